@@ -1,0 +1,4 @@
+/** Every `slayer` sub-command, in the order `slayer --help` lists them. */
+import type { Command } from '../command.js';
+
+export const commands: Command<any>[] = [];

@@ -1,0 +1,42 @@
+/**
+ * The normalised description of a Llama-family decoder that every part of the app uses
+ * (plan, surgery, engine, UI). Built from a Hugging Face config.json by src/main/model/config.ts.
+ */
+export type Family = 'llama' | 'mistral' | 'qwen2';
+
+/** Llama 3.1 style frequency-dependent RoPE scaling (rope_scaling.rope_type === "llama3"). */
+export interface Llama3RopeScaling {
+  type: 'llama3';
+  factor: number;
+  lowFreqFactor: number;
+  highFreqFactor: number;
+  originalMaxPositionEmbeddings: number;
+}
+
+export interface ModelDescription {
+  /** As written in config.json "architectures"[0], e.g. "LlamaForCausalLM". */
+  architecture: string;
+  family: Family;
+  layers: number;
+  hiddenSize: number;
+  intermediateSize: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  vocabSize: number;
+  maxPositionEmbeddings: number;
+  rmsNormEps: number;
+  ropeTheta: number;
+  ropeScaling: Llama3RopeScaling | null;
+  tiedEmbeddings: boolean;
+  /** q/k/v projections carry biases (Qwen2, or attention_bias: true). o_proj never does here. */
+  attentionBias: boolean;
+  /** gate/up/down projections carry biases (mlp_bias: true). */
+  mlpBias: boolean;
+  /** Recorded only; attention is full causal unless use_sliding_window is set. */
+  slidingWindow: number | null;
+  bosTokenId: number | null;
+  eosTokenId: number | number[] | null;
+  /** torch_dtype from config.json, e.g. "bfloat16"; null when absent. */
+  torchDtype: string | null;
+}
