@@ -80,3 +80,10 @@ export function globalParameters(m: ModelDescription): number {
 export function modelParameters(m: ModelDescription, layers = m.layers): number {
   return globalParameters(m) + layers * blockParameters(m);
 }
+
+/** Anything that can hand out one tensor at a time as fp32 (a model folder, an in-memory map). */
+export interface TensorReader {
+  readonly description: ModelDescription;
+  has(name: string): boolean;
+  readTensor(name: string): Promise<Float32Array>;
+}
