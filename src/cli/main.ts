@@ -4,21 +4,15 @@
  * exit 0 on success; on bad input one plain-language line on stderr and a non-zero exit.
  */
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { commands } from './commands/index.js';
 import type { Command, CommandContext } from './command.js';
 import { createProgressBar } from './progress-bar.js';
+import { appVersion } from '../main/version.js';
 import { describeError, isUserError, UserError } from '../shared/errors.js';
 
 const EXIT_USER_ERROR = 2;
 const EXIT_BUG = 70;
 const EXIT_CANCELLED = 130;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
-  return pkg.version as string;
-}
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
@@ -66,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (first === '--version' || first === '-v') {
-    process.stdout.write(`${version()}\n`);
+    process.stdout.write(`${appVersion()}\n`);
     return 0;
   }
   const command = commands.find((c) => c.name === first);

@@ -1,0 +1,156 @@
+/**
+ * The main-process side of the typed API: validates each request against the shared schema,
+ * runs its handler, and returns an envelope with either the value or one plain-language line.
+ * Electron IPC and the browser-mode server both call `invoke` and subscribe to `events`.
+ */
+import { EventEmitter } from 'node:events';
+import { readdir, stat } from 'node:fs/promises';
+import { availableParallelism, freemem, homedir, platform, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { z } from 'zod';
+import { apiMethods, type ApiMethod, type ApiResponses, type BrowseResult } from '../../shared/api.js';
+import type { ApiEnvelope, ApiEvents } from '../../shared/transport.js';
+import { describeError, isUserError, UserError } from '../../shared/errors.js';
+import { jobParamSchemas, type JobKind } from '../../shared/jobs.js';
+import { ProjectStore } from '../projects/store.js';
+import { SettingsStore } from '../settings.js';
+import { JobManager } from '../jobs/manager.js';
+import type { ComputeLauncher } from '../jobs/launcher.js';
+import { jobChecks } from './job-checks.js';
+import { requireReadableDir } from './paths.js';
+import { appVersion } from '../version.js';
+
+type Handlers = { [M in ApiMethod]: (req: z.output<(typeof apiMethods)[M]>) => Promise<ApiResponses[M]> };
+
+export interface BackendOptions {
+  home: string;
+  mode: 'desktop' | 'browser';
+  launcher: ComputeLauncher;
+}
+
+function zodMessage(method: string, error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue.path.length ? `"${issue.path.join('.')}"` : 'the request';
+  return `Invalid ${method} request: ${where} ${issue.message.replace(/^Invalid input: /, '')}.`;
+}
+
+export class Backend {
+  readonly events = new EventEmitter<{ [E in keyof ApiEvents]: [ApiEvents[E]] }>();
+  private projects!: ProjectStore;
+  private jobs!: JobManager;
+
+  private constructor(
+    private readonly options: BackendOptions,
+    private readonly settings: SettingsStore,
+  ) {}
+
+  static async create(options: BackendOptions): Promise<Backend> {
+    const backend = new Backend(options, await SettingsStore.open(options.home));
+    await backend.openDataDir();
+    return backend;
+  }
+
+  get jobManager(): JobManager {
+    return this.jobs;
+  }
+
+  private async openDataDir(): Promise<void> {
+    const { dataDir } = this.settings.get();
+    this.projects = new ProjectStore(join(dataDir, 'projects'));
+    const jobs = new JobManager(join(dataDir, 'jobs'), this.options.launcher);
+    await jobs.init();
+    jobs.on('updated', (r) => this.events.emit('job.updated', r));
+    jobs.on('progress', (p) => this.events.emit('job.progress', p));
+    jobs.on('log', (l) => this.events.emit('job.log', l));
+    jobs.on('metric', ({ projectId, ...m }) => {
+      this.events.emit('job.metric', m);
+      if (projectId) void this.projects.appendMetric(projectId, { job: m.id, name: m.name, step: m.step, value: m.value });
+    });
+    this.jobs = jobs;
+  }
+
+  async invoke(method: string, request: unknown): Promise<ApiEnvelope<unknown>> {
+    if (!Object.hasOwn(apiMethods, method)) return { ok: false, error: `Unknown request "${method}".` };
+    const schema = apiMethods[method as ApiMethod];
+    const parsed = schema.safeParse(request ?? {});
+    if (!parsed.success) return { ok: false, error: zodMessage(method, parsed.error) };
+    try {
+      const handler = this.handlers[method as ApiMethod] as (r: unknown) => Promise<unknown>;
+      return { ok: true, value: await handler(parsed.data) };
+    } catch (e) {
+      return { ok: false, error: describeError(e), detail: isUserError(e) ? undefined : (e as Error)?.stack };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.shutdown();
+  }
+
+  private readonly handlers: Handlers = {
+    'app.info': async () => ({
+      version: appVersion(),
+      mode: this.options.mode,
+      platform: platform(),
+      cores: availableParallelism(),
+      totalMemoryBytes: totalmem(),
+      freeMemoryBytes: freemem(),
+      dataDir: this.settings.get().dataDir,
+    }),
+    'settings.get': async () => this.settings.get(),
+    'settings.update': async (req) => {
+      const dataDirChanged = req.dataDir !== undefined && resolve(req.dataDir) !== this.settings.get().dataDir;
+      if (dataDirChanged && this.jobs.list().some((j) => j.state === 'running' || j.state === 'queued')) {
+        throw new UserError('The data folder cannot change while a job is running. Wait for it to finish or cancel it first.');
+      }
+      const updated = await this.settings.update({ ...req, dataDir: req.dataDir && resolve(req.dataDir) });
+      if (dataDirChanged) await this.openDataDir();
+      return updated;
+    },
+    'fs.browse': async (req) => this.browse(req.path ?? homedir(), req.showFiles ?? false),
+    'projects.list': async () => this.projects.list(),
+    'projects.create': async (req) => this.projects.create(req.name, req.domain),
+    'projects.get': async (req) => this.projects.get(req.id),
+    'projects.update': async (req) => {
+      const modelDir = req.modelDir ? await requireReadableDir(req.modelDir, 'model folder') : req.modelDir;
+      return this.projects.update(req.id, { name: req.name, domain: req.domain, modelDir });
+    },
+    'projects.duplicate': async (req) => this.projects.duplicate(req.id),
+    'projects.delete': async (req) => {
+      if (this.jobs.list(req.id).some((j) => j.state === 'running' || j.state === 'queued')) {
+        throw new UserError('This project has a job running. Cancel it before deleting the project.');
+      }
+      await this.projects.delete(req.id);
+      return { deleted: true as const };
+    },
+    'jobs.start': async (req) => {
+      const kind = req.kind as JobKind;
+      const shape = jobParamSchemas[kind].safeParse(req.params);
+      if (!shape.success) throw new UserError(zodMessage(`${kind} job`, shape.error));
+      const check = jobChecks[kind] as (p: unknown) => Promise<Record<string, unknown>>;
+      const params = await check(shape.data);
+      if (req.projectId) await this.projects.get(req.projectId);
+      return this.jobs.start(kind, params, req.projectId ?? null);
+    },
+    'jobs.cancel': async (req) => this.jobs.cancel(req.id),
+    'jobs.list': async (req) => this.jobs.list(req.projectId),
+    'jobs.get': async (req) => this.jobs.get(req.id),
+  };
+
+  private async browse(path: string, showFiles: boolean): Promise<BrowseResult> {
+    const dir = await requireReadableDir(path);
+    const names = await readdir(dir, { withFileTypes: true });
+    const entries = [];
+    for (const e of names) {
+      if (e.name.startsWith('.')) continue;
+      const full = join(dir, e.name);
+      if (e.isDirectory()) entries.push({ name: e.name, path: full, kind: 'dir' as const, bytes: 0 });
+      else if (showFiles && e.isFile()) {
+        const size = await stat(full).then((s) => s.size).catch(() => 0);
+        entries.push({ name: e.name, path: full, kind: 'file' as const, bytes: size });
+      }
+    }
+    entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
+    const parent = dirname(dir) === dir ? null : dirname(dir);
+    return { path: dir, parent, entries, hasConfig: names.some((e) => e.name === 'config.json' && e.isFile()) };
+  }
+}

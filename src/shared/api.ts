@@ -1,0 +1,112 @@
+/**
+ * The one typed contract between the renderer and main. The preload bridge, the Electron IPC
+ * handlers and the browser-mode HTTP transport are all derived from `apiMethods` and
+ * `ApiEvents`; main validates every request against these schemas before a handler runs.
+ */
+import { z } from 'zod';
+import { jobKinds, type JobRecord } from './jobs.js';
+import type { ApiEventName, ApiEvents } from './transport.js';
+
+export const domains = ['code', 'math', 'legal'] as const;
+export type Domain = (typeof domains)[number];
+
+export const providers = ['cpu', 'webgpu', 'cuda'] as const;
+export type Provider = (typeof providers)[number];
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,80}$/, 'must be a project or job id');
+const nonEmptyPath = z.string().min(1, 'a path is required');
+
+/** Request schemas by method name. The response types are in ApiResponses below. */
+export const apiMethods = {
+  'app.info': z.object({}),
+  'settings.get': z.object({}),
+  'settings.update': z.object({
+    dataDir: nonEmptyPath.optional(),
+    threads: z.number().int().min(1).max(256).optional(),
+    provider: z.enum(providers).optional(),
+  }),
+  'fs.browse': z.object({ path: z.string().optional(), showFiles: z.boolean().optional() }),
+  'projects.list': z.object({}),
+  'projects.create': z.object({ name: z.string().trim().min(1, 'a name is required').max(80), domain: z.enum(domains) }),
+  'projects.get': z.object({ id }),
+  'projects.update': z.object({
+    id,
+    name: z.string().trim().min(1).max(80).optional(),
+    domain: z.enum(domains).optional(),
+    modelDir: nonEmptyPath.nullable().optional(),
+  }),
+  'projects.duplicate': z.object({ id }),
+  'projects.delete': z.object({ id }),
+  'jobs.start': z.object({ kind: z.enum(jobKinds as [string, ...string[]]), params: z.record(z.string(), z.unknown()), projectId: id.nullable().optional() }),
+  'jobs.cancel': z.object({ id }),
+  'jobs.list': z.object({ projectId: id.optional() }),
+  'jobs.get': z.object({ id }),
+};
+
+export type ApiMethod = keyof typeof apiMethods;
+export const apiMethodNames = Object.keys(apiMethods) as ApiMethod[];
+export type ApiRequest<M extends ApiMethod> = z.input<(typeof apiMethods)[M]>;
+
+export interface AppInfo {
+  version: string;
+  mode: 'desktop' | 'browser';
+  platform: string;
+  cores: number;
+  totalMemoryBytes: number;
+  freeMemoryBytes: number;
+  dataDir: string;
+}
+
+export interface Settings {
+  dataDir: string;
+  threads: number;
+  provider: Provider;
+}
+
+export interface DirEntry {
+  name: string;
+  path: string;
+  kind: 'dir' | 'file';
+  bytes: number;
+}
+
+export interface BrowseResult {
+  path: string;
+  parent: string | null;
+  entries: DirEntry[];
+  /** The folder holds a config.json: likely a model folder. */
+  hasConfig: boolean;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  domain: Domain;
+  createdAt: string;
+  updatedAt: string;
+  modelDir: string | null;
+  dir: string;
+}
+
+export interface ApiResponses {
+  'app.info': AppInfo;
+  'settings.get': Settings;
+  'settings.update': Settings;
+  'fs.browse': BrowseResult;
+  'projects.list': Project[];
+  'projects.create': Project;
+  'projects.get': Project;
+  'projects.update': Project;
+  'projects.duplicate': Project;
+  'projects.delete': { deleted: true };
+  'jobs.start': JobRecord;
+  'jobs.cancel': JobRecord;
+  'jobs.list': JobRecord[];
+  'jobs.get': JobRecord;
+}
+
+/** The surface the renderer sees (window.slayer in the desktop app; HTTP in browser mode). */
+export interface SlayerApi {
+  invoke<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponses[M]>;
+  on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}

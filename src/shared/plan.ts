@@ -1,0 +1,158 @@
+/**
+ * The injection plan: a versioned JSON document that says, layer by layer, what the new model is
+ * made of. The UI edits it, the CLI writes it (`slayer plan`), the surgery executes it
+ * (`slayer apply`) and the report records it. Everything the surgery needs is explicit data here,
+ * so it never has to re-derive a strategy. Indices are 0-based: `layers[].index` in the resulting
+ * model, every other index (source, init.from, removed) in the ORIGINAL model.
+ *
+ * Types only (no Node imports): the renderer imports this file too.
+ */
+
+export const PLAN_VERSION = 1;
+
+export const PLAN_STRATEGIES = ['s', 'llama-pro', 'last-k', 'full', 'manual'] as const;
+export type PlanStrategy = (typeof PLAN_STRATEGIES)[number];
+
+export type LayerKind = 'kept' | 'new' | 'refreshed';
+
+/**
+ * How the tensors of one resulting block are made, for every block tensor suffix of the model
+ * (input_layernorm.weight, self_attn.q_proj.weight, ..., biases where the model has them):
+ *
+ *   W[suffix] = 0                                    if suffix is in `zeroed`
+ *   W[suffix] = (1/|from|) * sum_{j in from} W_j[suffix]   otherwise (element-wise, original layers)
+ *
+ * `method` names the case for people; the rule above is the same for all three:
+ * "copy" has one source, "average" two adjacent sources (interpolation), "mean-of" one or more
+ * (the refreshed final block).
+ */
+export type InitMethod = 'copy' | 'average' | 'mean-of';
+
+export interface LayerInit {
+  method: InitMethod;
+  /** Original 0-based layer indices whose tensors are averaged. */
+  from: number[];
+  /** Block tensor suffixes (e.g. "self_attn.o_proj.weight") set to zero after averaging. */
+  zeroed: string[];
+}
+
+export interface PlanLayer {
+  /** 0-based index in the resulting model; equals the position in `Plan.layers`. */
+  index: number;
+  /** Original index of a kept or refreshed block; the original indices a new block comes from. */
+  source: number | number[];
+  kind: LayerKind;
+  trainable: boolean;
+  init: LayerInit;
+}
+
+/** The model the plan was made for: enough to refuse a plan applied to a different model. */
+export interface PlanBase {
+  architecture: string;
+  layers: number;
+  parameters: number;
+  hiddenSize: number;
+  intermediateSize: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  vocabSize: number;
+  tiedEmbeddings: boolean;
+  attentionBias: boolean;
+  mlpBias: boolean;
+}
+
+export interface PlanCounts {
+  layers: number;
+  parameters: number;
+  trainableParameters: number;
+}
+
+export const SCORE_METRICS = ['angularLast', 'angularMean', 'blockInfluence'] as const;
+export type ScoreMetric = (typeof SCORE_METRICS)[number];
+
+/** One block's importance numbers, as `slayer score --json` reports them. */
+export interface LayerScore {
+  index: number;
+  angularLast: number;
+  angularMean: number;
+  blockInfluence: number;
+}
+
+/** The scores a plan was chosen from (the `slayer score --json` document). */
+export interface LayerScores {
+  layers: LayerScore[];
+  samples: number;
+  seqLen: number;
+  dataHash: string;
+}
+
+/** What the new final block starts from: mean with the removed layers after it, itself, or no refresh. */
+export const REFRESH_CHOICES = ['mean', 'keep', 'none'] as const;
+export type RefreshChoice = (typeof REFRESH_CHOICES)[number];
+
+export type ExpansionInit = 'copy' | 'average';
+
+/** One new block, placed right after original layer `after`. */
+export interface Expansion {
+  after: number;
+  init: ExpansionInit;
+}
+
+/** How the removed layers were chosen. */
+export type PruneRule = 'scores' | 'deepest' | 'list';
+
+/** The settings a plan was made with, so it can be re-made or explained. */
+export interface PlanSettings {
+  paper: boolean;
+  expand: number;
+  expandAfter: number[];
+  prune: number;
+  pruneBy: PruneRule;
+  scoreMetric: ScoreMetric | null;
+  refresh: RefreshChoice;
+  lastK: number | null;
+  budgetParameters: number | null;
+  /** The manual `--layers` SPEC, when the plan came from one. */
+  spec: string | null;
+}
+
+export interface Plan {
+  version: typeof PLAN_VERSION;
+  strategy: PlanStrategy;
+  base: PlanBase;
+  layers: PlanLayer[];
+  /** Original indices deleted, ascending. */
+  removed: number[];
+  /** Embeddings, final norm and LM head are trained too (full fine-tuning only). */
+  trainGlobals: boolean;
+  counts: PlanCounts;
+  scores?: LayerScores;
+  settings: PlanSettings;
+}
+
+/** A manual plan as explicit lists (the `--layers` SPEC parses into this; the UI edits it directly). */
+export interface ManualLayout {
+  expand: Expansion[];
+  prune: number[];
+  refresh: RefreshChoice;
+}
+
+/** What `makePlan` is asked for; every field left out takes the documented default. */
+export type PlanOptions =
+  | {
+      strategy: 's';
+      /** Reproduce the published 32-layer layout exactly (refuses other depths and overrides). */
+      paper?: boolean;
+      expand?: number;
+      prune?: number;
+      scores?: LayerScores;
+      scoreMetric?: ScoreMetric;
+      refresh?: RefreshChoice;
+      /** Keep the total parameter count at or below this; expansion is maximised within it. */
+      budgetParameters?: number;
+    }
+  | { strategy: 'llama-pro'; expand?: number }
+  | { strategy: 'last-k'; lastK?: number }
+  | { strategy: 'full' }
+  | { strategy: 'manual'; layout: ManualLayout; spec?: string };
