@@ -1,4 +1,5 @@
 /** Every `slayer` sub-command, in the order `slayer --help` lists them. */
 import type { Command } from '../command.js';
+import { planCommand } from './plan.js';
 
-export const commands: Command<any>[] = [];
+export const commands: Command<any>[] = [planCommand];
