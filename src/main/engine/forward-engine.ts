@@ -1,0 +1,274 @@
+/**
+ * The forward engine: a Llama-family decoder run as a sequence of small ONNX graphs,
+ *   embedding -> block graph once per entry of the block sequence -> final norm + LM head,
+ * with the layer-importance statistics of each block computed by a graph of their own.
+ *
+ * One block graph serves every block; its weights are fed per call (onnxruntime does not copy
+ * inputs). That is what makes layer streaming, drop-one and insert-one probes, and (later) the
+ * backward pass plain choices of which weights to feed. Work runs layer-major: each block is
+ * applied to every batch before the next block, so a streamed block is read once per run.
+ * Hidden states stay as onnxruntime tensors between calls; JS never loops over them.
+ */
+import * as ort from 'onnxruntime-node';
+import { UserError } from '../../shared/errors.js';
+import type { ModelDescription } from '../../shared/model.js';
+import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
+import { blockTensorSpecs, type TensorReader } from '../model/tensors.js';
+import { planBatches, validateSequences, type PaddedBatch } from './batch.js';
+import { blockWeightsFor, checkTensorsPresent, validateBlockSequence, type BlockSource, type BlockWeights } from './block-weights.js';
+import { BLOCK_IO, decoderBlockGraph } from './graphs/decoder-block.js';
+import { STATS_IO, blockStatsGraph } from './graphs/block-stats.js';
+import { EMBEDDING_IO, embeddingGraph } from './graphs/embedding.js';
+import { HEAD_IO, logitsGraph, tokenLogProbGraph } from './graphs/lm-head.js';
+import { openProvider, type ComputeProvider, type ProviderName, type ProviderOptions } from './providers.js';
+import { rotaryInverseFrequencies, rotaryTables } from './rotary-tables.js';
+import { residentWeights, streamingWeights, type WeightStore } from './weight-store.js';
+
+export type { BlockSource } from './block-weights.js';
+
+export interface ForwardEngineOptions extends ProviderOptions {
+  /** Read each block's weights when it runs instead of holding the whole model in memory. */
+  streaming?: boolean;
+  /** Bytes of intermediate activations one graph call may use; sets the batch size. */
+  activationBudgetBytes?: number;
+  /** Progress and cancel while resident weights load. */
+  control?: TaskControl;
+}
+
+export interface RunOptions {
+  /** Also measure every block of the sequence (angular distance, Block Influence). */
+  collectStats?: boolean;
+  /** The blocks to run, in order; default: every layer of the model once. */
+  blockSequence?: readonly BlockSource[];
+  control?: TaskControl;
+}
+
+/** Importance of one block, pooled over the run's sequences; h_in/h_out are raw block states. */
+export interface BlockStats {
+  /** Mean over sequences of arccos(cos(h_in, h_out))/pi at each sequence's last token. */
+  angularLast: number;
+  /** The same angle averaged over every real token of every sequence. */
+  angularMean: number;
+  /** 1 - mean cos(h_in, h_out) over every real token (ShortGPT). */
+  blockInfluence: number;
+}
+
+export interface ForwardResult {
+  /** Per sequence, log p(token t+1 | tokens 0..t) for t = 0 .. length-2 (natural log). */
+  tokenLogProbs: Float32Array[];
+  /** Per entry of the block sequence, when `collectStats`; otherwise null. */
+  stats: BlockStats[] | null;
+}
+
+export interface ForwardEngine {
+  readonly description: ModelDescription;
+  /** The execution provider actually in use. */
+  readonly provider: ProviderName;
+  readonly threads: number;
+  readonly streaming: boolean;
+  run(sequences: readonly ArrayLike<number>[], options?: RunOptions): Promise<ForwardResult>;
+  /** Full logits per sequence, row-major [length, vocab]: for tests and equivalence checks. */
+  logits(sequences: readonly ArrayLike<number>[], options?: Omit<RunOptions, 'collectStats'>): Promise<Float32Array[]>;
+  dispose(): Promise<void>;
+}
+
+const DEFAULT_ACTIVATION_BUDGET = 1 << 30;
+
+export async function createForwardEngine(reader: TensorReader, options: ForwardEngineOptions = {}): Promise<ForwardEngine> {
+  const m = reader.description;
+  checkTensorsPresent(reader);
+  const budget = options.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET;
+  if (!(budget > 0)) throw new UserError(`The activation memory budget must be a positive number of bytes, got ${budget}.`);
+  const provider = await openProvider(options);
+  const sessions: ort.InferenceSession[] = [];
+  const open = async (model: Parameters<ComputeProvider['createSession']>[0]): Promise<ort.InferenceSession> => {
+    const session = await provider.createSession(model);
+    sessions.push(session);
+    return session;
+  };
+  try {
+    const graphs: EngineSessions = {
+      embedding: await open(embeddingGraph(m)),
+      block: await open(decoderBlockGraph(m)),
+      stats: await open(blockStatsGraph(m.hiddenSize)),
+      logProbs: await open(tokenLogProbGraph(m)),
+      logits: () => open(logitsGraph(m)),
+    };
+    const weights = options.streaming ? streamingWeights(reader) : await residentWeights(reader, options.control);
+    return new OnnxForwardEngine(m, provider, graphs, weights, options.streaming === true, budget, sessions);
+  } catch (e) {
+    await Promise.all(sessions.map((s) => s.release()));
+    throw e;
+  }
+}
+
+interface EngineSessions {
+  embedding: ort.InferenceSession;
+  block: ort.InferenceSession;
+  stats: ort.InferenceSession;
+  logProbs: ort.InferenceSession;
+  /** Opened on first use: only tests and checks ask for full logits. */
+  logits: () => Promise<ort.InferenceSession>;
+}
+
+/** Running sums of one block's statistics over batches. */
+interface StatSums {
+  angle: number;
+  cosine: number;
+  lastAngle: number;
+}
+
+class OnnxForwardEngine implements ForwardEngine {
+  private readonly inverseFrequencies: Float32Array;
+  private logitsSession: Promise<ort.InferenceSession> | null = null;
+  private disposed = false;
+
+  constructor(
+    readonly description: ModelDescription,
+    private readonly computeProvider: ComputeProvider,
+    private readonly sessions: EngineSessions,
+    private readonly weights: WeightStore,
+    readonly streaming: boolean,
+    private readonly activationBudget: number,
+    private readonly openSessions: ort.InferenceSession[],
+  ) {
+    this.inverseFrequencies = rotaryInverseFrequencies(description);
+  }
+
+  get provider(): ProviderName {
+    return this.computeProvider.name;
+  }
+
+  get threads(): number {
+    return this.computeProvider.threads;
+  }
+
+  async run(sequences: readonly ArrayLike<number>[], options: RunOptions = {}): Promise<ForwardResult> {
+    const { batches, hidden, stats } = await this.hiddenStates(sequences, options, options.collectStats === true);
+    const normWeight = this.tensor(await this.weights.finalNorm(), [this.description.hiddenSize]);
+    const headWeight = this.tensor(await this.weights.head(), [this.description.vocabSize, this.description.hiddenSize]);
+    const tokenLogProbs: Float32Array[] = new Array(sequences.length);
+    for (const [b, batch] of batches.entries()) {
+      throwIfCancelled(options.control?.signal);
+      const out = await this.sessions.logProbs.run({
+        [HEAD_IO.hidden]: hidden[b],
+        [HEAD_IO.normWeight]: normWeight,
+        [HEAD_IO.headWeight]: headWeight,
+        [HEAD_IO.targets]: batch.targets,
+      });
+      const logProbs = out[HEAD_IO.logProbs].data as Float32Array;
+      batch.rows.forEach((s, r) => {
+        const start = r * batch.seqLen;
+        tokenLogProbs[s] = logProbs.slice(start, start + batch.lengths[r] - 1);
+      });
+    }
+    options.control?.onProgress?.({ fraction: 1, message: 'Forward pass done' });
+    return { tokenLogProbs, stats };
+  }
+
+  async logits(sequences: readonly ArrayLike<number>[], options: Omit<RunOptions, 'collectStats'> = {}): Promise<Float32Array[]> {
+    const { batches, hidden } = await this.hiddenStates(sequences, options, false);
+    const m = this.description;
+    this.logitsSession ??= this.sessions.logits();
+    const session = await this.logitsSession;
+    const normWeight = this.tensor(await this.weights.finalNorm(), [m.hiddenSize]);
+    const headWeight = this.tensor(await this.weights.head(), [m.vocabSize, m.hiddenSize]);
+    const result: Float32Array[] = new Array(sequences.length);
+    for (const [b, batch] of batches.entries()) {
+      const out = await session.run({ [HEAD_IO.hidden]: hidden[b], [HEAD_IO.normWeight]: normWeight, [HEAD_IO.headWeight]: headWeight });
+      const logits = out[HEAD_IO.logits].data as Float32Array;
+      batch.rows.forEach((s, r) => {
+        const start = r * batch.seqLen * m.vocabSize;
+        result[s] = logits.slice(start, start + batch.lengths[r] * m.vocabSize);
+      });
+    }
+    return result;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await Promise.all(this.openSessions.map((s) => s.release()));
+  }
+
+  /** Embedding, then every block of the sequence layer-major; returns the last hidden states. */
+  private async hiddenStates(
+    sequences: readonly ArrayLike<number>[],
+    options: RunOptions,
+    collectStats: boolean,
+  ): Promise<{ batches: PaddedBatch[]; hidden: ort.Tensor[]; stats: BlockStats[] | null }> {
+    if (this.disposed) throw new Error('The forward engine was disposed.');
+    const m = this.description;
+    const blockSequence = options.blockSequence ?? Array.from({ length: m.layers }, (_, i) => i);
+    validateBlockSequence(blockSequence, m);
+    validateSequences(sequences, m);
+    const control = options.control;
+    const batches = planBatches(sequences, m, this.activationBudget);
+    const rotary = rotaryTables(this.inverseFrequencies, batches[0].seqLen);
+
+    const embedWeight = this.tensor(await this.weights.embedding(), [m.vocabSize, m.hiddenSize]);
+    const hidden: ort.Tensor[] = [];
+    for (const batch of batches) {
+      const out = await this.sessions.embedding.run({ [EMBEDDING_IO.tokenIds]: batch.tokenIds, [EMBEDDING_IO.weight]: embedWeight });
+      hidden.push(out[EMBEDDING_IO.output]);
+    }
+
+    const sums: StatSums[] = [];
+    const steps = blockSequence.length + 2;
+    for (const [step, source] of blockSequence.entries()) {
+      throwIfCancelled(control?.signal);
+      control?.onProgress?.({ fraction: (step + 1) / steps, message: `Block ${step + 1} of ${blockSequence.length}` });
+      const weightFeeds = this.blockFeeds(await blockWeightsFor(source, (layer) => this.weights.block(layer)));
+      const blockSums: StatSums = { angle: 0, cosine: 0, lastAngle: 0 };
+      for (const [b, batch] of batches.entries()) {
+        const half = this.inverseFrequencies.length;
+        const out = await this.sessions.block.run({
+          ...weightFeeds,
+          [BLOCK_IO.hidden]: hidden[b],
+          [BLOCK_IO.ropeCos]: new ort.Tensor('float32', rotary.cos.subarray(0, batch.seqLen * half), [batch.seqLen, half]),
+          [BLOCK_IO.ropeSin]: new ort.Tensor('float32', rotary.sin.subarray(0, batch.seqLen * half), [batch.seqLen, half]),
+          [BLOCK_IO.keyMask]: batch.tokenMask,
+        });
+        const next = out[BLOCK_IO.output];
+        if (collectStats) await this.addStats(blockSums, batch, hidden[b], next);
+        hidden[b] = next;
+      }
+      sums.push(blockSums);
+    }
+    return { batches, hidden, stats: collectStats ? this.poolStats(sums, batches) : null };
+  }
+
+  private async addStats(sums: StatSums, batch: PaddedBatch, blockIn: ort.Tensor, blockOut: ort.Tensor): Promise<void> {
+    const out = await this.sessions.stats.run({
+      [STATS_IO.blockIn]: blockIn,
+      [STATS_IO.blockOut]: blockOut,
+      [STATS_IO.tokenMask]: batch.tokenMask,
+      [STATS_IO.lastMask]: batch.lastMask,
+    });
+    const scalar = (name: string): number => (out[name].data as Float32Array)[0];
+    sums.angle += scalar(STATS_IO.angleSum);
+    sums.cosine += scalar(STATS_IO.cosineSum);
+    sums.lastAngle += scalar(STATS_IO.lastAngleSum);
+  }
+
+  private poolStats(sums: StatSums[], batches: PaddedBatch[]): BlockStats[] {
+    const sequences = batches.reduce((n, b) => n + b.rows.length, 0);
+    const tokens = batches.reduce((n, b) => n + b.lengths.reduce((a, l) => a + l, 0), 0);
+    return sums.map((s) => ({
+      angularLast: s.lastAngle / sequences,
+      angularMean: s.angle / tokens,
+      blockInfluence: 1 - s.cosine / tokens,
+    }));
+  }
+
+  private blockFeeds(weights: BlockWeights): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const spec of blockTensorSpecs(this.description)) feeds[spec.name] = this.tensor(weights.get(spec.name)!, spec.shape);
+    return feeds;
+  }
+
+  /** Wraps weights without copying them. */
+  private tensor(data: Float32Array, dims: readonly number[]): ort.Tensor {
+    return new ort.Tensor('float32', data, dims);
+  }
+}

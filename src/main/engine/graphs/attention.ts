@@ -1,0 +1,52 @@
+import type { GraphBuilder } from '../onnx/graph-builder.js';
+import { applyRotary } from './rotary.js';
+
+export interface AttentionShape {
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+/** float32's lowest value: masked scores vanish in the softmax, as in Hugging Face. */
+const MASKED_SCORE = -3.4028234663852886e38;
+
+/**
+ * Which keys each query may see: key s is visible to query t when s <= t (causal) and s is a
+ * real token of its sequence (keyMask, false on padding). Returns bool [batch, 1, 1, seq, seq],
+ * shaped to broadcast over the grouped heads of `groupedQueryAttention`.
+ */
+export function causalPaddingMask(g: GraphBuilder, keyMask: string): string {
+  const seqLen = g.op('Squeeze', [g.op('Shape', [keyMask], { start: 1, end: 2 }), g.int64([0])]);
+  const positions = g.op('Range', [g.int64(0), seqLen, g.int64(1)]);
+  const causal = g.op('LessOrEqual', [g.op('Unsqueeze', [positions, g.int64([0])]), g.op('Unsqueeze', [positions, g.int64([1])])]);
+  return g.op('And', [causal, g.op('Unsqueeze', [keyMask, g.int64([1, 2, 3])])]);
+}
+
+/**
+ * Causal self-attention with grouped key/value heads (GQA) and rotary positions:
+ *   softmax(q k^T / sqrt(D) masked) v, per head.
+ * Query head j reads key/value head floor(j / group), as Hugging Face's repeat_kv does. Instead
+ * of copying each key/value head `group` times, queries are viewed as
+ * [batch, kvHeads, group, seq, D] and keys/values as [batch, kvHeads, 1, seq, D]; MatMul
+ * broadcasts over the group axis.
+ * q: [batch, seq, heads*D]; k, v: [batch, seq, kvHeads*D]; returns [batch, seq, heads*D].
+ */
+export function groupedQueryAttention(
+  g: GraphBuilder,
+  shape: AttentionShape,
+  projections: { q: string; k: string; v: string },
+  rotary: { cos: string; sin: string },
+  visible: string,
+): string {
+  const group = shape.heads / shape.kvHeads;
+  const toHeads = (x: string, perKv: number): string =>
+    g.op('Transpose', [g.op('Reshape', [x, g.int64([0, 0, shape.kvHeads, perKv, shape.headDim])])], { perm: [0, 2, 3, 1, 4] });
+  const q = applyRotary(g, toHeads(projections.q, group), rotary.cos, rotary.sin);
+  const k = applyRotary(g, toHeads(projections.k, 1), rotary.cos, rotary.sin);
+  const v = toHeads(projections.v, 1);
+
+  const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 2, 4, 3] })]), g.constant(1 / Math.sqrt(shape.headDim))]);
+  const probs = g.op('Softmax', [g.op('Where', [visible, scores, g.constant(MASKED_SCORE)])], { axis: -1 });
+  const context = g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: [0, 3, 1, 2, 4] });
+  return g.op('Reshape', [context, g.int64([0, 0, shape.heads * shape.headDim])]);
+}

@@ -1,0 +1,190 @@
+/**
+ * A small builder for ONNX graphs written in TypeScript: declare inputs, add nodes (each call
+ * returns the names of its outputs, so graphs read like the equations they compute), declare
+ * outputs, then serialise to a ModelProto.
+ *
+ * Large initializers are stored as in-memory external data: the protobuf only records where
+ * the bytes are, and the bytes themselves (views of the caller's typed arrays, never copied)
+ * are handed to onnxruntime through `sessionOptions.externalData`. That keeps the protobuf
+ * tiny and sidesteps its 2 GB limit, so graphs can carry several GB of weights.
+ */
+import { onnx, ONNX_DATA_TYPE, type ElementData, type ElementType, type OnnxProto } from './proto.js';
+
+/** A dimension: a fixed size, or a name for a size chosen at run time (batch, sequence). */
+export type Dim = number | string;
+
+/**
+ * Node attribute values. A JS number is an INT: numbers cannot tell 1 from 1.0, so float
+ * attributes say so explicitly with `{ float: x }`.
+ */
+export type AttributeValue =
+  | number
+  | readonly number[]
+  | string
+  | { float: number }
+  | { floats: readonly number[] };
+
+/** A serialised model plus the in-memory files its external initializers point into. */
+export interface BuiltModel {
+  bytes: Uint8Array;
+  externalData: { path: string; data: Uint8Array }[];
+}
+
+/** Initializers at least this large go to external data; smaller ones stay inline. */
+const EXTERNAL_DATA_MIN_BYTES = 64 * 1024;
+
+/** ModelProto IR version 10 is the one that goes with opset 21. */
+const IR_VERSION = 10;
+
+export class GraphBuilder {
+  private readonly nodes: OnnxProto.INodeProto[] = [];
+  private readonly inputs: OnnxProto.IValueInfoProto[] = [];
+  private readonly outputs: OnnxProto.IValueInfoProto[] = [];
+  private readonly initializers: OnnxProto.ITensorProto[] = [];
+  private readonly externalData: { path: string; data: Uint8Array }[] = [];
+  private readonly names = new Set<string>();
+  private counter = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly opset = 21,
+  ) {}
+
+  /** A graph input; string dims are dynamic (named) sizes. */
+  input(name: string, type: ElementType, dims: readonly Dim[]): string {
+    this.claim(name);
+    this.inputs.push(valueInfo(name, type, dims));
+    return name;
+  }
+
+  /** A named constant tensor (weights); large data is referenced, not copied. */
+  initializer(name: string, data: ElementData, dims: readonly number[]): string {
+    this.claim(name);
+    const count = dims.reduce((a, b) => a * b, 1);
+    if (count !== data.length) {
+      throw new Error(`initializer ${name}: ${data.length} elements for shape [${dims.join(', ')}]`);
+    }
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const tensor: OnnxProto.ITensorProto = { name, dims: [...dims], dataType: ONNX_DATA_TYPE[elementTypeOf(data)] };
+    if (bytes.byteLength >= EXTERNAL_DATA_MIN_BYTES) {
+      const path = `external-${this.externalData.length}.bin`;
+      this.externalData.push({ path, data: bytes });
+      tensor.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+      tensor.externalData = [
+        { key: 'location', value: path },
+        { key: 'offset', value: '0' },
+        { key: 'length', value: String(bytes.byteLength) },
+      ];
+    } else {
+      tensor.rawData = bytes;
+    }
+    this.initializers.push(tensor);
+    return name;
+  }
+
+  /** An anonymous float32 constant (a scalar when given one number). */
+  constant(values: readonly number[] | number, dims: readonly number[] = typeof values === 'number' ? [] : [values.length]): string {
+    const data = Float32Array.from(typeof values === 'number' ? [values] : values);
+    return this.initializer(this.fresh('const'), data, dims);
+  }
+
+  /** An int64 constant, the type ONNX wants for shapes, axes and indices. */
+  int64(values: readonly number[] | number, dims: readonly number[] = typeof values === 'number' ? [] : [values.length]): string {
+    const data = BigInt64Array.from((typeof values === 'number' ? [values] : values).map(BigInt));
+    return this.initializer(this.fresh('const'), data, dims);
+  }
+
+  /** A node with one output; returns the output's name. '' marks an omitted optional input. */
+  op(opType: string, inputs: readonly string[], attributes: Record<string, AttributeValue> = {}): string {
+    return this.ops(opType, inputs, 1, attributes)[0];
+  }
+
+  /** A node with several outputs; returns their names in order. */
+  ops(opType: string, inputs: readonly string[], outputCount: number, attributes: Record<string, AttributeValue> = {}): string[] {
+    for (const input of inputs) {
+      if (input !== '' && !this.names.has(input)) throw new Error(`${opType}: unknown input ${input}`);
+    }
+    const outputs = Array.from({ length: outputCount }, () => {
+      const name = this.fresh(opType);
+      this.claim(name);
+      return name;
+    });
+    this.nodes.push({
+      opType,
+      name: outputs[0],
+      input: [...inputs],
+      output: outputs,
+      attribute: Object.entries(attributes).map(([key, value]) => attribute(key, value)),
+    });
+    return outputs;
+  }
+
+  /** Declares `value` as the graph output `name` (via Identity when the names differ). */
+  output(name: string, value: string, type: ElementType, dims: readonly Dim[]): void {
+    if (name !== value) {
+      this.claim(name);
+      this.nodes.push({ opType: 'Identity', name, input: [value], output: [name] });
+    }
+    this.outputs.push(valueInfo(name, type, dims));
+  }
+
+  build(): BuiltModel {
+    const model = onnx.ModelProto.create({
+      irVersion: IR_VERSION,
+      producerName: 'slayer-studio',
+      opsetImport: [{ domain: '', version: this.opset }],
+      graph: {
+        name: this.name,
+        node: this.nodes,
+        input: this.inputs,
+        output: this.outputs,
+        initializer: this.initializers,
+      },
+    });
+    return { bytes: onnx.ModelProto.encode(model).finish(), externalData: [...this.externalData] };
+  }
+
+  private claim(name: string): void {
+    if (this.names.has(name)) throw new Error(`duplicate value name ${name}`);
+    this.names.add(name);
+  }
+
+  /** An unused value name (not yet claimed). */
+  private fresh(prefix: string): string {
+    let name: string;
+    do name = `${prefix}_${this.counter++}`;
+    while (this.names.has(name));
+    return name;
+  }
+}
+
+function elementTypeOf(data: ElementData): ElementType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof Int32Array) return 'int32';
+  return 'bool';
+}
+
+function valueInfo(name: string, type: ElementType, dims: readonly Dim[]): OnnxProto.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: ONNX_DATA_TYPE[type],
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+function attribute(name: string, value: AttributeValue): OnnxProto.IAttributeProto {
+  const Type = onnx.AttributeProto.AttributeType;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) throw new Error(`attribute ${name}: ${value} is not an integer; write { float: ${value} }`);
+    return { name, type: Type.INT, i: value };
+  }
+  if (typeof value === 'string') return { name, type: Type.STRING, s: new TextEncoder().encode(value) };
+  if (Array.isArray(value)) return { name, type: Type.INTS, ints: [...value] };
+  if ('float' in value) return { name, type: Type.FLOAT, f: value.float };
+  return { name, type: Type.FLOATS, floats: [...(value as { floats: readonly number[] }).floats] };
+}

@@ -1,0 +1,23 @@
+/**
+ * The ONNX protobuf classes (static protobufjs code from the `onnx-proto` package) and the
+ * element types the engine uses. `onnx-proto` is CommonJS without named ESM exports, so Node's
+ * ESM loader only offers its default export; this file is the one place that knows that.
+ */
+import onnxProto from 'onnx-proto';
+
+export const onnx = onnxProto.onnx;
+/** The message interfaces (onnx.INodeProto, ...), for type positions. */
+export type { onnx as OnnxProto } from 'onnx-proto';
+
+/** Element types of graph values, named as onnxruntime names its tensor types. */
+export type ElementType = 'float32' | 'int64' | 'int32' | 'bool';
+
+export const ONNX_DATA_TYPE: Record<ElementType, number> = {
+  float32: onnx.TensorProto.DataType.FLOAT,
+  int64: onnx.TensorProto.DataType.INT64,
+  int32: onnx.TensorProto.DataType.INT32,
+  bool: onnx.TensorProto.DataType.BOOL,
+};
+
+/** The typed array that holds each element type's data. */
+export type ElementData = Float32Array | BigInt64Array | Int32Array | Uint8Array;
