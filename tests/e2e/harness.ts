@@ -1,0 +1,69 @@
+/**
+ * Starts the real app in browser mode (`node bin/serve.js`, real handlers, real compute
+ * processes) with a throw-away home folder, and Debian's Chromium driven by playwright-core.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { tempDir } from '../helpers/tmp.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
+
+export interface App {
+  url: string;
+  home: string;
+  server: ChildProcess;
+  context: BrowserContext;
+  page: Page;
+  work: string;
+  close(): Promise<void>;
+}
+
+export async function startApp(): Promise<App> {
+  if (!existsSync('out/renderer/index.html')) throw new Error('Build the app first (npm run build); npm test does this.');
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (the .ci/run script does this).`);
+  const t = await tempDir('slayer-e2e-');
+  const home = join(t.dir, 'home');
+  const server = spawn(process.execPath, ['bin/serve.js', '--port', '0', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    server.stdout!.on('data', (c) => {
+      out += c;
+      const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=\w+/.exec(out);
+      if (m) resolve(m[0]);
+    });
+    server.stderr!.on('data', (c) => (err += c));
+    server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+  const context = await chromium.launchPersistentContext(join(t.dir, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(20_000);
+  await mkdir(SCREENSHOTS, { recursive: true });
+  return {
+    url,
+    home,
+    server,
+    context,
+    page,
+    work: t.dir,
+    async close() {
+      await context.close();
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+      await t.cleanup();
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
