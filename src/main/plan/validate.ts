@@ -54,6 +54,7 @@ export function validatePlan(json: unknown, m: ModelDescription, file = 'The pla
   }
   const removed = json.removed as number[];
   if (!removed.every((r, k) => k === 0 || r > removed[k - 1])) throw fail('"removed" must be in ascending order without repeats.');
+  if (removed.length === m.layers) throw fail('it removes every layer; keep at least one.');
   if (!Array.isArray(json.layers) || json.layers.length === 0) throw fail('"layers" must list the layers of the new model.');
 
   const suffixes = new Set(blockTensorSpecs(m).map((s) => s.name));
@@ -101,7 +102,6 @@ export function validatePlan(json: unknown, m: ModelDescription, file = 'The pla
   });
 
   const keptCount = layers.filter((l) => l.kind !== 'new').length;
-  if (keptCount === 0) throw fail('it removes every layer; keep at least one.');
   if (keptCount + removed.length !== m.layers) {
     const missing = Array.from({ length: m.layers }, (_, i) => i).find((i) => !removed.includes(i) && !layers.some((l) => l.kind !== 'new' && l.source === i));
     throw fail(`original layer ${missing} is neither kept nor removed.`);
