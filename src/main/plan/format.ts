@@ -23,7 +23,7 @@ function describeInit(layer: PlanLayer): string {
 /** One line per resulting layer (index, kind, source, trainable, init), then removals and counts. */
 export function formatPlan(plan: Plan): string {
   const { base, counts } = plan;
-  const share = counts.parameters ? ((100 * counts.trainableParameters) / counts.parameters).toFixed(1) : '0';
+  const share = ((100 * counts.trainableParameters) / counts.parameters).toFixed(1);
   const lines = [
     `${STRATEGY_NAMES[plan.strategy]} plan${plan.settings.paper ? ' (published layout)' : ''} for ${base.architecture}: ${base.layers} layers, ${count(base.parameters)} parameters`,
     '',
