@@ -74,7 +74,7 @@ async function startProvider(name: ProviderName, threads: number): Promise<Compu
       } catch (e) {
         if (name === 'cpu') throw e;
         throw new UserError(
-          `The ${name.toUpperCase()} provider could not start (${firstLine(e)}). Check the GPU driver, or run on the CPU (provider "cpu").`,
+          `The ${name.toUpperCase()} provider could not start (${reason(e)}). Check the GPU driver, or run on the CPU (provider "cpu").`,
         );
       }
     },
@@ -84,7 +84,7 @@ async function startProvider(name: ProviderName, threads: number): Promise<Compu
   try {
     await probe.run({ x });
   } catch (e) {
-    throw new UserError(`The ${name.toUpperCase()} provider failed a test run (${firstLine(e)}). Run on the CPU (provider "cpu") instead.`);
+    throw new UserError(`The ${name.toUpperCase()} provider failed a test run (${reason(e)}). Run on the CPU (provider "cpu") instead.`);
   } finally {
     await probe.release();
   }
@@ -110,6 +110,8 @@ function missingProviderMessage(name: ProviderName): string {
   return `The ${name.toUpperCase()} provider is not part of this onnxruntime build for ${process.platform}-${process.arch}. Run on the CPU (provider "cpu").`;
 }
 
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+/** onnxruntime's messages open with a source location and a failed condition; keep the human part. */
+function reason(e: unknown): string {
+  const line = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  return line.split(' was false. ').pop()!.replace(/^\S+\.(cc|cpp|h):\d+ /, '').trim();
 }

@@ -21,8 +21,7 @@ export type AttributeValue =
   | number
   | readonly number[]
   | string
-  | { float: number }
-  | { floats: readonly number[] };
+  | { float: number };
 
 /** A serialised model plus the in-memory files its external initializers point into. */
 export interface BuiltModel {
@@ -161,7 +160,6 @@ export class GraphBuilder {
 function elementTypeOf(data: ElementData): ElementType {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof BigInt64Array) return 'int64';
-  if (data instanceof Int32Array) return 'int32';
   return 'bool';
 }
 
@@ -184,7 +182,6 @@ function attribute(name: string, value: AttributeValue): OnnxProto.IAttributePro
     return { name, type: Type.INT, i: value };
   }
   if (typeof value === 'string') return { name, type: Type.STRING, s: new TextEncoder().encode(value) };
-  if (Array.isArray(value)) return { name, type: Type.INTS, ints: [...value] };
   if ('float' in value) return { name, type: Type.FLOAT, f: value.float };
-  return { name, type: Type.FLOATS, floats: [...(value as { floats: readonly number[] }).floats] };
+  return { name, type: Type.INTS, ints: [...value] };
 }

@@ -10,14 +10,13 @@ export const onnx = onnxProto.onnx;
 export type { onnx as OnnxProto } from 'onnx-proto';
 
 /** Element types of graph values, named as onnxruntime names its tensor types. */
-export type ElementType = 'float32' | 'int64' | 'int32' | 'bool';
+export type ElementType = 'float32' | 'int64' | 'bool';
 
 export const ONNX_DATA_TYPE: Record<ElementType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   int64: onnx.TensorProto.DataType.INT64,
-  int32: onnx.TensorProto.DataType.INT32,
   bool: onnx.TensorProto.DataType.BOOL,
 };
 
 /** The typed array that holds each element type's data. */
-export type ElementData = Float32Array | BigInt64Array | Int32Array | Uint8Array;
+export type ElementData = Float32Array | BigInt64Array | Uint8Array;
