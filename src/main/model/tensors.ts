@@ -64,6 +64,14 @@ export function globalTensorSpecs(m: ModelDescription): TensorSpec[] {
   return specs;
 }
 
+/** Every tensor of the model with full names, in Hugging Face order: embeddings, blocks, final norm, LM head. */
+export function modelTensorSpecs(m: ModelDescription): TensorSpec[] {
+  const [embed, ...rest] = globalTensorSpecs(m);
+  const block = blockTensorSpecs(m);
+  const blocks = Array.from({ length: m.layers }, (_, i) => block.map((s) => ({ name: blockTensorName(i, s.name), shape: s.shape })));
+  return [embed, ...blocks.flat(), ...rest];
+}
+
 export function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
