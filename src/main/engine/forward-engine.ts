@@ -20,6 +20,7 @@ import { BLOCK_IO, decoderBlockGraph } from './graphs/decoder-block.js';
 import { STATS_IO, blockStatsGraph } from './graphs/block-stats.js';
 import { EMBEDDING_IO, embeddingGraph } from './graphs/embedding.js';
 import { HEAD_IO, logitsGraph, tokenLogProbGraph } from './graphs/lm-head.js';
+import type { BuiltModel } from './onnx/graph-builder.js';
 import { openProvider, type ComputeProvider, type ProviderName, type ProviderOptions } from './providers.js';
 import { rotaryInverseFrequencies, rotaryTables } from './rotary-tables.js';
 import { residentWeights, streamingWeights, type WeightStore } from './weight-store.js';
@@ -81,7 +82,7 @@ export async function createForwardEngine(reader: TensorReader, options: Forward
   if (!(budget > 0)) throw new UserError(`The activation memory budget must be a positive number of bytes, got ${budget}.`);
   const provider = await openProvider(options);
   const sessions: ort.InferenceSession[] = [];
-  const open = async (model: Parameters<ComputeProvider['createSession']>[0]): Promise<ort.InferenceSession> => {
+  const open = async (model: BuiltModel): Promise<ort.InferenceSession> => {
     const session = await provider.createSession(model);
     sessions.push(session);
     return session;
@@ -204,7 +205,14 @@ class OnnxForwardEngine implements ForwardEngine {
     validateSequences(sequences, m);
     const control = options.control;
     const batches = planBatches(sequences, m, this.activationBudget);
+    // Rows of the tables for the longest batch (the first) serve every shorter one as a prefix.
+    const half = this.inverseFrequencies.length;
     const rotary = rotaryTables(this.inverseFrequencies, batches[0].seqLen);
+    const positionFeeds = batches.map((batch) => ({
+      [BLOCK_IO.ropeCos]: new ort.Tensor('float32', rotary.cos.subarray(0, batch.seqLen * half), [batch.seqLen, half]),
+      [BLOCK_IO.ropeSin]: new ort.Tensor('float32', rotary.sin.subarray(0, batch.seqLen * half), [batch.seqLen, half]),
+      [BLOCK_IO.keyMask]: batch.tokenMask,
+    }));
 
     const embedWeight = this.tensor(await this.weights.embedding(), [m.vocabSize, m.hiddenSize]);
     const hidden: ort.Tensor[] = [];
@@ -221,14 +229,7 @@ class OnnxForwardEngine implements ForwardEngine {
       const weightFeeds = this.blockFeeds(await blockWeightsFor(source, (layer) => this.weights.block(layer)));
       const blockSums: StatSums = { angle: 0, cosine: 0, lastAngle: 0 };
       for (const [b, batch] of batches.entries()) {
-        const half = this.inverseFrequencies.length;
-        const out = await this.sessions.block.run({
-          ...weightFeeds,
-          [BLOCK_IO.hidden]: hidden[b],
-          [BLOCK_IO.ropeCos]: new ort.Tensor('float32', rotary.cos.subarray(0, batch.seqLen * half), [batch.seqLen, half]),
-          [BLOCK_IO.ropeSin]: new ort.Tensor('float32', rotary.sin.subarray(0, batch.seqLen * half), [batch.seqLen, half]),
-          [BLOCK_IO.keyMask]: batch.tokenMask,
-        });
+        const out = await this.sessions.block.run({ ...weightFeeds, ...positionFeeds[b], [BLOCK_IO.hidden]: hidden[b] });
         const next = out[BLOCK_IO.output];
         if (collectStats) await this.addStats(blockSums, batch, hidden[b], next);
         hidden[b] = next;
