@@ -1,5 +1,6 @@
 /** Every `slayer` sub-command, in the order `slayer --help` lists them. */
 import type { Command } from '../command.js';
+import { inspectCommand } from './inspect.js';
 import { planCommand } from './plan.js';
 
-export const commands: Command<any>[] = [planCommand];
+export const commands: Command<any>[] = [inspectCommand, planCommand];

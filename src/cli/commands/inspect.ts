@@ -1,0 +1,36 @@
+/** `slayer inspect MODEL`: architecture, size and storage of a model folder, and whether it fits this machine. */
+import { inspectModel, type InspectResult, type MemoryNeed } from '../../main/model/inspect.js';
+import type { Command } from '../command.js';
+import { requirePositional } from '../args.js';
+
+const USAGE = 'slayer inspect MODEL [--json]';
+
+const size = (bytes: number) => (bytes < 2 ** 30 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 2 ** 30).toFixed(1)} GiB`);
+const FIT_WORDS = { fits: 'fits', tight: 'tight', 'wont-fit': "won't fit" } as const;
+const need = (n: MemoryNeed) => `${size(n.bytes)}, ${FIT_WORDS[n.fit]} (${n.assumes})`;
+
+export const inspectCommand: Command<InspectResult> = {
+  name: 'inspect',
+  summary: 'Show what a model folder holds and whether this machine can analyse and train it.',
+  usage: USAGE,
+  details: ['MODEL is a Hugging Face folder: config.json, *.safetensors (with the index when sharded), tokenizer.json.'],
+  options: {},
+  async run(positionals) {
+    return inspectModel(requirePositional(positionals, 0, 'the model folder', USAGE));
+  },
+  format(r) {
+    const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+    return [
+      `Architecture     ${r.architecture} (${r.family})`,
+      `Layers           ${r.layers}`,
+      `Hidden size      ${r.hiddenSize} (MLP ${r.intermediateSize}; ${r.heads} heads, ${r.kvHeads} KV heads, head size ${r.headDim})`,
+      `Vocabulary       ${r.vocabSize} tokens; context ${r.maxPositionEmbeddings}`,
+      `Parameters       ${r.parameters.toLocaleString('en-US')}`,
+      `Stored as        ${r.dtype}, ${size(r.bytesOnDisk)} on disk; tied embeddings: ${yesNo(r.tiedEmbeddings)}`,
+      `Tokenizer        ${yesNo(r.hasTokenizer)}`,
+      `This machine     ${size(r.memory.machine.totalBytes)} memory, ${size(r.memory.machine.freeBytes)} free`,
+      `Analyse needs    ${need(r.memory.analyse)}`,
+      `Train needs      ${need(r.memory.train)}`,
+    ].join('\n');
+  },
+};
