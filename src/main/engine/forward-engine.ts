@@ -93,10 +93,10 @@ export async function createForwardEngine(reader: TensorReader, options: Forward
       block: await open(decoderBlockGraph(m)),
       stats: await open(blockStatsGraph(m.hiddenSize)),
       logProbs: await open(tokenLogProbGraph(m)),
-      logits: () => open(logitsGraph(m)),
+      logits: await open(logitsGraph(m)),
     };
     const weights = options.streaming ? streamingWeights(reader) : await residentWeights(reader, options.control);
-    return new OnnxForwardEngine(m, provider, graphs, weights, options.streaming === true, budget, sessions);
+    return new OnnxForwardEngine(m, provider, graphs, weights, options.streaming === true, budget);
   } catch (e) {
     await Promise.all(sessions.map((s) => s.release()));
     throw e;
@@ -108,8 +108,7 @@ interface EngineSessions {
   block: ort.InferenceSession;
   stats: ort.InferenceSession;
   logProbs: ort.InferenceSession;
-  /** Opened on first use: only tests and checks ask for full logits. */
-  logits: () => Promise<ort.InferenceSession>;
+  logits: ort.InferenceSession;
 }
 
 /** Running sums of one block's statistics over batches. */
@@ -121,7 +120,6 @@ interface StatSums {
 
 class OnnxForwardEngine implements ForwardEngine {
   private readonly inverseFrequencies: Float32Array;
-  private logitsSession: Promise<ort.InferenceSession> | null = null;
   private disposed = false;
 
   constructor(
@@ -131,7 +129,6 @@ class OnnxForwardEngine implements ForwardEngine {
     private readonly weights: WeightStore,
     readonly streaming: boolean,
     private readonly activationBudget: number,
-    private readonly openSessions: ort.InferenceSession[],
   ) {
     this.inverseFrequencies = rotaryInverseFrequencies(description);
   }
@@ -170,13 +167,11 @@ class OnnxForwardEngine implements ForwardEngine {
   async logits(sequences: readonly ArrayLike<number>[], options: Omit<RunOptions, 'collectStats'> = {}): Promise<Float32Array[]> {
     const { batches, hidden } = await this.hiddenStates(sequences, options, false);
     const m = this.description;
-    this.logitsSession ??= this.sessions.logits();
-    const session = await this.logitsSession;
     const normWeight = this.tensor(await this.weights.finalNorm(), [m.hiddenSize]);
     const headWeight = this.tensor(await this.weights.head(), [m.vocabSize, m.hiddenSize]);
     const result: Float32Array[] = new Array(sequences.length);
     for (const [b, batch] of batches.entries()) {
-      const out = await session.run({ [HEAD_IO.hidden]: hidden[b], [HEAD_IO.normWeight]: normWeight, [HEAD_IO.headWeight]: headWeight });
+      const out = await this.sessions.logits.run({ [HEAD_IO.hidden]: hidden[b], [HEAD_IO.normWeight]: normWeight, [HEAD_IO.headWeight]: headWeight });
       const logits = out[HEAD_IO.logits].data as Float32Array;
       batch.rows.forEach((s, r) => {
         const start = r * batch.seqLen * m.vocabSize;
@@ -189,7 +184,7 @@ class OnnxForwardEngine implements ForwardEngine {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await Promise.all(this.openSessions.map((s) => s.release()));
+    await Promise.all(Object.values(this.sessions).map((s) => s.release()));
   }
 
   /** Embedding, then every block of the sequence layer-major; returns the last hidden states. */
