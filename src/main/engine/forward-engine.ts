@@ -67,6 +67,11 @@ export interface ForwardEngine {
   readonly provider: ProviderName;
   readonly threads: number;
   readonly streaming: boolean;
+  /**
+   * Token log-probabilities (and block statistics) of every sequence. All sequences' hidden
+   * states are held at once (work is layer-major), so pass a large corpus in slices of a few
+   * hundred sequences.
+   */
   run(sequences: readonly ArrayLike<number>[], options?: RunOptions): Promise<ForwardResult>;
   /** Full logits per sequence, row-major [length, vocab]: for tests and equivalence checks. */
   logits(sequences: readonly ArrayLike<number>[], options?: Omit<RunOptions, 'collectStats'>): Promise<Float32Array[]>;
@@ -143,17 +148,11 @@ class OnnxForwardEngine implements ForwardEngine {
 
   async run(sequences: readonly ArrayLike<number>[], options: RunOptions = {}): Promise<ForwardResult> {
     const { batches, hidden, stats } = await this.hiddenStates(sequences, options, options.collectStats === true);
-    const normWeight = this.tensor(await this.weights.finalNorm(), [this.description.hiddenSize]);
-    const headWeight = this.tensor(await this.weights.head(), [this.description.vocabSize, this.description.hiddenSize]);
+    const headFeeds = await this.headWeightFeeds();
     const tokenLogProbs: Float32Array[] = new Array(sequences.length);
     for (const [b, batch] of batches.entries()) {
       throwIfCancelled(options.control?.signal);
-      const out = await this.sessions.logProbs.run({
-        [HEAD_IO.hidden]: hidden[b],
-        [HEAD_IO.normWeight]: normWeight,
-        [HEAD_IO.headWeight]: headWeight,
-        [HEAD_IO.targets]: batch.targets,
-      });
+      const out = await this.sessions.logProbs.run({ ...headFeeds, [HEAD_IO.hidden]: hidden[b], [HEAD_IO.targets]: batch.targets });
       const logProbs = out[HEAD_IO.logProbs].data as Float32Array;
       batch.rows.forEach((s, r) => {
         const start = r * batch.seqLen;
@@ -166,16 +165,15 @@ class OnnxForwardEngine implements ForwardEngine {
 
   async logits(sequences: readonly ArrayLike<number>[], options: Omit<RunOptions, 'collectStats'> = {}): Promise<Float32Array[]> {
     const { batches, hidden } = await this.hiddenStates(sequences, options, false);
-    const m = this.description;
-    const normWeight = this.tensor(await this.weights.finalNorm(), [m.hiddenSize]);
-    const headWeight = this.tensor(await this.weights.head(), [m.vocabSize, m.hiddenSize]);
+    const vocab = this.description.vocabSize;
+    const headFeeds = await this.headWeightFeeds();
     const result: Float32Array[] = new Array(sequences.length);
     for (const [b, batch] of batches.entries()) {
-      const out = await this.sessions.logits.run({ [HEAD_IO.hidden]: hidden[b], [HEAD_IO.normWeight]: normWeight, [HEAD_IO.headWeight]: headWeight });
+      const out = await this.sessions.logits.run({ ...headFeeds, [HEAD_IO.hidden]: hidden[b] });
       const logits = out[HEAD_IO.logits].data as Float32Array;
       batch.rows.forEach((s, r) => {
-        const start = r * batch.seqLen * m.vocabSize;
-        result[s] = logits.slice(start, start + batch.lengths[r] * m.vocabSize);
+        const start = r * batch.seqLen * vocab;
+        result[s] = logits.slice(start, start + batch.lengths[r] * vocab);
       });
     }
     return result;
@@ -232,6 +230,14 @@ class OnnxForwardEngine implements ForwardEngine {
       sums.push(blockSums);
     }
     return { batches, hidden, stats: collectStats ? this.poolStats(sums, batches) : null };
+  }
+
+  private async headWeightFeeds(): Promise<Record<string, ort.Tensor>> {
+    const m = this.description;
+    return {
+      [HEAD_IO.normWeight]: this.tensor(await this.weights.finalNorm(), [m.hiddenSize]),
+      [HEAD_IO.headWeight]: this.tensor(await this.weights.head(), [m.vocabSize, m.hiddenSize]),
+    };
   }
 
   private async addStats(sums: StatSums, batch: PaddedBatch, blockIn: ort.Tensor, blockOut: ort.Tensor): Promise<void> {

@@ -40,6 +40,27 @@ describe('engine input checks', () => {
     await expectUserError(engine.run([[1, 2]], { blockSequence: [{ mean: [] }] }), /at least one existing layer/);
   });
 
+  it('reports progress per block and stops when cancelled', async () => {
+    const fractions: number[] = [];
+    await engine.run([[1, 2, 3]], { control: { onProgress: (p) => fractions.push(p.fraction!) } });
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect(fractions.length).toBeGreaterThanOrEqual(model.description.layers);
+    expect(fractions.at(-1)).toBe(1);
+
+    const controller = new AbortController();
+    let blocksStarted = 0;
+    const run = engine.run([[1, 2, 3]], {
+      control: {
+        signal: controller.signal,
+        onProgress: () => {
+          if (++blocksStarted === 2) controller.abort();
+        },
+      },
+    });
+    await expectUserError(run, /Cancelled/);
+    expect(blocksStarted).toBe(2);
+  });
+
   it('rejects weights that do not match the config', async () => {
     const missing = new Map(model.tensors);
     missing.delete('model.layers.1.mlp.up_proj.weight');
