@@ -51,7 +51,7 @@ export function validateSequences(sequences: readonly ArrayLike<number>[], m: Mo
  * logits [T, vocab], whichever is largest.
  */
 export function activationBytesPerSequence(m: ModelDescription, seqLen: number): number {
-  return 4 * seqLen * Math.max(3 * m.heads * seqLen, 3 * m.intermediateSize, 2 * m.vocabSize);
+  return 4 * seqLen * Math.max(3 * m.heads * seqLen, 3 * m.intermediateSize, 3 * m.vocabSize);
 }
 
 /** Groups sequences (longest first) into padded batches that fit `budgetBytes` each. */

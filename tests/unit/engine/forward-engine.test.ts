@@ -96,3 +96,20 @@ describe.each(VARIANTS)('forward engine vs float64 reference: $name', ({ config 
     }
   });
 });
+
+it('log-probs stay finite and exact when logits are in the hundreds (no exp overflow)', async () => {
+  const model = randomModel(tinyConfig(), 12);
+  const m = model.description;
+  const head = model.tensors.get('lm_head.weight')!;
+  head.forEach((w, i) => (head[i] = w * 500));
+  const sequences = randomSequences(2, [6, 3], m.vocabSize, 5);
+  const engine = await createForwardEngine(model, { threads: 1 });
+  const { tokenLogProbs } = await engine.run(sequences);
+  await engine.dispose();
+  sequences.forEach((ids, s) => {
+    const reference = referenceForward(m, model.tensors, blockMaps(model, [0, 1, 2]), ids);
+    expect(Math.max(...reference.logits.map(Math.abs))).toBeGreaterThan(100);
+    // Scaling the head by 500 scales float32 rounding of the final state with it: 1e-4, not 1e-5.
+    expectClose(tokenLogProbs[s], referenceTokenLogProbs(reference.logits, ids, m.vocabSize), `log-probs of sequence ${s}`, 1e-4);
+  });
+});
