@@ -12,6 +12,7 @@ import { basename, join } from 'node:path';
 import type { Family, ModelDescription } from '../../shared/model.js';
 import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import { writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
+import type { WeightDtype } from '../plan/index.js';
 import { parseModelConfig } from './config.js';
 import type { FloatDtype } from './dtypes.js';
 import { deriveSeed, seededNormals } from './random.js';
@@ -20,9 +21,7 @@ import { elementCount, modelTensorSpecs } from './tensors.js';
 import { buildTinyTokenizer, type TokenizerStyle } from './tiny-tokenizer.js';
 import { TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from './tokenizer.js';
 
-export type WeightDtype = 'f32' | 'f16' | 'bf16';
-
-export const SAFETENSORS_DTYPE: Record<WeightDtype, FloatDtype> = { f32: 'F32', f16: 'F16', bf16: 'BF16' };
+const SAFETENSORS_DTYPE: Record<WeightDtype, FloatDtype> = { f32: 'F32', f16: 'F16', bf16: 'BF16' };
 const TORCH_DTYPE: Record<WeightDtype, string> = { f32: 'float32', f16: 'float16', bf16: 'bfloat16' };
 const ARCHITECTURE: Record<Family, string> = { llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM', qwen2: 'Qwen2ForCausalLM' };
 
@@ -41,7 +40,11 @@ export interface TestModelOptions {
   kvHeads?: number;
   /** Written to config.json only when given; otherwise hiddenSize / heads. */
   headDim?: number;
-  /** Rows of the embedding; the tokenizer uses up to this many ids. */
+  /**
+   * Rows of the embedding. The tokenizer uses at most this many ids: bytes, specials, the
+   * characters of its training text (SentencePiece style needs about 320 in all, byte-level 258),
+   * then as many merges as its training text supports.
+   */
   vocabSize: number;
   maxPositionEmbeddings?: number;
   tied?: boolean;

@@ -8,7 +8,7 @@ import { fitOnMachine, machineMemory, makePlan, trainingMemory, type Fit, type M
 import { ModelFolder } from './folder.js';
 import { blockParameters, globalParameters, modelParameters } from './tensors.js';
 
-/** Settings the memory estimates assume: the CLI defaults of `score` and `plan`/`train`. */
+/** What the memory estimates assume: `score`'s and `plan`'s CLI defaults, scoring in batches of 8. */
 export const ANALYSIS_DEFAULTS = { samples: 64, seqLen: 128, batch: 8 } as const;
 export const TRAINING_DEFAULTS = { batch: 1, seqLen: 512 } as const;
 

@@ -29,7 +29,7 @@ const TRAINING_SPLIT = / ?\p{L}+| ?\p{N}{1,3}| ?[^\s\p{L}\p{N}]+|\s+/gu;
 
 const SPACE_MARK = '▁';
 
-export const DEFAULT_TRAINING_TEXT = [
+const DEFAULT_TRAINING_TEXT = [
   'The quick brown fox jumps over the lazy dog. A model reads the text one token at a time,',
   'and the tokenizer decides where one token ends and the next one begins. Layers near the input',
   'learn the shape of words; layers near the output learn what comes next. In the beginning there',
@@ -41,7 +41,7 @@ export const DEFAULT_TRAINING_TEXT = [
 ].join('\n');
 
 /** GPT-2's byte -> printable character table, used by every byte-level BPE. */
-export function bytesToUnicode(): string[] {
+function bytesToUnicode(): string[] {
   const printable: number[] = [];
   for (let b = 33; b <= 126; b++) printable.push(b);
   for (let b = 161; b <= 172; b++) printable.push(b);
@@ -56,7 +56,7 @@ export function bytesToUnicode(): string[] {
 }
 
 /** Learns up to `maxMerges` merges over words given as symbol sequences with counts. */
-export function learnMerges(words: Map<string, number>, split: (word: string) => string[], maxMerges: number): [string, string][] {
+function learnMerges(words: Map<string, number>, split: (word: string) => string[], maxMerges: number): [string, string][] {
   const seqs = [...words].map(([word, count]) => ({ symbols: split(word), count }));
   const merges: [string, string][] = [];
   while (merges.length < maxMerges) {
