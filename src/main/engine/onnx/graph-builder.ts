@@ -4,9 +4,11 @@
  * outputs, then serialise to a ModelProto.
  *
  * Large initializers are stored as in-memory external data: the protobuf only records where
- * the bytes are, and the bytes themselves (views of the caller's typed arrays, never copied)
+ * the bytes are, and the bytes themselves (views of the caller's typed arrays, not copied here)
  * are handed to onnxruntime through `sessionOptions.externalData`. That keeps the protobuf
- * tiny and sidesteps its 2 GB limit, so graphs can carry several GB of weights.
+ * tiny and sidesteps its 2 GB limit, so graphs can carry several GB of weights. onnxruntime
+ * does copy them into its own buffers when the session opens (measured: 2.25 GB in ~10 s, RSS
+ * +2.2 GB), which is why the forward engine feeds weights as inputs instead.
  */
 import { onnx, ONNX_DATA_TYPE, type ElementData, type ElementType, type OnnxProto } from './proto.js';
 
@@ -32,7 +34,7 @@ export interface BuiltModel {
 /** Initializers at least this large go to external data; smaller ones stay inline. */
 const EXTERNAL_DATA_MIN_BYTES = 64 * 1024;
 
-/** ModelProto IR version 10 is the one that goes with opset 21. */
+/** IR version 10 came with opset 21 (the default); onnxruntime 1.30 accepts it up to opset 26. */
 const IR_VERSION = 10;
 
 export class GraphBuilder {
