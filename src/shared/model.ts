@@ -2,6 +2,8 @@
  * The normalised description of a Llama-family decoder that every part of the app uses
  * (plan, surgery, engine, UI). Built from a Hugging Face config.json by src/main/model/config.ts.
  */
+import type { Fit, MachineMemory } from './estimate.js';
+
 export type Family = 'llama' | 'mistral' | 'qwen2';
 
 /** Llama 3.1 style frequency-dependent RoPE scaling (rope_scaling.rope_type === "llama3"). */
@@ -39,4 +41,32 @@ export interface ModelDescription {
   eosTokenId: number | number[] | null;
   /** torch_dtype from config.json, e.g. "bfloat16"; null when absent. */
   torchDtype: string | null;
+}
+
+/** What `slayer inspect` and the Model step show about a model folder. */
+export interface MemoryNeed {
+  bytes: number;
+  fit: Fit;
+  /** What the estimate assumes, in words. */
+  assumes: string;
+}
+
+export interface InspectResult {
+  architecture: string;
+  family: Family;
+  layers: number;
+  hiddenSize: number;
+  intermediateSize: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  vocabSize: number;
+  maxPositionEmbeddings: number;
+  parameters: number;
+  /** The dtype holding most weight bytes: f32, f16 or bf16. */
+  dtype: string;
+  tiedEmbeddings: boolean;
+  bytesOnDisk: number;
+  hasTokenizer: boolean;
+  memory: { machine: MachineMemory; analyse: MemoryNeed; train: MemoryNeed };
 }

@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import type { Family, ModelDescription } from '../../shared/model.js';
 import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import { writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
-import type { WeightDtype } from '../plan/index.js';
+import type { WeightDtype } from '../../shared/estimate.js';
 import { parseModelConfig } from './config.js';
 import type { FloatDtype } from './dtypes.js';
 import { deriveSeed, seededNormals } from './random.js';

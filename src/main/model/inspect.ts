@@ -3,41 +3,15 @@
  * Opening the folder validates config, every safetensors header and every required tensor, so a
  * model that inspects cleanly can be scored, planned, cut and trained.
  */
-import type { Family, ModelDescription } from '../../shared/model.js';
-import { fitOnMachine, machineMemory, makePlan, trainingMemory, type Fit, type MachineMemory } from '../plan/index.js';
+import { fitOnMachine, machineMemory, makePlan, trainingMemory } from '../plan/index.js';
+import type { MachineMemory } from '../../shared/estimate.js';
+import type { InspectResult, ModelDescription } from '../../shared/model.js';
 import { ModelFolder } from './folder.js';
 import { blockParameters, globalParameters, modelParameters } from './tensors.js';
 
 /** What the memory estimates assume: `score`'s and `plan`'s CLI defaults, scoring in batches of 8. */
 export const ANALYSIS_DEFAULTS = { samples: 64, seqLen: 128, batch: 8 } as const;
 export const TRAINING_DEFAULTS = { batch: 1, seqLen: 512 } as const;
-
-export interface MemoryNeed {
-  bytes: number;
-  fit: Fit;
-  /** What the estimate assumes, in words. */
-  assumes: string;
-}
-
-export interface InspectResult {
-  architecture: string;
-  family: Family;
-  layers: number;
-  hiddenSize: number;
-  intermediateSize: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  vocabSize: number;
-  maxPositionEmbeddings: number;
-  parameters: number;
-  /** The dtype holding most weight bytes: f32, f16 or bf16. */
-  dtype: string;
-  tiedEmbeddings: boolean;
-  bytesOnDisk: number;
-  hasTokenizer: boolean;
-  memory: { machine: MachineMemory; analyse: MemoryNeed; train: MemoryNeed };
-}
 
 export async function inspectModel(dir: string, machine: MachineMemory = machineMemory()): Promise<InspectResult> {
   const folder = await ModelFolder.open(dir);

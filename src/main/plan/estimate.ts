@@ -5,8 +5,8 @@
 import { totalmem, freemem } from 'node:os';
 import type { ModelDescription } from '../../shared/model.js';
 import type { Plan } from '../../shared/plan.js';
+import type { EstimateOptions, Fit, MachineMemory, PlanEstimate, TrainingMemory, TrainingRun, WeightDtype } from '../../shared/estimate.js';
 
-export type WeightDtype = 'f32' | 'f16' | 'bf16';
 export const BYTES_PER_ELEMENT: Record<WeightDtype, number> = { f32: 4, f16: 2, bf16: 2 };
 /** Training runs in fp32: the CPU engine has no bf16 kernels, and fp32 AdamW state is the norm. */
 const FP32 = 4;
@@ -20,19 +20,6 @@ export function storedDtype(m: ModelDescription): WeightDtype {
 
 export function diskBytes(parameters: number, dtype: WeightDtype): number {
   return parameters * BYTES_PER_ELEMENT[dtype];
-}
-
-export interface TrainingMemory {
-  batch: number;
-  seqLen: number;
-  /** All weights, frozen and trainable, held in fp32. */
-  weightsBytes: number;
-  /** One fp32 gradient per trainable parameter. */
-  gradientBytes: number;
-  /** AdamW's first and second moments: two fp32 values per trainable parameter. */
-  optimizerBytes: number;
-  activationBytes: number;
-  totalBytes: number;
 }
 
 /**
@@ -78,16 +65,9 @@ export function trainingMemory(plan: Plan, m: ModelDescription, batch: number, s
   };
 }
 
-export interface MachineMemory {
-  totalBytes: number;
-  freeBytes: number;
-}
-
 export function machineMemory(): MachineMemory {
   return { totalBytes: totalmem(), freeBytes: freemem() };
 }
-
-export type Fit = 'fits' | 'tight' | 'wont-fit';
 
 /**
  * fits:     within 80% of the memory free now (room left for the OS, data loading, the UI);
@@ -101,39 +81,10 @@ export function fitOnMachine(needBytes: number, machine: MachineMemory): Fit {
   return 'wont-fit';
 }
 
-export interface TrainingRun {
-  /** Measured wall time of one optimizer step (all its gradient-accumulation micro-batches). */
-  secondsPerStep: number;
-  /** Tokens to train on. */
-  tokens: number;
-  gradAccum: number;
-}
-
 /** steps = ceil(tokens / (B * T * gradAccum)); seconds = steps * measured seconds per step. */
 export function trainingTime(run: TrainingRun, batch: number, seqLen: number): { steps: number; seconds: number } {
   const steps = Math.ceil(run.tokens / (batch * seqLen * run.gradAccum));
   return { steps, seconds: steps * run.secondsPerStep };
-}
-
-export interface EstimateOptions {
-  batch: number;
-  seqLen: number;
-  /** Disk size is given at this dtype; defaults to the dtype the model is stored in. */
-  dtype?: WeightDtype;
-  /** Defaults to this machine's memory now. */
-  machine?: MachineMemory;
-  /** When a step time has been measured: the time estimate. */
-  run?: TrainingRun;
-}
-
-export interface PlanEstimate {
-  parameters: number;
-  trainableParameters: number;
-  disk: { dtype: WeightDtype; bytes: number };
-  training: TrainingMemory;
-  machine: MachineMemory;
-  fit: Fit;
-  time: { steps: number; seconds: number } | null;
 }
 
 export function estimatePlan(plan: Plan, m: ModelDescription, o: EstimateOptions): PlanEstimate {

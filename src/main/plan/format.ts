@@ -1,6 +1,6 @@
 /** Plain-text renderings of a plan and its estimate (the CLI prints them; reports can reuse them). */
 import type { Plan, PlanLayer } from '../../shared/plan.js';
-import type { PlanEstimate } from './estimate.js';
+import type { PlanEstimate } from '../../shared/estimate.js';
 
 const STRATEGY_NAMES: Record<Plan['strategy'], string> = {
   s: 'S strategy',

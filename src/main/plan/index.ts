@@ -2,7 +2,6 @@
 export { makePlan } from './make.js';
 export { validatePlan } from './validate.js';
 export { estimatePlan, storedDtype, trainingMemory, trainingTime, fitOnMachine, machineMemory, diskBytes } from './estimate.js';
-export type { EstimateOptions, PlanEstimate, TrainingMemory, TrainingRun, MachineMemory, Fit, WeightDtype } from './estimate.js';
 export { formatPlan, formatEstimate } from './format.js';
 export { readPlanFile, writePlanFile } from './io.js';
 export { parseLayerSpec } from './spec.js';
