@@ -7,7 +7,9 @@
  * inputs). That is what makes layer streaming, drop-one and insert-one probes, and (later) the
  * backward pass plain choices of which weights to feed. Work runs layer-major: each block is
  * applied to every batch before the next block, so a streamed block is read once per run.
- * Hidden states stay as onnxruntime tensors between calls; JS never loops over them.
+ * Hidden states stay as onnxruntime tensors between calls; JS never loops over them. Each
+ * call's output is copied by onnxruntime-node into a fresh buffer (measured ~3.5 ms per 4 MB
+ * including allocation, a few percent of a block call; preallocated outputs do not help).
  */
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../../shared/errors.js';
