@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import { jobKinds, type JobRecord } from './jobs.js';
 import type { ApiEventName, ApiEvents } from './transport.js';
+import type { InspectResult } from './model.js';
+import { REFRESH_CHOICES, SCORE_METRICS, type Plan } from './plan.js';
+import type { PlanEstimate } from './estimate.js';
 
 export const domains = ['code', 'math', 'legal'] as const;
 export type Domain = (typeof domains)[number];
@@ -15,6 +18,34 @@ export type Provider = (typeof providers)[number];
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,80}$/, 'must be a project or job id');
 const nonEmptyPath = z.string().min(1, 'a path is required');
+const layerIndex = z.number().int().min(0).max(4096);
+
+/** makePlan's options (src/shared/plan.ts PlanOptions); scores are checked in main by parseScores. */
+export const planOptionsSchema = z.discriminatedUnion('strategy', [
+  z.object({
+    strategy: z.literal('s'),
+    paper: z.boolean().optional(),
+    expand: z.number().int().min(0).max(1024).optional(),
+    prune: z.number().int().min(0).max(1024).optional(),
+    scores: z.unknown().optional(),
+    scoreMetric: z.enum(SCORE_METRICS).optional(),
+    refresh: z.enum(REFRESH_CHOICES).optional(),
+    budgetParameters: z.number().positive().optional(),
+  }),
+  z.object({ strategy: z.literal('llama-pro'), expand: z.number().int().min(1).max(1024).optional() }),
+  z.object({ strategy: z.literal('last-k'), lastK: z.number().int().min(1).max(4096).optional() }),
+  z.object({ strategy: z.literal('full') }),
+  z.object({
+    strategy: z.literal('manual'),
+    layout: z.object({
+      expand: z.array(z.object({ after: layerIndex, init: z.enum(['copy', 'average']) })),
+      prune: z.array(layerIndex),
+      refresh: z.enum(REFRESH_CHOICES),
+    }),
+    scores: z.unknown().optional(),
+  }),
+]);
+
 
 /** Request schemas by method name. The response types are in ApiResponses below. */
 export const apiMethods = {
@@ -37,6 +68,15 @@ export const apiMethods = {
   }),
   'projects.duplicate': z.object({ id }),
   'projects.delete': z.object({ id }),
+  'model.inspect': z.object({ dir: nonEmptyPath }),
+  'plan.make': z.object({
+    modelDir: nonEmptyPath,
+    options: planOptionsSchema,
+    batch: z.number().int().min(1).max(1024).default(1),
+    seqLen: z.number().int().min(8).max(131072).default(512),
+  }),
+  'plan.save': z.object({ projectId: id, plan: z.unknown() }),
+  'plan.load': z.object({ projectId: id }),
   'jobs.start': z.object({ kind: z.enum(jobKinds as [string, ...string[]]), params: z.record(z.string(), z.unknown()), projectId: id.nullable().optional() }),
   'jobs.cancel': z.object({ id }),
   'jobs.list': z.object({ projectId: id.optional() }),
@@ -99,6 +139,10 @@ export interface ApiResponses {
   'projects.update': Project;
   'projects.duplicate': Project;
   'projects.delete': { deleted: true };
+  'model.inspect': InspectResult;
+  'plan.make': { plan: Plan; estimate: PlanEstimate };
+  'plan.save': Plan;
+  'plan.load': Plan | null;
   'jobs.start': JobRecord;
   'jobs.cancel': JobRecord;
   'jobs.list': JobRecord[];

@@ -4,7 +4,7 @@
  * Electron IPC and the browser-mode server both call `invoke` and subscribe to `events`.
  */
 import { EventEmitter } from 'node:events';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism, freemem, homedir, platform, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
@@ -19,6 +19,10 @@ import type { ComputeLauncher } from '../jobs/launcher.js';
 import { jobChecks } from './job-checks.js';
 import { requireReadableDir } from './paths.js';
 import { appVersion } from '../version.js';
+import { inspectModel } from '../model/inspect.js';
+import { readModelConfig } from '../model/config.js';
+import { estimatePlan, makePlan, parseScores, validatePlan, writePlanFile } from '../plan/index.js';
+import type { PlanOptions } from '../../shared/plan.js';
 
 type Handlers = { [M in ApiMethod]: (req: z.output<(typeof apiMethods)[M]>) => Promise<ApiResponses[M]> };
 
@@ -121,6 +125,32 @@ export class Backend {
       }
       await this.projects.delete(req.id);
       return { deleted: true as const };
+    },
+    'model.inspect': async (req) => inspectModel(await requireReadableDir(req.dir, 'model folder')),
+    'plan.make': async (req) => {
+      const m = await readModelConfig(await requireReadableDir(req.modelDir, 'model folder'));
+      const options = { ...req.options } as PlanOptions & { scores?: unknown };
+      if (options.scores !== undefined) options.scores = parseScores(options.scores, m.layers, 'The layer scores');
+      const plan = makePlan(m, options as PlanOptions);
+      return { plan, estimate: estimatePlan(plan, m, { batch: req.batch, seqLen: req.seqLen }) };
+    },
+    'plan.save': async (req) => {
+      const project = await this.projects.get(req.projectId);
+      if (!project.modelDir) throw new UserError('Choose the project\'s model first (step 1): a plan belongs to one model.');
+      const plan = validatePlan(req.plan, await readModelConfig(project.modelDir), 'The plan');
+      await writePlanFile(join(project.dir, 'plan.json'), plan);
+      return plan;
+    },
+    'plan.load': async (req) => {
+      const project = await this.projects.get(req.projectId);
+      let text: string;
+      try {
+        text = await readFile(join(project.dir, 'plan.json'), 'utf8');
+      } catch {
+        return null;
+      }
+      if (!project.modelDir) return null;
+      return validatePlan(JSON.parse(text), await readModelConfig(project.modelDir), 'The saved plan');
     },
     'jobs.start': async (req) => {
       const kind = req.kind as JobKind;
