@@ -1,11 +1,12 @@
 /**
- * Where the engine's weights come from: one block's tensors read from a TensorReader (checked
- * against the shapes config.json implies), and synthetic blocks for the insert-one probe,
- * made as the element-wise mean of existing blocks.
+ * Where the engine's weights come from: one block's tensors read from a TensorReader, and
+ * synthetic blocks for the insert-one probe, made as the element-wise mean of existing blocks.
+ * The reader vouches that its tensors match its description (ModelFolder checks names, shapes
+ * and dtypes against config.json when it opens).
  */
 import { UserError } from '../../shared/errors.js';
 import type { ModelDescription } from '../../shared/model.js';
-import { blockTensorName, blockTensorSpecs, elementCount, globalTensorSpecs, type TensorReader } from '../model/tensors.js';
+import { blockTensorName, blockTensorSpecs, type TensorReader } from '../model/tensors.js';
 
 /** One block's tensors by Hugging Face suffix (`self_attn.q_proj.weight`, ...). */
 export type BlockWeights = ReadonlyMap<string, Float32Array>;
@@ -17,33 +18,10 @@ export type BlockWeights = ReadonlyMap<string, Float32Array>;
  */
 export type BlockSource = number | { mean: readonly number[] };
 
-/** Fails early, naming the first tensor the model lacks, instead of half-way through a job. */
-export function checkTensorsPresent(reader: TensorReader): void {
-  const m = reader.description;
-  const names = globalTensorSpecs(m).map((s) => s.name);
-  for (let layer = 0; layer < m.layers; layer++) {
-    for (const spec of blockTensorSpecs(m)) names.push(blockTensorName(layer, spec.name));
-  }
-  const missing = names.find((name) => !reader.has(name));
-  if (missing !== undefined) {
-    throw new UserError(`The model's weights lack the tensor "${missing}" that its config.json requires. Check that all .safetensors files of the model are present.`);
-  }
-}
-
-export async function readChecked(reader: TensorReader, name: string, shape: readonly number[]): Promise<Float32Array> {
-  const data = await reader.readTensor(name);
-  if (data.length !== elementCount(shape)) {
-    throw new UserError(
-      `The model's tensor "${name}" has ${data.length} values, but config.json implies the shape [${shape.join(', ')}]. The weights do not belong to this config.`,
-    );
-  }
-  return data;
-}
-
 export async function readBlockWeights(reader: TensorReader, layer: number): Promise<BlockWeights> {
   const weights = new Map<string, Float32Array>();
   for (const spec of blockTensorSpecs(reader.description)) {
-    weights.set(spec.name, await readChecked(reader, blockTensorName(layer, spec.name), spec.shape));
+    weights.set(spec.name, await reader.readTensor(blockTensorName(layer, spec.name)));
   }
   return weights;
 }

@@ -17,7 +17,7 @@ import type { ModelDescription } from '../../shared/model.js';
 import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import { blockTensorSpecs, type TensorReader } from '../model/tensors.js';
 import { planBatches, validateSequences, type PaddedBatch } from './batch.js';
-import { blockWeightsFor, checkTensorsPresent, validateBlockSequence, type BlockSource, type BlockWeights } from './block-weights.js';
+import { blockWeightsFor, validateBlockSequence, type BlockSource, type BlockWeights } from './block-weights.js';
 import { BLOCK_IO, decoderBlockGraph } from './graphs/decoder-block.js';
 import { STATS_IO, blockStatsGraph } from './graphs/block-stats.js';
 import { EMBEDDING_IO, embeddingGraph } from './graphs/embedding.js';
@@ -84,7 +84,6 @@ const DEFAULT_ACTIVATION_BUDGET = 1 << 30;
 
 export async function createForwardEngine(reader: TensorReader, options: ForwardEngineOptions = {}): Promise<ForwardEngine> {
   const m = reader.description;
-  checkTensorsPresent(reader);
   const budget = options.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET;
   if (!(budget > 0)) throw new UserError(`The activation memory budget must be a positive number of bytes, got ${budget}.`);
   const provider = await openProvider(options);

@@ -7,8 +7,7 @@
 import type { TaskControl } from '../../shared/progress.js';
 import { throwIfCancelled } from '../../shared/progress.js';
 import type { TensorReader } from '../model/tensors.js';
-import { globalTensorSpecs } from '../model/tensors.js';
-import { readBlockWeights, readChecked, type BlockWeights } from './block-weights.js';
+import { readBlockWeights, type BlockWeights } from './block-weights.js';
 
 export interface WeightStore {
   block(layer: number): Promise<BlockWeights>;
@@ -19,13 +18,11 @@ export interface WeightStore {
 }
 
 export function streamingWeights(reader: TensorReader): WeightStore {
-  const shapes = new Map(globalTensorSpecs(reader.description).map((s) => [s.name, s.shape]));
-  const global = (name: string): Promise<Float32Array> => readChecked(reader, name, shapes.get(name)!);
   return {
     block: (layer) => readBlockWeights(reader, layer),
-    embedding: () => global('model.embed_tokens.weight'),
-    finalNorm: () => global('model.norm.weight'),
-    head: () => global(reader.description.tiedEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight'),
+    embedding: () => reader.readTensor('model.embed_tokens.weight'),
+    finalNorm: () => reader.readTensor('model.norm.weight'),
+    head: () => reader.readTensor(reader.description.tiedEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight'),
   };
 }
 

@@ -3,7 +3,8 @@
  * TensorReader interface, for engine tests (no model folder needed).
  */
 import { parseModelConfig } from '../../../src/main/model/config.js';
-import { blockTensorName, blockTensorSpecs, elementCount, globalTensorSpecs, type TensorReader } from '../../../src/main/model/tensors.js';
+import { deriveSeed, seededNormals } from '../../../src/main/model/random.js';
+import { elementCount, modelTensorSpecs, type TensorReader } from '../../../src/main/model/tensors.js';
 import type { ModelDescription } from '../../../src/shared/model.js';
 
 /** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
@@ -41,20 +42,16 @@ export interface MemoryModel extends TensorReader {
 }
 
 /**
- * Normal weights with standard deviation `scale`; norm weights around 1 so that the norms do
- * something visible. Every tensor named by the shared specs, nothing else.
+ * Normal weights with standard deviation `scale` (larger than HF's 0.02 so that every block
+ * visibly changes the hidden state); norm weights around 1 so that the norms do something.
+ * Every tensor named by the shared specs, nothing else.
  */
 export function randomModel(description: ModelDescription, seed = 1, scale = 0.15): MemoryModel {
-  const random = seededRandom(seed);
-  const normal = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const tensors = new Map<string, Float32Array>();
-  const fill = (name: string, shape: number[]): void => {
-    const isNorm = name.endsWith('norm.weight');
-    tensors.set(name, Float32Array.from({ length: elementCount(shape) }, () => (isNorm ? 1 + 0.2 * normal() : scale * normal())));
-  };
-  for (const spec of globalTensorSpecs(description)) fill(spec.name, spec.shape);
-  for (let layer = 0; layer < description.layers; layer++) {
-    for (const spec of blockTensorSpecs(description)) fill(blockTensorName(layer, spec.name), spec.shape);
+  for (const { name, shape } of modelTensorSpecs(description)) {
+    const stream = deriveSeed(seed, name);
+    const count = elementCount(shape);
+    tensors.set(name, name.endsWith('norm.weight') ? seededNormals(stream, count, 0.2, 1) : seededNormals(stream, count, scale));
   }
   return memoryReader(description, tensors);
 }
