@@ -1,6 +1,7 @@
 /** Every `slayer` sub-command, in the order `slayer --help` lists them. */
 import type { Command } from '../command.js';
+import { corpusCommand } from './corpus.js';
 import { inspectCommand } from './inspect.js';
 import { planCommand } from './plan.js';
 
-export const commands: Command<any>[] = [inspectCommand, planCommand];
+export const commands: Command<any>[] = [inspectCommand, planCommand, corpusCommand];

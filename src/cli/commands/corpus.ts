@@ -1,0 +1,110 @@
+/**
+ * `slayer corpus DATA --model MODEL`: read a folder of raw documents, remove duplicates,
+ * tokenise with the model's tokenizer into the token cache, split by document, and report
+ * what was kept, what was skipped and why, and what to watch out for.
+ */
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { UserError } from '../../shared/errors.js';
+import { readModelConfig } from '../../main/model/config.js';
+import { ModelTokenizer } from '../../main/model/tokenizer.js';
+import { BAD_LINE_POLICIES, buildCorpus, DOMAINS, saveCorpusReport, type CorpusReport } from '../../main/data/index.js';
+import { defaultHome } from '../../main/settings.js';
+import type { Command } from '../command.js';
+import { choiceFlag, numberFlag, requirePositional, requireStringFlag, stringFlag } from '../args.js';
+
+const USAGE =
+  'slayer corpus DATA --model MODEL [--domain code|math|legal] [--general DATA] [--seq-len N] [--seed S] [--validation F] [--text-field NAME] [--bad-lines stop|skip] [--out DIR] [--cache DIR] [--json]';
+
+export interface CorpusCommandResult extends CorpusReport {
+  out: { report: string | null; cache: string };
+}
+
+const LISTED_SKIPS = 20;
+const n = (x: number) => x.toLocaleString('en-US');
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export const corpusCommand: Command<CorpusCommandResult> = {
+  name: 'corpus',
+  summary: 'Prepare raw documents for training: read, deduplicate, tokenise, cache and split them.',
+  usage: USAGE,
+  details: [
+    'DATA: a file or folder (read recursively) of .txt, .md, source code, .jsonl ({"text": ...} or {"input_ids": [...]}) and .pdf.',
+    'Skipped: binaries, .git, node_modules and other vendored or build folders, lock files, minified and generated files.',
+    'Exact and near duplicates (MinHash over 5-word shingles, Jaccard >= 0.8) are removed; the first copy stays.',
+    '--general DATA: everyday text held out the same way, for the forgetting check.',
+    '--validation F: share of documents held out for validation (default 0.1), chosen by --seed (default 0).',
+    '--seq-len N (default 512): for the histogram, the truncated share and sequence counts.',
+    'Tokens are cached in --cache DIR (default DIR/cache with --out, else the app data folder) and reused',
+    '  while the documents, the tokenizer and the reading settings stay the same.',
+    '--out DIR also writes DIR/corpus.json, which `slayer train/eval/score --data DIR` read.',
+  ],
+  options: {
+    model: { type: 'string' },
+    domain: { type: 'string' },
+    general: { type: 'string' },
+    'seq-len': { type: 'string' },
+    seed: { type: 'string' },
+    validation: { type: 'string' },
+    'text-field': { type: 'string' },
+    'bad-lines': { type: 'string' },
+    out: { type: 'string' },
+    cache: { type: 'string' },
+  },
+  async run(positionals, values, ctx) {
+    const data = requirePositional(positionals, 0, 'the documents (a file or folder)', USAGE);
+    const model = requireStringFlag(values, 'model', USAGE);
+    const seqLen = numberFlag(values, 'seq-len', 512, { min: 1, integer: true });
+    const out = stringFlag(values, 'out');
+    const tokenizer = await ModelTokenizer.load(model);
+    // Token ids in input_ids lines must fit the model's embedding, which may have more rows than the tokenizer uses.
+    const hasConfig = await stat(join(model, 'config.json')).then(() => true, () => false);
+    const vocabSize = hasConfig ? (await readModelConfig(model)).vocabSize : tokenizer.vocabSize;
+    const cacheRoot = resolve(stringFlag(values, 'cache') ?? (out ? join(out, 'cache') : join(defaultHome(), 'token-cache')));
+
+    const report = await buildCorpus(
+      {
+        data,
+        general: stringFlag(values, 'general') ?? null,
+        tokenizer,
+        cacheRoot,
+        domain: values.domain === undefined ? null : choiceFlag(values, 'domain', DOMAINS, 'code'),
+        seqLen,
+        seed: numberFlag(values, 'seed', 0, { integer: true, min: 0 }),
+        validationFraction: numberFlag(values, 'validation', 0.1, { min: 0, max: 0.5 }),
+        textField: stringFlag(values, 'text-field') ?? 'text',
+        badLines: choiceFlag(values, 'bad-lines', BAD_LINE_POLICIES, 'stop'),
+        vocabSize,
+      },
+      ctx,
+    );
+    if (report.split.train.sequences === 0) {
+      throw new UserError(`${data} gives ${n(report.split.train.tokens)} training tokens, less than one sequence of ${seqLen}. Add documents or choose a shorter --seq-len.`);
+    }
+    ctx.info(report.fromCache ? `Reused the token cache ${report.cacheDir}` : `Tokenised ${n(report.tokenizedDocuments)} documents into ${report.cacheDir}`);
+    const file = out ? await saveCorpusReport(out, report) : null;
+    if (file) ctx.info(`Wrote ${file}`);
+    return { ...report, out: { report: file && resolve(file), cache: report.cacheDir } };
+  },
+  format(r) {
+    const lines = [
+      `Documents    ${n(r.documents)} (${n(r.characters)} characters, ${n(r.tokens)} tokens)`,
+      `Duplicates   ${n(r.duplicatesRemoved)} removed (${n(r.exactDuplicates)} exact, ${n(r.nearDuplicates)} near)`,
+      `Skipped      ${n(r.skipped.length)}`,
+      `Train        ${n(r.split.train.documents)} documents, ${n(r.split.train.sequences)} sequences of ${r.seqLen}`,
+      `Validation   ${n(r.split.validation.documents)} documents, ${n(r.split.validation.sequences)} sequences`,
+      r.general
+        ? `General      ${n(r.general.documents)} documents: ${n(r.split['general-train'].documents)} train, ${n(r.split['general-validation'].documents)} held out`
+        : 'General      none',
+      `Longer than ${r.seqLen} tokens: ${pct(r.truncatedShare)} of documents (${pct(r.truncatedTokenShare)} of tokens)`,
+      `Cache        ${r.out.cache}${r.fromCache ? ' (reused)' : ''}`,
+    ];
+    if (r.out.report) lines.push(`Report       ${r.out.report}`);
+    if (r.warnings.length) lines.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
+    if (r.skipped.length) {
+      lines.push('', 'Skipped:', ...r.skipped.slice(0, LISTED_SKIPS).map((s) => `  ${s.path}: ${s.reason}`));
+      if (r.skipped.length > LISTED_SKIPS) lines.push(`  ... and ${n(r.skipped.length - LISTED_SKIPS)} more (all of them with --json)`);
+    }
+    return lines.join('\n');
+  },
+};
