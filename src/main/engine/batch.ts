@@ -50,7 +50,7 @@ export function validateSequences(sequences: readonly ArrayLike<number>[], m: Mo
  * (a few [heads, T, T] float32 copies), the MLP activations [T, intermediate], or the head's
  * logits [T, vocab], whichever is largest.
  */
-export function activationBytesPerSequence(m: ModelDescription, seqLen: number): number {
+function activationBytesPerSequence(m: ModelDescription, seqLen: number): number {
   return 4 * seqLen * Math.max(3 * m.heads * seqLen, 3 * m.intermediateSize, 3 * m.vocabSize);
 }
 
