@@ -1,0 +1,52 @@
+/**
+ * `slayer apply PLAN.json --model MODEL --out DIR`: the surgery. Writes the new model as a
+ * complete Hugging Face folder plus slayer.json, checks that an expansion-only plan keeps the
+ * base model's logits, and prints what was written.
+ */
+import { readModelConfig } from '../../main/model/config.js';
+import { readPlanFile } from '../../main/plan/index.js';
+import { applyPlan, type ApplyResult } from '../../main/surgery/index.js';
+import type { Command } from '../command.js';
+import { requirePositional, requireStringFlag } from '../args.js';
+
+const USAGE = 'slayer apply PLAN.json --model MODEL --out DIR [--force] [--json]';
+
+export const applyCommand: Command<ApplyResult> = {
+  name: 'apply',
+  summary: 'Apply a plan to a model: write the new model folder (the surgery).',
+  usage: USAGE,
+  details: [
+    'PLAN.json comes from slayer plan for this same model. DIR receives config.json, the tokenizer files,',
+    'the safetensors weights (same dtype and sharding as MODEL) and slayer.json (plan, trainable layers,',
+    'source fingerprint). Plans that only add identity blocks are checked: the new model must give the',
+    'same logits as MODEL. An existing DIR is refused unless --force, which replaces it only once the',
+    'new model is complete.',
+  ],
+  options: {
+    model: { type: 'string' },
+    out: { type: 'string' },
+    force: { type: 'boolean' },
+  },
+  async run(positionals, values, ctx) {
+    const planFile = requirePositional(positionals, 0, 'the plan file (PLAN.json)', USAGE);
+    const model = requireStringFlag(values, 'model', USAGE);
+    const out = requireStringFlag(values, 'out', USAGE);
+    const plan = await readPlanFile(planFile, await readModelConfig(model));
+    const result = await applyPlan(model, plan, out, { ...ctx, overwrite: values.force === true, planName: planFile });
+    ctx.info(`Wrote ${result.out}`);
+    return result;
+  },
+  format(r) {
+    const check = r.functionCheck.checked
+      ? `passed (largest logit difference ${r.functionCheck.maxAbsDiff})`
+      : `not applicable: ${r.functionCheck.reason}`;
+    return [
+      `New model        ${r.out}`,
+      `Layers           ${r.layers}`,
+      `Parameters       ${r.parameters.toLocaleString('en-US')}`,
+      `Trainable layers ${r.trainableLayers.join(', ') || 'none'}`,
+      `Function check   ${check}`,
+      `Written          ${(r.bytesWritten / 2 ** 20).toFixed(1)} MiB in ${r.seconds.toFixed(1)} s`,
+    ].join('\n');
+  },
+};

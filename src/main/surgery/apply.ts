@@ -1,0 +1,149 @@
+/**
+ * Surgery: (source model folder, plan) -> a complete Hugging Face folder of the new model.
+ *
+ * Order of work, so that nothing is written for a request that cannot succeed and nothing
+ * half-written is ever left behind:
+ *   1. open the model (config and every tensor checked), validate the plan against it, check
+ *      the output place and the free disk space;
+ *   2. build the new folder under a temporary name: side files, config.json, the checkpoint
+ *      tensor by tensor, the function check when the plan must keep the logits, slayer.json;
+ *   3. rename it into place (an existing folder is replaced only now).
+ * Cancel or any failure in step 2 removes the temporary folder. The source is fingerprinted
+ * (SHA-256 of every file) while the checkpoint is written, so the extra read overlaps the work.
+ */
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { UserError } from '../../shared/errors.js';
+import type { Plan } from '../../shared/plan.js';
+import type { TaskControl } from '../../shared/progress.js';
+import { writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
+import { hashFolder } from '../fs/hash-folder.js';
+import { ModelFolder } from '../model/folder.js';
+import { validatePlan } from '../plan/index.js';
+import { appVersion } from '../version.js';
+import { writeResultConfig } from './config.js';
+import { requireFreeSpace, type StatfsProbe } from './disk-space.js';
+import { checkFunction, functionCheckSkipReason, type FunctionCheck } from './function-check.js';
+import { outputTensors, sourceShardBytes } from './recipes.js';
+import { SURGERY_RECORD_FILE, SURGERY_RECORD_VERSION, sourceDigest, type SurgeryRecord } from './record.js';
+import { copySideFiles, listSideFiles } from './side-files.js';
+import { writeWeights } from './write-weights.js';
+
+export interface ApplyOptions extends TaskControl {
+  /** Replace an existing output folder (only once the new one is complete). */
+  overwrite?: boolean;
+  /** How error messages name the plan, e.g. its file. */
+  planName?: string;
+  /** Free-space probe (default fs.statfs); tests pass a fake. */
+  statfs?: StatfsProbe;
+}
+
+export interface ApplyResult {
+  /** Absolute path of the new model folder. */
+  out: string;
+  layers: number;
+  parameters: number;
+  trainableLayers: number[];
+  functionCheck: FunctionCheck;
+  /** Size of every file in the new folder. */
+  bytesWritten: number;
+  seconds: number;
+  /** Fingerprint of the source model (see SurgeryRecord.source). */
+  sourceSha256: string;
+}
+
+/** Room for safetensors headers, the index, config.json and slayer.json beyond the tensor data. */
+const METADATA_HEADROOM_BYTES = 1 << 20;
+
+export async function applyPlan(modelDir: string, plan: Plan, outDir: string, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const started = performance.now();
+  const out = resolve(outDir);
+  const folder = await ModelFolder.open(modelDir);
+  try {
+    const m = folder.description;
+    const checked = validatePlan(plan, m, options.planName);
+    await checkOutputPlace(modelDir, outDir, options.overwrite === true);
+    const tensors = outputTensors(folder, checked);
+    const sideFiles = await listSideFiles(modelDir);
+    const needed = [...tensors, ...sideFiles].reduce((n, t) => n + t.bytes, METADATA_HEADROOM_BYTES);
+    await requireFreeSpace(outDir, needed, options.statfs);
+
+    const stopHashing = new AbortController();
+    const hashSignals = options.signal ? [options.signal, stopHashing.signal] : [stopHashing.signal];
+    const hashing = hashFolder(modelDir, { signal: AbortSignal.any(hashSignals) });
+    // Observed from the start: a failure while the checkpoint is written is reported there, not as an unhandled rejection.
+    hashing.catch(() => {});
+    try {
+      const { record, bytesWritten } = await writeFolderAtomic(out, async (tmp) => {
+        await copySideFiles(modelDir, sideFiles, tmp);
+        await writeResultConfig(modelDir, checked, tmp);
+        await writeWeights(folder, tensors, tmp, sourceShardBytes(folder), options);
+
+        const skipReason = functionCheckSkipReason(checked, m);
+        const functionCheck: FunctionCheck = skipReason === null ? await checkFunction(folder, tmp, options) : { checked: false, reason: skipReason };
+        if (functionCheck.checked && !functionCheck.passed) {
+          throw new UserError(
+            `Function check failed: the new model's logits differ from the base model's by up to ${functionCheck.maxAbsDiff} (allowed ${functionCheck.tolerance.toExponential(1)}), although the plan only adds identity blocks. Nothing was written. Check that the base model's own outputs are finite (no NaN weights).`,
+          );
+        }
+
+        const hashes = await hashing;
+        const record: SurgeryRecord = {
+          version: SURGERY_RECORD_VERSION,
+          tool: { name: 'SLayer Studio', version: appVersion() },
+          source: { path: resolve(modelDir), sha256: sourceDigest(hashes.files), files: hashes.files },
+          plan: checked,
+          layers: checked.counts.layers,
+          parameters: checked.counts.parameters,
+          trainableLayers: checked.layers.filter((l) => l.trainable).map((l) => l.index),
+          trainGlobals: checked.trainGlobals,
+          functionCheck,
+        };
+        await writeJsonAtomic(join(tmp, SURGERY_RECORD_FILE), record);
+        return { record, bytesWritten: await folderBytes(tmp) };
+      });
+      return {
+        out,
+        layers: record.layers,
+        parameters: record.parameters,
+        trainableLayers: record.trainableLayers,
+        functionCheck: record.functionCheck,
+        bytesWritten,
+        seconds: (performance.now() - started) / 1000,
+        sourceSha256: record.source.sha256,
+      };
+    } finally {
+      // On failure the hash is still reading the source: stop it before returning.
+      stopHashing.abort();
+      await hashing.catch(() => {}); // stopped on purpose: only the surgery's own outcome matters now
+    }
+  } finally {
+    await folder.close();
+  }
+}
+
+/**
+ * The output must not overlap the model: inside it, the temporary folder would be fingerprinted
+ * as part of the source; around it (or the same folder), replacing the output deletes the model.
+ */
+async function checkOutputPlace(modelDir: string, outDir: string, overwrite: boolean): Promise<void> {
+  const model = await realpath(modelDir);
+  const out = await realpath(outDir).catch(() => resolve(outDir));
+  const inside = (child: string, parent: string) => {
+    const path = relative(parent, child);
+    return path === '' || (path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path));
+  };
+  if (inside(out, model)) throw new UserError(`The output folder ${outDir} is the model folder or inside it. Choose a folder outside ${modelDir}.`);
+  if (inside(model, out)) throw new UserError(`The output folder ${outDir} contains the model folder ${modelDir}; replacing it would delete the model. Choose another folder.`);
+  const existing = await stat(out).catch(() => null);
+  if (existing && !existing.isDirectory()) throw new UserError(`${outDir} is a file. Choose a folder name for the new model.`);
+  if (existing && !overwrite) {
+    throw new UserError(`${outDir} already exists. Choose a new folder, or replace it with --force (the old folder stays until the new model is complete).`);
+  }
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  const names = await readdir(dir);
+  const sizes = await Promise.all(names.map(async (n) => (await stat(join(dir, n))).size));
+  return sizes.reduce((a, b) => a + b, 0);
+}
