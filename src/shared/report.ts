@@ -1,0 +1,66 @@
+/**
+ * The run report (report.json): what `slayer run` / `npm run demo` produce and the Evaluate
+ * step shows and exports. Every number carries the settings that reproduce it.
+ */
+import type { LayerScores, PlanCounts, PlanStrategy } from './plan.js';
+
+export const REPORT_VERSION = 1;
+
+export interface PerplexityResult {
+  meanNll: number;
+  perplexity: number;
+  tokens: number;
+  seqLen: number;
+  dataHash: string;
+}
+
+export interface QaResult {
+  accuracy: number;
+  accuracyNorm: number;
+  items: number;
+  qaHash: string;
+}
+
+/** One model measured on the domain and the general (forgetting) side. */
+export interface Measurement {
+  domain: PerplexityResult;
+  general: PerplexityResult;
+  domainQa: QaResult | null;
+  generalQa: QaResult | null;
+}
+
+export interface TrainingSummary {
+  steps: number;
+  losses: number[];
+  tokensPerSecond: number;
+  trainableParameters: number;
+  seconds: number;
+}
+
+/** The S strategy or a baseline, trained the same way on the same data. */
+export interface StrategyRun {
+  strategy: PlanStrategy;
+  label: string;
+  counts: PlanCounts;
+  trainableLayers: number[];
+  removedLayers: number[];
+  training: TrainingSummary;
+  after: Measurement;
+  modelDir: string;
+}
+
+export interface RunReport {
+  version: typeof REPORT_VERSION;
+  createdAt: string;
+  domain: 'code' | 'math' | 'legal';
+  model: { dir: string; architecture: string; layers: number; parameters: number; sourceHash: string };
+  data: { domain: string; general: string; domainQa: string | null; generalQa: string | null; seqLen: number; seed: number };
+  scores: { domain: LayerScores; general: LayerScores | null };
+  before: Measurement;
+  /** The S run first, then the baselines. */
+  runs: StrategyRun[];
+  /** Seconds per pipeline stage, by stage name. */
+  timings: Record<string, number>;
+  /** Plain-language findings (domain gain, forgetting warnings), shown at the top of the report. */
+  findings: string[];
+}
