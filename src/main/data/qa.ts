@@ -50,7 +50,7 @@ export async function readQa(path: string, options: { badLines?: BadLinePolicy }
       throw new UserError(`${file.name} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
     }
   }
-  if (items.length === 0) throw new UserError(`${path} holds no usable questions${skipped.length ? ` (${skipped.length} lines skipped)` : ''}.`);
+  if (items.length === 0) throw new UserError(`${path} holds no usable questions${skipped.length ? ` (${skipped.length} line${skipped.length === 1 ? '' : 's'} skipped)` : ''}.`);
   const hash = createHash('sha256');
   for (const { question, choices, answer } of items) hash.update(`${JSON.stringify({ question, choices, answer })}\n`);
   return { items, skipped, hash: `sha256:${hash.digest('hex')}` };
