@@ -68,7 +68,8 @@ export function planBatches(sequences: readonly ArrayLike<number>[], m: ModelDes
   return batches;
 }
 
-function padBatch(rows: number[], sequences: readonly ArrayLike<number>[], seqLen: number): PaddedBatch {
+/** The listed sequences, in that order, right-padded to seqLen (at least the longest of them). */
+export function padBatch(rows: number[], sequences: readonly ArrayLike<number>[], seqLen: number): PaddedBatch {
   const size = rows.length * seqLen;
   const tokenIds = new BigInt64Array(size);
   const targets = new BigInt64Array(size);

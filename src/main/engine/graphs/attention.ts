@@ -22,6 +22,35 @@ export function causalPaddingMask(g: GraphBuilder, keyMask: string): string {
   return g.op('And', [causal, g.op('Unsqueeze', [keyMask, g.int64([1, 2, 3])])]);
 }
 
+/** The values of the attention that its backward pass reuses. */
+export interface AttentionParts {
+  /** Rotated queries, [batch, kvHeads, group, seq, D]. */
+  q: string;
+  /** Rotated keys, [batch, kvHeads, 1, seq, D]. */
+  k: string;
+  /** Values, [batch, kvHeads, 1, seq, D]. */
+  v: string;
+  /** Softmax weights, [batch, kvHeads, group, seq, seq]. */
+  probs: string;
+  /** The heads' outputs side by side, [batch, seq, heads*D]: the input of o_proj. */
+  context: string;
+}
+
+/** The scores are q.k / sqrt(D). */
+export function attentionScale(shape: AttentionShape): number {
+  return 1 / Math.sqrt(shape.headDim);
+}
+
+/** [batch, seq, kvHeads*perKv*D] -> [batch, kvHeads, perKv, seq, D]. */
+export function splitHeads(g: GraphBuilder, shape: AttentionShape, x: string, perKv: number): string {
+  return g.op('Transpose', [g.op('Reshape', [x, g.int64([0, 0, shape.kvHeads, perKv, shape.headDim])])], { perm: [0, 2, 3, 1, 4] });
+}
+
+/** The inverse of splitHeads: [batch, kvHeads, perKv, seq, D] -> [batch, seq, width]. */
+export function mergeHeads(g: GraphBuilder, x: string, width: number): string {
+  return g.op('Reshape', [g.op('Transpose', [x], { perm: [0, 3, 1, 2, 4] }), g.int64([0, 0, width])]);
+}
+
 /**
  * Causal self-attention with grouped key/value heads (GQA) and rotary positions:
  *   softmax(q k^T / sqrt(D) masked) v, per head.
@@ -29,7 +58,7 @@ export function causalPaddingMask(g: GraphBuilder, keyMask: string): string {
  * of copying each key/value head `group` times, queries are viewed as
  * [batch, kvHeads, group, seq, D] and keys/values as [batch, kvHeads, 1, seq, D]; MatMul
  * broadcasts over the group axis.
- * q: [batch, seq, heads*D]; k, v: [batch, seq, kvHeads*D]; returns [batch, seq, heads*D].
+ * q: [batch, seq, heads*D]; k, v: [batch, seq, kvHeads*D]; context: [batch, seq, heads*D].
  */
 export function groupedQueryAttention(
   g: GraphBuilder,
@@ -37,16 +66,14 @@ export function groupedQueryAttention(
   projections: { q: string; k: string; v: string },
   rotary: { cos: string; sin: string },
   visible: string,
-): string {
+): AttentionParts {
   const group = shape.heads / shape.kvHeads;
-  const toHeads = (x: string, perKv: number): string =>
-    g.op('Transpose', [g.op('Reshape', [x, g.int64([0, 0, shape.kvHeads, perKv, shape.headDim])])], { perm: [0, 2, 3, 1, 4] });
-  const q = applyRotary(g, toHeads(projections.q, group), rotary.cos, rotary.sin);
-  const k = applyRotary(g, toHeads(projections.k, 1), rotary.cos, rotary.sin);
-  const v = toHeads(projections.v, 1);
+  const q = applyRotary(g, splitHeads(g, shape, projections.q, group), rotary.cos, rotary.sin);
+  const k = applyRotary(g, splitHeads(g, shape, projections.k, 1), rotary.cos, rotary.sin);
+  const v = splitHeads(g, shape, projections.v, 1);
 
-  const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 2, 4, 3] })]), g.constant(1 / Math.sqrt(shape.headDim))]);
+  const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 2, 4, 3] })]), g.constant(attentionScale(shape))]);
   const probs = g.op('Softmax', [g.op('Where', [visible, scores, g.constant(MASKED_SCORE)])], { axis: -1 });
-  const context = g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: [0, 3, 1, 2, 4] });
-  return g.op('Reshape', [context, g.int64([0, 0, shape.heads * shape.headDim])]);
+  const context = mergeHeads(g, g.op('MatMul', [probs, v]), shape.heads * shape.headDim);
+  return { q, k, v, probs, context };
 }

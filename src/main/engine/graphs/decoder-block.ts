@@ -5,14 +5,16 @@
  * Weights are graph inputs named by their Hugging Face suffix (`self_attn.q_proj.weight`, ...),
  * so one session serves every block of a model (and inserted or averaged blocks) and the
  * caller decides which weights live in memory: all of them, or one block at a time.
+ * The backward graph (decoder-block-backward.ts) declares the same inputs and recomputes the
+ * same forward values with `decoderBlock`.
  */
 import type { ModelDescription } from '../../../shared/model.js';
 import { blockTensorSpecs } from '../../model/tensors.js';
 import { GraphBuilder, type BuiltModel } from '../onnx/graph-builder.js';
-import { causalPaddingMask, groupedQueryAttention } from './attention.js';
+import { causalPaddingMask, groupedQueryAttention, type AttentionParts } from './attention.js';
 import { linear } from './linear.js';
-import { swiGluMlp } from './mlp.js';
-import { rmsNorm } from './rms-norm.js';
+import { swiGluParts, type MlpWeights, type SwiGluParts } from './mlp.js';
+import { rmsNormParts, type RmsNormParts } from './rms-norm.js';
 
 /** Graph input/output names of the block (weights use their tensor suffixes). */
 export const BLOCK_IO = {
@@ -24,40 +26,72 @@ export const BLOCK_IO = {
   output: 'hidden_out',
 } as const;
 
-export function decoderBlockGraph(m: ModelDescription): BuiltModel {
-  const g = new GraphBuilder('decoder-block');
+export interface BlockInputs {
+  hidden: string;
+  rotary: { cos: string; sin: string };
+  /** The causal + padding mask built from the key mask. */
+  visible: string;
+  /** Graph value of each block tensor, by suffix. */
+  weights: Record<string, string>;
+}
+
+/** Every value of the block's forward pass that the backward pass reuses. */
+export interface DecoderBlockParts {
+  attentionNorm: RmsNormParts;
+  attention: AttentionParts;
+  afterAttention: string;
+  mlpNorm: RmsNormParts;
+  mlp: SwiGluParts;
+  output: string;
+}
+
+export function declareBlockInputs(g: GraphBuilder, m: ModelDescription): BlockInputs {
   const hidden = g.input(BLOCK_IO.hidden, 'float32', ['batch', 'seq', m.hiddenSize]);
   const rotary = {
     cos: g.input(BLOCK_IO.ropeCos, 'float32', ['seq', m.headDim / 2]),
     sin: g.input(BLOCK_IO.ropeSin, 'float32', ['seq', m.headDim / 2]),
   };
   const visible = causalPaddingMask(g, g.input(BLOCK_IO.keyMask, 'bool', ['batch', 'seq']));
-  const w: Record<string, string> = {};
-  for (const spec of blockTensorSpecs(m)) w[spec.name] = g.input(spec.name, 'float32', spec.shape);
+  const weights: Record<string, string> = {};
+  for (const spec of blockTensorSpecs(m)) weights[spec.name] = g.input(spec.name, 'float32', spec.shape);
+  return { hidden, rotary, visible, weights };
+}
 
-  const attnIn = rmsNorm(g, hidden, w['input_layernorm.weight'], m.rmsNormEps);
-  const context = groupedQueryAttention(
-    g,
-    m,
-    {
-      q: linear(g, attnIn, w['self_attn.q_proj.weight'], w['self_attn.q_proj.bias']),
-      k: linear(g, attnIn, w['self_attn.k_proj.weight'], w['self_attn.k_proj.bias']),
-      v: linear(g, attnIn, w['self_attn.v_proj.weight'], w['self_attn.v_proj.bias']),
-    },
-    rotary,
-    visible,
-  );
-  const afterAttention = g.op('Add', [hidden, linear(g, context, w['self_attn.o_proj.weight'])]);
-
-  const mlpIn = rmsNorm(g, afterAttention, w['post_attention_layernorm.weight'], m.rmsNormEps);
-  const mlp = swiGluMlp(g, mlpIn, {
+export function mlpWeights(w: Record<string, string>): MlpWeights {
+  return {
     gate: w['mlp.gate_proj.weight'],
     up: w['mlp.up_proj.weight'],
     down: w['mlp.down_proj.weight'],
     gateBias: w['mlp.gate_proj.bias'],
     upBias: w['mlp.up_proj.bias'],
     downBias: w['mlp.down_proj.bias'],
-  });
-  g.output(BLOCK_IO.output, g.op('Add', [afterAttention, mlp]), 'float32', ['batch', 'seq', m.hiddenSize]);
+  };
+}
+
+export function decoderBlock(g: GraphBuilder, m: ModelDescription, inputs: BlockInputs): DecoderBlockParts {
+  const w = inputs.weights;
+  const attentionNorm = rmsNormParts(g, inputs.hidden, w['input_layernorm.weight'], m.rmsNormEps);
+  const x = attentionNorm.output;
+  const attention = groupedQueryAttention(
+    g,
+    m,
+    {
+      q: linear(g, x, w['self_attn.q_proj.weight'], w['self_attn.q_proj.bias']),
+      k: linear(g, x, w['self_attn.k_proj.weight'], w['self_attn.k_proj.bias']),
+      v: linear(g, x, w['self_attn.v_proj.weight'], w['self_attn.v_proj.bias']),
+    },
+    inputs.rotary,
+    inputs.visible,
+  );
+  const afterAttention = g.op('Add', [inputs.hidden, linear(g, attention.context, w['self_attn.o_proj.weight'])]);
+  const mlpNorm = rmsNormParts(g, afterAttention, w['post_attention_layernorm.weight'], m.rmsNormEps);
+  const mlp = swiGluParts(g, mlpNorm.output, mlpWeights(w));
+  return { attentionNorm, attention, afterAttention, mlpNorm, mlp, output: g.op('Add', [afterAttention, mlp.output]) };
+}
+
+export function decoderBlockGraph(m: ModelDescription): BuiltModel {
+  const g = new GraphBuilder('decoder-block');
+  const block = decoderBlock(g, m, declareBlockInputs(g, m));
+  g.output(BLOCK_IO.output, block.output, 'float32', ['batch', 'seq', m.hiddenSize]);
   return g.build();
 }

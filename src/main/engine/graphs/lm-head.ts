@@ -2,11 +2,12 @@
  * Final norm + LM head. The usual product is log p(target) per position, computed in the
  * graph as logit[target] - logsumexp(logits) so only [batch, seq] numbers leave it; full
  * logits ([batch, seq, vocab]) are returned only by `logitsGraph`, for tests and checks.
+ * The training loss (lm-head-loss.ts) builds on the same pieces.
  */
 import type { ModelDescription } from '../../../shared/model.js';
 import { GraphBuilder, type BuiltModel } from '../onnx/graph-builder.js';
 import { linear } from './linear.js';
-import { rmsNorm } from './rms-norm.js';
+import { rmsNormParts, type RmsNormParts } from './rms-norm.js';
 
 export const HEAD_IO = {
   hidden: 'hidden',
@@ -19,31 +20,68 @@ export const HEAD_IO = {
   logits: 'logits',
 } as const;
 
-export function tokenLogProbGraph(m: ModelDescription): BuiltModel {
-  const g = new GraphBuilder('token-log-probs');
-  const logits = headLogits(g, m);
-  const targets = g.op('Unsqueeze', [g.input(HEAD_IO.targets, 'int64', ['batch', 'seq']), g.int64([-1])]);
-  const targetLogit = g.op('GatherElements', [logits, targets], { axis: -1 });
-  // log sum exp(x) = m + log sum exp(x - m), m = max x: stable, and these ops are vectorised
-  // and threaded in onnxruntime, where ReduceLogSumExp took ~1.8x as long on [2048, 32000].
+export interface HeadInputs {
+  hidden: string;
+  normWeight: string;
+  headWeight: string;
+}
+
+export interface HeadParts {
+  norm: RmsNormParts;
+  /** [batch, seq, vocab]. */
+  logits: string;
+}
+
+/** The pieces of log softmax that the loss's backward pass reuses; all [batch, seq, 1] but shiftedExp. */
+export interface LogSoftmaxParts {
+  /** exp(logits - max), [batch, seq, vocab]. */
+  shiftedExp: string;
+  sumExp: string;
+  /** log sum_j exp(logits_j). */
+  logNormaliser: string;
+}
+
+export function declareHeadInputs(g: GraphBuilder, m: ModelDescription): HeadInputs {
+  return {
+    hidden: g.input(HEAD_IO.hidden, 'float32', ['batch', 'seq', m.hiddenSize]),
+    normWeight: g.input(HEAD_IO.normWeight, 'float32', [m.hiddenSize]),
+    headWeight: g.input(HEAD_IO.headWeight, 'float32', [m.vocabSize, m.hiddenSize]),
+  };
+}
+
+export function headLogits(g: GraphBuilder, m: ModelDescription, inputs: HeadInputs): HeadParts {
+  const norm = rmsNormParts(g, inputs.hidden, inputs.normWeight, m.rmsNormEps);
+  return { norm, logits: linear(g, norm.output, inputs.headWeight) };
+}
+
+/**
+ * log sum exp(x) = m + log sum exp(x - m), m = max x: stable, and these ops are vectorised and
+ * threaded in onnxruntime, where ReduceLogSumExp took ~1.8x as long on [2048, 32000].
+ */
+export function logSoftmaxParts(g: GraphBuilder, logits: string): LogSoftmaxParts {
   const lastAxis = g.int64([-1]);
   const max = g.op('ReduceMax', [logits, lastAxis], { keepdims: 1 });
-  const sumExp = g.op('ReduceSum', [g.op('Exp', [g.op('Sub', [logits, max])]), lastAxis], { keepdims: 1 });
-  const logNormaliser = g.op('Add', [max, g.op('Log', [sumExp])]);
-  const logProbs = g.op('Squeeze', [g.op('Sub', [targetLogit, logNormaliser]), g.int64([-1])]);
-  g.output(HEAD_IO.logProbs, logProbs, 'float32', ['batch', 'seq']);
+  const shiftedExp = g.op('Exp', [g.op('Sub', [logits, max])]);
+  const sumExp = g.op('ReduceSum', [shiftedExp, lastAxis], { keepdims: 1 });
+  return { shiftedExp, sumExp, logNormaliser: g.op('Add', [max, g.op('Log', [sumExp])]) };
+}
+
+/** logit[target] per position, [batch, seq, 1]. */
+export function targetLogits(g: GraphBuilder, logits: string, targets: string): string {
+  return g.op('GatherElements', [logits, g.op('Unsqueeze', [targets, g.int64([-1])])], { axis: -1 });
+}
+
+export function tokenLogProbGraph(m: ModelDescription): BuiltModel {
+  const g = new GraphBuilder('token-log-probs');
+  const { logits } = headLogits(g, m, declareHeadInputs(g, m));
+  const targets = g.input(HEAD_IO.targets, 'int64', ['batch', 'seq']);
+  const logProbs = g.op('Sub', [targetLogits(g, logits, targets), logSoftmaxParts(g, logits).logNormaliser]);
+  g.output(HEAD_IO.logProbs, g.op('Squeeze', [logProbs, g.int64([-1])]), 'float32', ['batch', 'seq']);
   return g.build();
 }
 
 export function logitsGraph(m: ModelDescription): BuiltModel {
   const g = new GraphBuilder('logits');
-  g.output(HEAD_IO.logits, headLogits(g, m), 'float32', ['batch', 'seq', m.vocabSize]);
+  g.output(HEAD_IO.logits, headLogits(g, m, declareHeadInputs(g, m)).logits, 'float32', ['batch', 'seq', m.vocabSize]);
   return g.build();
-}
-
-function headLogits(g: GraphBuilder, m: ModelDescription): string {
-  const hidden = g.input(HEAD_IO.hidden, 'float32', ['batch', 'seq', m.hiddenSize]);
-  const norm = g.input(HEAD_IO.normWeight, 'float32', [m.hiddenSize]);
-  const head = g.input(HEAD_IO.headWeight, 'float32', [m.vocabSize, m.hiddenSize]);
-  return linear(g, rmsNorm(g, hidden, norm, m.rmsNormEps), head);
 }

@@ -10,9 +10,23 @@ export interface MlpWeights {
   downBias?: string;
 }
 
+/** The values of a SwiGLU MLP that its backward pass reuses. */
+export interface SwiGluParts {
+  gate: string;
+  sigmoid: string;
+  silu: string;
+  up: string;
+  /** silu(gate) * up: the input of down_proj. */
+  product: string;
+  output: string;
+}
+
 /** SwiGLU feed-forward: down( silu(gate(x)) * up(x) ), silu(z) = z * sigmoid(z). */
-export function swiGluMlp(g: GraphBuilder, x: string, w: MlpWeights): string {
+export function swiGluParts(g: GraphBuilder, x: string, w: MlpWeights): SwiGluParts {
   const gate = linear(g, x, w.gate, w.gateBias);
-  const silu = g.op('Mul', [gate, g.op('Sigmoid', [gate])]);
-  return linear(g, g.op('Mul', [silu, linear(g, x, w.up, w.upBias)]), w.down, w.downBias);
+  const sigmoid = g.op('Sigmoid', [gate]);
+  const silu = g.op('Mul', [gate, sigmoid]);
+  const up = linear(g, x, w.up, w.upBias);
+  const product = g.op('Mul', [silu, up]);
+  return { gate, sigmoid, silu, up, product, output: linear(g, product, w.down, w.downBias) };
 }

@@ -1,11 +1,25 @@
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 
+/** The values of an RMSNorm that its backward pass reuses. */
+export interface RmsNormParts {
+  /** 1 / sqrt(mean(x^2) + eps), [..., 1]. */
+  invRms: string;
+  /** x / sqrt(mean(x^2) + eps), before the gain. */
+  normalized: string;
+  output: string;
+}
+
 /**
  * RMSNorm over the last axis, as Llama computes it in float32:
  *   y = x / sqrt(mean(x^2) + eps) * w
  */
-export function rmsNorm(g: GraphBuilder, x: string, weight: string, eps: number): string {
+export function rmsNormParts(g: GraphBuilder, x: string, weight: string, eps: number): RmsNormParts {
   const meanSquare = g.op('ReduceMean', [g.op('Mul', [x, x]), g.int64([-1])], { keepdims: 1 });
   const invRms = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [meanSquare, g.constant(eps)])])]);
-  return g.op('Mul', [g.op('Mul', [x, invRms]), weight]);
+  const normalized = g.op('Mul', [x, invRms]);
+  return { invRms, normalized, output: g.op('Mul', [normalized, weight]) };
+}
+
+export function rmsNorm(g: GraphBuilder, x: string, weight: string, eps: number): string {
+  return rmsNormParts(g, x, weight, eps).output;
 }
