@@ -5,7 +5,8 @@
  */
 import type { ModelDescription } from '../../../src/shared/model.js';
 
-type Weights = ReadonlyMap<string, Float32Array>;
+/** Float32Array weights as models store them, or Float64Array for finite-difference checks. */
+type Weights = ReadonlyMap<string, ArrayLike<number>>;
 
 export interface ReferenceResult {
   /** Row-major [length, vocab]. */
@@ -121,7 +122,7 @@ function block(m: ModelDescription, w: Weights, h: Float64Array, T: number): Flo
   return a.map((value, i) => value + down[i]);
 }
 
-function rmsNorm(x: Float64Array, w: Float32Array, T: number, H: number, eps: number): Float64Array {
+function rmsNorm(x: Float64Array, w: ArrayLike<number>, T: number, H: number, eps: number): Float64Array {
   const out = new Float64Array(T * H);
   for (let t = 0; t < T; t++) {
     let ms = 0;
@@ -133,7 +134,7 @@ function rmsNorm(x: Float64Array, w: Float32Array, T: number, H: number, eps: nu
 }
 
 /** y = x W^T + b, W as [out, in]. */
-function linear(x: Float64Array, w: Float32Array, b: Float32Array | undefined, T: number, inDim: number, outDim: number): Float64Array {
+function linear(x: Float64Array, w: ArrayLike<number>, b: ArrayLike<number> | undefined, T: number, inDim: number, outDim: number): Float64Array {
   const y = new Float64Array(T * outDim);
   for (let t = 0; t < T; t++) {
     for (let o = 0; o < outDim; o++) {

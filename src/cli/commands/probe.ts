@@ -1,0 +1,50 @@
+/** `slayer probe MODEL --kind drop|insert --data DATA [--qa QA]`: quality with each layer dropped, or with one inserted after it. */
+import { PROBE_INITS, PROBE_KINDS, PROBE_SAMPLES, PROBE_SEQ_LEN, probeLayers, type ProbeResult } from '../../main/analysis/index.js';
+import type { Command } from '../command.js';
+import { choiceFlag, requirePositional, requireStringFlag, stringFlag } from '../args.js';
+import { DATA_DETAILS, DATA_FLAGS, dataOptions, ENGINE_DETAILS, ENGINE_FLAGS, ENGINE_USAGE, engineSettings } from '../run-flags.js';
+
+const USAGE = `slayer probe MODEL --kind drop|insert [--init copy|average] --data DATA [--qa QA] [--seq-len ${PROBE_SEQ_LEN}] [--samples ${PROBE_SAMPLES}] [--seed 0] [--split S] ${ENGINE_USAGE} [--json]`;
+
+export const probeCommand: Command<ProbeResult> = {
+  name: 'probe',
+  summary: 'Drop each layer (or insert one after it) and measure perplexity and QA accuracy.',
+  usage: USAGE,
+  details: [
+    '--kind drop: the model without layer i. --kind insert: an extra layer after i, a copy of i (--init copy, default)',
+    '  or the average of i and i+1 (--init average; after the last layer a copy). The model runs layers + 1 times.',
+    'QA: .jsonl lines {"question": "...", "choices": ["...", "..."], "answer": 0}, scored by log-likelihood.',
+    ...DATA_DETAILS,
+    ...ENGINE_DETAILS,
+  ],
+  options: { kind: { type: 'string' }, init: { type: 'string' }, qa: { type: 'string' }, ...DATA_FLAGS, ...ENGINE_FLAGS },
+  async run(positionals, values, ctx) {
+    const model = requirePositional(positionals, 0, 'the model folder', USAGE);
+    requireStringFlag(values, 'kind', USAGE);
+    return probeLayers(
+      model,
+      {
+        kind: choiceFlag(values, 'kind', PROBE_KINDS, 'drop'),
+        init: choiceFlag(values, 'init', PROBE_INITS, 'copy'),
+        qa: stringFlag(values, 'qa'),
+        ...dataOptions(values, USAGE),
+        ...engineSettings(values),
+      },
+      ctx,
+    );
+  },
+  format(r) {
+    const qa = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`).padStart(10);
+    const row = (label: string, m: { perplexity: number; qaAccuracy: number | null }) => `${label.padStart(8)}  ${m.perplexity.toFixed(3).padStart(12)}${qa(m.qaAccuracy)}`;
+    const title = r.kind === 'drop' ? 'Layer dropped' : `Layer inserted after (${r.init})`;
+    return [
+      title,
+      `${'Layer'.padStart(8)}  ${'perplexity'.padStart(12)}${'QA acc.'.padStart(10)}`,
+      row('none', r.baseline),
+      ...r.layers.map((l) => row(String(l.index), l)),
+      ...r.notes,
+      '',
+      `${r.samples} sequences of ${r.seqLen} tokens (seed ${r.seed}), data ${r.dataHash}${r.qaHash ? `, ${r.qaItems} questions ${r.qaHash}` : ''}; ${r.seconds.toFixed(1)} s`,
+    ].join('\n');
+  },
+};

@@ -1,0 +1,67 @@
+/**
+ * `slayer score`: the importance of every block, measured on calibration sequences from the
+ * corpus (design/S-STRATEGY.md section 2). With h_i the raw hidden state entering block i and
+ * h_{i+1} its raw output (no final norm):
+ *   angularLast    = mean over sequences of arccos(cos(h_i, h_{i+1})) / pi at the last token
+ *   angularMean    = the same angle, averaged over every token of every sequence
+ *   blockInfluence = 1 - mean over every token of cos(h_i, h_{i+1})          (ShortGPT)
+ * Small values mark blocks that change their input little. The seed, sequence length, sample
+ * count and data hash are recorded so the scores can be reproduced.
+ */
+import type { LayerScores } from '../../shared/plan.js';
+import type { TaskControl } from '../../shared/progress.js';
+import type { ProviderName } from '../engine/providers.js';
+import { runInChunks } from '../evaluate/chunked-run.js';
+import { loadModelData, optionalTokenizer, type DataOptions } from '../evaluate/model-data.js';
+import { withEngine, withModelFolder, type EngineSettings } from '../evaluate/model-session.js';
+import { progressSpan } from '../evaluate/progress-span.js';
+
+/** Calibration defaults (CLI.md): 64 sequences of 128 tokens, seed 0. */
+export const SCORE_SEQ_LEN = 128;
+export const SCORE_SAMPLES = 64;
+
+export interface ScoreOptions extends Omit<DataOptions, 'data'>, EngineSettings {}
+
+export interface ScoreResult extends LayerScores {
+  seed: number;
+  /** Tokens in the calibration sequences. */
+  tokens: number;
+  model: { dir: string; layers: number };
+  provider: ProviderName;
+  threads: number;
+  streaming: boolean;
+  seconds: number;
+}
+
+export async function scoreLayers(modelDir: string, dataPath: string, options: ScoreOptions = {}, control: TaskControl = {}): Promise<ScoreResult> {
+  const started = performance.now();
+  return withModelFolder(modelDir, async (folder) => {
+    const samples = options.samples ?? SCORE_SAMPLES;
+    const data = await loadModelData(
+      folder,
+      await optionalTokenizer(folder),
+      { ...options, data: dataPath, samples },
+      SCORE_SEQ_LEN,
+      progressSpan(control, 0, 0.1, 'Reading data'),
+    );
+    if (data.sequences.length < samples) {
+      control.onLog?.(`${dataPath} gives ${data.sequences.length} sequences of ${data.seqLen} tokens; scoring all of them.`);
+    }
+    return withEngine(folder, options, progressSpan(control, 0.1, 0.2, 'Loading model'), async (engine) => {
+      const { stats } = await runInChunks(engine, data.sequences, { collectStats: true }, progressSpan(control, 0.2, 1), 'Scoring');
+      return {
+        layers: stats!.map((s, index) => ({ index, angularLast: s.angularLast, angularMean: s.angularMean, blockInfluence: s.blockInfluence })),
+        samples: data.sequences.length,
+        seqLen: data.seqLen,
+        seed: data.seed,
+        dataHash: data.dataHash,
+        tokens: data.tokens,
+        model: { dir: folder.dir, layers: folder.description.layers },
+        provider: engine.provider,
+        threads: engine.threads,
+        streaming: engine.streaming,
+        seconds: (performance.now() - started) / 1000,
+      };
+    });
+  });
+}

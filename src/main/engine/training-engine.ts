@@ -1,0 +1,350 @@
+/**
+ * The training engine: loss and gradients of a Llama-family decoder for a batch of token
+ * sequences, as a chain of ONNX graph calls (onnxruntime-node has no training API):
+ *
+ *   forward   embedding -> every block (keeping the inputs of the blocks that backward visits)
+ *   head      final norm + LM head + cross-entropy and its backward, in one graph
+ *   backward  block by block from the top down to the lowest block that needs it, each
+ *             recomputing its own forward values from its kept input (decoder-block-backward.ts)
+ *
+ * Trainable blocks return weight gradients; frozen blocks between them and the head only pass
+ * the gradient down. Backward stops at the lowest trainable block: nothing below it needs a
+ * gradient, unless the embeddings are trained, when it runs down to block 0 and on into the
+ * embedding rows. Every weight is a graph input fed per call without a copy: frozen weights
+ * are the arrays read from the model, trainable ones the engine's own copies that the
+ * optimizer updates in place.
+ */
+import * as ort from 'onnxruntime-node';
+import type { ModelDescription } from '../../shared/model.js';
+import type { TaskControl } from '../../shared/progress.js';
+import { throwIfCancelled } from '../../shared/progress.js';
+import { blockTensorName, blockTensorSpecs, modelTensorSpecs, parseBlockTensorName, type TensorReader } from '../model/tensors.js';
+import { padBatch, planBatches, type PaddedBatch } from './batch.js';
+import { accumulateEmbeddingGrad } from './embedding-backward.js';
+import { BLOCK_GRAD_IO, blockWeightGradName, decoderBlockBackwardGraph } from './graphs/decoder-block-backward.js';
+import { BLOCK_IO, decoderBlockGraph } from './graphs/decoder-block.js';
+import { EMBEDDING_IO, embeddingGraph } from './graphs/embedding.js';
+import { LOSS_IO, headLossGraph } from './graphs/lm-head-loss.js';
+import { HEAD_IO } from './graphs/lm-head.js';
+import type { BuiltModel } from './onnx/graph-builder.js';
+import { openProvider, type ComputeProvider, type ProviderName, type ProviderOptions } from './providers.js';
+import { rotaryInverseFrequencies, rotaryTables } from './rotary-tables.js';
+import { streamingWeights } from './weight-store.js';
+
+export interface TrainableSelection {
+  /** 0-based indices of the blocks whose tensors are trained. */
+  layers: readonly number[];
+  /** Embeddings, final norm and LM head are trained too. */
+  globals: boolean;
+}
+
+/** One trained tensor. */
+export interface Parameter {
+  /** Hugging Face tensor name. */
+  name: string;
+  shape: number[];
+  /** The engine's own copy, fed to every graph call: update it in place. */
+  value: Float32Array;
+  /** Summed by accumulateGradients, cleared by zeroGradients. */
+  grad: Float32Array;
+}
+
+export interface TrainingEngineOptions extends ProviderOptions {
+  /** Bytes the head may spend on [rows, seq, vocab] logits per call; rows beyond it go in further calls. */
+  activationBudgetBytes?: number;
+}
+
+export interface EvaluationSums {
+  /** Sum over every target token of -log p(target). */
+  nll: number;
+  targets: number;
+}
+
+export interface TrainingEngine {
+  readonly description: ModelDescription;
+  /** Trained tensors in Hugging Face order (embeddings, blocks, final norm, LM head). */
+  readonly parameters: readonly Parameter[];
+  readonly provider: ProviderName;
+  readonly threads: number;
+  /**
+   * Adds to every parameter's grad the gradient of sum_t w_t * -log p(target_t) over the
+   * targets of these sequences (every position but the last), w_t = weightPerTarget, and
+   * returns that weighted loss. The sequences form one padded batch.
+   */
+  accumulateGradients(sequences: readonly ArrayLike<number>[], weightPerTarget: number): Promise<number>;
+  zeroGradients(): void;
+  /** Mean-NLL ingredients of the current weights on held-out sequences (batched to the activation budget). */
+  evaluate(sequences: readonly ArrayLike<number>[], control?: TaskControl): Promise<EvaluationSums>;
+  dispose(): Promise<void>;
+}
+
+const DEFAULT_ACTIVATION_BUDGET = 1 << 30;
+
+/** The head graph holds about this many [rows, seq, vocab] float32 arrays at once (logits, exp, probabilities, their gradient). */
+const HEAD_LIVE_LOGIT_COPIES = 4;
+
+export async function createTrainingEngine(reader: TensorReader, trainable: TrainableSelection, options: TrainingEngineOptions = {}): Promise<TrainingEngine> {
+  const m = reader.description;
+  const trainedLayers = new Set(trainable.layers);
+  const parameterNames = new Set(
+    modelTensorSpecs(m)
+      .map((s) => s.name)
+      .filter((name) => {
+        const block = parseBlockTensorName(name);
+        return block ? trainedLayers.has(block.layer) : trainable.globals;
+      }),
+  );
+  if (parameterNames.size === 0) throw new Error('createTrainingEngine: nothing to train');
+
+  const parameters: Parameter[] = [];
+  const parameterByName = new Map<string, Parameter>();
+  /** A trained tensor becomes the engine's own copy; a frozen one is used as read. */
+  const take = (name: string, data: Float32Array, shape: number[]): Float32Array => {
+    if (!parameterNames.has(name)) return data;
+    const p: Parameter = { name, shape, value: data.slice(), grad: new Float32Array(data.length) };
+    parameterByName.set(name, p);
+    return p.value;
+  };
+  const source = streamingWeights(reader);
+  const embedding = take('model.embed_tokens.weight', await source.embedding(), [m.vocabSize, m.hiddenSize]);
+  const blocks: Map<string, Float32Array>[] = [];
+  for (let layer = 0; layer < m.layers; layer++) {
+    const read = await source.block(layer);
+    blocks.push(new Map(blockTensorSpecs(m).map((s) => [s.name, take(blockTensorName(layer, s.name), read.get(s.name)!, s.shape)])));
+  }
+  const finalNorm = take('model.norm.weight', await source.finalNorm(), [m.hiddenSize]);
+  const head = m.tiedEmbeddings ? embedding : take('lm_head.weight', await source.head(), [m.vocabSize, m.hiddenSize]);
+  for (const spec of modelTensorSpecs(m)) {
+    const p = parameterByName.get(spec.name);
+    if (p) parameters.push(p);
+  }
+
+  const lowestBackward = trainable.globals ? 0 : Math.min(...trainable.layers);
+  const needsFrozenBackward = Array.from({ length: m.layers - lowestBackward }, (_, k) => lowestBackward + k).some((l) => !trainedLayers.has(l));
+  const provider = await openProvider(options);
+  const opened: ort.InferenceSession[] = [];
+  const open = async (model: BuiltModel): Promise<ort.InferenceSession> => {
+    const session = await provider.createSession(model);
+    opened.push(session);
+    return session;
+  };
+  try {
+    const sessions: TrainingSessions = {
+      embedding: await open(embeddingGraph(m)),
+      block: await open(decoderBlockGraph(m)),
+      blockBackward: trainedLayers.size > 0 ? await open(decoderBlockBackwardGraph(m, { weightGrads: true })) : null,
+      frozenBlockBackward: needsFrozenBackward ? await open(decoderBlockBackwardGraph(m, { weightGrads: false })) : null,
+      headLoss: await open(headLossGraph(m, trainable.globals ? 'all' : 'hidden')),
+      evalLoss: await open(headLossGraph(m, 'none')),
+    };
+    const weights: ResidentWeights = { embedding, blocks, finalNorm, head };
+    return new OnnxTrainingEngine(m, provider, sessions, weights, parameters, parameterByName, lowestBackward, options.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET);
+  } catch (e) {
+    await Promise.all(opened.map((s) => s.release()));
+    throw e;
+  }
+}
+
+interface TrainingSessions {
+  embedding: ort.InferenceSession;
+  block: ort.InferenceSession;
+  blockBackward: ort.InferenceSession | null;
+  frozenBlockBackward: ort.InferenceSession | null;
+  headLoss: ort.InferenceSession;
+  evalLoss: ort.InferenceSession;
+}
+
+interface ResidentWeights {
+  embedding: Float32Array;
+  blocks: Map<string, Float32Array>[];
+  finalNorm: Float32Array;
+  /** The embedding itself when tied. */
+  head: Float32Array;
+}
+
+class OnnxTrainingEngine implements TrainingEngine {
+  private readonly blockFeeds: Record<string, ort.Tensor>[];
+  private readonly headFeeds: Record<string, ort.Tensor>;
+  private readonly embeddingFeed: ort.Tensor;
+  /** Per trained block: its parameters by tensor suffix. */
+  private readonly trainedBlocks = new Map<number, Map<string, Parameter>>();
+  private readonly inverseFrequencies: Float32Array;
+  private rotary: { length: number; cos: Float32Array; sin: Float32Array } = { length: 0, cos: new Float32Array(), sin: new Float32Array() };
+  private disposed = false;
+
+  constructor(
+    readonly description: ModelDescription,
+    private readonly computeProvider: ComputeProvider,
+    private readonly sessions: TrainingSessions,
+    weights: ResidentWeights,
+    readonly parameters: readonly Parameter[],
+    private readonly parameterByName: ReadonlyMap<string, Parameter>,
+    private readonly lowestBackward: number,
+    private readonly activationBudget: number,
+  ) {
+    const m = description;
+    // Wrappers over the weight arrays, made once: in-place optimizer updates show through them.
+    this.blockFeeds = weights.blocks.map((block) => {
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const spec of blockTensorSpecs(m)) feeds[spec.name] = new ort.Tensor('float32', block.get(spec.name)!, spec.shape);
+      return feeds;
+    });
+    this.embeddingFeed = new ort.Tensor('float32', weights.embedding, [m.vocabSize, m.hiddenSize]);
+    this.headFeeds = {
+      [HEAD_IO.normWeight]: new ort.Tensor('float32', weights.finalNorm, [m.hiddenSize]),
+      [HEAD_IO.headWeight]: new ort.Tensor('float32', weights.head, [m.vocabSize, m.hiddenSize]),
+    };
+    for (const p of parameters) {
+      const block = parseBlockTensorName(p.name);
+      if (!block) continue;
+      if (!this.trainedBlocks.has(block.layer)) this.trainedBlocks.set(block.layer, new Map());
+      this.trainedBlocks.get(block.layer)!.set(block.suffix, p);
+    }
+    this.inverseFrequencies = rotaryInverseFrequencies(m);
+  }
+
+  get provider(): ProviderName {
+    return this.computeProvider.name;
+  }
+
+  get threads(): number {
+    return this.computeProvider.threads;
+  }
+
+  zeroGradients(): void {
+    for (const p of this.parameters) p.grad.fill(0);
+  }
+
+  async accumulateGradients(sequences: readonly ArrayLike<number>[], weightPerTarget: number): Promise<number> {
+    this.checkOpen();
+    const m = this.description;
+    const longest = Math.max(...sequences.map((s) => s.length));
+    const batch = padBatch(sequences.map((_, i) => i), sequences, longest);
+    const positions = this.positionFeeds(batch);
+
+    const kept: ort.Tensor[] = [];
+    let hidden = await this.embed(batch);
+    for (let layer = 0; layer < m.layers; layer++) {
+      if (layer >= this.lowestBackward) kept[layer] = hidden;
+      hidden = (await this.sessions.block.run({ ...this.blockFeeds[layer], ...positions, [BLOCK_IO.hidden]: hidden }))[BLOCK_IO.output];
+    }
+
+    const head = await this.headBackward(hidden, batch, targetWeights(batch, weightPerTarget));
+    let grad = head.gradHidden;
+    for (let layer = m.layers - 1; layer >= this.lowestBackward; layer--) {
+      const trained = this.trainedBlocks.get(layer);
+      const session = (trained ? this.sessions.blockBackward : this.sessions.frozenBlockBackward)!;
+      const out = await session.run({ ...this.blockFeeds[layer], ...positions, [BLOCK_IO.hidden]: kept[layer], [BLOCK_GRAD_IO.gradOutput]: grad });
+      if (trained) for (const [suffix, p] of trained) addInto(p.grad, out[blockWeightGradName(suffix)].data as Float32Array);
+      grad = out[BLOCK_GRAD_IO.gradInput];
+    }
+    const embeddingParameter = this.parameterByName.get('model.embed_tokens.weight');
+    if (embeddingParameter) {
+      accumulateEmbeddingGrad(
+        embeddingParameter.grad,
+        batch.tokenIds.data as BigInt64Array,
+        batch.tokenMask.data as Uint8Array,
+        grad.data as Float32Array,
+        m.hiddenSize,
+      );
+    }
+    return head.loss;
+  }
+
+  async evaluate(sequences: readonly ArrayLike<number>[], control?: TaskControl): Promise<EvaluationSums> {
+    this.checkOpen();
+    const m = this.description;
+    const sums: EvaluationSums = { nll: 0, targets: 0 };
+    const batches = planBatches(sequences, m, this.activationBudget);
+    for (const [b, batch] of batches.entries()) {
+      throwIfCancelled(control?.signal);
+      control?.onProgress?.({ fraction: b / batches.length, message: `Evaluating batch ${b + 1} of ${batches.length}` });
+      const positions = this.positionFeeds(batch);
+      let hidden = await this.embed(batch);
+      for (let layer = 0; layer < m.layers; layer++) {
+        hidden = (await this.sessions.block.run({ ...this.blockFeeds[layer], ...positions, [BLOCK_IO.hidden]: hidden }))[BLOCK_IO.output];
+      }
+      const weights = targetWeights(batch, 1);
+      const out = await this.sessions.evalLoss.run({
+        ...this.headFeeds,
+        [HEAD_IO.hidden]: hidden,
+        [HEAD_IO.targets]: batch.targets,
+        [LOSS_IO.targetWeights]: new ort.Tensor('float32', weights, batch.targets.dims),
+      });
+      sums.nll += (out[LOSS_IO.loss].data as Float32Array)[0];
+      sums.targets += batch.lengths.reduce((n, length) => n + length - 1, 0);
+    }
+    return sums;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await Promise.all(Object.values(this.sessions).map((s) => s?.release()));
+  }
+
+  private checkOpen(): void {
+    if (this.disposed) throw new Error('The training engine was disposed.');
+  }
+
+  private async embed(batch: PaddedBatch): Promise<ort.Tensor> {
+    const out = await this.sessions.embedding.run({ [EMBEDDING_IO.tokenIds]: batch.tokenIds, [EMBEDDING_IO.weight]: this.embeddingFeed });
+    return out[EMBEDDING_IO.output];
+  }
+
+  /**
+   * Loss and d loss / d hidden, with the head's weight gradients when they are trained. Rows
+   * go through the head in groups that fit the activation budget, since its logits are
+   * [rows, seq, vocab].
+   */
+  private async headBackward(hidden: ort.Tensor, batch: PaddedBatch, weights: Float32Array): Promise<{ loss: number; gradHidden: ort.Tensor }> {
+    const m = this.description;
+    const rows = batch.rows.length;
+    const T = batch.seqLen;
+    const rowsPerCall = Math.max(1, Math.floor(this.activationBudget / (HEAD_LIVE_LOGIT_COPIES * 4 * T * m.vocabSize)));
+    const hiddenData = hidden.data as Float32Array;
+    const targets = batch.targets.data as BigInt64Array;
+    const gradHidden = rowsPerCall >= rows ? null : new Float32Array(rows * T * m.hiddenSize);
+    const normParameter = this.parameterByName.get('model.norm.weight');
+    const headParameter = this.parameterByName.get(m.tiedEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
+    let loss = 0;
+    for (let r0 = 0; r0 < rows; r0 += rowsPerCall) {
+      const r1 = Math.min(rows, r0 + rowsPerCall);
+      const [from, to] = [r0 * T, r1 * T];
+      const out = await this.sessions.headLoss.run({
+        ...this.headFeeds,
+        [HEAD_IO.hidden]: gradHidden ? new ort.Tensor('float32', hiddenData.subarray(from * m.hiddenSize, to * m.hiddenSize), [r1 - r0, T, m.hiddenSize]) : hidden,
+        [HEAD_IO.targets]: new ort.Tensor('int64', targets.subarray(from, to), [r1 - r0, T]),
+        [LOSS_IO.targetWeights]: new ort.Tensor('float32', weights.subarray(from, to), [r1 - r0, T]),
+      });
+      loss += (out[LOSS_IO.loss].data as Float32Array)[0];
+      if (normParameter) addInto(normParameter.grad, out[LOSS_IO.gradNormWeight].data as Float32Array);
+      if (headParameter) addInto(headParameter.grad, out[LOSS_IO.gradHeadWeight].data as Float32Array);
+      if (!gradHidden) return { loss, gradHidden: out[LOSS_IO.gradHidden] };
+      gradHidden.set(out[LOSS_IO.gradHidden].data as Float32Array, r0 * T * m.hiddenSize);
+    }
+    return { loss, gradHidden: new ort.Tensor('float32', gradHidden!, [rows, T, m.hiddenSize]) };
+  }
+
+  /** Rotary tables for the batch's length (rows of the longest table so far) and its key mask. */
+  private positionFeeds(batch: PaddedBatch): Record<string, ort.Tensor> {
+    if (batch.seqLen > this.rotary.length) this.rotary = { length: batch.seqLen, ...rotaryTables(this.inverseFrequencies, batch.seqLen) };
+    const half = this.inverseFrequencies.length;
+    return {
+      [BLOCK_IO.ropeCos]: new ort.Tensor('float32', this.rotary.cos.subarray(0, batch.seqLen * half), [batch.seqLen, half]),
+      [BLOCK_IO.ropeSin]: new ort.Tensor('float32', this.rotary.sin.subarray(0, batch.seqLen * half), [batch.seqLen, half]),
+      [BLOCK_IO.keyMask]: batch.tokenMask,
+    };
+  }
+}
+
+/** w at every position that has a next token (t < length - 1), 0 elsewhere (the last token, padding). */
+function targetWeights(batch: PaddedBatch, w: number): Float32Array {
+  const weights = new Float32Array(batch.rows.length * batch.seqLen);
+  batch.lengths.forEach((length, r) => weights.fill(w, r * batch.seqLen, r * batch.seqLen + length - 1));
+  return weights;
+}
+
+function addInto(target: Float32Array, values: Float32Array): void {
+  for (let i = 0; i < target.length; i++) target[i] += values[i];
+}

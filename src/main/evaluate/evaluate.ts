@@ -1,0 +1,52 @@
+/**
+ * `slayer eval`: held-out perplexity of a model on DATA and, with a QA file, multiple-choice
+ * accuracy. Everything needed to reproduce the numbers is recorded with them: sequence length,
+ * sample count and seed, and hashes of the data and the questions.
+ */
+import type { TaskControl } from '../../shared/progress.js';
+import type { ProviderName } from '../engine/providers.js';
+import { withEngine, withModelFolder, type EngineSettings } from './model-session.js';
+import { loadQualityInputs, measureQuality, type Quality, type QualityOptions } from './quality.js';
+import { progressSpan } from './progress-span.js';
+
+/** Default tokens per sequence (capped at the model's context). */
+export const EVAL_SEQ_LEN = 512;
+
+export interface EvaluateOptions extends QualityOptions, EngineSettings {}
+
+export interface EvaluateResult extends Quality {
+  seqLen: number;
+  /** Sequences evaluated. */
+  samples: number;
+  seed: number;
+  dataHash: string;
+  qaHash: string | null;
+  model: { dir: string; layers: number };
+  provider: ProviderName;
+  threads: number;
+  streaming: boolean;
+  seconds: number;
+}
+
+export async function evaluateModel(modelDir: string, options: EvaluateOptions, control: TaskControl = {}): Promise<EvaluateResult> {
+  const started = performance.now();
+  return withModelFolder(modelDir, async (folder) => {
+    const inputs = await loadQualityInputs(folder, options, EVAL_SEQ_LEN, progressSpan(control, 0, 0.1, 'Reading data'));
+    return withEngine(folder, options, progressSpan(control, 0.1, 0.2, 'Loading model'), async (engine) => {
+      const quality = await measureQuality(engine, inputs, undefined, progressSpan(control, 0.2, 1));
+      return {
+        ...quality,
+        seqLen: inputs.data.seqLen,
+        samples: inputs.data.sequences.length,
+        seed: inputs.data.seed,
+        dataHash: inputs.data.dataHash,
+        qaHash: inputs.qaHash,
+        model: { dir: folder.dir, layers: folder.description.layers },
+        provider: engine.provider,
+        threads: engine.threads,
+        streaming: engine.streaming,
+        seconds: (performance.now() - started) / 1000,
+      };
+    });
+  });
+}
