@@ -22,3 +22,14 @@ export function formatDuration(ms: number): string {
 export function formatTime(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : '';
 }
+
+/** Parameter counts the way people say them, to three significant digits: 6.74 B, 202 M, 98.3 K. */
+export function formatCount(n: number): string {
+  // Round first, so 999.6 M reads "1.00 B" rather than "1000 M".
+  const rounded = Number(n.toPrecision(3));
+  const units: [number, string][] = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
+  const unit = units.find(([scale]) => Math.abs(rounded) >= scale);
+  if (!unit) return String(rounded);
+  const v = rounded / unit[0];
+  return `${v.toFixed(Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2)} ${unit[1]}`;
+}
