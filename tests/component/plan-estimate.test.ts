@@ -1,0 +1,96 @@
+/**
+ * The plan estimate display and its fit bar, on estimates from the plan module for the paper's
+ * Llama-2-7B plan; expected numbers come from the published counts and the fit rule, not from
+ * the display code.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { mount } from '@vue/test-utils';
+import PlanEstimate from '../../src/renderer/src/components/PlanEstimate.vue';
+import FitBar from '../../src/renderer/src/components/FitBar.vue';
+import { estimatePlan, makePlan } from '../../src/main/plan/index.js';
+import { parseModelConfig } from '../../src/main/model/config.js';
+import { formatCount } from '../../src/renderer/src/format';
+import type { MachineMemory } from '../../src/shared/estimate.js';
+
+const GiB = 2 ** 30;
+const llama7b = parseModelConfig(JSON.parse(readFileSync('/work/shared/reference-configs/llama-2-7b.json', 'utf8')));
+const paper = makePlan(llama7b, { strategy: 's', paper: true });
+/** Published in S-STRATEGY.md section 3. */
+const PAPER_PARAMETERS = 7_952_715_776;
+const PAPER_TRAINABLE = 1_821_450_240;
+const LLAMA2_7B_PARAMETERS = 6_738_415_616;
+
+function mountEstimate(machine: MachineMemory, batch = 1, seqLen = 512) {
+  const estimate = estimatePlan(paper, llama7b, { batch, seqLen, machine });
+  return { estimate, w: mount(PlanEstimate, { props: { estimate, baseParameters: paper.base.parameters, batch, seqLen } }) };
+}
+
+describe('plan estimate display', () => {
+  const machine = { totalBytes: 256 * GiB, freeBytes: 200 * GiB };
+
+  it('shows parameters, trainable parameters and disk size to three digits', () => {
+    const { w } = mountEstimate(machine);
+    expect(w.get('[data-testid="estimate-parameters"]').text()).toBe(`${(PAPER_PARAMETERS / 1e9).toFixed(2)} B`);
+    expect(w.get('[data-testid="estimate-parameters"]').attributes('title')).toContain('7,952,715,776');
+    expect(w.get('[data-testid="estimate-trainable"]').text()).toBe(`${(PAPER_TRAINABLE / 1e9).toFixed(2)} B`);
+    // config.json says float16: two bytes per parameter.
+    expect(w.get('[data-testid="estimate-disk"]').text()).toBe(`${((2 * PAPER_PARAMETERS) / GiB).toFixed(1)} GB`);
+    const growth = (PAPER_PARAMETERS / LLAMA2_7B_PARAMETERS - 1) * 100;
+    expect(w.text()).toContain(`+${growth.toFixed(1)}% vs the original 6.74 B`);
+    expect(w.text()).toContain(`${((PAPER_TRAINABLE / PAPER_PARAMETERS) * 100).toFixed(1)}% of the new model`);
+  });
+
+  it('shows training memory against the machine with the verdict in words', () => {
+    const seen = new Set<string>();
+    for (const [free, total] of [[200, 256], [40, 140], [20, 48]]) {
+      const m = { totalBytes: total * GiB, freeBytes: free * GiB };
+      const { estimate, w } = mountEstimate(m);
+      const need = estimate.training.totalBytes;
+      // The fit rule: within 80% of free memory fits, within 90% of all memory is tight.
+      const words = need <= 0.8 * m.freeBytes ? 'Fits' : need <= 0.9 * m.totalBytes ? 'Tight' : "Won't fit";
+      expect(w.get('.verdict').text()).toContain(words);
+      seen.add(words);
+      const meter = w.get('[role="meter"]');
+      expect(Number(meter.attributes('aria-valuenow'))).toBe(Math.min(need, m.totalBytes));
+      expect(w.get('.fill').attributes('style')).toContain(`width: ${Math.min(100, (need / m.totalBytes) * 100).toFixed(1)}%`);
+    }
+    expect(seen.size).toBe(3);
+  });
+
+  it('breaks training memory into weights, gradients, optimizer and activations', () => {
+    const { w } = mountEstimate(machine);
+    const parts = w.findAll('.parts li').map((li) => li.text());
+    // fp32 weights, fp32 gradients and two fp32 AdamW moments per trainable parameter.
+    expect(parts[0]).toContain(`${((4 * PAPER_PARAMETERS) / GiB).toFixed(1)} GB`);
+    expect(parts[1]).toContain(`${((4 * PAPER_TRAINABLE) / GiB).toFixed(1)} GB`);
+    expect(parts[2]).toContain(`${((8 * PAPER_TRAINABLE) / GiB).toFixed(1)} GB`);
+    expect(parts[3]).toMatch(/^Activations/);
+  });
+
+  it('emits whole batch and sequence lengths within range, and ignores anything else', async () => {
+    const { w } = mountEstimate(machine);
+    const [batchInput, seqInput] = w.findAll('input');
+    await batchInput.setValue('4');
+    await batchInput.setValue('0');
+    await batchInput.setValue('2.5');
+    await seqInput.setValue('1024');
+    await seqInput.setValue('4');
+    expect(w.emitted('update:batch')).toEqual([[4]]);
+    expect(w.emitted('update:seqLen')).toEqual([[1024]]);
+  });
+});
+
+describe('fit bar', () => {
+  it('says how many times the machine a plan needs when it is more than all of it', () => {
+    const w = mount(FitBar, { props: { label: 'Train', bytes: 96 * GiB, machine: { totalBytes: 32 * GiB, freeBytes: 16 * GiB }, fit: 'wont-fit', assumes: 'batch 1' } });
+    expect(w.text()).toContain('3.0× this machine');
+    expect(w.text()).toContain("✕ Won't fit");
+    expect(w.text()).toContain('Assumes batch 1.');
+    expect(w.get('.fill').attributes('style')).toContain('width: 100.0%');
+  });
+
+  it('formats parameter counts to three significant digits', () => {
+    expect([6_738_415_616, 202_383_360, 98_304, 999_600_000, 37].map(formatCount)).toEqual(['6.74 B', '202 M', '98.3 K', '1.00 B', '37']);
+  });
+});
