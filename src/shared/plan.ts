@@ -156,3 +156,12 @@ export type PlanOptions =
   | { strategy: 'last-k'; lastK?: number }
   | { strategy: 'full' }
   | { strategy: 'manual'; layout: ManualLayout; spec?: string };
+
+/**
+ * First layer of the deep half. For an odd depth the middle layer counts as shallow, so the S
+ * strategy may expand after it but never prunes it (erring on the side of keeping shallow layers,
+ * which the paper finds matter most).
+ */
+export function firstDeepLayer(layers: number): number {
+  return Math.ceil(layers / 2);
+}

@@ -3,14 +3,6 @@
  * Shared by the S strategy (spread over the shallow half) and LLaMA Pro (spread over all layers).
  */
 
-/**
- * First layer of the deep half. For an odd depth the middle layer counts as shallow, so the S
- * strategy may expand after it but never prunes it (erring on the side of keeping shallow layers,
- * which the paper finds matter most).
- */
-export function firstDeepLayer(layers: number): number {
-  return Math.ceil(layers / 2);
-}
 
 /**
  * `count` insertion points spread as evenly as possible over layers 0..span-1: insert after

@@ -16,7 +16,8 @@ import type { PlanOptions, Plan } from '../../shared/plan.js';
 import { chooseWithinBudget } from './budget.js';
 import { buildPlan } from './build.js';
 import { requireCount } from './check.js';
-import { firstDeepLayer, spreadPositions } from './positions.js';
+import { spreadPositions } from './positions.js';
+import { firstDeepLayer } from '../../shared/plan.js';
 import { leastImportant, parseScores } from './scores.js';
 
 type SOptions = Extract<PlanOptions, { strategy: 's' }>;

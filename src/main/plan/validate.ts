@@ -11,7 +11,7 @@ import { PLAN_STRATEGIES, PLAN_VERSION, type InitMethod, type LayerKind, type Pl
 import { blockTensorSpecs } from '../model/tensors.js';
 import { planBase } from './build.js';
 import { planCounts } from './counts.js';
-import { firstDeepLayer } from './positions.js';
+import { firstDeepLayer } from '../../shared/plan.js';
 import { parseScores } from './scores.js';
 
 const KINDS: readonly LayerKind[] = ['kept', 'new', 'refreshed'];
