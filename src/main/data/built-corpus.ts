@@ -39,6 +39,8 @@ export async function openBuiltCorpus(path: string): Promise<{ report: CorpusRep
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new UserError(`${file} is damaged (${(e as Error).message.split('\n')[0]}). Run "slayer corpus" again to rebuild it.`);
   }
+  // A corpus.json that is not ours (no cache reference) leaves the folder to be read as raw data.
+  if (typeof report !== 'object' || report === null || typeof report.cacheDir !== 'string' || typeof report.cacheKey !== 'string') return null;
   const cacheDir = resolve(dirname(file), report.cacheDir);
   const cache = await TokenCache.open<IntakeSummary>(cacheDir);
   if (!cache) throw new UserError(`The token cache of ${file} (${cacheDir}) is missing or incomplete. Run "slayer corpus" again to rebuild it.`);

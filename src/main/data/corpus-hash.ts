@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import type { SkippedInput } from './jsonl.js';
-import { throttledProgress } from './pacing.js';
 import type { CorpusFile } from './list-files.js';
+import { createYielder, throttledProgress } from './pacing.js';
+import { readWholeFile, SYNC_READ_LIMIT } from './read-file.js';
 
 export interface HashedFiles {
   hash: string;
@@ -22,15 +23,23 @@ export async function hashCorpusFiles(files: readonly CorpusFile[], skipped: Ski
   const totalBytes = files.reduce((n, f) => n + f.bytes, 0);
   let done = 0;
   const progress = throttledProgress(control);
+  const yieldNow = createYielder();
   for (const file of files) {
+    await yieldNow();
     throwIfCancelled(control.signal);
     progress({ fraction: totalBytes ? done / totalBytes : null, message: `Checking ${file.name} for changes` });
     const hash = createHash('sha256');
     let size = 0;
     try {
-      for await (const chunk of createReadStream(file.path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        size += chunk.length;
+      if (file.bytes <= SYNC_READ_LIMIT) {
+        const bytes = await readWholeFile(file.path, file.bytes);
+        hash.update(bytes);
+        size = bytes.length;
+      } else {
+        for await (const chunk of createReadStream(file.path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+          hash.update(chunk);
+          size += chunk.length;
+        }
       }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

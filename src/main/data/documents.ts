@@ -4,7 +4,6 @@
  * Files that cannot be used go to the skip list with a plain reason and reading goes on, so a
  * file that vanishes or turns out to be binary never costs what was already read.
  */
-import { readFile } from 'node:fs/promises';
 import { sourceCodeProblem } from './code-filters.js';
 import { isUserError } from '../../shared/errors.js';
 import { decodeBytes, normalizeLineEndings, type Decoded } from './decode.js';
@@ -12,6 +11,7 @@ import { BadLines, jsonlRecords, type BadLinePolicy, type SkippedInput } from '.
 import type { DocumentKind } from './file-types.js';
 import type { CorpusFile } from './list-files.js';
 import { pdfText } from './pdf-text.js';
+import { readWholeFile } from './read-file.js';
 
 export type SourceDocument =
   | { source: string; kind: DocumentKind; text: string; encoding: string; bytes: number }
@@ -42,7 +42,7 @@ export async function* readDocuments(files: readonly CorpusFile[], options: Read
     }
     let bytes: Buffer;
     try {
-      bytes = await readFile(file.path);
+      bytes = await readWholeFile(file.path, file.bytes);
     } catch (e) {
       skipped.push({ path: file.name, reason: readFailure(e) });
       continue;

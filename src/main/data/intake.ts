@@ -20,7 +20,7 @@ import type { BadLinePolicy, SkippedInput } from './jsonl.js';
 import { listCorpusFiles, type CorpusFile } from './list-files.js';
 import { NEAR_DUPLICATE_JACCARD, PERMUTATIONS, SHINGLE_WORDS } from './near-duplicates.js';
 import { corpusReport, type CorpusReport } from './report.js';
-import { buildCacheEntry, cacheKey, EXACT_IDS, GENERAL_TEXT, TokenCache } from './token-cache.js';
+import { buildCacheEntry, cacheKey, EXACT_IDS, GENERAL_TEXT, TokenCache, type CacheBuilder } from './token-cache.js';
 import { requireSeparator, textDocumentTokens } from './tokenize.js';
 
 export type Domain = 'code' | 'math' | 'legal';
@@ -117,76 +117,30 @@ export async function buildCorpus(options: CorpusOptions, control: TaskControl =
     tokenizer: tokenizer.hash,
     settings: { textField, badLines, vocabSize, nearThreshold, shingleWords: SHINGLE_WORDS, permutations: PERMUTATIONS },
   });
-  let cache = await TokenCache.open<IntakeSummary>(join(options.cacheRoot, key));
+  const entry = join(options.cacheRoot, key);
+  let cache = await TokenCache.open<IntakeSummary>(entry);
   const fromCache = cache !== null;
-  let tokenizedDocuments = 0;
   if (!cache) {
-    const totalBytes = [...domainFiles.files, ...(generalFiles?.files ?? [])].reduce((n, f) => n + f.bytes, 0);
+    const sources: Source[] = [{ files: domainFiles.files, flags: 0 }];
+    if (generalFiles) sources.push({ files: generalFiles.files, flags: GENERAL_TEXT });
     await buildCacheEntry<IntakeSummary>(
       options.cacheRoot,
       key,
       { hash: tokenizer.hash, bosId: tokenizer.bosId, eosId: tokenizer.eosId, addBos: tokenizer.addBos, vocabSize },
       async (builder) => {
-        const seconds = { hash: hashSeconds, read: 0, dedupe: 0, tokenize: 0, total: 0 };
-        const summary: IntakeSummary = { corpusHash, domain: emptySummary(), general: generalFiles ? emptySummary() : null, duplicates: [], skipped: [], unreadable: 0, bytesRead: 0, seconds };
-        const dedupe = new Deduplicator(nearThreshold);
-        const names: string[] = [];
-        const yieldNow = createYielder();
-        const progress = throttledProgress(control);
-        let bytesDone = 0;
-        const sources: [CorpusFile[], SourceSummary, number][] = [[domainFiles.files, summary.domain, 0]];
-        if (generalFiles && summary.general) sources.push([generalFiles.files, summary.general, GENERAL_TEXT]);
-        for (const [files, counts, flags] of sources) {
-          const onFile = (file: CorpusFile) => {
-            throwIfCancelled(control.signal);
-            progress({ fraction: totalBytes ? bytesDone / totalBytes : null, message: `Reading and tokenising ${file.name}` });
-            bytesDone += file.bytes;
-          };
-          let readFrom = performance.now();
-          for await (const doc of readDocuments(files, { textField, badLines, vocabSize, onFile }, problems)) {
-            const t0 = performance.now();
-            seconds.read += (t0 - readFrom) / 1000;
-            summary.bytesRead += doc.bytes;
-            const duplicate = dedupe.check(doc, names.length);
-            const t1 = performance.now();
-            seconds.dedupe += (t1 - t0) / 1000;
-            if (duplicate) {
-              summary.duplicates.push({
-                path: doc.source,
-                of: names[duplicate.of],
-                kind: duplicate.kind,
-                ...(duplicate.kind === 'near' ? { similarity: duplicate.similarity } : {}),
-              });
-            } else {
-              const ids = 'text' in doc ? textDocumentTokens(tokenizer, doc.text) : doc.ids;
-              seconds.tokenize += (performance.now() - t1) / 1000;
-              await builder.append(ids, 'text' in doc ? flags : flags | EXACT_IDS);
-              names.push(doc.source);
-              tokenizedDocuments++;
-              counts.documents++;
-              counts.bytes += doc.bytes;
-              counts.tokens += ids.length;
-              counts.kinds[doc.kind] = (counts.kinds[doc.kind] ?? 0) + 1;
-              if ('text' in doc) {
-                counts.characters += codePoints(doc.text);
-                counts.encodings[doc.encoding] = (counts.encodings[doc.encoding] ?? 0) + 1;
-              }
-            }
-            await yieldNow();
-            throwIfCancelled(control.signal);
-            readFrom = performance.now();
-          }
-        }
+        const summary = await ingest(builder, sources, { tokenizer, textField, badLines, vocabSize, nearThreshold }, problems, control);
         if (summary.domain.documents === 0) throw new UserError(noDocumentsMessage(options.data, [...excluded, ...problems]));
+        summary.corpusHash = corpusHash;
         summary.skipped = [...problems, ...excluded];
         summary.unreadable = problems.length;
-        seconds.total = (performance.now() - started) / 1000;
+        summary.seconds.hash = hashSeconds;
+        summary.seconds.total = (performance.now() - started) / 1000;
         return summary;
       },
       options.shardTokens,
     );
-    cache = await TokenCache.open<IntakeSummary>(join(options.cacheRoot, key));
-    if (!cache) throw new Error(`The token cache just written to ${join(options.cacheRoot, key)} cannot be read back.`);
+    cache = await TokenCache.open<IntakeSummary>(entry);
+    if (!cache) throw new Error(`The token cache just written to ${entry} cannot be read back.`);
   }
   return corpusReport(cache, {
     domain: options.domain ?? null,
@@ -194,8 +148,82 @@ export async function buildCorpus(options: CorpusOptions, control: TaskControl =
     seed: options.seed ?? 0,
     validationFraction: options.validationFraction ?? 0.1,
     fromCache,
-    tokenizedDocuments,
+    tokenizedDocuments: fromCache ? 0 : cache.manifest.documents,
   });
+}
+
+interface Source {
+  files: CorpusFile[];
+  /** GENERAL_TEXT for the general holdout. */
+  flags: number;
+}
+
+interface IngestSettings {
+  tokenizer: ModelTokenizer;
+  textField: string;
+  badLines: BadLinePolicy;
+  vocabSize: number;
+  nearThreshold: number | null;
+}
+
+/**
+ * The streaming pass: each document is read, checked against the kept ones, tokenised and
+ * appended to the cache, in corpus order (domain files, then general files).
+ */
+async function ingest(builder: CacheBuilder, sources: Source[], settings: IngestSettings, problems: SkippedInput[], control: TaskControl): Promise<IntakeSummary> {
+  const seconds = { hash: 0, read: 0, dedupe: 0, tokenize: 0, total: 0 };
+  const general = sources.some((s) => s.flags & GENERAL_TEXT);
+  const summary: IntakeSummary = { corpusHash: '', domain: emptySummary(), general: general ? emptySummary() : null, duplicates: [], skipped: [], unreadable: 0, bytesRead: 0, seconds };
+  const dedupe = new Deduplicator(settings.nearThreshold);
+  /** Names of the kept documents; a document's index here is its id in the deduplicator. */
+  const names: string[] = [];
+  const yieldNow = createYielder();
+  const progress = throttledProgress(control);
+  const totalBytes = sources.reduce((n, s) => n + s.files.reduce((m, f) => m + f.bytes, 0), 0);
+  let bytesDone = 0;
+  const onFile = (file: CorpusFile) => {
+    throwIfCancelled(control.signal);
+    progress({ fraction: totalBytes ? bytesDone / totalBytes : null, message: `Reading and tokenising ${file.name}` });
+    bytesDone += file.bytes;
+  };
+  const { tokenizer, textField, badLines, vocabSize } = settings;
+  for (const { files, flags } of sources) {
+    const counts = flags & GENERAL_TEXT ? (summary.general as SourceSummary) : summary.domain;
+    let readFrom = performance.now();
+    for await (const doc of readDocuments(files, { textField, badLines, vocabSize, onFile }, problems)) {
+      const t0 = performance.now();
+      seconds.read += (t0 - readFrom) / 1000;
+      summary.bytesRead += doc.bytes;
+      const duplicate = dedupe.check(doc, names.length);
+      const t1 = performance.now();
+      seconds.dedupe += (t1 - t0) / 1000;
+      if (duplicate) {
+        summary.duplicates.push({
+          path: doc.source,
+          of: names[duplicate.of],
+          kind: duplicate.kind,
+          ...(duplicate.kind === 'near' ? { similarity: duplicate.similarity } : {}),
+        });
+      } else {
+        const ids = 'text' in doc ? textDocumentTokens(tokenizer, doc.text) : doc.ids;
+        seconds.tokenize += (performance.now() - t1) / 1000;
+        await builder.append(ids, 'text' in doc ? flags : flags | EXACT_IDS);
+        names.push(doc.source);
+        counts.documents++;
+        counts.bytes += doc.bytes;
+        counts.tokens += ids.length;
+        counts.kinds[doc.kind] = (counts.kinds[doc.kind] ?? 0) + 1;
+        if ('text' in doc) {
+          counts.characters += codePoints(doc.text);
+          counts.encodings[doc.encoding] = (counts.encodings[doc.encoding] ?? 0) + 1;
+        }
+      }
+      await yieldNow();
+      throwIfCancelled(control.signal);
+      readFrom = performance.now();
+    }
+  }
+  return summary;
 }
 
 /** Unicode code points: what a person calls characters (String.length counts UTF-16 units). */

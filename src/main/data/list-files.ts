@@ -3,13 +3,14 @@
  * recursively in a stable (code-point) order so that runs over the same folder agree. Files
  * and folders left out are listed with the reason, never dropped silently.
  */
+import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../../shared/errors.js';
 import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import { classifyFileName, folderSkipReason, SUPPORTED_TYPES_HINT, type DocumentKind } from './file-types.js';
 import type { SkippedInput } from './jsonl.js';
-import { throttledProgress } from './pacing.js';
+import { createYielder, throttledProgress } from './pacing.js';
 
 export interface CorpusFile {
   /** Absolute or caller-relative path used to read the file. */
@@ -46,6 +47,7 @@ export async function listCorpusFiles(root: string, control: TaskControl = {}): 
   const skipped: SkippedInput[] = [];
   let totalBytes = 0;
   const progress = throttledProgress(control);
+  const yieldNow = createYielder();
   const walk = async (dir: string, prefix: string): Promise<void> => {
     throwIfCancelled(control.signal);
     progress({ fraction: null, message: `Listing ${prefix || '.'} (${files.length} files so far)` });
@@ -75,13 +77,15 @@ export async function listCorpusFiles(root: string, control: TaskControl = {}): 
         }
         let bytes: number;
         try {
-          bytes = (await stat(full)).size;
+          // Synchronous for the same reason as small reads (read-file.ts): 100k async stats take seconds.
+          bytes = statSync(full).size;
         } catch {
           skipped.push({ path: name, reason: 'disappeared while the folder was being read' });
           continue;
         }
         files.push({ path: full, name, kind: cls.kind, bytes });
         totalBytes += bytes;
+        await yieldNow();
       } else {
         skipped.push({ path: name, reason: 'not a regular file (device, socket or pipe)' });
       }

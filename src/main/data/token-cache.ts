@@ -12,10 +12,10 @@
  * Split and sequence length are not part of the key: they are views computed when reading.
  */
 import { createHash } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../../shared/errors.js';
-import { writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
+import { TEMP_PREFIX, writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { ShardWriter, type ShardInfo } from './shard-writer.js';
 import { idsFromLittleEndian, littleEndianBytes } from './token-bytes.js';
 
@@ -23,6 +23,8 @@ export const CACHE_FORMAT = 'slayer-token-cache';
 export const CACHE_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 const DOCUMENTS_FILE = 'documents.bin';
+/** A temporary build folder this old belongs to a build that crashed (no build runs for a day). */
+const STALE_TEMP_MS = 24 * 3600 * 1000;
 
 /** Document flags in documents.bin. */
 export const GENERAL_TEXT = 1;
@@ -67,6 +69,7 @@ export async function buildCacheEntry<Summary>(
   fill: (builder: CacheBuilder) => Promise<Summary>,
   shardTokens?: number,
 ): Promise<CacheManifest<Summary>> {
+  await sweepStaleBuilds(root);
   return writeFolderAtomic(join(root, key), async (tmp) => {
     const shards = new ShardWriter(tmp, shardTokens);
     const table: number[] = [];
@@ -104,6 +107,16 @@ export async function buildCacheEntry<Summary>(
     await writeJsonAtomic(join(tmp, MANIFEST_FILE), manifest);
     return manifest;
   });
+}
+
+/** Removes what crashed builds left behind; a cancelled or failed build removes its own folder. */
+async function sweepStaleBuilds(root: string): Promise<void> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX))) {
+    const path = join(root, name);
+    const age = Date.now() - (await stat(path).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    if (age > STALE_TEMP_MS) await rm(path, { recursive: true, force: true });
+  }
 }
 
 /** A complete cache entry, opened for reading. */

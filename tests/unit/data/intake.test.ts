@@ -1,5 +1,5 @@
 /** Corpus intake end to end: statistics, warnings, the token cache and its reuse. */
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCorpus, type CorpusOptions } from '../../../src/main/data/intake.js';
@@ -178,6 +178,16 @@ describe('buildCorpus', () => {
     const skipped = await buildCorpus(options({ cacheRoot, data: jsonl, badLines: 'skip' }));
     expect(skipped.documents).toBe(1);
     expect(skipped.skipped.map((s) => s.path)).toEqual(['x.jsonl:2']);
+  });
+
+  it('sweeps build folders that a crash left behind a day ago, not ones that may still be in use', async () => {
+    const cacheRoot = join(root, 'cache-sweep');
+    await mkdir(join(cacheRoot, '.slayer-tmp-crashed/inner'), { recursive: true });
+    await mkdir(join(cacheRoot, '.slayer-tmp-running'), { recursive: true });
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000);
+    await utimes(join(cacheRoot, '.slayer-tmp-crashed'), twoDaysAgo, twoDaysAgo);
+    const r = await buildCorpus(options({ cacheRoot }));
+    expect((await readdir(cacheRoot)).sort()).toEqual(['.slayer-tmp-running', r.cacheKey]);
   });
 
   it('refuses a folder with nothing usable, saying what was skipped', async () => {
