@@ -3,8 +3,7 @@
  * complete Hugging Face folder plus slayer.json, checks that an expansion-only plan keeps the
  * base model's logits, and prints what was written.
  */
-import { readModelConfig } from '../../main/model/config.js';
-import { readPlanFile } from '../../main/plan/index.js';
+import { readJsonFile } from '../../main/plan/json-file.js';
 import { applyPlan, type ApplyResult } from '../../main/surgery/index.js';
 import type { Command } from '../command.js';
 import { requirePositional, requireStringFlag } from '../args.js';
@@ -31,7 +30,8 @@ export const applyCommand: Command<ApplyResult> = {
     const planFile = requirePositional(positionals, 0, 'the plan file (PLAN.json)', USAGE);
     const model = requireStringFlag(values, 'model', USAGE);
     const out = requireStringFlag(values, 'out', USAGE);
-    const plan = await readPlanFile(planFile, await readModelConfig(model));
+    // applyPlan opens the model first, then checks the plan against it, naming the file.
+    const plan = await readJsonFile(planFile, 'Make the plan with slayer plan for this model.');
     const result = await applyPlan(model, plan, out, { ...ctx, overwrite: values.force === true, planName: planFile });
     ctx.info(`Wrote ${result.out}`);
     return result;

@@ -55,7 +55,12 @@ export interface ApplyResult {
 /** Room for safetensors headers, the index, config.json and slayer.json beyond the tensor data. */
 const METADATA_HEADROOM_BYTES = 1 << 20;
 
-export async function applyPlan(modelDir: string, plan: Plan, outDir: string, options: ApplyOptions = {}): Promise<ApplyResult> {
+/**
+ * Writes the model that `plan` describes to `outDir`. The plan is any plan document (a Plan
+ * from makePlan, or JSON read from a file): it is validated against the model before anything
+ * is written.
+ */
+export async function applyPlan(modelDir: string, plan: Plan | unknown, outDir: string, options: ApplyOptions = {}): Promise<ApplyResult> {
   const started = performance.now();
   const out = resolve(outDir);
   const folder = await ModelFolder.open(modelDir);
