@@ -3,6 +3,12 @@
  * record kept on disk for each run. Shared by main, the compute process and the renderer.
  */
 import { z } from 'zod';
+import type { CorpusReport } from '../main/data/report.js';
+import type { ScoreResult } from '../main/analysis/score.js';
+import type { ProbeResult } from '../main/analysis/probe.js';
+import type { ApplyResult } from '../main/surgery/apply.js';
+import type { EvaluateResult } from '../main/evaluate/evaluate.js';
+import type { GenerateResult } from '../main/evaluate/generate.js';
 
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof jobStates)[number];
@@ -11,16 +17,67 @@ export type JobState = (typeof jobStates)[number];
  * Parameters of every job kind. Paths are validated in main (exist, readable) before a job starts;
  * these schemas check shape and ranges.
  */
+const path = z.string().min(1, 'a path is required');
+const seqLen = z.number().int().min(8).max(131072);
+const seed = z.number().int().min(0).max(2 ** 31 - 1).default(0);
+const samples = z.number().int().min(1).max(1_000_000);
+const split = z.enum(['train', 'validation', 'general-train', 'general-validation']);
+/** The compute settings main adds from the user's settings (threads, execution provider). */
+const engine = { threads: z.number().int().min(1).max(256).optional(), provider: z.enum(['cpu', 'webgpu', 'cuda', 'auto']).optional() };
+
 export const jobParamSchemas = {
-  'hash-folder': z.object({ path: z.string().min(1) }),
+  'hash-folder': z.object({ path }),
+  corpus: z.object({
+    modelDir: path,
+    data: path,
+    general: path.nullable().default(null),
+    domain: z.enum(['code', 'math', 'legal']),
+    seqLen: seqLen.default(512),
+    seed,
+    out: path,
+  }),
+  score: z.object({ modelDir: path, data: path, split: split.optional(), seqLen: seqLen.default(128), samples: samples.default(64), seed, ...engine }),
+  probe: z.object({
+    modelDir: path,
+    data: path,
+    split: split.optional(),
+    qa: path.optional(),
+    kind: z.enum(['drop', 'insert']),
+    init: z.enum(['copy', 'average']).default('copy'),
+    seqLen: seqLen.default(128),
+    samples: samples.default(32),
+    seed,
+    ...engine,
+  }),
+  apply: z.object({ modelDir: path, plan: z.unknown(), out: path, overwrite: z.boolean().default(false) }),
+  eval: z.object({ modelDir: path, data: path, split: split.optional(), qa: path.optional(), seqLen: seqLen.default(512), samples: samples.optional(), seed, ...engine }),
+  generate: z.object({
+    modelDir: path,
+    prompt: z.string().min(1, 'a prompt is required').max(20_000),
+    maxTokens: z.number().int().min(1).max(4096).default(64),
+    temperature: z.number().min(0).max(5).default(0),
+    topK: z.number().int().min(0).max(100_000).default(0),
+    topP: z.number().gt(0).max(1).default(1),
+    seed,
+    ...engine,
+  }),
 };
 
 export type JobKind = keyof typeof jobParamSchemas;
 export const jobKinds = Object.keys(jobParamSchemas) as JobKind[];
-export type JobParams<K extends JobKind> = z.infer<(typeof jobParamSchemas)[K]>;
+/** Parameters as the runner receives them (defaults filled in). */
+export type JobParams<K extends JobKind> = z.output<(typeof jobParamSchemas)[K]>;
+/** Parameters as a caller may give them (defaults optional). */
+export type JobRequestParams<K extends JobKind> = z.input<(typeof jobParamSchemas)[K]>;
 
 export interface JobResults {
   'hash-folder': { files: { path: string; bytes: number; sha256: string }[]; totalBytes: number };
+  corpus: CorpusReport;
+  score: ScoreResult;
+  probe: ProbeResult;
+  apply: ApplyResult;
+  eval: EvaluateResult;
+  generate: GenerateResult;
 }
 
 export interface JobRecord {

@@ -154,7 +154,11 @@ export class Backend {
     },
     'jobs.start': async (req) => {
       const kind = req.kind as JobKind;
-      const shape = jobParamSchemas[kind].safeParse(req.params);
+      const schema = jobParamSchemas[kind];
+      const { threads, provider } = this.settings.get();
+      // Engine jobs run with the user's compute settings unless the request says otherwise.
+      const withSettings = 'threads' in schema.shape ? { threads, provider, ...req.params } : req.params;
+      const shape = schema.safeParse(withSettings);
       if (!shape.success) throw new UserError(zodMessage(`${kind} job`, shape.error));
       const check = jobChecks[kind] as (p: unknown) => Promise<Record<string, unknown>>;
       const params = await check(shape.data);

@@ -3,11 +3,28 @@
  * before a job is queued, so a mistyped path fails at once with a plain message rather than
  * minutes later in the compute process. Shapes and ranges are checked by the shared schemas.
  */
+import { resolve } from 'node:path';
 import type { JobKind, JobParams } from '../../shared/jobs.js';
-import { requireReadableDir } from './paths.js';
+import { requireReadableDir, requireReadablePath } from './paths.js';
 
 type Check<K extends JobKind> = (params: JobParams<K>) => Promise<JobParams<K>>;
 
+const model = (dir: string) => requireReadableDir(dir, 'model folder');
+const data = (path: string) => requireReadablePath(path, 'documents');
+const optional = async (path: string | undefined, what: string) => (path === undefined ? undefined : requireReadablePath(path, what));
+
 export const jobChecks: { [K in JobKind]: Check<K> } = {
   'hash-folder': async (p) => ({ ...p, path: await requireReadableDir(p.path) }),
+  corpus: async (p) => ({
+    ...p,
+    modelDir: await model(p.modelDir),
+    data: await data(p.data),
+    general: p.general === null ? null : await requireReadablePath(p.general, 'general text'),
+    out: resolve(p.out),
+  }),
+  score: async (p) => ({ ...p, modelDir: await model(p.modelDir), data: await data(p.data) }),
+  probe: async (p) => ({ ...p, modelDir: await model(p.modelDir), data: await data(p.data), qa: await optional(p.qa, 'questions file') }),
+  apply: async (p) => ({ ...p, modelDir: await model(p.modelDir), out: resolve(p.out) }),
+  eval: async (p) => ({ ...p, modelDir: await model(p.modelDir), data: await data(p.data), qa: await optional(p.qa, 'questions file') }),
+  generate: async (p) => ({ ...p, modelDir: await model(p.modelDir) }),
 };

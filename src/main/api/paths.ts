@@ -37,3 +37,15 @@ export async function requireReadableFile(path: string, what = 'file'): Promise<
   }
   return full;
 }
+
+/** A file or a folder (documents may be either). */
+export async function requireReadablePath(path: string, what: string): Promise<string> {
+  const full = isAbsolute(path) ? path : resolve(path);
+  let info;
+  try {
+    info = await stat(full);
+  } catch {
+    throw new UserError(`Nothing found at ${full} (the ${what}). Check the path or pick it again.`);
+  }
+  return info.isDirectory() ? requireReadableDir(full, what) : requireReadableFile(full, what);
+}

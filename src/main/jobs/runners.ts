@@ -2,9 +2,30 @@
 import type { JobKind, JobParams, JobResults } from '../../shared/jobs.js';
 import type { TaskControl } from '../../shared/progress.js';
 import { hashFolder } from '../fs/hash-folder.js';
+import { buildCorpus, saveCorpusReport } from '../data/index.js';
+import { ModelFolder } from '../model/folder.js';
+import { scoreLayers, probeLayers } from '../analysis/index.js';
+import { applyPlan } from '../surgery/index.js';
+import { evaluateModel, generateText } from '../evaluate/index.js';
+import { join } from 'node:path';
 
 type Runner<K extends JobKind> = (params: JobParams<K>, control: TaskControl) => Promise<JobResults[K]>;
 
 export const jobRunners: { [K in JobKind]: Runner<K> } = {
   'hash-folder': (p, control) => hashFolder(p.path, control),
+  corpus: async (p, control) => {
+    const folder = await ModelFolder.open(p.modelDir);
+    const tokenizer = await folder.loadTokenizer().finally(() => folder.close());
+    const report = await buildCorpus(
+      { data: p.data, general: p.general, tokenizer, cacheRoot: join(p.out, '..', 'cache'), domain: p.domain, seqLen: p.seqLen, seed: p.seed },
+      control,
+    );
+    await saveCorpusReport(p.out, report);
+    return report;
+  },
+  score: (p, control) => scoreLayers(p.modelDir, p.data, p, control),
+  probe: (p, control) => probeLayers(p.modelDir, p, control),
+  apply: (p, control) => applyPlan(p.modelDir, p.plan, p.out, { ...control, overwrite: p.overwrite }),
+  eval: (p, control) => evaluateModel(p.modelDir, p, control),
+  generate: (p, control) => generateText(p.modelDir, p.prompt, p, control),
 };

@@ -1,7 +1,7 @@
 /** Compute jobs as the UI sees them: the history, live progress, start and cancel. */
 import { defineStore } from 'pinia';
 import { ref, computed } from 'vue';
-import type { JobKind, JobParams, JobRecord } from '../../../shared/jobs';
+import type { JobKind, JobRecord, JobRequestParams } from '../../../shared/jobs';
 import { api } from '../api';
 
 export const useJobsStore = defineStore('jobs', () => {
@@ -31,7 +31,7 @@ export const useJobsStore = defineStore('jobs', () => {
     });
   }
 
-  async function start<K extends JobKind>(kind: K, params: JobParams<K>, projectId: string | null = null) {
+  async function start<K extends JobKind>(kind: K, params: JobRequestParams<K>, projectId: string | null = null) {
     const record = await api().invoke('jobs.start', { kind, params: params as Record<string, unknown>, projectId });
     upsert(record);
     return record;
