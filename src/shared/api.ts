@@ -9,6 +9,7 @@ import type { ApiEventName, ApiEvents } from './transport.js';
 import type { InspectResult } from './model.js';
 import { REFRESH_CHOICES, SCORE_METRICS, type Plan } from './plan.js';
 import type { PlanEstimate } from './estimate.js';
+import type { CorpusPreview } from '../main/data/preview.js';
 
 export const domains = ['code', 'math', 'legal'] as const;
 export type Domain = (typeof domains)[number];
@@ -69,6 +70,7 @@ export const apiMethods = {
   'projects.duplicate': z.object({ id }),
   'projects.delete': z.object({ id }),
   'model.inspect': z.object({ dir: nonEmptyPath }),
+  'corpus.preview': z.object({ path: nonEmptyPath }),
   'plan.make': z.object({
     modelDir: nonEmptyPath,
     options: planOptionsSchema,
@@ -140,6 +142,7 @@ export interface ApiResponses {
   'projects.duplicate': Project;
   'projects.delete': { deleted: true };
   'model.inspect': InspectResult;
+  'corpus.preview': CorpusPreview;
   'plan.make': { plan: Plan; estimate: PlanEstimate };
   'plan.save': Plan;
   'plan.load': Plan | null;

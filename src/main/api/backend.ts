@@ -17,7 +17,8 @@ import { SettingsStore } from '../settings.js';
 import { JobManager } from '../jobs/manager.js';
 import type { ComputeLauncher } from '../jobs/launcher.js';
 import { jobChecks } from './job-checks.js';
-import { requireReadableDir } from './paths.js';
+import { requireReadableDir, requireReadablePath } from './paths.js';
+import { previewCorpus } from '../data/preview.js';
 import { appVersion } from '../version.js';
 import { inspectModel } from '../model/inspect.js';
 import { readModelConfig } from '../model/config.js';
@@ -127,6 +128,7 @@ export class Backend {
       return { deleted: true as const };
     },
     'model.inspect': async (req) => inspectModel(await requireReadableDir(req.dir, 'model folder')),
+    'corpus.preview': async (req) => previewCorpus(await requireReadablePath(req.path, 'documents')),
     'plan.make': async (req) => {
       const m = await readModelConfig(await requireReadableDir(req.modelDir, 'model folder'));
       const options = { ...req.options } as PlanOptions & { scores?: unknown };
