@@ -3,10 +3,11 @@ import type { Command } from '../command.js';
 import { applyCommand } from './apply.js';
 import { corpusCommand } from './corpus.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { generateCommand } from './generate.js';
 import { inspectCommand } from './inspect.js';
 import { planCommand } from './plan.js';
 import { probeCommand } from './probe.js';
 import { scoreCommand } from './score.js';
 
-export const commands: Command<any>[] = [inspectCommand, scoreCommand, probeCommand, planCommand, applyCommand, corpusCommand, evalCommand, generateCommand];
+export const commands: Command<any>[] = [inspectCommand, scoreCommand, probeCommand, planCommand, applyCommand, corpusCommand, evalCommand, generateCommand, exportCommand];
