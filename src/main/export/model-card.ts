@@ -45,7 +45,8 @@ export function modelCard(input: ModelCardInput): string {
   }
   if (input.baseModelId) front.push({ key: 'base_model', value: input.baseModelId });
   front.push({ key: 'library_name', value: 'transformers' }, { key: 'pipeline_tag', value: 'text-generation' });
-  const strategyTags = record ? [`strategy-${record.plan.strategy}`, 'block-expansion', 'continued-pretraining'] : [];
+  const expands = record?.plan.layers.some((l) => l.kind === 'new') ?? false;
+  const strategyTags = record ? [`strategy-${record.plan.strategy}`, ...(expands ? ['block-expansion'] : []), 'continued-pretraining'] : [];
   front.push({ key: 'tags', list: ['slayer-studio', m.family, ...strategyTags] });
 
   const lines = ['---', toYaml(front).trimEnd(), '---', '', `# ${input.name}`, ''];

@@ -173,6 +173,7 @@ describe.each(variants)('GGUF export: $name', ({ name, model, dtype }) => {
       expect(types[idOf('<0x0A>')]).toBe(6);
       expect(types[idOf('<unk>')]).toBe(2);
       expect(file.metadata.has('tokenizer.ggml.merges')).toBe(false);
+      expect(scalarOf(file, 'tokenizer.ggml.add_space_prefix')).toBe(true); // its normalizer prepends "▁"
     } else {
       expect(scalarOf(file, 'tokenizer.ggml.model')).toBe('gpt2');
       expect(scalarOf(file, 'tokenizer.ggml.pre')).toBe('llama-bpe'); // the tiny byte-level tokenizer splits with Llama 3's regex
