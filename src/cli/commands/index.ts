@@ -9,5 +9,6 @@ import { inspectCommand } from './inspect.js';
 import { planCommand } from './plan.js';
 import { probeCommand } from './probe.js';
 import { scoreCommand } from './score.js';
+import { trainCommand } from './train.js';
 
-export const commands: Command<any>[] = [inspectCommand, scoreCommand, probeCommand, planCommand, applyCommand, corpusCommand, evalCommand, generateCommand, exportCommand];
+export const commands: Command<any>[] = [inspectCommand, scoreCommand, probeCommand, planCommand, applyCommand, corpusCommand, trainCommand, evalCommand, generateCommand, exportCommand];

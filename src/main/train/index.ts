@@ -1,0 +1,11 @@
+/** The training module's public API: train a model's chosen tensors, and what a run records. */
+export { train, TrainingStopped } from './trainer.js';
+export type { TrainResult } from './trainer.js';
+export type { TrainOptions, TrainableOption, RunSettings } from './options.js';
+export { DEFAULTS as TRAIN_DEFAULTS } from './options.js';
+export { SCHEDULES } from './schedules.js';
+export type { Schedule } from './schedules.js';
+export { OPTIMIZERS } from './optimizer.js';
+export type { OptimizerName } from './optimizer.js';
+export type { TrainingRecord, TrainingHistory, StepRecord, EvalRecord } from './record.js';
+export { CHECKPOINTS_FOLDER } from './checkpoint.js';

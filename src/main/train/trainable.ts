@@ -1,0 +1,75 @@
+/**
+ * Which tensors a run trains. `auto` reads the trainable blocks that `slayer apply` recorded in
+ * the model's slayer.json (the plan's new and refreshed blocks), `all` is full fine-tuning
+ * (every block, embeddings, final norm and LM head), and a list names blocks by 0-based index.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../../shared/errors.js';
+import type { ModelDescription } from '../../shared/model.js';
+import type { Plan } from '../../shared/plan.js';
+import type { TrainableSelection } from '../engine/training-engine.js';
+import { makePlan } from '../plan/index.js';
+import { SURGERY_RECORD_FILE } from '../surgery/index.js';
+import type { TrainableOption } from './options.js';
+
+export interface ResolvedTrainable extends TrainableSelection {
+  layers: number[];
+  /** The plan the model was made with (slayer.json), or the full fine-tuning plan for `all`. */
+  plan: Plan | null;
+  /** The model's own slayer.json, carried into the trained model's record. */
+  modelRecord: Record<string, unknown> | null;
+}
+
+export async function resolveTrainable(modelDir: string, m: ModelDescription, choice: TrainableOption): Promise<ResolvedTrainable> {
+  const modelRecord = await readModelRecord(modelDir);
+  const recordedPlan = (modelRecord?.plan as Plan | undefined) ?? null;
+  if (choice === 'all') {
+    return { layers: Array.from({ length: m.layers }, (_, i) => i), globals: true, plan: makePlan(m, { strategy: 'full' }), modelRecord };
+  }
+  if (choice === 'auto') {
+    const file = join(modelDir, SURGERY_RECORD_FILE);
+    if (!modelRecord) {
+      throw new UserError(
+        `${modelDir} has no ${SURGERY_RECORD_FILE} (written by "slayer apply"), so there is no plan to say which layers to train. Use --trainable all, or list blocks such as --trainable 2,5,9.`,
+      );
+    }
+    const layers = modelRecord.trainableLayers;
+    const globals = modelRecord.trainGlobals;
+    if (!Array.isArray(layers) || typeof globals !== 'boolean') {
+      throw new UserError(`${file} has no valid "trainableLayers" and "trainGlobals". Run "slayer apply" again, or choose the layers with --trainable.`);
+    }
+    return { layers: checkLayers(layers, m, file, globals), globals, plan: recordedPlan, modelRecord };
+  }
+  return { layers: checkLayers(choice, m, '--trainable', false), globals: false, plan: recordedPlan, modelRecord };
+}
+
+/** Valid, sorted, without repeats; empty only when the embeddings, final norm and head are trained. */
+function checkLayers(layers: unknown[], m: ModelDescription, where: string, globals: boolean): number[] {
+  for (const layer of layers) {
+    if (typeof layer !== 'number' || !Number.isInteger(layer) || layer < 0 || layer >= m.layers) {
+      throw new UserError(`${where} names layer ${String(layer)}, but the model has layers 0 to ${m.layers - 1} (0-based).`);
+    }
+  }
+  const unique = [...new Set(layers as number[])].sort((a, b) => a - b);
+  if (unique.length === 0 && !globals) throw new UserError(`${where} names no layer to train. Name at least one, or use --trainable all.`);
+  return unique;
+}
+
+async function readModelRecord(modelDir: string): Promise<Record<string, unknown> | null> {
+  const file = join(modelDir, SURGERY_RECORD_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new UserError(`Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  try {
+    const json = JSON.parse(text) as unknown;
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not a JSON object');
+    return json as Record<string, unknown>;
+  } catch (e) {
+    throw new UserError(`${file} is damaged (${(e as Error).message.split('\n')[0]}). Run "slayer apply" again to rewrite it.`);
+  }
+}

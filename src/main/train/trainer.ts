@@ -1,0 +1,332 @@
+/**
+ * `train`: continued pre-training of the chosen tensors of a model on packed causal-LM
+ * sequences, the loop around the training engine:
+ *
+ *   for each optimizer step: the next batch*gradAccum sequences (seeded order), gradients summed
+ *   over gradAccum micro-batches with the loss averaged over all the step's target tokens,
+ *   global-norm clipping, the scheduled learning rate, one optimizer update in place;
+ *   every evalEvery steps: mean NLL on held-out sets; every checkpointEvery steps, when stopped
+ *   (control.signal) and at the end: a checkpoint; at the end: the trained model in OUT.
+ *
+ * A resumed run restores weights, optimizer state, data position and history from the newest
+ * complete checkpoint and repeats exactly the computations the uninterrupted run would have
+ * made, so it produces the same losses. Stopping saves the last completed step and throws
+ * TrainingStopped (a cancellation, for the CLI and the job manager).
+ */
+import { resolve, join } from 'node:path';
+import { UserError } from '../../shared/errors.js';
+import { CancelledError, type TaskControl } from '../../shared/progress.js';
+import { appVersion } from '../version.js';
+import { loadSequences } from '../data/index.js';
+import { validateSequences } from '../engine/batch.js';
+import { createTrainingEngine, type Parameter, type TrainingEngine } from '../engine/training-engine.js';
+import { ModelFolder } from '../model/folder.js';
+import { AdamW } from './adamw.js';
+import { CHECKPOINTS_FOLDER, checkpointFolder, latestValidCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { clipGradients } from './clipping.js';
+import { DataOrder, type DataPosition } from './data-order.js';
+import { loadEvalSets, type EvalSet } from './eval-sets.js';
+import { writeTrainedModel } from './final-model.js';
+import { modelFingerprint } from './fingerprint.js';
+import type { Optimizer } from './optimizer.js';
+import { DEFAULTS, resolveRunSettings, resolveSeqLen, settingsDifference, wholeNumber, type RunSettings, type TrainOptions } from './options.js';
+import { prepareOutput } from './output-folder.js';
+import { stepMessage } from './progress-text.js';
+import type { EvalRecord, RunInputs, TrainingHistory, TrainingRecord } from './record.js';
+import { learningRate } from './schedules.js';
+import { Sgd } from './sgd.js';
+import { resolveTrainable, type ResolvedTrainable } from './trainable.js';
+
+export interface TrainResult {
+  /** Optimizer steps completed (all of them, resumed or not). */
+  steps: number;
+  /** Mean training loss of every optimizer step, from step 1. */
+  losses: number[];
+  /** Tokens per second of this process's steps (evaluation and checkpoints excluded). */
+  tokensPerSecond: number;
+  trainableParameters: number;
+  /** Absolute path of the trained model folder. */
+  out: string;
+  evals: EvalRecord[];
+  resumedFrom: number | null;
+  trainingSequences: number;
+  dataHash: string;
+  settings: RunSettings;
+  trainableLayers: number[];
+  trainGlobals: boolean;
+  provider: string;
+  threads: number;
+  seconds: number;
+}
+
+/** Stopped on request: the last completed step is saved, and --resume continues from it. */
+export class TrainingStopped extends UserError {
+  readonly isCancelled = true;
+  constructor(
+    readonly step: number,
+    readonly steps: number,
+    readonly checkpoint: string,
+  ) {
+    super(`Training stopped after step ${step} of ${steps}; saved ${checkpoint}. Run the same command with --resume to continue.`);
+  }
+}
+
+/** What a checkpoint's state.json holds. */
+interface TrainerState {
+  version: 1;
+  step: number;
+  position: DataPosition;
+  optimizerUpdates: number;
+  history: TrainingHistory;
+  settings: RunSettings;
+  inputs: RunInputs;
+  trainable: { layers: number[]; globals: boolean };
+}
+
+export async function train(modelDir: string, options: TrainOptions, control: TaskControl = {}): Promise<TrainResult> {
+  const started = performance.now();
+  const out = resolve(options.out);
+  const log = (line: string) => control.onLog?.(line);
+  const folder = await ModelFolder.open(modelDir);
+  let engine: TrainingEngine | null = null;
+  try {
+    const m = folder.description;
+    const trainable = await resolveTrainable(modelDir, m, options.trainable ?? 'auto');
+    await prepareOutput(modelDir, out, { resume: options.resume === true, overwrite: options.overwrite === true });
+    const tokenizer = folder.hasTokenizer ? await folder.loadTokenizer() : null;
+    const seqLen = resolveSeqLen(options, m);
+    const data = await loadSequences(options.data, tokenizer, { seqLen, vocabSize: m.vocabSize, split: options.split }, progressOnly(control));
+    // A sequence of one token has nothing to predict.
+    const sequences = data.sequences.filter((s) => s.length >= 2);
+    if (sequences.length === 0) throw new UserError(`${options.data} has no sequence of two or more tokens to learn from. Add more text.`);
+    validateSequences(sequences, m);
+    const settings = resolveRunSettings(options, m, sequences.length);
+    const inputs: RunInputs = { modelFingerprint: await modelFingerprint(folder), dataHash: data.dataHash };
+    const evalEvery = options.evalEvery ?? 0;
+    const checkpointEvery = options.checkpointEvery ?? DEFAULTS.checkpointEvery;
+    const keep = options.keepCheckpoints ?? DEFAULTS.keepCheckpoints;
+    wholeNumber('evalEvery', evalEvery, 0);
+    wholeNumber('checkpointEvery', checkpointEvery, 0);
+    wholeNumber('keepCheckpoints', keep, 1);
+    const evalSets = await loadEvalSets(
+      options.evalData ?? [],
+      tokenizer,
+      { seqLen, vocabSize: m.vocabSize, samples: options.evalSamples ?? DEFAULTS.evalSamples, seed: settings.seed },
+      control,
+    );
+    if (evalEvery > 0 && evalSets.length === 0) throw new UserError('Evaluation every N steps needs held-out data: give --eval-data (a file, folder or built corpus).');
+
+    engine = await createTrainingEngine(folder, trainable, options);
+    const run = new TrainingRun(engine, settings, createOptimizer(engine.parameters, settings), control);
+    const checkpoints = join(out, CHECKPOINTS_FOLDER);
+    const state = (step: number, position: DataPosition): TrainerState => ({
+      version: 1,
+      step,
+      position,
+      optimizerUpdates: run.optimizer.updates,
+      history: run.history,
+      settings,
+      inputs,
+      trainable: { layers: trainable.layers, globals: trainable.globals },
+    });
+    const save = (step: number, position: DataPosition) =>
+      saveCheckpoint(checkpoints, step, state(step, position), [...engine!.parameters.map((p) => ({ name: p.name, shape: p.shape, data: p.value })), ...run.optimizer.stateTensors()], keep);
+
+    let step = 0;
+    let start: DataPosition = { epoch: 0, offset: 0 };
+    let resumedFrom: number | null = null;
+    if (options.resume) {
+      const found = await latestValidCheckpoint(checkpoints, log);
+      if (!found) throw new UserError(`There is no complete checkpoint in ${checkpoints} to resume from. Run without --resume to start training.`);
+      const saved = await readCheckpoint<TrainerState>(found.dir);
+      checkResumable(saved.state, settings, inputs, trainable, found.dir);
+      run.restore(saved.state, saved.tensors, found.dir);
+      ({ step, position: start } = saved.state);
+      resumedFrom = step;
+      log(`Resuming from step ${step} (${found.dir}).`);
+    }
+    const order = new DataOrder(sequences.length, settings.seed, settings.shuffle, start);
+    /** Where the data order stands after the last completed step. */
+    let position = order.position;
+    let savedStep = resumedFrom;
+    try {
+      if (step === 0) await run.evaluate(evalSets, 0);
+      while (step < settings.steps) {
+        if (!(await run.step(order.next(settings.batch * settings.gradAccum).map((i) => sequences[i]), step))) break;
+        step++;
+        position = order.position;
+        if (evalEvery > 0 && step % evalEvery === 0 && step < settings.steps) await run.evaluate(evalSets, step);
+        if (checkpointEvery > 0 && step % checkpointEvery === 0 && step < settings.steps) {
+          await save(step, position);
+          savedStep = step;
+        }
+      }
+      if (step === settings.steps && evalSets.length > 0 && run.history.evals.at(-1)?.step !== step) await run.evaluate(evalSets, step);
+    } catch (e) {
+      if (!(e as { isCancelled?: boolean }).isCancelled) throw e;
+    }
+    if (step === 0) throw new CancelledError();
+    if (savedStep !== step) await save(step, position);
+    if (step < settings.steps) throw new TrainingStopped(step, settings.steps, checkpointFolder(checkpoints, step));
+
+    const record: TrainingRecord = {
+      version: 1,
+      tool: { name: 'SLayer Studio', version: appVersion() },
+      model: resolve(modelDir),
+      data: resolve(options.data),
+      inputs,
+      settings,
+      trainableLayers: trainable.layers,
+      trainGlobals: trainable.globals,
+      trainableParameters: run.trainableParameters,
+      trainingSequences: sequences.length,
+      steps: step,
+      history: run.history,
+      tokensPerSecond: run.tokensPerSecond,
+      resumedFrom,
+    };
+    const trained = new Map(engine.parameters.map((p) => [p.name, p.value]));
+    control.onProgress?.({ fraction: 1, message: `Writing the trained model to ${out}` });
+    await writeTrainedModel(folder, trained, out, options.dtype ?? DEFAULTS.dtype, modelRecord(trainable, record), control);
+    return {
+      steps: step,
+      losses: run.history.steps.map((s) => s.loss),
+      tokensPerSecond: run.tokensPerSecond,
+      trainableParameters: run.trainableParameters,
+      out,
+      evals: run.history.evals,
+      resumedFrom,
+      trainingSequences: sequences.length,
+      dataHash: data.dataHash,
+      settings,
+      trainableLayers: trainable.layers,
+      trainGlobals: trainable.globals,
+      provider: engine.provider,
+      threads: engine.threads,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await engine?.dispose();
+    await folder.close();
+  }
+}
+
+/** The optimizer steps and evaluations of one process, with the history they extend. */
+class TrainingRun {
+  readonly optimizer: Optimizer;
+  history: TrainingHistory = { steps: [], evals: [] };
+  readonly trainableParameters: number;
+  private tokens = 0;
+  private seconds = 0;
+  private stepsHere = 0;
+
+  constructor(
+    private readonly engine: TrainingEngine,
+    private readonly settings: RunSettings,
+    optimizer: Optimizer,
+    private readonly control: TaskControl,
+  ) {
+    this.optimizer = optimizer;
+    this.trainableParameters = engine.parameters.reduce((n, p) => n + p.value.length, 0);
+  }
+
+  get tokensPerSecond(): number {
+    return this.seconds > 0 ? this.tokens / this.seconds : 0;
+  }
+
+  /**
+   * One optimizer step (0-based `step`) on these sequences; false when stopped before the
+   * update, leaving weights and optimizer state as they were.
+   */
+  async step(batch: Int32Array[], step: number): Promise<boolean> {
+    const { settings, engine, control } = this;
+    const t0 = performance.now();
+    const targets = batch.reduce((n, s) => n + s.length - 1, 0);
+    engine.zeroGradients();
+    let loss = 0;
+    for (let g = 0; g < settings.gradAccum; g++) {
+      if (control.signal?.aborted) return false;
+      loss += await engine.accumulateGradients(batch.slice(g * settings.batch, (g + 1) * settings.batch), 1 / targets);
+    }
+    if (control.signal?.aborted) return false;
+    const gradNorm = clipGradients(engine.parameters, settings.clip);
+    const lr = learningRate({ schedule: settings.schedule, peak: settings.lr, warmupSteps: settings.warmup, totalSteps: settings.steps, finalRatio: settings.finalLrRatio }, step);
+    this.optimizer.step(lr);
+
+    const seconds = (performance.now() - t0) / 1000;
+    const tokens = batch.reduce((n, s) => n + s.length, 0);
+    this.seconds += seconds;
+    this.tokens += tokens;
+    this.stepsHere++;
+    const done = step + 1;
+    this.history.steps.push({ step: done, loss, lr, gradNorm });
+    control.onMetric?.('loss', done, loss);
+    control.onMetric?.('lr', done, lr);
+    control.onMetric?.('gradNorm', done, gradNorm);
+    control.onMetric?.('tokensPerSecond', done, tokens / seconds);
+    const perStep = this.seconds / this.stepsHere;
+    control.onProgress?.({
+      fraction: done / settings.steps,
+      message: stepMessage({ step: done, steps: settings.steps, loss, tokensPerSecond: this.tokensPerSecond, elapsed: this.seconds, remaining: perStep * (settings.steps - done) }),
+    });
+    return true;
+  }
+
+  /** Mean NLL on every held-out set; recorded only once all sets are done, so a stop never leaves half an evaluation. */
+  async evaluate(sets: readonly EvalSet[], step: number): Promise<void> {
+    const records: EvalRecord[] = [];
+    for (const set of sets) {
+      const sums = await this.engine.evaluate(set.sequences, { signal: this.control.signal });
+      const loss = sums.nll / sums.targets;
+      records.push({ step, name: set.name, loss, perplexity: Math.exp(loss), targets: sums.targets });
+    }
+    for (const r of records) {
+      this.history.evals.push(r);
+      this.control.onMetric?.(`evalLoss/${r.name}`, step, r.loss);
+      this.control.onLog?.(`Step ${step}: ${r.name} held-out loss ${r.loss.toFixed(4)} (perplexity ${r.perplexity.toFixed(2)})`);
+    }
+  }
+
+  restore(state: TrainerState, tensors: ReadonlyMap<string, Float32Array>, dir: string): void {
+    const expected = [...this.engine.parameters, ...this.optimizer.stateTensors().map((t) => ({ name: t.name, value: t.data }))];
+    for (const t of expected) {
+      if (tensors.get(t.name)?.length !== t.value.length) {
+        throw new UserError(`The checkpoint ${dir} does not hold "${t.name}" as this run needs it. Start a new run without --resume.`);
+      }
+    }
+    for (const p of this.engine.parameters) p.value.set(tensors.get(p.name)!);
+    this.optimizer.restore(state.optimizerUpdates, tensors);
+    this.history = state.history;
+  }
+}
+
+function createOptimizer(parameters: readonly Parameter[], s: RunSettings): Optimizer {
+  return s.optimizer === 'adamw'
+    ? new AdamW(parameters, { beta1: s.beta1, beta2: s.beta2, eps: s.eps, weightDecay: s.weightDecay })
+    : new Sgd(parameters, s.weightDecay);
+}
+
+/** A checkpoint continues this run only if it trained the same tensors of the same model on the same data the same way. */
+function checkResumable(saved: TrainerState, settings: RunSettings, inputs: RunInputs, trainable: ResolvedTrainable, dir: string): void {
+  const refuse = (what: string) => {
+    throw new UserError(`The checkpoint ${dir} belongs to a different run (${what}). Resume with the same model, data and settings, or start a new run in another folder.`);
+  };
+  if (saved.inputs.modelFingerprint !== inputs.modelFingerprint) refuse('another model');
+  if (saved.inputs.dataHash !== inputs.dataHash) refuse('other training data or sequence length');
+  if (saved.trainable.globals !== trainable.globals || saved.trainable.layers.join() !== trainable.layers.join()) refuse('other trainable layers');
+  const difference = settingsDifference(saved.settings, settings);
+  if (difference) refuse(difference);
+}
+
+/** slayer.json of the trained model: the model's own record (plan, surgery) with the training added. */
+function modelRecord(trainable: ResolvedTrainable, training: TrainingRecord): Record<string, unknown> {
+  return {
+    ...(trainable.modelRecord ?? { version: 1, plan: trainable.plan, trainableLayers: trainable.layers, trainGlobals: trainable.globals }),
+    training,
+  };
+}
+
+/** Passes on progress and cancel but not log lines (the data reader's per-file lines are noise here). */
+function progressOnly(control: TaskControl): TaskControl {
+  return { onProgress: control.onProgress, signal: control.signal };
+}
