@@ -5,6 +5,7 @@
 import { app, BrowserWindow, session, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Backend } from './api/backend.js';
+import { UserError } from '../shared/errors.js';
 import { registerIpc } from './ipc.js';
 import { utilityLauncher } from './electron/compute-launcher.js';
 import { loadWindowState, trackWindowState } from './electron/window-state.js';
@@ -71,7 +72,15 @@ app.whenReady().then(async () => {
     callback({ cancel: !allowed });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  backend = await Backend.create({ home, mode: 'desktop', launcher: utilityLauncher });
+  backend = await Backend.create({
+    home,
+    mode: 'desktop',
+    launcher: utilityLauncher,
+    openPath: async (path) => {
+      const error = await shell.openPath(path);
+      if (error) throw new UserError(`The system could not open ${path}: ${error}`);
+    },
+  });
   registerIpc(backend, isAppUrl);
   await createWindow(home);
 });

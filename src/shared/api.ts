@@ -71,6 +71,8 @@ export const apiMethods = {
   'projects.delete': z.object({ id }),
   'model.inspect': z.object({ dir: nonEmptyPath }),
   'corpus.preview': z.object({ path: nonEmptyPath }),
+  'report.write': z.object({ projectId: id, report: z.unknown() }),
+  'app.openPath': z.object({ path: nonEmptyPath }),
   'plan.make': z.object({
     modelDir: nonEmptyPath,
     options: planOptionsSchema,
@@ -143,6 +145,9 @@ export interface ApiResponses {
   'projects.delete': { deleted: true };
   'model.inspect': InspectResult;
   'corpus.preview': CorpusPreview;
+  'report.write': { json: string; html: string };
+  /** opened is false where the app cannot open folders (browser mode): show the path instead. */
+  'app.openPath': { opened: boolean; path: string };
   'plan.make': { plan: Plan; estimate: PlanEstimate };
   'plan.save': Plan;
   'plan.load': Plan | null;

@@ -9,6 +9,7 @@ import type { ProbeResult } from '../main/analysis/probe.js';
 import type { ApplyResult } from '../main/surgery/apply.js';
 import type { EvaluateResult } from '../main/evaluate/evaluate.js';
 import type { GenerateResult } from '../main/evaluate/generate.js';
+import type { ExportResult } from '../main/export/export-model.js';
 
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof jobStates)[number];
@@ -51,6 +52,13 @@ export const jobParamSchemas = {
   }),
   apply: z.object({ modelDir: path, plan: z.unknown(), out: path, overwrite: z.boolean().default(false) }),
   eval: z.object({ modelDir: path, data: path, split: split.optional(), qa: path.optional(), seqLen: seqLen.default(512), samples: samples.optional(), seed, ...engine }),
+  export: z.object({
+    modelDir: path,
+    format: z.enum(['hf', 'gguf', 'llamafactory', 'axolotl']),
+    out: path,
+    dtype: z.enum(['f32', 'f16', 'bf16']).optional(),
+    overwrite: z.boolean().default(false),
+  }),
   generate: z.object({
     modelDir: path,
     prompt: z.string().min(1, 'a prompt is required').max(20_000),
@@ -78,6 +86,7 @@ export interface JobResults {
   apply: ApplyResult;
   eval: EvaluateResult;
   generate: GenerateResult;
+  export: ExportResult;
 }
 
 export interface JobRecord {

@@ -19,6 +19,9 @@ import type { ComputeLauncher } from '../jobs/launcher.js';
 import { jobChecks } from './job-checks.js';
 import { requireReadableDir, requireReadablePath } from './paths.js';
 import { previewCorpus } from '../data/preview.js';
+import { renderReportHtml } from '../report/report-html.js';
+import { parseRunReport } from '../report/parse.js';
+import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { appVersion } from '../version.js';
 import { inspectModel } from '../model/inspect.js';
 import { readModelConfig } from '../model/config.js';
@@ -31,6 +34,8 @@ export interface BackendOptions {
   home: string;
   mode: 'desktop' | 'browser';
   launcher: ComputeLauncher;
+  /** Opens a folder in the system file manager (desktop only). */
+  openPath?: (path: string) => Promise<void>;
 }
 
 function zodMessage(method: string, error: z.ZodError): string {
@@ -128,6 +133,21 @@ export class Backend {
       return { deleted: true as const };
     },
     'model.inspect': async (req) => inspectModel(await requireReadableDir(req.dir, 'model folder')),
+    'report.write': async (req) => {
+      const project = await this.projects.get(req.projectId);
+      const report = parseRunReport(req.report);
+      const json = join(project.dir, 'report.json');
+      const html = join(project.dir, 'report.html');
+      await writeJsonAtomic(json, report);
+      await writeFileAtomic(html, renderReportHtml(report));
+      return { json, html };
+    },
+    'app.openPath': async (req) => {
+      const path = await requireReadablePath(req.path, 'folder or file');
+      if (!this.options.openPath) return { opened: false, path };
+      await this.options.openPath(path);
+      return { opened: true, path };
+    },
     'corpus.preview': async (req) => previewCorpus(await requireReadablePath(req.path, 'documents')),
     'plan.make': async (req) => {
       const m = await readModelConfig(await requireReadableDir(req.modelDir, 'model folder'));

@@ -27,4 +27,5 @@ export const jobChecks: { [K in JobKind]: Check<K> } = {
   apply: async (p) => ({ ...p, modelDir: await model(p.modelDir), out: resolve(p.out) }),
   eval: async (p) => ({ ...p, modelDir: await model(p.modelDir), data: await data(p.data), qa: await optional(p.qa, 'questions file') }),
   generate: async (p) => ({ ...p, modelDir: await model(p.modelDir) }),
+  export: async (p) => ({ ...p, modelDir: await model(p.modelDir), out: resolve(p.out) }),
 };
