@@ -13,19 +13,18 @@
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { UserError } from '../../shared/errors.js';
-import type { Plan } from '../../shared/plan.js';
+import { isUserError, UserError } from '../../shared/errors.js';
 import type { TaskControl } from '../../shared/progress.js';
+import { progressSpan } from '../evaluate/progress-span.js';
 import { writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { hashFolder } from '../fs/hash-folder.js';
 import { ModelFolder } from '../model/folder.js';
 import { validatePlan } from '../plan/index.js';
-import { appVersion } from '../version.js';
 import { writeResultConfig } from './config.js';
 import { requireFreeSpace, type StatfsProbe } from './disk-space.js';
 import { checkFunction, functionCheckSkipReason, type FunctionCheck } from './function-check.js';
 import { outputTensors, sourceShardBytes } from './recipes.js';
-import { SURGERY_RECORD_FILE, SURGERY_RECORD_VERSION, sourceDigest, type SurgeryRecord } from './record.js';
+import { SURGERY_RECORD_FILE, surgeryRecord } from './record.js';
 import { copySideFiles, listSideFiles } from './side-files.js';
 import { writeWeights } from './write-weights.js';
 
@@ -52,15 +51,18 @@ export interface ApplyResult {
   sourceSha256: string;
 }
 
+/** Share of the progress bar for writing weights when the function check follows (two streamed forward passes). */
+const WEIGHTS_SHARE_WITH_CHECK = 0.8;
+
 /** Room for safetensors headers, the index, config.json and slayer.json beyond the tensor data. */
 const METADATA_HEADROOM_BYTES = 1 << 20;
 
 /**
  * Writes the model that `plan` describes to `outDir`. The plan is any plan document (a Plan
- * from makePlan, or JSON read from a file): it is validated against the model before anything
+ * from makePlan, or the JSON of a plan file): it is validated against the model before anything
  * is written.
  */
-export async function applyPlan(modelDir: string, plan: Plan | unknown, outDir: string, options: ApplyOptions = {}): Promise<ApplyResult> {
+export async function applyPlan(modelDir: string, plan: unknown, outDir: string, options: ApplyOptions = {}): Promise<ApplyResult> {
   const started = performance.now();
   const out = resolve(outDir);
   const folder = await ModelFolder.open(modelDir);
@@ -82,30 +84,18 @@ export async function applyPlan(modelDir: string, plan: Plan | unknown, outDir: 
       const { record, bytesWritten } = await writeFolderAtomic(out, async (tmp) => {
         await copySideFiles(modelDir, sideFiles, tmp);
         await writeResultConfig(modelDir, checked, tmp);
-        await writeWeights(folder, tensors, tmp, sourceShardBytes(folder), options);
-
         const skipReason = functionCheckSkipReason(checked, m);
-        const functionCheck: FunctionCheck = skipReason === null ? await checkFunction(folder, tmp, options) : { checked: false, reason: skipReason };
-        if (functionCheck.checked && !functionCheck.passed) {
-          throw new UserError(
-            `Function check failed: the new model's logits differ from the base model's by up to ${functionCheck.maxAbsDiff} (allowed ${functionCheck.tolerance.toExponential(1)}), although the plan only adds identity blocks. Nothing was written. Check that the base model's own outputs are finite (no NaN weights).`,
-          );
-        }
+        const weightsEnd = skipReason === null ? WEIGHTS_SHARE_WITH_CHECK : 1;
+        await writeWeights(folder, tensors, tmp, sourceShardBytes(folder), progressSpan(options, 0, weightsEnd));
+        const functionCheck: FunctionCheck =
+          skipReason === null ? await checkFunction(folder, tmp, progressSpan(options, weightsEnd, 1)) : { checked: false, reason: skipReason };
+        if (functionCheck.checked && !functionCheck.passed) throw functionCheckFailure(functionCheck.maxAbsDiff, functionCheck.tolerance);
 
-        const hashes = await hashing;
-        const record: SurgeryRecord = {
-          version: SURGERY_RECORD_VERSION,
-          tool: { name: 'SLayer Studio', version: appVersion() },
-          source: { path: resolve(modelDir), sha256: sourceDigest(hashes.files), files: hashes.files },
-          plan: checked,
-          layers: checked.counts.layers,
-          parameters: checked.counts.parameters,
-          trainableLayers: checked.layers.filter((l) => l.trainable).map((l) => l.index),
-          trainGlobals: checked.trainGlobals,
-          functionCheck,
-        };
+        const record = surgeryRecord(checked, modelDir, (await hashing).files, functionCheck);
         await writeJsonAtomic(join(tmp, SURGERY_RECORD_FILE), record);
         return { record, bytesWritten: await folderBytes(tmp) };
+      }).catch((e: unknown) => {
+        throw plainWriteError(e, outDir);
       });
       return {
         out,
@@ -145,6 +135,22 @@ async function checkOutputPlace(modelDir: string, outDir: string, overwrite: boo
   if (existing && !overwrite) {
     throw new UserError(`${outDir} already exists. Choose a new folder, or replace it with --force (the old folder stays until the new model is complete).`);
   }
+}
+
+function functionCheckFailure(maxAbsDiff: number, tolerance: number): UserError {
+  const how = Number.isFinite(maxAbsDiff)
+    ? `differ from the base model's by up to ${maxAbsDiff.toExponential(2)} (allowed ${tolerance.toExponential(1)})`
+    : 'are not all finite numbers (NaN or infinity), so they cannot be confirmed equal to the base model\'s';
+  return new UserError(
+    `Function check failed: the new model's logits ${how}, although the plan only adds identity blocks. Nothing was written. Check the base model's weights for NaN or infinity.`,
+  );
+}
+
+/** File-system failures (permission, disk filled meanwhile) as one line; everything else as it is. */
+function plainWriteError(e: unknown, outDir: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (isUserError(e) || typeof code !== 'string') return e;
+  return new UserError(`Writing the new model to ${outDir} failed (${code}); nothing was written. Check that the folder is writable and the disk has space.`);
 }
 
 async function folderBytes(dir: string): Promise<number> {

@@ -10,6 +10,7 @@ import type { ModelDescription } from '../../shared/model.js';
 import type { Plan } from '../../shared/plan.js';
 import type { TaskControl } from '../../shared/progress.js';
 import { createForwardEngine } from '../engine/forward-engine.js';
+import { progressSpan } from '../evaluate/progress-span.js';
 import { ModelFolder } from '../model/folder.js';
 import { deriveSeed } from '../model/random.js';
 import type { TensorReader } from '../model/tensors.js';
@@ -50,11 +51,11 @@ export function checkSequences(m: ModelDescription): number[][] {
 
 export async function checkFunction(base: TensorReader, newModelDir: string, control: TaskControl = {}): Promise<FunctionCheck> {
   const sequences = checkSequences(base.description);
-  const expected = await logitsOf(base, sequences, 'base model', control);
+  const expected = await logitsOf(base, sequences, progressSpan(control, 0, 0.5, 'Function check, base model'));
   const created = await ModelFolder.open(newModelDir);
   let actual: Float32Array[];
   try {
-    actual = await logitsOf(created, sequences, 'new model', control);
+    actual = await logitsOf(created, sequences, progressSpan(control, 0.5, 1, 'Function check, new model'));
   } finally {
     await created.close();
   }
@@ -78,14 +79,10 @@ export async function checkFunction(base: TensorReader, newModelDir: string, con
   };
 }
 
-async function logitsOf(reader: TensorReader, sequences: number[][], which: string, control: TaskControl): Promise<Float32Array[]> {
+async function logitsOf(reader: TensorReader, sequences: number[][], control: TaskControl): Promise<Float32Array[]> {
   const engine = await createForwardEngine(reader, { streaming: true });
-  const runControl: TaskControl = {
-    signal: control.signal,
-    onProgress: (p) => control.onProgress?.({ fraction: p.fraction, message: `Function check, ${which}: ${p.message}` }),
-  };
   try {
-    return await engine.logits(sequences, { control: runControl });
+    return await engine.logits(sequences, { control });
   } finally {
     await engine.dispose();
   }

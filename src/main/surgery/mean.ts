@@ -18,10 +18,10 @@ export async function meanOfTensors(folder: Pick<ModelFolder, 'readRawTensor'>, 
   const sources = await Promise.all(names.map((name) => folder.readRawTensor(name)));
   const count = sources[0].bytes.byteLength / DTYPE_BYTES[sources[0].dtype];
   const decode = (k: number, start: number, end: number): Float32Array => {
+    const { dtype: stored, bytes } = sources[k];
+    const width = DTYPE_BYTES[stored];
     // Block tensors are checked to be F32, F16 or BF16 when the model folder opens.
-    const stored = sources[k].dtype as FloatDtype;
-    const bytes = sources[k].bytes;
-    return decodeFloats(stored, bytes.subarray(start * DTYPE_BYTES[stored], end * DTYPE_BYTES[stored]));
+    return decodeFloats(stored as FloatDtype, bytes.subarray(start * width, end * width));
   };
 
   const out = new Uint8Array(count * DTYPE_BYTES[dtype]);
@@ -31,12 +31,17 @@ export async function meanOfTensors(folder: Pick<ModelFolder, 'readRawTensor'>, 
     const end = Math.min(count, start + CHUNK);
     const sum = accumulator.subarray(0, end - start);
     sum.set(decode(0, start, end));
-    for (let k = 1; k < n; k++) {
-      const w = decode(k, start, end);
-      for (let i = 0; i < sum.length; i++) sum[i] += w[i];
-    }
-    for (let i = 0; i < sum.length; i++) sum[i] /= n;
+    for (let k = 1; k < n; k++) addInto(sum, decode(k, start, end));
+    divideBy(sum, n);
     out.set(encodeFloats(dtype, sum), start * DTYPE_BYTES[dtype]);
   }
   return out;
+}
+
+function addInto(sum: Float32Array, w: Float32Array): void {
+  for (let i = 0; i < sum.length; i++) sum[i] += w[i];
+}
+
+function divideBy(sum: Float32Array, n: number): void {
+  for (let i = 0; i < sum.length; i++) sum[i] /= n;
 }

@@ -4,12 +4,14 @@
  * fingerprint and the function check.
  */
 import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { Plan } from '../../shared/plan.js';
 import type { FileHash } from '../fs/hash-folder.js';
+import { appVersion } from '../version.js';
 import type { FunctionCheck } from './function-check.js';
 
 export const SURGERY_RECORD_FILE = 'slayer.json';
-export const SURGERY_RECORD_VERSION = 1;
+const SURGERY_RECORD_VERSION = 1;
 
 export interface SurgeryRecord {
   version: typeof SURGERY_RECORD_VERSION;
@@ -31,12 +33,26 @@ export interface SurgeryRecord {
   functionCheck: FunctionCheck;
 }
 
+export function surgeryRecord(plan: Plan, sourceDir: string, sourceFiles: FileHash[], functionCheck: FunctionCheck): SurgeryRecord {
+  return {
+    version: SURGERY_RECORD_VERSION,
+    tool: { name: 'SLayer Studio', version: appVersion() },
+    source: { path: resolve(sourceDir), sha256: sourceDigest(sourceFiles), files: sourceFiles },
+    plan,
+    layers: plan.counts.layers,
+    parameters: plan.counts.parameters,
+    trainableLayers: plan.layers.filter((l) => l.trainable).map((l) => l.index),
+    trainGlobals: plan.trainGlobals,
+    functionCheck,
+  };
+}
+
 /**
  * One fingerprint for a whole folder: SHA-256 over "sha256  path\n" lines in path order, the
  * format of `sha256sum`, so it can be reproduced by hand for a folder without sub-folders:
  * `sha256sum * | sha256sum` (with LC_ALL=C so the order matches).
  */
-export function sourceDigest(files: readonly FileHash[]): string {
+function sourceDigest(files: readonly FileHash[]): string {
   return createHash('sha256')
     .update(files.map((f) => `${f.sha256}  ${f.path}\n`).join(''))
     .digest('hex');
