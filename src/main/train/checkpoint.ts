@@ -10,7 +10,7 @@
  */
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
+import { TEMP_PREFIX, writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { hashFolder, type FileHash } from '../fs/hash-folder.js';
 import { SafetensorsFile } from '../model/safetensors-file.js';
 import { SafetensorsWriter, SINGLE_FILE } from '../model/safetensors-writer.js';
@@ -64,6 +64,8 @@ export async function saveCheckpoint(root: string, step: number, state: unknown,
   });
   const older = (await listCheckpoints(root)).slice(keep);
   for (const c of older) await rm(c.dir, { recursive: true, force: true });
+  // A checkpoint being written when the process was killed stays behind under its temporary name.
+  for (const name of await readdir(root)) if (name.startsWith(TEMP_PREFIX)) await rm(join(root, name), { recursive: true, force: true });
   return dir;
 }
 

@@ -37,6 +37,8 @@ export async function writeTrainedModel(
   record: unknown,
   control: TaskControl,
 ): Promise<void> {
+  // A model folder being staged when the process was killed stays behind under its temporary name.
+  for (const name of await readdir(outDir)) if (name.startsWith(TEMP_PREFIX)) await rm(join(outDir, name), { recursive: true, force: true });
   const staging = tempPathFor(join(outDir, 'model'));
   await mkdir(staging, { recursive: true });
   try {
