@@ -91,6 +91,7 @@ export async function applyPlan(modelDir: string, plan: unknown, outDir: string,
           skipReason === null ? await checkFunction(folder, tmp, progressSpan(options, weightsEnd, 1)) : { checked: false, reason: skipReason };
         if (functionCheck.checked && !functionCheck.passed) throw functionCheckFailure(functionCheck.maxAbsDiff, functionCheck.tolerance);
 
+        options.onProgress?.({ fraction: 1, message: 'Fingerprinting the source model (SHA-256 of its files)' });
         const record = surgeryRecord(checked, modelDir, (await hashing).files, functionCheck);
         await writeJsonAtomic(join(tmp, SURGERY_RECORD_FILE), record);
         return { record, bytesWritten: await folderBytes(tmp) };

@@ -31,7 +31,7 @@ export async function writeWeights(
   };
   const prepareAhead = (t: OutputTensor): Promise<Uint8Array> => {
     const ready = prepare(t);
-    // Awaited in the next round; observed now so that failing during the current write is no unhandled rejection.
+    // Awaited in the next round; observed now, so a failure while the current tensor is written is no unhandled rejection.
     ready.catch(() => {});
     return ready;
   };
