@@ -24,9 +24,8 @@ const S_EXPAND_ONLY: PlanOptions = { strategy: 's', expand: 2, prune: 0, refresh
 
 describe.each<[string, Partial<TestModelOptions>, PlanOptions]>([
   ['llama f32, S interpolation blocks', {}, S_EXPAND_ONLY],
-  ['llama bf16, S interpolation blocks', { dtype: 'bf16' }, S_EXPAND_ONLY],
+  ['llama bf16 with tied embeddings, S interpolation blocks', { dtype: 'bf16', tied: true }, S_EXPAND_ONLY],
   ['f16 sharded, LLaMA Pro copies', { dtype: 'f16', shardBytes: 20_000 }, { strategy: 'llama-pro', expand: 2 }],
-  ['tied embeddings', { tied: true }, S_EXPAND_ONLY],
   ['Qwen2: q/k/v biases, GQA, tied', { family: 'qwen2', kvHeads: 2, tied: true }, S_EXPAND_ONLY],
   ['GQA 4:1 with MLP biases', { kvHeads: 1, mlpBias: true }, S_EXPAND_ONLY],
 ])('%s', (name, modelOptions, planOptions) => {
