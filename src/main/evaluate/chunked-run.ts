@@ -34,11 +34,11 @@ export async function runInChunks(
     for (const lp of result.tokenLogProbs) tokenLogProbs.push(lp);
     if (result.stats) {
       const tokens = chunk.reduce((n, s) => n + s.length, 0);
-      pooled ??= result.stats.map(() => ({ lastAngle: 0, angle: 0, cosine: 0 }));
+      const sums = (pooled ??= result.stats.map(() => ({ lastAngle: 0, angle: 0, cosine: 0 })));
       result.stats.forEach((s, k) => {
-        pooled![k].lastAngle += s.angularLast * chunk.length;
-        pooled![k].angle += s.angularMean * tokens;
-        pooled![k].cosine += (1 - s.blockInfluence) * tokens;
+        sums[k].lastAngle += s.angularLast * chunk.length;
+        sums[k].angle += s.angularMean * tokens;
+        sums[k].cosine += (1 - s.blockInfluence) * tokens;
       });
       pooledTokens += tokens;
     }

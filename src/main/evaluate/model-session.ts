@@ -29,7 +29,8 @@ export async function withModelFolder<T>(dir: string, use: (folder: ModelFolder)
 }
 
 export async function withEngine<T>(reader: TensorReader, settings: EngineSettings, control: TaskControl, use: (engine: ForwardEngine) => Promise<T>): Promise<T> {
-  const engine = await createForwardEngine(reader, { ...settings, control });
+  const { provider, threads, streaming, activationBudgetBytes } = settings;
+  const engine = await createForwardEngine(reader, { provider, threads, streaming, activationBudgetBytes, control });
   try {
     return await use(engine);
   } finally {
