@@ -1,0 +1,89 @@
+/**
+ * What the Corpus, Analyze and Plan steps share, read from the job history so it survives a
+ * reload: the project's built corpus, its latest layer scores and probes, and the domain scores
+ * the person chose for the plan ("Use these scores in the plan", remembered per project).
+ * Results only count for the project's current model: a corpus is tokenised by its model, and
+ * scores belong to one model's layers.
+ */
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { Project } from '../../../shared/api';
+import type { JobKind, JobRecord, JobResults } from '../../../shared/jobs';
+import type { LayerScores } from '../../../shared/plan';
+import { useJobsStore } from './jobs';
+
+const PLAN_SCORES_KEY = 'slayer-plan-scores';
+
+/** Where the Corpus step builds the project's corpus (the 'corpus' job's out). */
+export const corpusDir = (project: Project) => `${project.dir}/corpus`;
+
+export type ScoreSplit = 'train' | 'general-train';
+
+export interface Finished<K extends JobKind> {
+  job: JobRecord;
+  result: JobResults[K];
+}
+
+function readChoices(): Record<string, string> {
+  try {
+    return JSON.parse(localStorage.getItem(PLAN_SCORES_KEY) ?? '{}') ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** The plan's copy of scores: only what plan.make reads, not the run's machine details. */
+export function layerScoresOf(s: LayerScores): LayerScores {
+  return { layers: s.layers.map(({ index, angularLast, angularMean, blockInfluence }) => ({ index, angularLast, angularMean, blockInfluence })), samples: s.samples, seqLen: s.seqLen, dataHash: s.dataHash };
+}
+
+export const useAnalysisStore = defineStore('analysis', () => {
+  const jobs = useJobsStore();
+  /** Project id -> id of the score job whose domain scores the plan uses. */
+  const planChoice = ref<Record<string, string>>(readChoices());
+
+  /** The newest job of a kind for the project and its model that `match` accepts (jobs are newest first). */
+  function latest(kind: JobKind, project: Project, match: (params: Record<string, unknown>) => boolean, state?: JobRecord['state']): JobRecord | null {
+    return (
+      jobs.jobs.find(
+        (j) => j.kind === kind && j.projectId === project.id && j.params.modelDir === project.modelDir && (!state || j.state === state) && match(j.params),
+      ) ?? null
+    );
+  }
+
+  function finished<K extends JobKind>(kind: K, project: Project, match: (params: Record<string, unknown>) => boolean): Finished<K> | null {
+    const job = latest(kind, project, match, 'succeeded');
+    return job ? { job, result: job.result as JobResults[K] } : null;
+  }
+
+  const inCorpus = (project: Project) => (p: Record<string, unknown>) => p.out === corpusDir(project);
+  const onCorpus = (project: Project, split: string) => (p: Record<string, unknown>) => p.data === corpusDir(project) && p.split === split;
+
+  /** The project's corpus as last built for its model. */
+  const corpus = (project: Project) => finished('corpus', project, inCorpus(project));
+  /** The newest corpus job of any state, for progress and errors. */
+  const corpusRun = (project: Project) => latest('corpus', project, inCorpus(project));
+
+  const scores = (project: Project, split: ScoreSplit) => finished('score', project, onCorpus(project, split));
+  const scoreRun = (project: Project, split: ScoreSplit) => latest('score', project, onCorpus(project, split));
+
+  const probeMatch = (project: Project, kind: 'drop' | 'insert', init: 'copy' | 'average') => (p: Record<string, unknown>) =>
+    onCorpus(project, 'validation')(p) && p.kind === kind && (kind === 'drop' || (p.init ?? 'copy') === init);
+  const probe = (project: Project, kind: 'drop' | 'insert', init: 'copy' | 'average') => finished('probe', project, probeMatch(project, kind, init));
+  const probeRun = (project: Project, kind: 'drop' | 'insert', init: 'copy' | 'average') => latest('probe', project, probeMatch(project, kind, init));
+
+  /** The domain scores the plan uses, or null when none were chosen for this model. */
+  function planScores(project: Project | null): Finished<'score'> | null {
+    const id = project && planChoice.value[project.id];
+    const job = id ? jobs.jobs.find((j) => j.id === id) : null;
+    if (!project || !job || job.state !== 'succeeded' || job.params.modelDir !== project.modelDir) return null;
+    return { job, result: job.result as JobResults['score'] };
+  }
+
+  function useInPlan(project: Project, jobId: string) {
+    planChoice.value = { ...planChoice.value, [project.id]: jobId };
+    localStorage.setItem(PLAN_SCORES_KEY, JSON.stringify(planChoice.value));
+  }
+
+  return { corpus, corpusRun, scores, scoreRun, probe, probeRun, planScores, useInPlan };
+});

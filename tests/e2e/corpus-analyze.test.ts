@@ -1,0 +1,135 @@
+/**
+ * Corpus and Analyze steps end to end in browser mode: the demo code corpus and general text are
+ * previewed and built with a generated 8-layer model, the statistics and histogram shown match
+ * the corpus.json the job wrote, the layers are measured on both texts, the curves are read out,
+ * and the chosen scores reach the Plan step's layer map.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateTestModel } from '../../src/main/model/generate.js';
+import type { CorpusReport } from '../../src/main/data/report.js';
+import type { Page } from 'playwright-core';
+import { startApp, screenshot, type App } from './harness.js';
+
+const CODE = join(process.cwd(), 'resources/demo/corpora/code');
+const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
+
+async function findFile(root: string, name: string): Promise<string> {
+  const hits = (await readdir(root, { recursive: true })).filter((p) => p.endsWith(`/${name}`) && !p.includes('cache'));
+  expect(hits).toHaveLength(1);
+  return join(root, hits[0]);
+}
+
+/** The whole step, not just the visible part: the step scrolls inside its column, so the window grows to fit it for the shot. */
+async function screenshotStep(page: Page, name: string): Promise<void> {
+  const viewport = page.viewportSize()!;
+  const overflow = await page.locator('main.main').evaluate((m) => m.scrollHeight - m.clientHeight);
+  await page.setViewportSize({ width: viewport.width, height: viewport.height + overflow });
+  await screenshot(page, name);
+  await page.setViewportSize(viewport);
+}
+
+describe('corpus and analyze steps in browser mode', () => {
+  let app: App;
+  let modelDir: string;
+
+  beforeAll(async () => {
+    app = await startApp();
+    modelDir = join(app.work, 'tiny-llama-8');
+    await generateTestModel(modelDir, { layers: 8, hiddenSize: 64, intermediateSize: 172, heads: 4, kvHeads: 2, vocabSize: 400, seed: 7, dtype: 'bf16' });
+  });
+  afterAll(async () => app?.close());
+
+  it('previews and builds the corpus, measures the layers and hands the scores to the plan', async () => {
+    const { page } = app;
+    await page.goto(app.url);
+    await page.getByRole('button', { name: 'New project' }).click();
+    await page.getByLabel('Name').fill('Python helpers');
+    await page.getByLabel('Field').selectOption('code');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.locator('#project-select option:checked').textContent()).toContain('Python helpers');
+
+    await page.getByLabel('Model folder path').fill(modelDir);
+    await page.getByRole('button', { name: 'Go', exact: true }).click();
+    await page.getByText('looks like a model folder').waitFor();
+    await page.getByTestId('choose-folder').click();
+    await page.getByTestId('model-summary').waitFor();
+
+    // Corpus: the documents picker is open while no folder is chosen; the field comes from the project.
+    await page.locator('[data-step="corpus"]').click();
+    expect(await page.getByLabel('Field of the documents').inputValue()).toBe('code');
+    await page.getByLabel('Documents folder path').fill(CODE);
+    await page.getByRole('button', { name: 'Go', exact: true }).click();
+    await page.getByLabel(`Folders in ${CODE}`).waitFor();
+    await page.getByTestId('choose-folder').click();
+    const preview = page.getByTestId('corpus-preview');
+    await preview.waitFor();
+    expect(await preview.locator('.kinds').textContent()).toMatch(/code\s*\d+/);
+    expect(await preview.locator('.excerpt').count()).toBe(3);
+
+    await page.getByTestId('general-folder').getByRole('button', { name: 'Choose…' }).click();
+    await page.getByLabel('General text folder path').fill(GENERAL);
+    await page.getByRole('button', { name: 'Go', exact: true }).click();
+    await page.getByLabel(`Folders in ${GENERAL}`).waitFor();
+    await page.getByTestId('choose-folder').click();
+    await expect.poll(() => page.getByTestId('general-preview').textContent()).toMatch(/\d+ files · [\d.]+ MB · text \d+/);
+
+    await page.getByTestId('build-corpus').click();
+    await page.getByRole('progressbar', { name: 'Building the corpus' }).waitFor();
+    const report = page.getByTestId('corpus-report');
+    await report.waitFor({ timeout: 60_000 });
+
+    // What the page shows is what the job wrote to the project's corpus folder.
+    const written = JSON.parse(await readFile(await findFile(app.home, 'corpus.json'), 'utf8')) as CorpusReport;
+    expect(await page.getByTestId('corpus-documents').textContent()).toBe(written.documents.toLocaleString('en-US'));
+    expect(await page.getByTestId('corpus-duplicates').textContent()).toBe(String(written.duplicatesRemoved));
+    expect(await page.getByTestId('truncated-share').textContent()).toContain(`${Math.round(written.truncatedShare * 100)}% of your documents are longer than 512 tokens`);
+    const splitRows = page.getByTestId('corpus-split').locator('tbody tr');
+    expect(await splitRows.count()).toBe(4);
+    expect(await splitRows.nth(0).locator('td').nth(1).textContent()).toBe(written.split.train.documents.toLocaleString('en-US'));
+    expect(await splitRows.nth(3).locator('td').nth(1).textContent()).toBe(written.split['general-validation'].documents.toLocaleString('en-US'));
+    const histogram = page.getByTestId('length-histogram');
+    expect(await histogram.locator('svg').count()).toBe(1);
+    expect(await histogram.textContent()).toContain('tokens per document');
+    expect(await histogram.textContent()).toContain('shorter than 512 tokens');
+    expect(await page.getByText('Worth knowing').count()).toBe(written.warnings.length ? 1 : 0);
+    await screenshotStep(page, '02-corpus');
+
+    // Analyze: two score jobs, two curves, a reading and the recorded settings.
+    await page.locator('[data-step="analyze"]').click();
+    await page.getByTestId('measure-layers').click();
+    const chart = page.getByTestId('importance-chart');
+    await chart.waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByTestId('recorded-settings').locator('tbody tr').count(), { timeout: 60_000 }).toBe(2);
+    expect(await chart.textContent()).toContain('domain text');
+    expect(await chart.textContent()).toContain('general text');
+    expect(await chart.textContent()).toContain('angular distance');
+    const reading = await page.getByTestId('scores-reading').textContent();
+    expect(reading).toMatch(/change the text most \(angular distance [\d.]+/);
+    expect(reading).toMatch(/first candidates? to remove/);
+    expect(await page.getByTestId('recorded-settings').textContent()).toContain('Sequence length');
+    await page.locator('.toggle label', { hasText: 'block influence' }).click();
+    await expect.poll(() => chart.textContent()).toContain('block influence');
+    await page.locator('.toggle label', { hasText: 'angular distance' }).click();
+    await screenshotStep(page, '03-analyze');
+
+    await page.getByTestId('use-scores').click();
+    await page.getByTestId('scores-in-plan').waitFor();
+
+    // The Plan step makes its S plan from those scores: one importance bar per original layer.
+    await page.getByRole('button', { name: 'Go to Plan' }).click();
+    const map = page.locator('.layer-map');
+    await map.waitFor();
+    await expect.poll(() => map.locator('.bar').count()).toBe(8);
+
+    // After a reload the built corpus, the chosen folders and the scores are all still there.
+    await page.reload();
+    await page.locator('[data-step="corpus"]').click();
+    await page.getByTestId('corpus-report').waitFor();
+    expect(await page.getByTestId('data-folder').textContent()).toContain(CODE);
+    expect(await page.getByTestId('general-folder').textContent()).toContain(GENERAL);
+    await page.locator('[data-step="analyze"]').click();
+    await page.getByTestId('scores-in-plan').waitFor();
+  });
+});
