@@ -48,7 +48,7 @@ describe('corpus and analyze steps in browser mode', () => {
     await page.getByLabel('Name').fill('Python helpers');
     await page.getByLabel('Field').selectOption('code');
     await page.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(() => page.locator('#project-select option:checked').textContent()).toContain('Python helpers');
+    await expect.poll(() => page.locator('#project-select option:checked').textContent(), { timeout: 10_000 }).toContain('Python helpers');
 
     await page.getByLabel('Model folder path').fill(modelDir);
     await page.getByRole('button', { name: 'Go', exact: true }).click();
@@ -73,7 +73,8 @@ describe('corpus and analyze steps in browser mode', () => {
     await page.getByRole('button', { name: 'Go', exact: true }).click();
     await page.getByLabel(`Folders in ${GENERAL}`).waitFor();
     await page.getByTestId('choose-folder').click();
-    await expect.poll(() => page.getByTestId('general-preview').textContent()).toMatch(/\d+ files · [\d.]+ MB · text \d+/);
+    await page.getByTestId('general-preview').waitFor();
+    expect(await page.getByTestId('general-preview').textContent()).toMatch(/\d+ files · [\d.]+ MB · text \d+/);
 
     await page.getByTestId('build-corpus').click();
     await page.getByRole('progressbar', { name: 'Building the corpus' }).waitFor();
@@ -110,7 +111,7 @@ describe('corpus and analyze steps in browser mode', () => {
     expect(reading).toMatch(/first candidates? to remove/);
     expect(await page.getByTestId('recorded-settings').textContent()).toContain('Sequence length');
     await page.locator('.toggle label', { hasText: 'block influence' }).click();
-    await expect.poll(() => chart.textContent()).toContain('block influence');
+    await expect.poll(() => chart.textContent(), { timeout: 5_000 }).toContain('block influence');
     await page.locator('.toggle label', { hasText: 'angular distance' }).click();
     await screenshotStep(page, '03-analyze');
 
@@ -121,7 +122,7 @@ describe('corpus and analyze steps in browser mode', () => {
     await page.getByRole('button', { name: 'Go to Plan' }).click();
     const map = page.locator('.layer-map');
     await map.waitFor();
-    await expect.poll(() => map.locator('.bar').count()).toBe(8);
+    await expect.poll(() => map.locator('.bar').count(), { timeout: 20_000 }).toBe(8);
 
     // After a reload the built corpus, the chosen folders and the scores are all still there.
     await page.reload();
