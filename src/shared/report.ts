@@ -59,8 +59,10 @@ export interface RunReport {
   before: Measurement;
   /** The S run first, then the baselines. */
   runs: StrategyRun[];
-  /** Seconds per pipeline stage, by stage name. */
+  /** Seconds per pipeline stage, by stage name (as first computed, for stages reused on a rerun). */
   timings: Record<string, number>;
+  /** Stages a rerun took over unchanged from an earlier run. */
+  reused: string[];
   /** Plain-language findings (domain gain, forgetting warnings), shown at the top of the report. */
   findings: string[];
 }

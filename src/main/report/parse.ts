@@ -14,7 +14,8 @@ export function parseRunReport(value: unknown): RunReport {
     Array.isArray(r.runs) &&
     r.runs.every((run) => typeof run?.after?.domain?.perplexity === 'number' && typeof run?.label === 'string' && Array.isArray(run?.training?.losses)) &&
     typeof r.scores?.domain === 'object' &&
-    Array.isArray(r.findings);
+    Array.isArray(r.findings) &&
+    Array.isArray(r.reused);
   if (!ok) throw new UserError(`This is not a version-${REPORT_VERSION} SLayer Studio report; evaluate the model again to make one.`);
   return r as RunReport;
 }

@@ -1,0 +1,68 @@
+/** `slayer run`: score -> plan (S) -> apply -> train -> evaluate before/after -> report, resumable. */
+import { resolve } from 'node:path';
+import { BASELINES, runPipeline, type RunResult } from '../../main/pipeline/run.js';
+import { DOMAINS } from '../../main/data/index.js';
+import { UserError } from '../../shared/errors.js';
+import type { Command } from '../command.js';
+import { choiceFlag, numberFlag, requireStringFlag, stringFlag } from '../args.js';
+import { formatRunResult } from '../format-run.js';
+
+const USAGE =
+  'slayer run --model MODEL --data DATA --domain code|math|legal --general DATA --out PROJECT [--qa QA] [--general-qa QA] [--steps 200] [--batch 8] [--lr 1e-4] [--seq-len 256] [--seed 0] [--baselines llama-pro,last-k|none] [--json]';
+
+export const runCommand: Command<RunResult> = {
+  name: 'run',
+  summary: 'The whole pipeline: score, plan (S), apply, train, evaluate before/after, report; resumes where inputs are unchanged.',
+  usage: USAGE,
+  details: [
+    'Every stage writes into PROJECT with checksums; running the same command again reuses every stage whose inputs did not change.',
+    '--general: general text for the forgetting check. --qa / --general-qa: multiple-choice JSONL sets for domain and general.',
+    '--baselines: also train LLaMA Pro and last-k the same way, for a side-by-side comparison (default both; "none" to skip).',
+  ],
+  options: {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    domain: { type: 'string' },
+    general: { type: 'string' },
+    out: { type: 'string' },
+    qa: { type: 'string' },
+    'general-qa': { type: 'string' },
+    steps: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    'seq-len': { type: 'string' },
+    seed: { type: 'string' },
+    baselines: { type: 'string' },
+    samples: { type: 'string' },
+  },
+  async run(_positionals, values, ctx) {
+    const baselinesRaw = stringFlag(values, 'baselines') ?? BASELINES.join(',');
+    const baselines = baselinesRaw === 'none' ? [] : baselinesRaw.split(',').map((b) => b.trim());
+    for (const b of baselines) {
+      if (!(BASELINES as readonly string[]).includes(b)) throw new UserError(`--baselines takes ${BASELINES.join(', ')} or none; got "${b}".`);
+    }
+    const result = await runPipeline(
+      {
+        model: requireStringFlag(values, 'model', USAGE),
+        data: requireStringFlag(values, 'data', USAGE),
+        domain: choiceFlag(values, 'domain', DOMAINS, 'code'),
+        general: requireStringFlag(values, 'general', USAGE),
+        out: resolve(requireStringFlag(values, 'out', USAGE)),
+        domainQa: stringFlag(values, 'qa') ?? null,
+        generalQa: stringFlag(values, 'general-qa') ?? null,
+        steps: numberFlag(values, 'steps', 200, { min: 1, integer: true }),
+        batch: numberFlag(values, 'batch', 8, { min: 1, integer: true }),
+        lr: numberFlag(values, 'lr', 1e-4, { min: 0 }),
+        seqLen: numberFlag(values, 'seq-len', 256, { min: 8, integer: true }),
+        seed: numberFlag(values, 'seed', 0, { min: 0, integer: true }),
+        scoreSamples: numberFlag(values, 'samples', 64, { min: 1, integer: true }),
+        evalSamples: numberFlag(values, 'samples', 64, { min: 1, integer: true }),
+        baselines: baselines as (typeof BASELINES)[number][],
+      },
+      ctx,
+    );
+    ctx.info(`Report: ${result.reportHtml}`);
+    return result;
+  },
+  format: formatRunResult,
+};

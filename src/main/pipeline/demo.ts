@@ -1,0 +1,38 @@
+/**
+ * `slayer demo`: the whole pipeline on the bundled demo model and corpora (resources/demo), sized
+ * to finish in a few minutes on two CPU cores.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../../shared/errors.js';
+import type { TaskControl } from '../../shared/progress.js';
+import type { Domain } from '../data/index.js';
+import { BASELINES, runPipeline, type RunOptions, type RunResult } from './run.js';
+
+export const DEMO_ROOT = fileURLToPath(new URL('../../../resources/demo', import.meta.url));
+
+/** Small, equal training budgets for S and the baselines: the comparison, not the absolute numbers, is the point. */
+export const DEMO_SETTINGS = { seqLen: 128, seed: 0, steps: 60, batch: 8, lr: 1e-3, scoreSamples: 32, evalSamples: 48 } as const;
+
+export function demoOptions(domain: Domain, out: string): RunOptions {
+  const model = join(DEMO_ROOT, 'model');
+  if (!existsSync(join(model, 'model.safetensors'))) {
+    throw new UserError(`The demo model is missing from ${model}. Rebuild it with "npm run demo:model" (about 15 minutes).`);
+  }
+  return {
+    model,
+    data: join(DEMO_ROOT, 'corpora', domain),
+    domain,
+    general: join(DEMO_ROOT, 'corpora', 'general'),
+    domainQa: join(DEMO_ROOT, 'qa', `${domain}.jsonl`),
+    generalQa: join(DEMO_ROOT, 'qa', 'general.jsonl'),
+    out,
+    baselines: BASELINES,
+    ...DEMO_SETTINGS,
+  };
+}
+
+export function runDemo(domain: Domain, out: string, control: TaskControl = {}): Promise<RunResult> {
+  return runPipeline(demoOptions(domain, out), control);
+}

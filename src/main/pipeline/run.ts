@@ -1,0 +1,181 @@
+/**
+ * `slayer run`: the whole S-strategy pipeline as resumable stages —
+ * corpus -> score (domain, general) -> plan -> apply -> evaluate base -> train -> evaluate after,
+ * then the same plan/apply/train/evaluate for the baselines (LLaMA Pro, last-k), then the report.
+ * Every stage's output stays in the project folder with checksums; a rerun resumes from the
+ * first stage whose inputs changed (stage.ts).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { TaskControl } from '../../shared/progress.js';
+import type { Plan, PlanOptions, PlanStrategy } from '../../shared/plan.js';
+import { REPORT_VERSION, type Measurement, type RunReport, type StrategyRun } from '../../shared/report.js';
+import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
+import { ModelFolder } from '../model/folder.js';
+import { buildCorpus, saveCorpusReport, type Domain } from '../data/index.js';
+import { scoreLayers, type ScoreResult } from '../analysis/index.js';
+import { makePlan, writePlanFile } from '../plan/index.js';
+import { applyPlan, type ApplyResult } from '../surgery/index.js';
+import { evaluateModel, type EvaluateResult } from '../evaluate/index.js';
+import { train, type TrainResult } from '../train/index.js';
+import { modelParameters } from '../model/tensors.js';
+import { reportFindings } from '../report/findings.js';
+import { renderReportHtml } from '../report/report-html.js';
+import { progressSpan } from '../evaluate/progress-span.js';
+import { StageRunner, type StageRecord } from './stage.js';
+
+export const BASELINES = ['llama-pro', 'last-k'] as const;
+
+export interface RunOptions {
+  model: string;
+  data: string;
+  domain: Domain;
+  general: string;
+  out: string;
+  domainQa?: string | null;
+  generalQa?: string | null;
+  seqLen: number;
+  seed: number;
+  /** Optimizer steps of every training run (the same for S and the baselines, for a fair comparison). */
+  steps: number;
+  batch: number;
+  lr: number;
+  /** Strategies trained besides S. */
+  baselines: readonly (typeof BASELINES)[number][];
+  scoreSamples: number;
+  evalSamples: number;
+}
+
+export interface RunResult {
+  report: string;
+  reportHtml: string;
+  reportJson: RunReport;
+  reusedStages: string[];
+}
+
+const LABELS: Record<PlanStrategy, string> = { s: 'S (SLayer)', 'llama-pro': 'LLaMA Pro', 'last-k': 'last-k', full: 'full fine-tuning', manual: 'manual' };
+
+/** What a later stage depends on from an earlier one: its inputs and what it wrote. */
+const upstream = (r: StageRecord<unknown>) => [r.inputsHash, r.artifacts];
+
+export async function runPipeline(o: RunOptions, control: TaskControl = {}): Promise<RunResult> {
+  const project = resolve(o.out);
+  await mkdir(project, { recursive: true });
+  const stages = new StageRunner(project, control);
+  const span = (from: number, to: number, label: string) => progressSpan(control, from, to, label);
+  const modelDir = resolve(o.model);
+  const folder = await ModelFolder.open(modelDir);
+  const description = folder.description;
+  const tokenizer = await folder.loadTokenizer();
+  await folder.close();
+  const modelStage = await stages.run('model', { modelDir }, async () => ({ output: { dir: modelDir }, artifacts: [modelDir] }));
+
+  const corpusDir = join(project, 'corpus');
+  const corpus = await stages.run('corpus', { upstream: upstream(modelStage), data: resolve(o.data), general: resolve(o.general), domain: o.domain, seqLen: o.seqLen, seed: o.seed }, async () => {
+    const report = await buildCorpus(
+      { data: resolve(o.data), general: resolve(o.general), tokenizer, cacheRoot: join(project, 'cache'), domain: o.domain, seqLen: o.seqLen, seed: o.seed },
+      span(0, 0.05, 'Reading documents'),
+    );
+    await saveCorpusReport(corpusDir, report);
+    return { output: { documents: report.documents, tokens: report.tokens, warnings: report.warnings }, artifacts: [join(corpusDir, 'corpus.json')] };
+  });
+
+  const scoreOf = async (name: string, split: 'train' | 'general-train', from: number) =>
+    stages.run<ScoreResult>(name, { upstream: upstream(corpus), split, samples: o.scoreSamples, seqLen: o.seqLen, seed: o.seed }, async () => ({
+      output: await scoreLayers(modelDir, corpusDir, { split, samples: o.scoreSamples, seqLen: Math.min(o.seqLen, 128), seed: o.seed }, span(from, from + 0.04, `Scoring layers (${split})`)),
+    }));
+  const domainScores = await scoreOf('score-domain', 'train', 0.05);
+  const generalScores = await scoreOf('score-general', 'general-train', 0.09);
+
+  const measure = async (name: string, dir: string, deps: unknown, from: number, to: number) => {
+    const evalOn = (split: 'validation' | 'general-validation', qa: string | null | undefined, c: TaskControl) =>
+      evaluateModel(dir, { data: corpusDir, split, qa: qa ?? undefined, seqLen: o.seqLen, samples: o.evalSamples, seed: o.seed }, c);
+    return stages.run<Measurement>(name, { deps, qa: [o.domainQa ?? null, o.generalQa ?? null], samples: o.evalSamples, seqLen: o.seqLen }, async () => {
+      const mid = (from + to) / 2;
+      const domain = await evalOn('validation', o.domainQa, span(from, mid, `Evaluating ${name} (domain)`));
+      const general = await evalOn('general-validation', o.generalQa, span(mid, to, `Evaluating ${name} (general)`));
+      return { output: { domain: perplexityOf(domain), general: perplexityOf(general), domainQa: qaOf(domain), generalQa: qaOf(general) } };
+    });
+  };
+  const before = await measure('evaluate-base', modelDir, [upstream(modelStage), upstream(corpus)], 0.13, 0.2);
+
+  const strategies: PlanStrategy[] = ['s', ...o.baselines];
+  const runs: StrategyRun[] = [];
+  let sourceHash = '';
+  const share = 0.75 / strategies.length;
+  for (const [k, strategy] of strategies.entries()) {
+    const from = 0.2 + k * share;
+    const options: PlanOptions =
+      strategy === 's' ? { strategy: 's', scores: stripScore(domainScores.output) } : strategy === 'llama-pro' ? { strategy: 'llama-pro' } : { strategy: 'last-k' };
+    const planStage = await stages.run<Plan>(`plan-${strategy}`, { upstream: upstream(domainScores), options }, async () => {
+      const plan = makePlan(description, options);
+      await writePlanFile(join(project, 'plans', `${strategy}.json`), plan);
+      return { output: plan, artifacts: [join(project, 'plans', `${strategy}.json`)] };
+    });
+    const expandedDir = join(project, 'models', `${strategy}-expanded`);
+    const applied = await stages.run<ApplyResult>(`apply-${strategy}`, { upstream: upstream(planStage) }, async () => {
+      const result = await applyPlan(modelDir, planStage.output, expandedDir, { ...span(from, from + share * 0.1, `Building the ${LABELS[strategy]} model`), overwrite: true });
+      return { output: result, artifacts: [expandedDir] };
+    });
+    sourceHash = applied.output.sourceSha256;
+    const trainedDir = join(project, 'models', `${strategy}-trained`);
+    const trainStage = await stages.run<TrainResult>(`train-${strategy}`, { upstream: upstream(applied), steps: o.steps, batch: o.batch, lr: o.lr, seed: o.seed, seqLen: o.seqLen }, async () => {
+      const result = await train(
+        expandedDir,
+        { data: corpusDir, split: 'train', out: trainedDir, steps: o.steps, batch: o.batch, lr: o.lr, seed: o.seed, seqLen: o.seqLen, trainable: 'auto', overwrite: true },
+        span(from + share * 0.1, from + share * 0.8, `Training ${LABELS[strategy]}`),
+      );
+      return { output: result, artifacts: [trainedDir] };
+    });
+    const after = await measure(`evaluate-${strategy}`, trainedDir, [upstream(trainStage), upstream(corpus)], from + share * 0.8, from + share);
+    const plan = planStage.output;
+    runs.push({
+      strategy,
+      label: LABELS[strategy],
+      counts: plan.counts,
+      trainableLayers: plan.layers.filter((l) => l.trainable).map((l) => l.index),
+      removedLayers: plan.removed,
+      training: {
+        steps: trainStage.output.steps,
+        losses: trainStage.output.losses,
+        tokensPerSecond: trainStage.output.tokensPerSecond,
+        trainableParameters: trainStage.output.trainableParameters,
+        seconds: trainStage.seconds,
+      },
+      after: after.output,
+      modelDir: trainedDir,
+    });
+  }
+
+  const partial: Omit<RunReport, 'findings'> = {
+    version: REPORT_VERSION,
+    createdAt: new Date().toISOString(),
+    domain: o.domain,
+    model: { dir: modelDir, architecture: description.architecture, layers: description.layers, parameters: modelParameters(description), sourceHash },
+    data: { domain: resolve(o.data), general: resolve(o.general), domainQa: o.domainQa ? resolve(o.domainQa) : null, generalQa: o.generalQa ? resolve(o.generalQa) : null, seqLen: o.seqLen, seed: o.seed },
+    scores: { domain: stripScore(domainScores.output), general: stripScore(generalScores.output) },
+    before: before.output,
+    runs,
+    timings: stages.timings,
+    reused: stages.reused,
+  };
+  const report: RunReport = { ...partial, findings: reportFindings(partial) };
+  const reportJson = join(project, 'report.json');
+  const reportHtml = join(project, 'report.html');
+  await writeJsonAtomic(reportJson, report);
+  await writeFileAtomic(reportHtml, renderReportHtml(report));
+  control.onProgress?.({ fraction: 1, message: 'Report written' });
+  return { report: reportJson, reportHtml, reportJson: report, reusedStages: stages.reused };
+}
+
+function stripScore(s: ScoreResult) {
+  return { layers: s.layers.map(({ index, angularLast, angularMean, blockInfluence }) => ({ index, angularLast, angularMean, blockInfluence })), samples: s.samples, seqLen: s.seqLen, dataHash: s.dataHash };
+}
+
+function perplexityOf(r: EvaluateResult) {
+  return { meanNll: r.meanNll, perplexity: r.perplexity, tokens: r.tokens, seqLen: r.seqLen, dataHash: r.dataHash };
+}
+
+function qaOf(r: EvaluateResult) {
+  return r.qa && r.qaHash ? { accuracy: r.qa.accuracy, accuracyNorm: r.qa.accuracyNorm, items: r.qa.items, qaHash: r.qaHash } : null;
+}

@@ -1,0 +1,95 @@
+/**
+ * One resumable pipeline stage. A stage's record (stages/<name>.json in the project folder)
+ * holds the hash of everything it was computed from, its JSON output, and the checksums of the
+ * files it wrote. A rerun skips the stage when the inputs hash matches and every file still has
+ * its checksum; otherwise the stage (and, through the inputs hash, every later one) runs again.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join, relative, isAbsolute } from 'node:path';
+import { writeJsonAtomic } from '../fs/atomic.js';
+import { hashFolder } from '../fs/hash-folder.js';
+import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
+
+export interface StageRecord<T> {
+  name: string;
+  inputsHash: string;
+  output: T;
+  /** Files and folders the stage produced, relative to the project folder, with content hashes. */
+  artifacts: { path: string; sha256: string }[];
+  seconds: number;
+  finishedAt: string;
+}
+
+export interface StageOutcome<T> {
+  output: T;
+  /** Absolute paths of files or folders the output refers to. */
+  artifacts?: string[];
+}
+
+export function hashInputs(inputs: unknown): string {
+  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+}
+
+/** One digest of a file's or a folder's content (for a folder: every file's path and hash). */
+export async function artifactHash(path: string): Promise<string> {
+  const info = await stat(path);
+  if (info.isFile()) return createHash('sha256').update(await readFile(path)).digest('hex');
+  const { files } = await hashFolder(path);
+  return hashInputs(files.map((f) => [f.path, f.sha256]));
+}
+
+async function stillValid<T>(projectDir: string, record: StageRecord<T>): Promise<boolean> {
+  for (const a of record.artifacts) {
+    try {
+      if ((await artifactHash(join(projectDir, a.path))) !== a.sha256) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+export class StageRunner {
+  readonly timings: Record<string, number> = {};
+  readonly reused: string[] = [];
+
+  constructor(
+    private readonly projectDir: string,
+    private readonly control: TaskControl,
+  ) {}
+
+  async run<T>(name: string, inputs: unknown, compute: () => Promise<StageOutcome<T>>): Promise<StageRecord<T>> {
+    throwIfCancelled(this.control.signal);
+    const file = join(this.projectDir, 'stages', `${name}.json`);
+    const inputsHash = hashInputs(inputs);
+    const previous = await readFile(file, 'utf8')
+      .then((t) => JSON.parse(t) as StageRecord<T>)
+      .catch(() => null);
+    if (previous && previous.inputsHash === inputsHash && (await stillValid(this.projectDir, previous))) {
+      this.control.onLog?.(`${name}: up to date (inputs unchanged), reused.`);
+      this.timings[name] = previous.seconds;
+      this.reused.push(name);
+      return previous;
+    }
+    this.control.onLog?.(`${name}: running…`);
+    const started = Date.now();
+    const outcome = await compute();
+    const artifacts = [];
+    for (const path of outcome.artifacts ?? []) {
+      const rel = isAbsolute(path) ? relative(this.projectDir, path) : path;
+      artifacts.push({ path: rel, sha256: await artifactHash(join(this.projectDir, rel)) });
+    }
+    const record: StageRecord<T> = {
+      name,
+      inputsHash,
+      output: outcome.output,
+      artifacts,
+      seconds: (Date.now() - started) / 1000,
+      finishedAt: new Date().toISOString(),
+    };
+    await writeJsonAtomic(file, record);
+    this.timings[name] = record.seconds;
+    return record;
+  }
+}
