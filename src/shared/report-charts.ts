@@ -64,7 +64,7 @@ export function gainVersusForgettingOption(report: RunReport): Option {
         type: 'scatter',
         symbolSize: 14,
         data: points,
-        label: { show: true, position: 'right', formatter: '{b}' },
+        label: { show: true, position: 'top', formatter: '{b}' },
       },
     ],
   };

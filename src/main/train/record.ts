@@ -13,6 +13,9 @@ export interface StepRecord {
   lr: number;
   /** Global gradient norm before clipping. */
   gradNorm: number;
+  /** Tokens the step read (padding excluded) and the seconds it took. */
+  tokens: number;
+  seconds: number;
 }
 
 export interface EvalRecord {

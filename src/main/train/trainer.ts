@@ -95,7 +95,7 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
     await prepareOutput(modelDir, out, { resume: options.resume === true, overwrite: options.overwrite === true });
     const tokenizer = folder.hasTokenizer ? await folder.loadTokenizer() : null;
     const seqLen = resolveSeqLen(options, m);
-    const data = await loadSequences(options.data, tokenizer, { seqLen, vocabSize: m.vocabSize, split: options.split }, progressOnly(control));
+    const data = await loadSequences(options.data, tokenizer, { seqLen, vocabSize: m.vocabSize, split: options.split }, control);
     // A sequence of one token has nothing to predict.
     const sequences = data.sequences.filter((s) => s.length >= 2);
     if (sequences.length === 0) throw new UserError(`${options.data} has no sequence of two or more tokens to learn from. Add more text.`);
@@ -149,10 +149,14 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
     /** Where the data order stands after the last completed step. */
     let position = order.position;
     let savedStep = resumedFrom;
+    let stopped = false;
     try {
       if (step === 0) await run.evaluate(evalSets, 0);
       while (step < settings.steps) {
-        if (!(await run.step(order.next(settings.batch * settings.gradAccum).map((i) => sequences[i]), step))) break;
+        if (!(await run.step(order.next(settings.batch * settings.gradAccum).map((i) => sequences[i]), step))) {
+          stopped = true;
+          break;
+        }
         step++;
         position = order.position;
         if (evalEvery > 0 && step % evalEvery === 0 && step < settings.steps) await run.evaluate(evalSets, step);
@@ -161,13 +165,14 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
           savedStep = step;
         }
       }
-      if (step === settings.steps && evalSets.length > 0 && run.history.evals.at(-1)?.step !== step) await run.evaluate(evalSets, step);
+      if (!stopped && evalSets.length > 0 && run.history.evals.at(-1)?.step !== step) await run.evaluate(evalSets, step);
     } catch (e) {
       if (!(e as { isCancelled?: boolean }).isCancelled) throw e;
+      stopped = true;
     }
-    if (step === 0) throw new CancelledError();
+    if (stopped && step === 0) throw new CancelledError();
     if (savedStep !== step) await save(step, position);
-    if (step < settings.steps) throw new TrainingStopped(step, settings.steps, checkpointFolder(checkpoints, step));
+    if (stopped) throw new TrainingStopped(step, settings.steps, checkpointFolder(checkpoints, step));
 
     const record: TrainingRecord = {
       version: 1,
@@ -259,7 +264,7 @@ class TrainingRun {
     this.tokens += tokens;
     this.stepsHere++;
     const done = step + 1;
-    this.history.steps.push({ step: done, loss, lr, gradNorm });
+    this.history.steps.push({ step: done, loss, lr, gradNorm, tokens, seconds });
     control.onMetric?.('loss', done, loss);
     control.onMetric?.('lr', done, lr);
     control.onMetric?.('gradNorm', done, gradNorm);
@@ -326,7 +331,3 @@ function modelRecord(trainable: ResolvedTrainable, training: TrainingRecord): Re
   };
 }
 
-/** Passes on progress and cancel but not log lines (the data reader's per-file lines are noise here). */
-function progressOnly(control: TaskControl): TaskControl {
-  return { onProgress: control.onProgress, signal: control.signal };
-}

@@ -1,0 +1,81 @@
+/**
+ * The run report (report.json / report.html) the Evaluate step saves: the base model and the
+ * injected model measured on the same held-out text with the same settings. The step knows the
+ * measurements, both models' shapes and the project's plan; it cannot read the trained model's
+ * training record (slayer.json), so the training summary holds only what the plan says and the
+ * findings say what is missing.
+ */
+import type { EvaluateResult } from '../../main/evaluate/evaluate';
+import type { Domain } from '../../shared/api';
+import type { InspectResult } from '../../shared/model';
+import type { LayerScores, Plan } from '../../shared/plan';
+import { REPORT_VERSION, type Measurement, type RunReport, type StrategyRun } from '../../shared/report';
+import { reportFindings } from '../../shared/report-findings';
+
+export const BASE_LABEL = 'base';
+export const INJECTED_LABEL = 'injected model';
+
+export interface EvaluatedModel {
+  dir: string;
+  info: InspectResult;
+  domain: EvaluateResult;
+  general: EvaluateResult;
+}
+
+export interface ReportParts {
+  domain: Domain;
+  createdAt: string;
+  base: EvaluatedModel & { sourceHash: string };
+  injected: EvaluatedModel;
+  /** The project's saved plan; used only when it describes the injected model. */
+  plan: Plan | null;
+  data: { domain: string; general: string; domainQa: string | null; generalQa: string | null };
+  scores: { domain: LayerScores | null; general: LayerScores | null };
+  threshold: number;
+}
+
+/** One model's two 'eval' results as the report's measurement. */
+export function measurementOf(domain: EvaluateResult, general: EvaluateResult): Measurement {
+  const perplexity = (r: EvaluateResult) => ({ meanNll: r.meanNll, perplexity: r.perplexity, tokens: r.tokens, seqLen: r.seqLen, dataHash: r.dataHash });
+  const qa = (r: EvaluateResult) => (r.qa && r.qaHash ? { accuracy: r.qa.accuracy, accuracyNorm: r.qa.accuracyNorm, items: r.qa.items, qaHash: r.qaHash } : null);
+  return { domain: perplexity(domain), general: perplexity(general), domainQa: qa(domain), generalQa: qa(general) };
+}
+
+/** The plan, when the injected model has exactly the depth and size it describes. */
+export function planOfModel(plan: Plan | null, info: InspectResult): Plan | null {
+  return plan && plan.counts.layers === info.layers && plan.counts.parameters === info.parameters ? plan : null;
+}
+
+const NO_SCORES: LayerScores = { layers: [], samples: 0, seqLen: 0, dataHash: '' };
+
+export function buildRunReport(p: ReportParts): RunReport {
+  const plan = planOfModel(p.plan, p.injected.info);
+  const run: StrategyRun = {
+    strategy: plan?.strategy ?? 'manual',
+    label: INJECTED_LABEL,
+    counts: plan?.counts ?? { layers: p.injected.info.layers, parameters: p.injected.info.parameters, trainableParameters: 0 },
+    trainableLayers: plan ? plan.layers.filter((l) => l.trainable).map((l) => l.index) : [],
+    removedLayers: plan?.removed ?? [],
+    training: { steps: 0, losses: [], tokensPerSecond: 0, trainableParameters: plan?.counts.trainableParameters ?? 0, seconds: 0 },
+    after: measurementOf(p.injected.domain, p.injected.general),
+    modelDir: p.injected.dir,
+  };
+  const seconds = (m: EvaluatedModel) => m.domain.seconds + m.general.seconds;
+  const partial: Omit<RunReport, 'findings'> = {
+    version: REPORT_VERSION,
+    createdAt: p.createdAt,
+    domain: p.domain,
+    model: { dir: p.base.dir, architecture: p.base.info.architecture, layers: p.base.info.layers, parameters: p.base.info.parameters, sourceHash: p.base.sourceHash },
+    data: { ...p.data, seqLen: p.base.domain.seqLen, seed: p.base.domain.seed },
+    scores: { domain: p.scores.domain ?? p.plan?.scores ?? NO_SCORES, general: p.scores.general },
+    before: measurementOf(p.base.domain, p.base.general),
+    runs: [run],
+    timings: { [`evaluate ${BASE_LABEL}`]: seconds(p.base), [`evaluate ${INJECTED_LABEL}`]: seconds(p.injected) },
+    reused: [],
+  };
+  const notes = [
+    ...(plan ? [] : ["The project's saved plan does not describe the injected model, so its trained and removed layers are not listed."]),
+    'Training steps, losses and speed are not in this report: it was saved from the Evaluate step, which measures the models but does not read the training record.',
+  ];
+  return { ...partial, findings: [...reportFindings(partial, p.threshold), ...notes] };
+}

@@ -1,0 +1,63 @@
+/**
+ * The report's plain-language findings and the forgetting check behind them. Shared by main
+ * (report.json, report.html) and the Evaluate step, so the page and the saved report warn about
+ * the same runs. Pure (no Node imports): the renderer imports this file too.
+ */
+import type { Measurement, RunReport, StrategyRun } from './report.js';
+import { percentChange } from './report-charts.js';
+
+/**
+ * Forgetting limit (a user setting; default 5 %): general perplexity may rise by at most this
+ * share, and general QA accuracy may fall by at most this many hundredths (5 points). Accuracy is
+ * compared in points, as benchmark tables do, because a relative change explodes near zero.
+ */
+export const DEFAULT_FORGETTING_THRESHOLD = 0.05;
+
+export interface Forgetting {
+  /** General perplexity change in percent (positive = worse). */
+  perplexityChange: number;
+  /** General QA accuracy change in percentage points (negative = worse); null unless both sides answered the general questions. */
+  accuracyChange: number | null;
+  /** What passed the limit, in words; empty when nothing general was forgotten past it. */
+  reasons: string[];
+}
+
+export function checkForgetting(before: Measurement, after: Measurement, threshold = DEFAULT_FORGETTING_THRESHOLD): Forgetting {
+  const perplexityChange = percentChange(before.general.perplexity, after.general.perplexity);
+  const accuracyChange = before.generalQa && after.generalQa ? (after.generalQa.accuracy - before.generalQa.accuracy) * 100 : null;
+  const limit = limitWords(threshold);
+  const reasons: string[] = [];
+  if (perplexityChange / 100 > threshold) reasons.push(`general perplexity rose ${signed(perplexityChange)} (limit ${limit} %)`);
+  if (accuracyChange !== null && -accuracyChange / 100 > threshold) {
+    reasons.push(`general QA accuracy fell ${(-accuracyChange).toFixed(1)} points (limit ${limit} points)`);
+  }
+  return { perplexityChange, accuracyChange, reasons };
+}
+
+function describe(run: StrategyRun, before: Measurement, threshold: number): string[] {
+  const domain = percentChange(before.domain.perplexity, run.after.domain.perplexity);
+  const general = percentChange(before.general.perplexity, run.after.general.perplexity);
+  const lines = [
+    `${run.label}: domain perplexity ${fmt(before.domain.perplexity)} → ${fmt(run.after.domain.perplexity)} (${signed(domain)}), general perplexity ${fmt(before.general.perplexity)} → ${fmt(run.after.general.perplexity)} (${signed(general)}).`,
+  ];
+  const forgot = checkForgetting(before, run.after, threshold).reasons;
+  if (forgot.length) lines.push(`Warning: ${run.label} forgot some general ability — ${forgot.join('; ')}. Try fewer steps or a lower learning rate.`);
+  if (domain >= 0) lines.push(`${run.label} did not improve the domain perplexity. Train longer or on more documents.`);
+  return lines;
+}
+
+export function reportFindings(report: Omit<RunReport, 'findings'>, threshold = DEFAULT_FORGETTING_THRESHOLD): string[] {
+  const lines = report.runs.flatMap((r) => describe(r, report.before, threshold));
+  const s = report.runs.find((r) => r.strategy === 's');
+  const others = report.runs.filter((r) => r !== s);
+  if (s && others.length) {
+    const best = [...report.runs].sort((a, b) => a.after.domain.perplexity - b.after.domain.perplexity)[0];
+    lines.push(`Lowest domain perplexity after training: ${best.label}${best === s ? ' (the S strategy)' : ' — at this scale the S strategy did not win on domain perplexity'}.`);
+  }
+  return lines;
+}
+
+/** The limit as people write it: 5, 2.5. */
+const limitWords = (threshold: number) => String(Number((threshold * 100).toFixed(2)));
+const fmt = (x: number) => (x >= 100 ? x.toFixed(1) : x.toFixed(2));
+const signed = (pct: number) => `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`;

@@ -1,0 +1,213 @@
+/**
+ * Evaluate and Export steps end to end in browser mode: a generated 8-layer model, its S-plan
+ * expansion written by the real surgery into the project's models/trained (the Inject step's
+ * place), and a corpus built by a real 'corpus' job. The before/after table must show what the
+ * eval jobs measured, the forgetting verdict must follow the limit, both models generate side by
+ * side, the report is written, and the GGUF and Axolotl exports land with their checks.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateTestModel } from '../../src/main/model/generate.js';
+import { makePlan, writePlanFile } from '../../src/main/plan/index.js';
+import { applyPlan } from '../../src/main/surgery/index.js';
+import type { ApiMethod, ApiRequest, ApiResponses, Project } from '../../src/shared/api.js';
+import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
+import type { Plan } from '../../src/shared/plan.js';
+import type { RunReport } from '../../src/shared/report.js';
+import type { Page } from 'playwright-core';
+import { startApp, screenshot, type App } from './harness.js';
+
+const CODE = join(process.cwd(), 'resources/demo/corpora/code');
+const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
+const BUNDLED_QA = join(process.cwd(), 'resources/demo/qa');
+/** Questions per set: the first ones of the bundled sets, enough for accuracies without a minute of scoring. */
+const QUESTIONS = 12;
+
+/** The server's typed API over HTTP, with the page's token: how the test reads what the app did. */
+async function invoke<M extends ApiMethod>(app: App, method: M, request: ApiRequest<M>): Promise<ApiResponses[M]> {
+  const url = new URL(app.url);
+  const res = await fetch(`${url.origin}/api/invoke/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-slayer-token': url.searchParams.get('token')! },
+    body: JSON.stringify(request),
+  });
+  const envelope = (await res.json()) as { ok: boolean; value: ApiResponses[M]; error?: string };
+  if (!envelope.ok) throw new Error(envelope.error);
+  return envelope.value;
+}
+
+const pct = (before: number, after: number) => ((after - before) / before) * 100;
+/** Perplexities as people read them: two decimals, one from 100 up. */
+const perplexityText = (x: number) => (x >= 100 ? x.toFixed(1) : x.toFixed(2));
+const signed = (x: number, unit: string) => `${Math.abs(x) < 0.05 ? '±' : x > 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} ${unit}`;
+
+/** The whole step in one picture: the window is made as tall as the scrolled step area, then restored. */
+async function stepScreenshot(page: Page, name: string): Promise<void> {
+  const height = await page.evaluate(() => {
+    const main = document.querySelector('main')!;
+    main.scrollTop = 0;
+    return main.getBoundingClientRect().top + main.scrollHeight;
+  });
+  const viewport = page.viewportSize()!;
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, Math.ceil(height)) });
+  await screenshot(page, name);
+  await page.setViewportSize(viewport);
+}
+
+describe('evaluate and export steps in browser mode', () => {
+  let app: App;
+  let modelDir: string;
+  let project: Project;
+  let plan: Plan;
+  let trained: string;
+  let qaDir: string;
+
+  beforeAll(async () => {
+    app = await startApp();
+    modelDir = join(app.work, 'tiny-llama-8');
+    const { description } = await generateTestModel(modelDir, { layers: 8, hiddenSize: 64, intermediateSize: 172, heads: 4, kvHeads: 2, vocabSize: 400, seed: 7, dtype: 'bf16' });
+    plan = makePlan(description, { strategy: 's' });
+    qaDir = join(app.work, 'qa');
+    await mkdir(qaDir);
+    for (const file of ['code.jsonl', 'general.jsonl']) {
+      const lines = (await readFile(join(BUNDLED_QA, file), 'utf8')).split('\n').slice(0, QUESTIONS);
+      await writeFile(join(qaDir, file), `${lines.join('\n')}\n`);
+    }
+  });
+  afterAll(async () => app?.close());
+
+  it('compares base and injected model, generates side by side, saves the report and exports GGUF and Axolotl', async () => {
+    const { page } = app;
+    await page.goto(app.url);
+    await page.getByRole('button', { name: 'New project' }).click();
+    await page.getByLabel('Name').fill('Python helpers');
+    await page.getByLabel('Field').selectOption('code');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.locator('#project-select option:checked').textContent()).toContain('Python helpers');
+    await page.getByLabel('Model folder path').fill(modelDir);
+    await page.getByRole('button', { name: 'Go', exact: true }).click();
+    await page.getByText('looks like a model folder').waitFor();
+    await page.getByTestId('choose-folder').click();
+    await page.getByTestId('model-summary').waitFor();
+
+    // The injected model where the Inject step puts it, the project's plan, and the corpus (a real job).
+    [project] = await invoke(app, 'projects.list', {});
+    trained = join(project.dir, 'models', 'trained');
+    await writePlanFile(join(project.dir, 'plan.json'), plan);
+    await applyPlan(modelDir, plan, trained);
+    const corpusDir = join(project.dir, 'corpus');
+    const corpusJob = await invoke(app, 'jobs.start', {
+      kind: 'corpus',
+      params: { modelDir, data: CODE, general: GENERAL, domain: 'code', seqLen: 128, out: corpusDir },
+      projectId: project.id,
+    });
+    await expect.poll(async () => (await invoke(app, 'jobs.get', { id: corpusJob.id })).state, { timeout: 60_000, interval: 250 }).toBe('succeeded');
+    // Evaluate: the trained model is found and chosen; questions for both sides come from the bundled sets.
+    await page.locator('[data-step="evaluate"]').click();
+    await expect.poll(() => page.getByTestId('model-choice-injected').locator('input:checked').inputValue()).toBe(trained);
+    expect(await page.getByTestId('model-choice-base').locator('input:checked').inputValue()).toBe(modelDir);
+    for (const [side, label, file] of [['domain', 'On your field', 'code.jsonl'], ['general', 'General knowledge', 'general.jsonl']] as const) {
+      await page.getByTestId(`qa-${side}`).getByRole('button', { name: 'Choose file…' }).click();
+      await page.getByLabel(`${label}: folder path`).fill(qaDir);
+      await page.getByTestId(`qa-${side}`).getByRole('button', { name: 'Go', exact: true }).click();
+      await page.getByTestId(`qa-${side}`).locator(`[data-file="${file}"]`).click();
+      await expect.poll(() => page.getByTestId(`qa-${side}`).locator('.chosen').textContent()).toBe(join(qaDir, file));
+    }
+    await page.getByTestId('evaluate-settings').locator('summary').click();
+    await page.getByLabel('Evaluation samples').fill('16');
+    await page.getByLabel('Evaluation sequence length').fill('128');
+
+    await page.getByRole('button', { name: 'Show command' }).first().click();
+    const commands = (await page.getByTestId('eval-command').textContent())!.split('\n');
+    expect(commands).toHaveLength(4);
+    expect(commands[0]).toBe(`slayer eval ${modelDir} --data ${corpusDir} --split validation --qa ${join(qaDir, 'code.jsonl')} --seq-len 128 --samples 16 --seed 0`);
+    expect(commands[3]).toBe(`slayer eval ${trained} --data ${corpusDir} --split general-validation --qa ${join(qaDir, 'general.jsonl')} --seq-len 128 --samples 16 --seed 0`);
+    await page.getByRole('button', { name: 'Show command' }).first().click();
+    await page.getByTestId('evaluate').click();
+    await page.getByRole('progressbar').first().waitFor();
+    const results = page.getByTestId('evaluation-results');
+    await results.waitFor({ timeout: 90_000 });
+
+    // The table shows what the four eval jobs measured, with the changes computed here.
+    const evals = (await invoke(app, 'jobs.list', { projectId: project.id })).filter((j) => j.kind === 'eval' && j.state === 'succeeded');
+    const measured = (dir: string, split: string) => evals.find((j: JobRecord) => j.params.modelDir === dir && j.params.split === split)!.result as JobResults['eval'];
+    const base = { domain: measured(modelDir, 'validation'), general: measured(modelDir, 'general-validation') };
+    const after = { domain: measured(trained, 'validation'), general: measured(trained, 'general-validation') };
+    const row = (key: string) => page.locator(`[data-row="${key}"] td`);
+    expect(await row('domainPerplexity').nth(1).textContent()).toBe(perplexityText(base.domain.perplexity));
+    expect(await row('domainPerplexity').nth(2).textContent()).toBe(perplexityText(after.domain.perplexity));
+    const generalChange = pct(base.general.perplexity, after.general.perplexity);
+    expect(await row('generalPerplexity').nth(3).textContent()).toBe(signed(generalChange, '%'));
+    const accuracyChange = (after.general.qa!.accuracy - base.general.qa!.accuracy) * 100;
+    expect(await row('generalAccuracy').nth(3).textContent()).toBe(signed(accuracyChange, 'points'));
+    expect(await row('domainAccuracyNorm').nth(1).textContent()).toBe(`${(base.domain.qa!.accuracyNorm * 100).toFixed(1)} %`);
+    expect(await page.locator('[data-row="generalPerplexity"]').getAttribute('data-verdict')).toBe(Math.abs(generalChange) < 0.05 ? 'same' : generalChange < 0 ? 'better' : 'worse');
+
+    // The forgetting verdict follows the limit: just below the larger of the two general losses warns, just above does not.
+    const worst = Math.max(generalChange, -accuracyChange);
+    const limit = page.getByTestId('forgetting-limit');
+    if (worst > 0.2) {
+      await limit.fill((worst - 0.1).toFixed(2));
+      await page.getByTestId('forgetting-warning').waitFor();
+    }
+    await limit.fill((Math.max(worst, 0) + 0.1).toFixed(2));
+    await page.getByTestId('forgetting-ok').waitFor();
+    await limit.fill('5');
+
+    await page.getByTestId('perplexity-chart').locator('svg').waitFor();
+    await page.getByTestId('gain-chart').locator('svg').waitFor();
+    expect(await page.getByTestId('perplexity-chart').textContent()).toContain('injected model');
+    expect(await page.getByTestId('recorded-settings').locator('tbody tr').count()).toBe(4);
+
+    // Side by side: the same prompt and settings for both models; the page shows what each job wrote.
+    await page.getByTestId('generate').click();
+    await expect.poll(() => page.getByTestId('generations').locator('.text').count(), { timeout: 60_000 }).toBe(2);
+    const generations = (await invoke(app, 'jobs.list', { projectId: project.id })).filter((j) => j.kind === 'generate' && j.state === 'succeeded');
+    for (const [role, dir] of [['base', modelDir], ['injected', trained]] as const) {
+      const text = (generations.find((j) => j.params.modelDir === dir)!.result as JobResults['generate']).text;
+      expect(await page.locator(`.output[data-role="${role}"] [data-testid="generated"]`).textContent()).toBe(text);
+    }
+    // The report: report.html and report.json in the project, with the plan's trained layers.
+    await page.getByTestId('save-report').click();
+    await page.getByTestId('report-saved').waitFor();
+    expect(existsSync(join(project.dir, 'report.html'))).toBe(true);
+    const report = JSON.parse(await readFile(join(project.dir, 'report.json'), 'utf8')) as RunReport;
+    expect(report.runs[0].trainableLayers).toEqual(plan.layers.filter((l) => l.trainable).map((l) => l.index));
+    expect(report.before.general.perplexity).toBe(base.general.perplexity);
+    expect(report.runs[0].after.generalQa!.accuracy).toBe(after.general.qa!.accuracy);
+    await page.getByTestId('evaluation-results').getByTestId('open-path').click();
+    expect(await page.getByTestId('shown-path').locator('.path').textContent()).toBe(project.dir);
+    await stepScreenshot(page, '06-evaluate');
+
+    // Export: the injected model by default; GGUF f16 is verified by reading it back.
+    await page.locator('[data-step="export"]').click();
+    await expect.poll(() => page.getByTestId('model-choice-export').locator('input:checked').inputValue()).toBe(trained);
+    await page.locator('[data-format="gguf"]').click();
+    expect(await page.getByTestId('dtype').inputValue()).toBe('f16');
+    const gguf = join(project.dir, 'exports', 'gguf', 'trained-f16.gguf');
+    expect(await page.getByTestId('export-out').textContent()).toBe(gguf);
+    await page.getByRole('button', { name: 'Show command' }).click();
+    expect(await page.getByTestId('export-command').textContent()).toBe(`slayer export ${trained} --format gguf --out ${gguf} --dtype f16`);
+    await page.getByTestId('export').click();
+    await page.locator('[data-testid="export-result"][data-format="gguf"]').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('gguf-verified').textContent()).toContain('Verified');
+    expect(existsSync(gguf)).toBe(true);
+    // Exporting to the same place again needs the replace tick.
+    await page.getByTestId('export-exists').waitFor();
+    expect(await page.getByTestId('export').isDisabled()).toBe(true);
+    await page.getByTestId('replace-existing').check();
+    expect(await page.getByTestId('export-command').textContent()).toContain('--force');
+
+    // The Axolotl hand-off lists exactly the plan's trainable layers.
+    await page.locator('[data-format="axolotl"]').click();
+    expect(await page.getByTestId('export-out').textContent()).toBe(join(project.dir, 'exports', 'axolotl'));
+    await page.getByTestId('export').click();
+    await page.locator('[data-testid="export-result"][data-format="axolotl"]').waitFor({ timeout: 60_000 });
+    const chips = await page.getByTestId('trainable-layers').locator('.chip').allTextContents();
+    expect(chips.map(Number)).toEqual(plan.layers.filter((l) => l.trainable).map((l) => l.index));
+    expect(existsSync(join(project.dir, 'exports', 'axolotl'))).toBe(true);
+    await stepScreenshot(page, '07-export');
+  });
+});
