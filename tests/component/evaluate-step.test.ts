@@ -176,6 +176,7 @@ describe('evaluate step', () => {
     expect(report.runs[0].removedLayers).toEqual(plan.removed);
     expect(report.data.generalQa).toBe('/qa/general.jsonl');
     expect(report.timings).toEqual({ 'evaluate base': 3, 'evaluate injected model': 3 });
+    expect(report.reused).toEqual([]);
     expect(report.findings.some((f) => f.startsWith('Warning: injected model forgot some general ability'))).toBe(true);
     expect(report.findings.at(-1)).toContain('Training steps, losses and speed are not in this report');
     expect(w.get('[data-testid="report-saved"]').text()).toContain('Saved report.html and report.json');
