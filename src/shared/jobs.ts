@@ -10,6 +10,7 @@ import type { ApplyResult } from '../main/surgery/apply.js';
 import type { EvaluateResult } from '../main/evaluate/evaluate.js';
 import type { GenerateResult } from '../main/evaluate/generate.js';
 import type { ExportResult } from '../main/export/export-model.js';
+import type { TrainResult } from '../main/train/trainer.js';
 
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof jobStates)[number];
@@ -52,6 +53,32 @@ export const jobParamSchemas = {
   }),
   apply: z.object({ modelDir: path, plan: z.unknown(), out: path, overwrite: z.boolean().default(false) }),
   eval: z.object({ modelDir: path, data: path, split: split.optional(), qa: path.optional(), seqLen: seqLen.default(512), samples: samples.optional(), seed, ...engine }),
+  train: z.object({
+    modelDir: path,
+    data: path,
+    split: split.optional(),
+    out: path,
+    steps: z.number().int().min(1).max(10_000_000).optional(),
+    seqLen: seqLen.optional(),
+    batch: z.number().int().min(1).max(4096).optional(),
+    gradAccum: z.number().int().min(1).max(4096).optional(),
+    lr: z.number().min(0).max(10).optional(),
+    warmup: z.number().int().min(0).optional(),
+    schedule: z.enum(['constant', 'linear', 'cosine']).optional(),
+    weightDecay: z.number().min(0).max(10).optional(),
+    clip: z.number().min(0).optional(),
+    optimizer: z.enum(['adamw', 'sgd']).optional(),
+    trainable: z.union([z.enum(['auto', 'all']), z.array(z.number().int().min(0))]).default('auto'),
+    seed,
+    shuffle: z.boolean().optional(),
+    evalData: z.array(path).optional(),
+    evalEvery: z.number().int().min(0).optional(),
+    checkpointEvery: z.number().int().min(0).optional(),
+    resume: z.boolean().default(false),
+    overwrite: z.boolean().default(false),
+    dtype: z.enum(['f32', 'f16', 'bf16']).optional(),
+    ...engine,
+  }),
   export: z.object({
     modelDir: path,
     format: z.enum(['hf', 'gguf', 'llamafactory', 'axolotl']),
@@ -87,6 +114,7 @@ export interface JobResults {
   eval: EvaluateResult;
   generate: GenerateResult;
   export: ExportResult;
+  train: TrainResult;
 }
 
 export interface JobRecord {

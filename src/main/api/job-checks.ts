@@ -27,5 +27,12 @@ export const jobChecks: { [K in JobKind]: Check<K> } = {
   apply: async (p) => ({ ...p, modelDir: await model(p.modelDir), out: resolve(p.out) }),
   eval: async (p) => ({ ...p, modelDir: await model(p.modelDir), data: await data(p.data), qa: await optional(p.qa, 'questions file') }),
   generate: async (p) => ({ ...p, modelDir: await model(p.modelDir) }),
+  train: async (p) => ({
+    ...p,
+    modelDir: await model(p.modelDir),
+    data: await data(p.data),
+    out: resolve(p.out),
+    evalData: p.evalData && (await Promise.all(p.evalData.map((e) => requireReadablePath(e, 'evaluation text')))),
+  }),
   export: async (p) => ({ ...p, modelDir: await model(p.modelDir), out: resolve(p.out) }),
 };

@@ -19,8 +19,11 @@ export interface JobManagerEvents {
   metric: [{ id: string; projectId: string | null; name: string; step: number; value: number }];
 }
 
-/** How long a cancelled job may take to clean up (remove temp files) before its process is ended. */
-const CANCEL_GRACE_MS = 5000;
+/**
+ * How long a cancelled job may take to clean up before its process is ended: temp files for most
+ * jobs; training saves a checkpoint on stop ("stop and save"), which takes longer for big models.
+ */
+const CANCEL_GRACE_MS: Partial<Record<JobKind, number>> & { default: number } = { default: 5000, train: 120_000 };
 
 export function crashReason(code: number | null, signal: string | null, stderr: string): string {
   if (signal === 'SIGKILL' || /heap out of memory|Reached heap limit|std::bad_alloc|Cannot allocate memory/i.test(stderr)) {
@@ -109,7 +112,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     } else if (record.state === 'running' && this.running?.id === id && !this.running.cancelTimer) {
       const { proc } = this.running;
       proc.send({ type: 'cancel' });
-      this.running.cancelTimer = setTimeout(() => proc.kill(), CANCEL_GRACE_MS);
+      this.running.cancelTimer = setTimeout(() => proc.kill(), CANCEL_GRACE_MS[record.kind] ?? CANCEL_GRACE_MS.default);
     }
     return record;
   }

@@ -8,6 +8,7 @@ import { scoreLayers, probeLayers } from '../analysis/index.js';
 import { applyPlan } from '../surgery/index.js';
 import { evaluateModel, generateText } from '../evaluate/index.js';
 import { exportModel } from '../export/index.js';
+import { train } from '../train/index.js';
 import { join } from 'node:path';
 
 type Runner<K extends JobKind> = (params: JobParams<K>, control: TaskControl) => Promise<JobResults[K]>;
@@ -29,5 +30,6 @@ export const jobRunners: { [K in JobKind]: Runner<K> } = {
   apply: (p, control) => applyPlan(p.modelDir, p.plan, p.out, { ...control, overwrite: p.overwrite }),
   eval: (p, control) => evaluateModel(p.modelDir, p, control),
   generate: (p, control) => generateText(p.modelDir, p.prompt, p, control),
+  train: (p, control) => train(p.modelDir, p, control),
   export: (p, control) => exportModel(p.modelDir, { format: p.format, out: p.out, dtype: p.dtype, overwrite: p.overwrite }, control),
 };
