@@ -7,7 +7,9 @@ import { readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrainingEngine } from '../../../src/main/engine/training-engine.js';
+import { buildCorpus, saveCorpusReport } from '../../../src/main/data/index.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
+import { ModelTokenizer } from '../../../src/main/model/tokenizer.js';
 import { blockTensorSpecs, parseBlockTensorName } from '../../../src/main/model/tensors.js';
 import { makePlan } from '../../../src/main/plan/index.js';
 import { applyPlan } from '../../../src/main/surgery/index.js';
@@ -199,6 +201,31 @@ describe('trainer', () => {
     const changed = await train(model.dir, { ...options(out), resume: true, lr: 1e-3 }).catch((e) => e);
     expect(changed.message).toMatch(/belongs to a different run \(lr was 0.003, now 0.001\)/);
     await rm(out, { recursive: true });
+  });
+
+  it('a corpus built by slayer corpus: trains on its train part, evaluates its domain and general holdouts', async () => {
+    const model = await tinyModelFolder(join(dir, 'text-model'), { vocabSize: 400, tokenizer: 'sentencepiece' });
+    const words = 'the court held that a contract binds each party who signs it and no other person may claim under it'.split(' ');
+    const random = seededRandom(8);
+    const prose = (n: number) => Array.from({ length: n }, () => words[Math.floor(random() * words.length)]).join(' ');
+    for (const [folder, count] of [['domain', 12], ['general', 6]] as const) {
+      await mkdir(join(dir, folder));
+      for (let i = 0; i < count; i++) await writeFile(join(dir, folder, `${i}.txt`), prose(120));
+    }
+    const report = await buildCorpus({
+      data: join(dir, 'domain'),
+      general: join(dir, 'general'),
+      tokenizer: await ModelTokenizer.load(model.dir),
+      cacheRoot: join(dir, 'token-cache'),
+      seqLen: 32,
+      validationFraction: 0.3,
+      nearDuplicateThreshold: null,
+    });
+    await saveCorpusReport(join(dir, 'corpus'), report);
+    const result = await train(model.dir, { ...quiet, data: join(dir, 'corpus'), out: join(dir, 'text-out'), steps: 2, batch: 2, seqLen: 32, trainable: [1], evalData: [join(dir, 'corpus')] });
+    expect(result.trainingSequences).toBe(Math.floor(report.split.train.tokens / 32));
+    expect(result.evals.map((e) => `${e.name}@${e.step}`)).toEqual(['domain@0', 'general@0', 'domain@2', 'general@2']);
+    for (const e of result.evals) expect(e.perplexity).toBeCloseTo(Math.exp(e.loss), 10);
   });
 
   it('refuses a model without slayer.json for --trainable auto, and out-of-range layers', async () => {
