@@ -218,7 +218,6 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
 
 /** The optimizer steps and evaluations of one process, with the history they extend. */
 class TrainingRun {
-  readonly optimizer: Optimizer;
   history: TrainingHistory = { steps: [], evals: [] };
   readonly trainableParameters: number;
   private tokens = 0;
@@ -228,10 +227,9 @@ class TrainingRun {
   constructor(
     private readonly engine: TrainingEngine,
     private readonly settings: RunSettings,
-    optimizer: Optimizer,
+    readonly optimizer: Optimizer,
     private readonly control: TaskControl,
   ) {
-    this.optimizer = optimizer;
     this.trainableParameters = engine.parameters.reduce((n, p) => n + p.value.length, 0);
   }
 
