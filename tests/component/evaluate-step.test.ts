@@ -181,10 +181,26 @@ describe('evaluate step', () => {
     expect(report.findings.at(-1)).toContain('Training steps, losses and speed are not in this report');
     expect(w.get('[data-testid="report-saved"]').text()).toContain('Saved report.html and report.json');
 
+    expect(report.findings.some((f) => f.includes('removed layers'))).toBe(false);
+
     // Browser mode: the folder is shown with a copy button instead of opened.
     await w.get('[data-testid="open-path"]').trigger('click');
     await flushPromises();
     expect(w.get('[data-testid="shown-path"] .path').text()).toBe(project.dir);
+    w.unmount();
+  });
+
+  it('takes the training summary and trained layers from the train job that wrote the injected model', async () => {
+    const training = { steps: 3, losses: [5.9, 5.7, 5.6], tokensPerSecond: 1234, trainableParameters: 999, out: trained, trainableLayers: [1, 4], trainGlobals: false, seconds: 12 };
+    jobs.unshift({ ...jobs[0], id: 'train', kind: 'train', params: { modelDir: '/p/models/expanded', data: corpus, out: trained }, result: training as unknown as JobResults['train'] });
+    const w = await mountStep();
+    await w.get('[data-testid="save-report"]').trigger('click');
+    await flushPromises();
+    const report = calls.find(([m]) => m === 'report.write')![1].report as RunReport;
+    expect(report.runs[0].training).toEqual({ steps: 3, losses: [5.9, 5.7, 5.6], tokensPerSecond: 1234, trainableParameters: 999, seconds: 12 });
+    expect(report.runs[0].trainableLayers).toEqual([1, 4]);
+    expect(report.timings.train).toBe(12);
+    expect(report.findings.some((f) => f.startsWith('Training steps, losses and speed are not in this report'))).toBe(false);
     w.unmount();
   });
 });

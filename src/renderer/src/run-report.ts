@@ -1,11 +1,12 @@
 /**
  * The run report (report.json / report.html) the Evaluate step saves: the base model and the
  * injected model measured on the same held-out text with the same settings. The step knows the
- * measurements, both models' shapes and the project's plan; it cannot read the trained model's
- * training record (slayer.json), so the training summary holds only what the plan says and the
- * findings say what is missing.
+ * measurements, both models' shapes, the project's plan and, when a 'train' job of the app made
+ * the injected model, that job's result; what it does not know is left empty and said in the
+ * findings.
  */
 import type { EvaluateResult } from '../../main/evaluate/evaluate';
+import type { TrainResult } from '../../main/train/trainer';
 import type { Domain } from '../../shared/api';
 import type { InspectResult } from '../../shared/model';
 import type { LayerScores, Plan } from '../../shared/plan';
@@ -29,6 +30,8 @@ export interface ReportParts {
   injected: EvaluatedModel;
   /** The project's saved plan; used only when it describes the injected model. */
   plan: Plan | null;
+  /** The 'train' job result that wrote the injected model, when there is one. */
+  training: TrainResult | null;
   data: { domain: string; general: string; domainQa: string | null; generalQa: string | null };
   scores: { domain: LayerScores | null; general: LayerScores | null };
   threshold: number;
@@ -50,13 +53,16 @@ const NO_SCORES: LayerScores = { layers: [], samples: 0, seqLen: 0, dataHash: ''
 
 export function buildRunReport(p: ReportParts): RunReport {
   const plan = planOfModel(p.plan, p.injected.info);
+  const t = p.training;
   const run: StrategyRun = {
     strategy: plan?.strategy ?? 'manual',
     label: INJECTED_LABEL,
     counts: plan?.counts ?? { layers: p.injected.info.layers, parameters: p.injected.info.parameters, trainableParameters: 0 },
-    trainableLayers: plan ? plan.layers.filter((l) => l.trainable).map((l) => l.index) : [],
+    trainableLayers: t?.trainableLayers ?? (plan ? plan.layers.filter((l) => l.trainable).map((l) => l.index) : []),
     removedLayers: plan?.removed ?? [],
-    training: { steps: 0, losses: [], tokensPerSecond: 0, trainableParameters: plan?.counts.trainableParameters ?? 0, seconds: 0 },
+    training: t
+      ? { steps: t.steps, losses: t.losses, tokensPerSecond: t.tokensPerSecond, trainableParameters: t.trainableParameters, seconds: t.seconds }
+      : { steps: 0, losses: [], tokensPerSecond: 0, trainableParameters: plan?.counts.trainableParameters ?? 0, seconds: 0 },
     after: measurementOf(p.injected.domain, p.injected.general),
     modelDir: p.injected.dir,
   };
@@ -70,12 +76,12 @@ export function buildRunReport(p: ReportParts): RunReport {
     scores: { domain: p.scores.domain ?? p.plan?.scores ?? NO_SCORES, general: p.scores.general },
     before: measurementOf(p.base.domain, p.base.general),
     runs: [run],
-    timings: { [`evaluate ${BASE_LABEL}`]: seconds(p.base), [`evaluate ${INJECTED_LABEL}`]: seconds(p.injected) },
+    timings: { ...(t ? { train: t.seconds } : {}), [`evaluate ${BASE_LABEL}`]: seconds(p.base), [`evaluate ${INJECTED_LABEL}`]: seconds(p.injected) },
     reused: [],
   };
   const notes = [
-    ...(plan ? [] : ["The project's saved plan does not describe the injected model, so its trained and removed layers are not listed."]),
-    'Training steps, losses and speed are not in this report: it was saved from the Evaluate step, which measures the models but does not read the training record.',
+    ...(plan ? [] : [`The project's saved plan does not describe the injected model, so its removed layers${t ? '' : ' and trained layers'} are not listed.`]),
+    ...(t ? [] : ['Training steps, losses and speed are not in this report: no training job of this app wrote the injected model, so its training record is not at hand.']),
   ];
   return { ...partial, findings: [...reportFindings(partial, p.threshold), ...notes] };
 }
