@@ -78,7 +78,7 @@ describe('corpus step', () => {
     const w = await mountStep(base);
     expect((w.get('select[aria-label="Field of the documents"]').element as HTMLSelectElement).value).toBe('legal');
     // Nothing chosen yet: the documents picker is open, and building waits for a model.
-    expect(w.findComponent(FolderPicker).props('label')).toBe('Documents folder path');
+    expect(w.findComponent(FolderPicker).props()).toMatchObject({ label: 'Documents folder path' });
     expect(w.get('[data-testid="needs-model"]').text()).toContain('Choose a model first (step 1)');
 
     w.findComponent(FolderPicker).vm.$emit('choose', docs);

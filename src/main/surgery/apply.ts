@@ -11,13 +11,14 @@
  * Cancel or any failure in step 2 removes the temporary folder. The source is fingerprinted
  * (SHA-256 of every file) while the checkpoint is written, so the extra read overlaps the work.
  */
-import { readdir, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { isUserError, UserError } from '../../shared/errors.js';
 import type { TaskControl } from '../../shared/progress.js';
 import { progressSpan } from '../evaluate/progress-span.js';
 import { writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { hashFolder } from '../fs/hash-folder.js';
+import { outputApartFromModel } from '../fs/output-place.js';
 import { ModelFolder } from '../model/folder.js';
 import { validatePlan } from '../plan/index.js';
 import { writeResultConfig } from './config.js';
@@ -118,20 +119,9 @@ export async function applyPlan(modelDir: string, plan: unknown, outDir: string,
   }
 }
 
-/**
- * The output must not overlap the model: inside it, the temporary folder would be fingerprinted
- * as part of the source; around it (or the same folder), replacing the output deletes the model.
- */
+/** An existing output is replaced only when asked, and only once the new model is complete. */
 async function checkOutputPlace(modelDir: string, outDir: string, overwrite: boolean): Promise<void> {
-  const model = await realpath(modelDir);
-  const out = await realpath(outDir).catch(() => resolve(outDir));
-  const inside = (child: string, parent: string) => {
-    const path = relative(parent, child);
-    return path === '' || (path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path));
-  };
-  if (inside(out, model)) throw new UserError(`The output folder ${outDir} is the model folder or inside it. Choose a folder outside ${modelDir}.`);
-  if (inside(model, out)) throw new UserError(`The output folder ${outDir} contains the model folder ${modelDir}; replacing it would delete the model. Choose another folder.`);
-  const existing = await stat(out).catch(() => null);
+  const existing = await outputApartFromModel(modelDir, outDir);
   if (existing && !existing.isDirectory()) throw new UserError(`${outDir} is a file. Choose a folder name for the new model.`);
   if (existing && !overwrite) {
     throw new UserError(`${outDir} already exists. Choose a new folder, or replace it with --force (the old folder stays until the new model is complete).`);
