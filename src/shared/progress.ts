@@ -29,3 +29,18 @@ export class CancelledError extends UserError {
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
+
+/**
+ * One stage of a longer task: the stage reports its own progress from 0 to 1, the person sees
+ * it as the stretch from..to of the whole task (under the stage's label, when given).
+ */
+export function progressSpan(control: TaskControl, from: number, to: number, label?: string): TaskControl {
+  return {
+    ...control,
+    onProgress: (p) =>
+      control.onProgress?.({
+        fraction: p.fraction === null ? null : from + (to - from) * p.fraction,
+        message: label ? `${label}: ${p.message}` : p.message,
+      }),
+  };
+}

@@ -6,10 +6,9 @@
  * held-out perplexity of DATA and, with a QA file, multiple-choice accuracy. The unchanged model
  * is the baseline. The paper's finding: large changes for shallow i, small ones for deep i.
  */
-import type { TaskControl } from '../../shared/progress.js';
+import { progressSpan, type TaskControl } from '../../shared/progress.js';
 import type { ProviderName } from '../engine/providers.js';
 import { withEngine, withModelFolder, type EngineSettings } from '../evaluate/model-session.js';
-import { progressSpan } from '../evaluate/progress-span.js';
 import { loadQualityInputs, measureQuality, type Quality, type QualityOptions } from '../evaluate/quality.js';
 import { probeLayout, type ProbeInit, type ProbeKind } from './probe-layouts.js';
 

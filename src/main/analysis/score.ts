@@ -9,12 +9,11 @@
  * count and data hash are recorded so the scores can be reproduced.
  */
 import type { LayerScores } from '../../shared/plan.js';
-import type { TaskControl } from '../../shared/progress.js';
+import { progressSpan, type TaskControl } from '../../shared/progress.js';
 import type { ProviderName } from '../engine/providers.js';
 import { runInChunks } from '../evaluate/chunked-run.js';
 import { loadModelData, optionalTokenizer, type DataOptions } from '../evaluate/model-data.js';
 import { withEngine, withModelFolder, type EngineSettings } from '../evaluate/model-session.js';
-import { progressSpan } from '../evaluate/progress-span.js';
 
 /** Calibration defaults (CLI.md): 64 sequences of 128 tokens, seed 0. */
 export const SCORE_SEQ_LEN = 128;

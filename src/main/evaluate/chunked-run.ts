@@ -4,9 +4,8 @@
  * budget. Block statistics are pooled over chunks with the weights the engine uses inside one
  * run: sequences for the last-token angle, real tokens for the token means.
  */
-import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
+import { progressSpan, throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import type { BlockStats, ForwardEngine, ForwardResult, RunOptions } from '../engine/forward-engine.js';
-import { progressSpan } from './progress-span.js';
 
 /** fp32 hidden states of one chunk (the engine briefly holds two copies while a block runs). */
 const HIDDEN_STATE_BUDGET_BYTES = 256 * 2 ** 20;

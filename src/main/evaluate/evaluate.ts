@@ -3,11 +3,10 @@
  * accuracy. Everything needed to reproduce the numbers is recorded with them: sequence length,
  * sample count and seed, and hashes of the data and the questions.
  */
-import type { TaskControl } from '../../shared/progress.js';
+import { progressSpan, type TaskControl } from '../../shared/progress.js';
 import type { ProviderName } from '../engine/providers.js';
 import { withEngine, withModelFolder, type EngineSettings } from './model-session.js';
 import { loadQualityInputs, measureQuality, type Quality, type QualityOptions } from './quality.js';
-import { progressSpan } from './progress-span.js';
 
 /** Default tokens per sequence (capped at the model's context). */
 export const EVAL_SEQ_LEN = 512;

@@ -7,13 +7,12 @@
  * so a seed fixes the text.
  */
 import { UserError } from '../../shared/errors.js';
-import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
+import { progressSpan, throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import { seededUniform } from '../data/hash32.js';
 import type { ForwardEngine } from '../engine/forward-engine.js';
 import type { ProviderName } from '../engine/providers.js';
 import type { ModelTokenizer } from '../model/tokenizer.js';
 import { withEngine, withModelFolder, type EngineSettings } from './model-session.js';
-import { progressSpan } from './progress-span.js';
 import { chooseToken, type SamplingOptions } from './sampling.js';
 
 export interface GenerateOptions extends SamplingOptions {

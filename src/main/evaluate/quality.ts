@@ -4,14 +4,13 @@
  * accuracy on a QA file when one is given.
  */
 import { UserError } from '../../shared/errors.js';
-import type { TaskControl } from '../../shared/progress.js';
+import { progressSpan, type TaskControl } from '../../shared/progress.js';
 import { readQa } from '../data/index.js';
 import type { BlockSource, ForwardEngine } from '../engine/forward-engine.js';
 import type { ModelFolder } from '../model/folder.js';
 import { loadModelData, optionalTokenizer, type DataOptions, type ModelData } from './model-data.js';
 import { prepareQuestions, scoreMultipleChoice, type MultipleChoiceResult, type PreparedQuestion } from './multiple-choice.js';
 import { measurePerplexity, type Perplexity } from './perplexity.js';
-import { progressSpan } from './progress-span.js';
 
 export interface QualityOptions extends DataOptions {
   /** Multiple-choice questions (JSONL file or folder). */

@@ -7,7 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { TaskControl } from '../../shared/progress.js';
+import { progressSpan, type TaskControl } from '../../shared/progress.js';
 import type { Plan, PlanOptions, PlanStrategy } from '../../shared/plan.js';
 import { REPORT_VERSION, type Measurement, type RunReport, type StrategyRun } from '../../shared/report.js';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
@@ -21,7 +21,6 @@ import { train, type TrainResult } from '../train/index.js';
 import { modelParameters } from '../model/tensors.js';
 import { reportFindings } from '../report/findings.js';
 import { renderReportHtml } from '../report/report-html.js';
-import { progressSpan } from '../evaluate/progress-span.js';
 import { StageRunner, type StageRecord } from './stage.js';
 
 export const BASELINES = ['llama-pro', 'last-k'] as const;

@@ -14,8 +14,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isUserError, UserError } from '../../shared/errors.js';
-import type { TaskControl } from '../../shared/progress.js';
-import { progressSpan } from '../evaluate/progress-span.js';
+import { progressSpan, type TaskControl } from '../../shared/progress.js';
 import { writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { hashFolder } from '../fs/hash-folder.js';
 import { outputApartFromModel } from '../fs/output-place.js';

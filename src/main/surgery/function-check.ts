@@ -8,9 +8,8 @@
  */
 import type { ModelDescription } from '../../shared/model.js';
 import type { Plan } from '../../shared/plan.js';
-import type { TaskControl } from '../../shared/progress.js';
+import { progressSpan, type TaskControl } from '../../shared/progress.js';
 import { createForwardEngine } from '../engine/forward-engine.js';
-import { progressSpan } from '../evaluate/progress-span.js';
 import { ModelFolder } from '../model/folder.js';
 import { deriveSeed } from '../model/random.js';
 import type { TensorReader } from '../model/tensors.js';
