@@ -51,21 +51,18 @@ export interface MemoryNeed {
   assumes: string;
 }
 
-export interface InspectResult {
-  architecture: string;
+/** The shape numbers every summary of a model repeats (inspect, the plan's base). */
+export type ModelShape = Pick<
+  ModelDescription,
+  'architecture' | 'layers' | 'hiddenSize' | 'intermediateSize' | 'heads' | 'kvHeads' | 'headDim' | 'vocabSize' | 'tiedEmbeddings'
+>;
+
+export interface InspectResult extends ModelShape {
   family: Family;
-  layers: number;
-  hiddenSize: number;
-  intermediateSize: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  vocabSize: number;
   maxPositionEmbeddings: number;
   parameters: number;
   /** The dtype holding most weight bytes: f32, f16 or bf16. */
   dtype: string;
-  tiedEmbeddings: boolean;
   bytesOnDisk: number;
   hasTokenizer: boolean;
   memory: { machine: MachineMemory; analyse: MemoryNeed; train: MemoryNeed };

@@ -8,6 +8,8 @@
  * Types only (no Node imports): the renderer imports this file too.
  */
 
+import type { ModelShape } from './model.js';
+
 export const PLAN_VERSION = 1;
 
 export const PLAN_STRATEGIES = ['s', 'llama-pro', 'last-k', 'full', 'manual'] as const;
@@ -47,17 +49,8 @@ export interface PlanLayer {
 }
 
 /** The model the plan was made for: enough to refuse a plan applied to a different model. */
-export interface PlanBase {
-  architecture: string;
-  layers: number;
+export interface PlanBase extends ModelShape {
   parameters: number;
-  hiddenSize: number;
-  intermediateSize: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  vocabSize: number;
-  tiedEmbeddings: boolean;
   attentionBias: boolean;
   mlpBias: boolean;
 }
