@@ -49,6 +49,14 @@ export interface StrategyRun {
   modelDir: string;
 }
 
+export interface ExportRecord {
+  format: 'hf' | 'gguf' | 'llamafactory' | 'axolotl';
+  path: string;
+  bytes: number;
+  /** How it was read back, in words (e.g. "GGUF read back: 75 tensors, 1.2 M values equal"). */
+  check: string;
+}
+
 export interface RunReport {
   version: typeof REPORT_VERSION;
   createdAt: string;
@@ -63,6 +71,8 @@ export interface RunReport {
   timings: Record<string, number>;
   /** Stages a rerun took over unchanged from an earlier run. */
   reused: string[];
+  /** What the S model was exported to, and how each export was checked by reading it back. */
+  exports: ExportRecord[];
   /** Plain-language findings (domain gain, forgetting warnings), shown at the top of the report. */
   findings: string[];
 }

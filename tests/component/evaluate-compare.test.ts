@@ -77,6 +77,7 @@ describe('forgetting check', () => {
       runs: [{ strategy: 's', label: 'S', counts: { layers: 9, parameters: 2, trainableParameters: 1 }, trainableLayers: [2], removedLayers: [7], training: { steps: 0, losses: [], tokensPerSecond: 0, trainableParameters: 1, seconds: 0 }, after, modelDir: '/t' }],
       timings: {},
       reused: [],
+      exports: [],
     };
     const findings = reportFindings(report, DEFAULT_FORGETTING_THRESHOLD);
     expect(findings[0]).toBe('S: domain perplexity 20.00 → 15.00 (-25.0 %), general perplexity 10.00 → 11.00 (+10.0 %).');

@@ -8,8 +8,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
+import { exportModel } from '../export/index.js';
 import type { Plan, PlanOptions, PlanStrategy } from '../../shared/plan.js';
-import { REPORT_VERSION, type Measurement, type RunReport, type StrategyRun } from '../../shared/report.js';
+import { REPORT_VERSION, type ExportRecord, type Measurement, type RunReport, type StrategyRun } from '../../shared/report.js';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { ModelFolder } from '../model/folder.js';
 import { buildCorpus, saveCorpusReport, type Domain } from '../data/index.js';
@@ -101,6 +102,7 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
   const strategies: PlanStrategy[] = ['s', ...o.baselines];
   const runs: StrategyRun[] = [];
   let sourceHash = '';
+  let sTrainStage: StageRecord<TrainResult> | null = null;
   const share = 0.75 / strategies.length;
   for (const [k, strategy] of strategies.entries()) {
     const from = 0.2 + k * share;
@@ -126,6 +128,7 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
       );
       return { output: result, artifacts: [trainedDir] };
     });
+    if (strategy === 's') sTrainStage = trainStage;
     const after = await measure(`evaluate-${strategy}`, trainedDir, [upstream(trainStage), upstream(corpus)], from + share * 0.8, from + share);
     const plan = planStage.output;
     runs.push({
@@ -146,6 +149,13 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
     });
   }
 
+  const sRun = runs.find((r) => r.strategy === 's')!;
+  const exportsDir = join(project, 'exports');
+  const exported = await stages.run<ExportRecord[]>('export', { upstream: sTrainStage && upstream(sTrainStage) }, async () => ({
+    output: await exportAll(sRun.modelDir, exportsDir, span(0.95, 0.99, 'Exporting')),
+    artifacts: [exportsDir],
+  }));
+
   const partial: Omit<RunReport, 'findings'> = {
     version: REPORT_VERSION,
     createdAt: new Date().toISOString(),
@@ -155,6 +165,7 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
     scores: { domain: stripScore(domainScores.output), general: stripScore(generalScores.output) },
     before: before.output,
     runs,
+    exports: exported.output,
     timings: stages.timings,
     reused: stages.reused,
   };
@@ -165,6 +176,25 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
   await writeFileAtomic(reportHtml, renderReportHtml(report));
   control.onProgress?.({ fraction: 1, message: 'Report written' });
   return { report: reportJson, reportHtml, reportJson: report, reusedStages: stages.reused };
+}
+
+/** Every export of the trained S model, each read back by its own reader before it counts. */
+async function exportAll(modelDir: string, dir: string, control: TaskControl): Promise<ExportRecord[]> {
+  const gguf = await exportModel(modelDir, { format: 'gguf', out: join(dir, 'model-f16.gguf'), dtype: 'f16', overwrite: true }, progressSpan(control, 0, 0.6));
+  const v = gguf.gguf?.verification;
+  const hf = await exportModel(modelDir, { format: 'hf', out: join(dir, 'hf'), overwrite: true }, progressSpan(control, 0.6, 0.9));
+  const reopened = await ModelFolder.open(hf.out);
+  const tensors = reopened.tensors.size;
+  await reopened.close();
+  const records: ExportRecord[] = [
+    { format: 'gguf', path: gguf.out, bytes: gguf.bytesWritten, check: v ? `GGUF read back: ${v.tensors} tensors and ${v.metadataKeys} metadata keys equal to the source (${v.values.toLocaleString('en')} values)` : 'not verified' },
+    { format: 'hf', path: hf.out, bytes: hf.bytesWritten, check: `Hugging Face folder reopened: config, ${tensors} tensors and tokenizer valid` },
+  ];
+  for (const format of ['llamafactory', 'axolotl'] as const) {
+    const r = await exportModel(modelDir, { format, out: join(dir, format), overwrite: true }, control);
+    records.push({ format, path: r.out, bytes: r.bytesWritten, check: `trains exactly layers ${r.trainableLayers?.join(', ')} (explicit list)` });
+  }
+  return records;
 }
 
 function stripScore(s: ScoreResult) {

@@ -15,7 +15,8 @@ export function parseRunReport(value: unknown): RunReport {
     r.runs.every((run) => typeof run?.after?.domain?.perplexity === 'number' && typeof run?.label === 'string' && Array.isArray(run?.training?.losses)) &&
     typeof r.scores?.domain === 'object' &&
     Array.isArray(r.findings) &&
-    Array.isArray(r.reused);
+    Array.isArray(r.reused) &&
+    Array.isArray(r.exports);
   if (!ok) throw new UserError(`This is not a version-${REPORT_VERSION} SLayer Studio report; evaluate the model again to make one.`);
   return r as RunReport;
 }

@@ -63,6 +63,10 @@ ${r.runs.map((run) => measurementRow(run.label, run.after)).join('\n')}
 <table><thead><tr><th>strategy</th><th>layers</th><th>parameters</th><th>trainable</th><th>trained layers (0-based, resulting model)</th><th>removed (original)</th><th>steps</th><th>tokens/s</th><th>time</th></tr></thead><tbody>
 ${runs}
 </tbody></table>
+<h2>Exports of the S model</h2>
+<table><thead><tr><th>format</th><th>path</th><th>size</th><th>read back</th></tr></thead><tbody>
+${r.exports.map((e) => `<tr><th>${esc(e.format)}</th><td><code>${esc(e.path)}</code></td><td>${(e.bytes / 1e6).toFixed(1)} MB</td><td>${esc(e.check)}</td></tr>`).join('\n')}
+</tbody></table>
 <h2>Reproduce</h2>
 <table><tbody>
 <tr><th>domain data</th><td><code>${esc(r.data.domain)}</code></td></tr>

@@ -78,6 +78,7 @@ export function buildRunReport(p: ReportParts): RunReport {
     runs: [run],
     timings: { ...(t ? { train: t.seconds } : {}), [`evaluate ${BASE_LABEL}`]: seconds(p.base), [`evaluate ${INJECTED_LABEL}`]: seconds(p.injected) },
     reused: [],
+    exports: [],
   };
   const notes = [
     ...(plan ? [] : [`The project's saved plan does not describe the injected model, so its removed layers${t ? '' : ' and trained layers'} are not listed.`]),
