@@ -46,9 +46,9 @@ describe('wizard shell in browser mode (real server, real compute process, Chrom
     for (const [i, title] of titles.entries()) {
       await page.getByRole('button', { name: `Next: ${title}` }).click();
       await expect.poll(() => page.locator('h1').textContent()).toBe(title);
-      // Corpus and Analyze with no corpus yet, Evaluate and Export with no results: corpus-analyze.test.ts and
-      // evaluate-export.test.ts take 02-corpus, 03-analyze, 06-evaluate and 07-export with real results.
-      const empty = ['Corpus', 'Analyze', 'Evaluate', 'Export'].includes(title) ? '-empty' : '';
+      // Corpus and Analyze with no corpus yet, Inject, Evaluate and Export with no results: corpus-analyze.test.ts,
+      // inject.test.ts and evaluate-export.test.ts take 02-corpus, 03-analyze, 05-inject, 06-evaluate and 07-export with real results.
+      const empty = ['Corpus', 'Analyze', 'Inject', 'Evaluate', 'Export'].includes(title) ? '-empty' : '';
       await screenshot(page, `${String(i + 2).padStart(2, '0')}-${title.toLowerCase()}${empty}`);
     }
     // The project survives a reload (it lives on disk, not in the page).

@@ -1,0 +1,182 @@
+/**
+ * The run history in words and numbers: what each job was, its key result, two training runs'
+ * settings side by side, and the plan a run trained next to the saved plan. Everything is read
+ * from the job records (the plan a run trained is the plan of the 'apply' job that built its
+ * model just before it).
+ */
+import type { JobKind, JobRecord, JobResults } from '../../shared/jobs';
+import type { Plan } from '../../shared/plan';
+import { DEFAULTS, type RunSettings } from '../../main/train/options';
+import { formatCount } from './format';
+import { layoutOf } from './plan-edit';
+
+export const KIND_WORDS: Record<JobKind, string> = {
+  'hash-folder': 'Fingerprint',
+  corpus: 'Build corpus',
+  score: 'Measure layers',
+  probe: 'Layer probe',
+  apply: 'Build expanded model',
+  train: 'Train',
+  eval: 'Evaluate',
+  generate: 'Generate',
+  export: 'Export',
+};
+
+/** Milliseconds the job ran (to now while it runs), or null before it started. */
+export function jobDuration(job: JobRecord, now = Date.now()): number | null {
+  if (!job.startedAt) return null;
+  return (job.endedAt ? Date.parse(job.endedAt) : now) - Date.parse(job.startedAt);
+}
+
+const fixed = (x: number, digits: number) => x.toFixed(digits);
+const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+/** The job's key numbers in one line: what a person looks for in the history. Empty when it has no result. */
+export function jobNumbers(job: JobRecord): string {
+  if (job.state !== 'succeeded' || job.result === null) return '';
+  switch (job.kind) {
+    case 'train': {
+      const r = job.result as JobResults['train'];
+      const loss = r.losses.at(-1);
+      return [
+        loss === undefined ? null : `final loss ${fixed(loss, 4)}`,
+        `${r.steps} steps`,
+        `${Math.round(r.tokensPerSecond).toLocaleString('en-US')} tokens/s`,
+        r.resumedFrom === null ? null : `resumed from step ${r.resumedFrom}`,
+      ]
+        .filter(Boolean)
+        .join(' · ');
+    }
+    case 'eval': {
+      const r = job.result as JobResults['eval'];
+      const qa = r.qa ? ` · QA accuracy ${percent(r.qa.accuracy)}` : '';
+      return `perplexity ${fixed(r.perplexity, 2)} on ${job.params.split ?? 'the data'}${qa}`;
+    }
+    case 'corpus': {
+      const r = job.result as JobResults['corpus'];
+      return `${r.documents.toLocaleString('en-US')} documents · ${formatCount(r.split.train.tokens)} training tokens`;
+    }
+    case 'score': {
+      const r = job.result as JobResults['score'];
+      return `${r.layers.length} layers on ${r.samples} samples`;
+    }
+    case 'probe': {
+      const r = job.result as JobResults['probe'];
+      return `${r.kind} probe · baseline perplexity ${fixed(r.baseline.perplexity, 2)}`;
+    }
+    case 'apply': {
+      const r = job.result as JobResults['apply'];
+      const check = r.functionCheck.checked ? (r.functionCheck.passed ? 'outputs unchanged' : 'outputs differ') : 'not checked';
+      return `${r.layers} layers · ${formatCount(r.parameters)} parameters · ${check}`;
+    }
+    case 'export': {
+      const r = job.result as JobResults['export'];
+      return `${r.format}${r.dtype ? ` ${r.dtype}` : ''} · ${r.files.length} files`;
+    }
+    case 'generate': {
+      const r = job.result as JobResults['generate'];
+      return `${r.tokens.length} tokens`;
+    }
+    case 'hash-folder': {
+      const r = job.result as JobResults['hash-folder'];
+      return `${r.files.length} files`;
+    }
+  }
+}
+
+export interface CompareRow {
+  label: string;
+  /** null: not known (an unfinished run's setting that depends on its model or data). */
+  values: (string | null)[];
+  /** Two known values differ. */
+  differs: boolean;
+}
+
+function row(label: string, values: (string | null)[]): CompareRow {
+  const known = values.filter((v) => v !== null);
+  return { label, values, differs: known.some((v) => v !== known[0]) };
+}
+
+/**
+ * What a run used for a setting its job left out: the trainer's default, where it is fixed. Steps,
+ * warmup and sequence length have defaults that depend on the data and the model.
+ */
+const FIXED_DEFAULTS: Partial<Record<keyof RunSettings, string | number | boolean>> = {
+  batch: DEFAULTS.batch,
+  gradAccum: DEFAULTS.gradAccum,
+  lr: DEFAULTS.lr,
+  schedule: DEFAULTS.schedule,
+  finalLrRatio: DEFAULTS.finalLrRatio,
+  weightDecay: DEFAULTS.weightDecay,
+  clip: DEFAULTS.clip,
+  optimizer: DEFAULTS.optimizer,
+  seed: DEFAULTS.seed,
+  shuffle: true,
+  split: 'train',
+};
+
+const SETTING_WORDS: [keyof RunSettings, string][] = [
+  ['steps', 'Steps'],
+  ['seqLen', 'Sequence length'],
+  ['batch', 'Batch'],
+  ['gradAccum', 'Gradient accumulation'],
+  ['lr', 'Learning rate'],
+  ['warmup', 'Warmup steps'],
+  ['schedule', 'Schedule'],
+  ['finalLrRatio', 'Final learning rate (share of peak)'],
+  ['weightDecay', 'Weight decay'],
+  ['clip', 'Gradient clipping'],
+  ['optimizer', 'Optimizer'],
+  ['seed', 'Seed'],
+  ['shuffle', 'Shuffled'],
+  ['split', 'Trained on'],
+];
+
+/**
+ * Training runs' settings side by side. A finished run reports every setting it used; an
+ * unfinished one what its job set and the trainer's fixed defaults.
+ */
+export function settingsRows(runs: readonly JobRecord[]): CompareRow[] {
+  const result = (job: JobRecord) => (job.state === 'succeeded' ? (job.result as JobResults['train']) : null);
+  const settingOf = (job: JobRecord, key: keyof RunSettings): string | null => {
+    const value = result(job)?.settings[key] ?? job.params[key] ?? FIXED_DEFAULTS[key];
+    return value === undefined ? null : String(value);
+  };
+  const trained = (job: JobRecord) => {
+    const r = result(job);
+    if (r) return r.trainGlobals ? 'all' : r.trainableLayers.join(', ');
+    const asked = job.params.trainable;
+    return Array.isArray(asked) ? asked.join(', ') : asked === 'all' ? 'all' : null;
+  };
+  return [
+    ...SETTING_WORDS.map(([key, label]) => row(label, runs.map((j) => settingOf(j, key)))),
+    row('Trained layers', runs.map(trained)),
+    row('Final loss', runs.map((j) => result(j)?.losses.at(-1)?.toFixed(4) ?? null)),
+    row('Tokens per second', runs.map((j) => (result(j) ? Math.round(result(j)!.tokensPerSecond).toLocaleString('en-US') : null))),
+    row('Data hash', runs.map((j) => result(j)?.dataHash.replace(/^sha256:/, '').slice(0, 12) ?? null)),
+  ];
+}
+
+/**
+ * The plan a training run trained: that of the newest successful 'apply' job into the run's
+ * model folder that ended before the run was started. Null for a model built elsewhere.
+ */
+export function trainedPlan(run: JobRecord, jobs: readonly JobRecord[]): Plan | null {
+  const built = jobs.find((j) => j.kind === 'apply' && j.state === 'succeeded' && j.params.out === run.params.modelDir && (j.endedAt ?? '') <= run.createdAt);
+  return (built?.params.plan as Plan | undefined) ?? null;
+}
+
+/** Plans side by side, layer by layer in words; a missing plan shows as "unknown". */
+export function planRows(plans: readonly (Plan | null)[]): CompareRow[] {
+  const each = (f: (p: Plan) => string) => plans.map((p) => (p ? f(p) : 'unknown'));
+  const list = (xs: number[]) => (xs.length ? xs.join(', ') : 'none');
+  return [
+    row('Strategy', each((p) => p.strategy)),
+    row('Layers', each((p) => `${p.base.layers} → ${p.counts.layers}`)),
+    row('New blocks after layers', each((p) => list(layoutOf(p).expand.map((e) => e.after)))),
+    row('Removed layers', each((p) => list(p.removed))),
+    row('Trained layers', each((p) => list(p.layers.filter((l) => l.trainable).map((l) => l.index)))),
+    row('Trainable parameters', each((p) => formatCount(p.counts.trainableParameters))),
+    row('Parameters', each((p) => formatCount(p.counts.parameters))),
+  ];
+}

@@ -1,0 +1,123 @@
+/**
+ * The Inject step's training settings: what the form holds, its defaults (the trainer's own,
+ * src/main/train/options.ts, so the form and `slayer train` agree), and the 'train' job
+ * parameters they make. Where the project's files go is fixed: the expanded model in
+ * models/expanded, the trained one (with its checkpoints) in models/trained.
+ */
+import { DEFAULTS } from '../../main/train/options';
+import type { Schedule } from '../../main/train/schedules';
+import type { OptimizerName } from '../../main/train/optimizer';
+export { SCHEDULES } from '../../main/train/schedules';
+export { OPTIMIZERS } from '../../main/train/optimizer';
+import type { Project } from '../../shared/api';
+import type { JobRequestParams } from '../../shared/jobs';
+import { corpusDir } from './stores/analysis';
+
+export interface TrainForm {
+  /** null: one pass over the training sequences (the trainer's default). */
+  steps: number | null;
+  lr: number;
+  batch: number;
+  seqLen: number;
+  gradAccum: number;
+  /** null: 5% of the steps (the trainer's default). */
+  warmup: number | null;
+  schedule: Schedule;
+  weightDecay: number;
+  clip: number;
+  optimizer: OptimizerName;
+  seed: number;
+  /** Held-out evaluation every this many steps; 0: only before and after training. */
+  evalEvery: number;
+  checkpointEvery: number;
+}
+
+/**
+ * Held-out points on the loss chart while training runs. The trainer's own default is 0 (start
+ * and end only); the step shows curves, so it measures as often as it saves.
+ */
+const EVAL_EVERY = DEFAULTS.checkpointEvery;
+
+/** The project's fixed places: what the surgery writes, what training reads and writes. */
+export function injectPlaces(project: Project) {
+  return {
+    plan: `${project.dir}/plan.json`,
+    expanded: `${project.dir}/models/expanded`,
+    corpus: corpusDir(project),
+    trained: `${project.dir}/models/trained`,
+  };
+}
+export type InjectPlaces = ReturnType<typeof injectPlaces>;
+
+/** Defaults for a corpus cut into `seqLen`-token sequences (the training sequences are the corpus's own). */
+export function defaultForm(seqLen: number): TrainForm {
+  return {
+    steps: null,
+    lr: DEFAULTS.lr,
+    batch: DEFAULTS.batch,
+    seqLen,
+    gradAccum: DEFAULTS.gradAccum,
+    warmup: null,
+    schedule: DEFAULTS.schedule,
+    weightDecay: DEFAULTS.weightDecay,
+    clip: DEFAULTS.clip,
+    optimizer: DEFAULTS.optimizer,
+    seed: DEFAULTS.seed,
+    evalEvery: EVAL_EVERY,
+    checkpointEvery: DEFAULTS.checkpointEvery,
+  };
+}
+
+/** The form as an earlier run filled it in (its job parameters), for values the run did not set: `fallback`'s. */
+export function formOf(params: Record<string, unknown>, fallback: TrainForm): TrainForm {
+  const form = { ...fallback };
+  for (const key of Object.keys(fallback) as (keyof TrainForm)[]) {
+    const value = params[key];
+    if (value !== undefined) (form as Record<string, unknown>)[key] = value;
+  }
+  return form;
+}
+
+/** One pass over the training sequences, in optimizer steps: what "steps: default" means. */
+export function onePassSteps(sequences: number, form: Pick<TrainForm, 'batch' | 'gradAccum'>): number {
+  return Math.max(1, Math.ceil(sequences / (form.batch * form.gradAccum)));
+}
+
+/**
+ * A new run on the expanded model: the plan's trainable layers ('auto' reads slayer.json), held-out
+ * curves from the corpus's validation and general-text parts. `overwrite` starts over in a
+ * models/trained that already holds a model or checkpoints.
+ */
+export function trainParams(form: TrainForm, places: InjectPlaces, overwrite: boolean): JobRequestParams<'train'> {
+  return {
+    modelDir: places.expanded,
+    data: places.corpus,
+    out: places.trained,
+    ...(form.steps !== null ? { steps: form.steps } : {}),
+    seqLen: form.seqLen,
+    batch: form.batch,
+    gradAccum: form.gradAccum,
+    lr: form.lr,
+    ...(form.warmup !== null ? { warmup: form.warmup } : {}),
+    schedule: form.schedule,
+    weightDecay: form.weightDecay,
+    clip: form.clip,
+    optimizer: form.optimizer,
+    trainable: 'auto',
+    seed: form.seed,
+    evalData: [places.corpus],
+    evalEvery: form.evalEvery,
+    checkpointEvery: form.checkpointEvery,
+    resume: false,
+    overwrite,
+  };
+}
+
+/**
+ * The same run continued from its newest complete checkpoint: exactly its settings (the trainer
+ * refuses a checkpoint of different ones), with the compute settings left to today's Settings.
+ */
+export function resumeParams(params: Record<string, unknown>): JobRequestParams<'train'> {
+  const { threads: _threads, provider: _provider, ...run } = params;
+  return { ...(run as JobRequestParams<'train'>), resume: true, overwrite: false };
+}

@@ -1,0 +1,208 @@
+/**
+ * The Inject step end to end in browser mode: a generated 8-layer model, a corpus built by a real
+ * 'corpus' job, the S plan saved in the Plan step. The step builds the expanded model (real
+ * surgery, function check line), trains with live curves, stops and saves mid-run, resumes from
+ * the checkpoint, keeps training through a page reload (the server runs the job, the page only
+ * watches it) and ends with the summary of what the train jobs reported.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { generateTestModel } from '../../src/main/model/generate.js';
+import type { ApiMethod, ApiRequest, ApiResponses, Project } from '../../src/shared/api.js';
+import type { JobResults } from '../../src/shared/jobs.js';
+import { startApp, screenshot, type App } from './harness.js';
+
+const CODE = join(process.cwd(), 'resources/demo/corpora/code');
+const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
+/** Long enough to stop, resume and reload mid-run when steps are fast (10-50 a second here, depending on the load). */
+const STEPS = 400;
+
+async function invoke<M extends ApiMethod>(app: App, method: M, request: ApiRequest<M>): Promise<ApiResponses[M]> {
+  const url = new URL(app.url);
+  const res = await fetch(`${url.origin}/api/invoke/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-slayer-token': url.searchParams.get('token')! },
+    body: JSON.stringify(request),
+  });
+  const envelope = (await res.json()) as { ok: boolean; value: ApiResponses[M]; error?: string };
+  if (!envelope.ok) throw new Error(envelope.error);
+  return envelope.value;
+}
+
+/** The step shown as the training card reports it ("Step 12 of 240"), 0 before the first. */
+async function liveStep(page: Page): Promise<number> {
+  const text = (await page.getByTestId('live-step').textContent({ timeout: 1000 }).catch(() => null)) ?? '';
+  return Number(/Step ([\d,]+)/.exec(text)?.[1].replace(/,/g, '') ?? 0);
+}
+
+const points = async (page: Page) => Number(await page.getByTestId('training-curves').getAttribute('data-points'));
+
+/** The whole step in one picture: the window is made as tall as the scrolled step area, then restored. */
+async function stepScreenshot(page: Page, name: string): Promise<void> {
+  const height = await page.evaluate(() => {
+    const main = document.querySelector('main')!;
+    main.scrollTop = 0;
+    return main.getBoundingClientRect().top + main.scrollHeight;
+  });
+  const viewport = page.viewportSize()!;
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, Math.ceil(height)) });
+  await screenshot(page, name);
+  await page.setViewportSize(viewport);
+}
+
+describe('inject step in browser mode', () => {
+  let app: App;
+  let modelDir: string;
+
+  beforeAll(async () => {
+    app = await startApp();
+    modelDir = join(app.work, 'tiny-llama-8');
+    await generateTestModel(modelDir, { layers: 8, hiddenSize: 64, intermediateSize: 172, heads: 4, kvHeads: 2, vocabSize: 400, seed: 7, dtype: 'bf16' });
+  });
+  afterAll(async () => app?.close());
+
+  it('builds the expanded model, trains, stops and saves, resumes through a reload and shows the summary', async () => {
+    const { page } = app;
+    await page.goto(app.url);
+    await page.getByRole('button', { name: 'New project' }).click();
+    await page.getByLabel('Name').fill('Python helpers');
+    await page.getByLabel('Field').selectOption('code');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.locator('#project-select option:checked').textContent()).toContain('Python helpers');
+    await page.getByLabel('Model folder path').fill(modelDir);
+    await page.getByRole('button', { name: 'Go', exact: true }).click();
+    await page.getByText('looks like a model folder').waitFor();
+    await page.getByTestId('choose-folder').click();
+    await page.getByTestId('model-summary').waitFor();
+
+    // Settings: what app.info says, and one thread for the jobs from now on.
+    await page.getByTestId('open-settings').click();
+    const info = page.getByTestId('app-info');
+    expect(await info.textContent()).toContain('browser mode (a local server)');
+    expect(await info.textContent()).toContain(app.home);
+    await page.getByTestId('settings-threads').fill('1');
+    await page.getByTestId('save-settings').click();
+    await page.getByRole('dialog').getByText('✓ Saved').waitFor();
+    expect((await invoke(app, 'settings.get', {})).threads).toBe(1);
+    await screenshot(page, '10-settings');
+    await page.getByRole('button', { name: 'Close', exact: true }).first().click();
+
+    // Inject first: it says what is missing and where to get it.
+    await page.locator('[data-step="inject"]').click();
+    const needs = page.getByTestId('inject-needs');
+    await needs.waitFor();
+    expect(await needs.locator('[data-need="model"]').getAttribute('data-ok')).toBe('true');
+    expect(await needs.locator('[data-need="corpus"]').getAttribute('data-ok')).toBe('false');
+    expect(await needs.locator('[data-need="plan"]').getAttribute('data-ok')).toBe('false');
+
+    // The corpus (a real job, as the Corpus step starts it) and the recommended S plan, saved in the Plan step.
+    const [project] = (await invoke(app, 'projects.list', {})) as Project[];
+    const corpus = join(project.dir, 'corpus');
+    const corpusJob = await invoke(app, 'jobs.start', {
+      kind: 'corpus',
+      params: { modelDir, data: CODE, general: GENERAL, domain: 'code', seqLen: 128, out: corpus },
+      projectId: project.id,
+    });
+    await expect.poll(async () => (await invoke(app, 'jobs.get', { id: corpusJob.id })).state, { timeout: 60_000, interval: 250 }).toBe('succeeded');
+    await needs.getByRole('button', { name: 'Go to Plan' }).click();
+    await expect.poll(() => page.locator('.layer-map [data-kind="new"]').count()).toBe(2);
+    await page.getByTestId('save-plan').click();
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toContain('Saved');
+
+    // Stage 1: the surgery; the S plan removes layer 7, so the function check says why it does not apply.
+    await page.locator('[data-step="inject"]').click();
+    await page.getByTestId('build').click();
+    const check = page.getByTestId('function-check');
+    await check.waitFor({ timeout: 30_000 });
+    expect(await check.textContent()).toContain('Not checked: the plan removes layer 7');
+    expect(await page.getByTestId('trainable-layers').textContent()).toBe('2, 5, 8');
+    expect(existsSync(join(project.dir, 'models', 'expanded', 'slayer.json'))).toBe(true);
+
+    // Stage 2: a short run, set in the form; the command line says the same.
+    const expanded = join(project.dir, 'models', 'expanded');
+    const trained = join(project.dir, 'models', 'trained');
+    await page.getByLabel('Training steps').fill(String(STEPS));
+    await page.getByLabel('Training steps').dispatchEvent('change');
+    await page.getByTestId('train-settings').locator('summary').click();
+    for (const [label, value] of [['Batch size', '2'], ['Sequence length', '32'], ['Evaluate every', '50'], ['Checkpoint every', '0']]) {
+      await page.getByLabel(label, { exact: true }).fill(value);
+      await page.getByLabel(label, { exact: true }).dispatchEvent('change');
+    }
+    await page.getByRole('button', { name: 'Show command' }).click();
+    const commands = (await page.getByTestId('inject-command').textContent())!.split('\n');
+    expect(commands[0]).toBe(`slayer apply ${join(project.dir, 'plan.json')} --model ${modelDir} --out ${expanded} --force`);
+    expect(commands[1]).toBe(
+      `slayer train ${expanded} --data ${corpus} --out ${trained} --steps ${STEPS} --seq-len 32 --batch 2 --grad-accum 1 --lr 0.0001 --schedule cosine ` +
+        `--weight-decay 0.1 --clip 1 --optimizer adamw --seed 0 --eval-data ${corpus} --eval-every 50 --checkpoint-every 0`,
+    );
+    await page.getByRole('button', { name: 'Show command' }).click();
+
+    await page.getByTestId('start-training').click();
+    await page.getByTestId('training-live').waitFor();
+    await expect.poll(() => liveStep(page), { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(5);
+    expect(await page.getByTestId('training-curves').locator('svg').count()).toBe(2);
+
+    // Stop and save: the job ends cancelled with a checkpoint at the step it reached.
+    await page.getByTestId('stop-training').click();
+    const offer = page.getByTestId('resume-offer');
+    await offer.waitFor({ timeout: 30_000 });
+    const saved = Number(/saved at step (\d+)/.exec((await offer.textContent())!)![1]);
+    expect(saved).toBeGreaterThanOrEqual(5);
+    expect(saved).toBeLessThan(STEPS);
+    expect(existsSync(join(trained, 'checkpoints', `step-${String(saved).padStart(8, '0')}`, 'manifest.json'))).toBe(true);
+    expect(await points(page)).toBeGreaterThanOrEqual(saved - 1);
+    await stepScreenshot(page, '05-inject-stopped');
+
+    // Resume, then reload the page mid-run: the run goes on, and its curves and progress come back.
+    await page.getByTestId('resume-training').click();
+    await expect.poll(() => liveStep(page), { timeout: 30_000, interval: 100 }).toBeGreaterThan(saved + 3);
+    const before = await points(page);
+    await page.reload();
+    await page.locator('[data-step="inject"]').click();
+    await page.getByTestId('training-live').waitFor();
+    expect(await points(page)).toBeGreaterThanOrEqual(before);
+    const afterReload = await liveStep(page);
+    await expect.poll(() => liveStep(page), { timeout: 30_000, interval: 100 }).toBeGreaterThan(afterReload);
+
+    // Done: the summary shows what the resumed job reported for the whole run.
+    const summary = page.getByTestId('train-summary');
+    await summary.waitFor({ timeout: 90_000 });
+    const trains = (await invoke(app, 'jobs.list', { projectId: project.id })).filter((j) => j.kind === 'train');
+    expect(trains.map((j) => j.state)).toEqual(['succeeded', 'cancelled']);
+    // Both ran with the thread count set in Settings.
+    expect(trains.map((j) => j.params.threads)).toEqual([1, 1]);
+    const result = trains[0].result as JobResults['train'];
+    expect(result.resumedFrom).toBe(saved);
+    expect(result.losses).toHaveLength(STEPS);
+    expect(await page.getByTestId('final-loss').textContent()).toBe(result.losses.at(-1)!.toFixed(4));
+    expect(await summary.textContent()).toContain(`Trained ${STEPS} steps in 2 sessions`);
+    expect(await page.getByTestId('summary-speed').textContent()).toBe(`${Math.round(result.tokensPerSecond).toLocaleString('en-US')} tokens/s`);
+    expect(await points(page)).toBe(STEPS);
+    const chart = await page.getByTestId('loss-chart').textContent();
+    expect(chart).toContain('held-out: your documents');
+    expect(chart).toContain('optimizer step');
+    expect(await page.getByTestId('lr-chart').textContent()).toContain('learning rate');
+    expect(existsSync(join(trained, 'config.json'))).toBe(true);
+    await stepScreenshot(page, '05-inject');
+
+    // History: both sessions of the run, compared, with the plan they trained next to the saved one.
+    await page.getByTestId('open-history').click();
+    const history = page.getByTestId('history');
+    expect(await history.locator(`[data-job="${trains[0].id}"] [data-testid="job-numbers"]`).textContent()).toBe(
+      `final loss ${result.losses.at(-1)!.toFixed(4)} · ${STEPS} steps · ${Math.round(result.tokensPerSecond).toLocaleString('en-US')} tokens/s · resumed from step ${saved}`,
+    );
+    for (const t of trains) await history.locator(`[data-job="${t.id}"] input[type="checkbox"]`).check();
+    await history.getByTestId('compare-settings').waitFor();
+    const settingRow = (label: string) => history.getByTestId('compare-settings').locator('tbody tr', { has: page.locator('th', { hasText: label }) }).first();
+    expect(await settingRow('Steps').locator('td').allTextContents()).toEqual([String(STEPS), String(STEPS)]);
+    expect(await history.getByTestId('plan-diff').locator('tbody tr').first().locator('td').allTextContents()).toEqual(['s', 's', 's']);
+    await history.getByTestId('compare-chart').locator('svg').waitFor();
+    await screenshot(page, '11-history');
+    await page.keyboard.press('Escape');
+
+    await page.getByTestId('go-evaluate').click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Evaluate');
+  });
+});
