@@ -69,8 +69,8 @@ describe('comparison', () => {
     const [b, , a] = history();
     const rows = settingsRows([a, b]);
     const byLabel = Object.fromEntries(rows.map((r) => [r.label, r]));
-    expect(byLabel['Learning rate']).toEqual({ label: 'Learning rate', values: ['0.0001', '0.0003'], differs: true });
-    expect(byLabel.Batch).toEqual({ label: 'Batch', values: ['2', '2'], differs: false });
+    expect(byLabel['Learning rate']).toMatchObject({ values: ['0.0001', '0.0003'], differs: true });
+    expect(byLabel.Batch).toMatchObject({ values: ['2', '2'], differs: false });
     expect(byLabel['Final loss'].values).toEqual(['5.4000', '5.2000']);
     expect(byLabel['Data hash'].values).toEqual(['0123456789ab', '0123456789ab']);
     // An unfinished run: what its job set, the trainer's fixed defaults, and nothing for defaults that depend on the data.
@@ -90,7 +90,7 @@ describe('comparison', () => {
     expect(trainedPlan(jobs[0], jobs)).toBe(proPlan);
     expect(trainedPlan(job('train', 'x', '2026-01-01T09:00:00Z', {}, { modelDir: EXPANDED }), jobs)).toBeNull();
     const rows = Object.fromEntries(planRows([sPlan, sPlan, proPlan, null]).map((r) => [r.label, r]));
-    expect(rows.Strategy.values).toEqual(['s', 's', 'llama-pro', 'unknown']);
+    expect(rows.Strategy).toMatchObject({ values: ['s', 's', 'llama-pro', null], missing: 'unknown', differs: true });
     expect(rows['Removed layers'].values.slice(0, 3)).toEqual(['7', '7', 'none']);
     expect(rows['New blocks after layers'].values[0]).toBe(sPlan.layers.filter((l) => l.kind === 'new').map((l) => l.init.from[0]).join(', '));
     expect(rows['Trained layers'].values[2]).toBe(proPlan.layers.filter((l) => l.trainable).map((l) => l.index).join(', '));

@@ -165,6 +165,7 @@ describe('inject step in browser mode', () => {
     expect(await points(page)).toBeGreaterThanOrEqual(before);
     const afterReload = await liveStep(page);
     await expect.poll(() => liveStep(page), { timeout: 30_000, interval: 100 }).toBeGreaterThan(afterReload);
+    await stepScreenshot(page, '05-inject-training');
 
     // Done: the summary shows what the resumed job reported for the whole run.
     const summary = page.getByTestId('train-summary');

@@ -86,15 +86,16 @@ export function jobNumbers(job: JobRecord): string {
 
 export interface CompareRow {
   label: string;
-  /** null: not known (an unfinished run's setting that depends on its model or data). */
+  /** null: not known, shown as `missing` (an unfinished run's default that depends on its data, a plan not found). */
   values: (string | null)[];
+  missing: string;
   /** Two known values differ. */
   differs: boolean;
 }
 
-function row(label: string, values: (string | null)[]): CompareRow {
+function row(label: string, values: (string | null)[], missing = '—'): CompareRow {
   const known = values.filter((v) => v !== null);
-  return { label, values, differs: known.some((v) => v !== known[0]) };
+  return { label, values, missing, differs: known.some((v) => v !== known[0]) };
 }
 
 /**
@@ -149,8 +150,8 @@ export function settingsRows(runs: readonly JobRecord[]): CompareRow[] {
     return Array.isArray(asked) ? asked.join(', ') : asked === 'all' ? 'all' : null;
   };
   return [
-    ...SETTING_WORDS.map(([key, label]) => row(label, runs.map((j) => settingOf(j, key)))),
-    row('Trained layers', runs.map(trained)),
+    ...SETTING_WORDS.map(([key, label]) => row(label, runs.map((j) => settingOf(j, key)), 'default')),
+    row('Trained layers', runs.map(trained), "the plan's"),
     row('Final loss', runs.map((j) => result(j)?.losses.at(-1)?.toFixed(4) ?? null)),
     row('Tokens per second', runs.map((j) => (result(j) ? Math.round(result(j)!.tokensPerSecond).toLocaleString('en-US') : null))),
     row('Data hash', runs.map((j) => result(j)?.dataHash.replace(/^sha256:/, '').slice(0, 12) ?? null)),
@@ -166,17 +167,17 @@ export function trainedPlan(run: JobRecord, jobs: readonly JobRecord[]): Plan | 
   return (built?.params.plan as Plan | undefined) ?? null;
 }
 
-/** Plans side by side, layer by layer in words; a missing plan shows as "unknown". */
+/** Plans side by side, layer by layer in words; a plan not found shows as "unknown". */
 export function planRows(plans: readonly (Plan | null)[]): CompareRow[] {
-  const each = (f: (p: Plan) => string) => plans.map((p) => (p ? f(p) : 'unknown'));
+  const planRow = (label: string, f: (p: Plan) => string) => row(label, plans.map((p) => (p ? f(p) : null)), 'unknown');
   const list = (xs: number[]) => (xs.length ? xs.join(', ') : 'none');
   return [
-    row('Strategy', each((p) => p.strategy)),
-    row('Layers', each((p) => `${p.base.layers} → ${p.counts.layers}`)),
-    row('New blocks after layers', each((p) => list(layoutOf(p).expand.map((e) => e.after)))),
-    row('Removed layers', each((p) => list(p.removed))),
-    row('Trained layers', each((p) => list(p.layers.filter((l) => l.trainable).map((l) => l.index)))),
-    row('Trainable parameters', each((p) => formatCount(p.counts.trainableParameters))),
-    row('Parameters', each((p) => formatCount(p.counts.parameters))),
+    planRow('Strategy', (p) => p.strategy),
+    planRow('Layers', (p) => `${p.base.layers} → ${p.counts.layers}`),
+    planRow('New blocks after layers', (p) => list(layoutOf(p).expand.map((e) => e.after))),
+    planRow('Removed layers', (p) => list(p.removed)),
+    planRow('Trained layers', (p) => list(p.layers.filter((l) => l.trainable).map((l) => l.index))),
+    planRow('Trainable parameters', (p) => formatCount(p.counts.trainableParameters)),
+    planRow('Parameters', (p) => formatCount(p.counts.parameters)),
   ];
 }
