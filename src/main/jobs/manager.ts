@@ -122,10 +122,13 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     while (this.running || this.queue.length) await new Promise((r) => setTimeout(r, 20));
   }
 
-  /** Ends the running job's process (app shutdown); its record says so. */
+  /**
+   * App shutdown: queued jobs are dropped and the running one is stopped as if cancelled, so a
+   * training run saves its checkpoint first ("stop and save") and can be resumed next time.
+   */
   async shutdown(): Promise<void> {
-    this.queue.length = 0;
-    this.running?.proc.kill();
+    for (const id of [...this.queue]) await this.cancel(id);
+    if (this.running) await this.cancel(this.running.id);
     await this.idle();
   }
 

@@ -33,8 +33,9 @@ export const useJobsStore = defineStore('jobs', () => {
 
   async function start<K extends JobKind>(kind: K, params: JobRequestParams<K>, projectId: string | null = null) {
     const record = await api().invoke('jobs.start', { kind, params: params as Record<string, unknown>, projectId });
-    upsert(record);
-    return record;
+    // The job's own events may have arrived before this reply: never go back to an older state.
+    if (!jobs.value.some((j) => j.id === record.id)) jobs.value.unshift(record);
+    return jobs.value.find((j) => j.id === record.id)!;
   }
 
   async function cancel(id: string) {
