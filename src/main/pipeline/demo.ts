@@ -13,7 +13,7 @@ import { BASELINES, runPipeline, type RunOptions, type RunResult } from './run.j
 export const DEMO_ROOT = fileURLToPath(new URL('../../../resources/demo', import.meta.url));
 
 /** Small, equal training budgets for S and the baselines: the comparison, not the absolute numbers, is the point. */
-export const DEMO_SETTINGS = { seqLen: 128, seed: 0, steps: 60, batch: 8, lr: 1e-3, scoreSamples: 32, evalSamples: 48 } as const;
+export const DEMO_SETTINGS = { seqLen: 128, seed: 0, steps: 60, batch: 8, lr: 3e-4, scoreSamples: 32, evalSamples: 48 } as const;
 
 export function demoOptions(domain: Domain, out: string): RunOptions {
   const model = join(DEMO_ROOT, 'model');
