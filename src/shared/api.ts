@@ -72,6 +72,7 @@ export const apiMethods = {
   'model.inspect': z.object({ dir: nonEmptyPath }),
   'corpus.preview': z.object({ path: nonEmptyPath }),
   'report.write': z.object({ projectId: id, report: z.unknown() }),
+  'metrics.read': z.object({ projectId: id, jobId: z.string().min(1).max(200) }),
   'app.openPath': z.object({ path: nonEmptyPath }),
   'plan.make': z.object({
     modelDir: nonEmptyPath,
@@ -146,6 +147,8 @@ export interface ApiResponses {
   'model.inspect': InspectResult;
   'corpus.preview': CorpusPreview;
   'report.write': { json: string; html: string };
+  /** A job's metrics from the project's metrics.jsonl, in the order they were logged. */
+  'metrics.read': { name: string; step: number; value: number }[];
   /** opened is false where the app cannot open folders (browser mode): show the path instead. */
   'app.openPath': { opened: boolean; path: string };
   'plan.make': { plan: Plan; estimate: PlanEstimate };

@@ -142,6 +142,10 @@ export class Backend {
       await writeFileAtomic(html, renderReportHtml(report));
       return { json, html };
     },
+    'metrics.read': async (req) =>
+      (await this.projects.readMetrics(req.projectId))
+        .filter((r) => r.job === req.jobId && typeof r.name === 'string' && typeof r.step === 'number' && typeof r.value === 'number')
+        .map((r) => ({ name: r.name as string, step: r.step as number, value: r.value as number })),
     'app.openPath': async (req) => {
       const path = await requireReadablePath(req.path, 'folder or file');
       if (!this.options.openPath) return { opened: false, path };

@@ -54,6 +54,32 @@ describe('compute jobs through the API', () => {
     expect((evaluation.result as typeof directEval).perplexity).toBeCloseTo(directEval.perplexity, 6);
   });
 
+  it("logs a training job's metrics to its project, and metrics.read returns exactly the losses of the run", async () => {
+    const project = await backend.invoke('projects.create', { name: 'metrics', domain: 'code' });
+    if (!project.ok) throw new Error(project.error);
+    const projectId = (project.value as { id: string }).id;
+    const started = await backend.invoke('jobs.start', {
+      kind: 'train',
+      params: { modelDir, data: docs, out: join(t.dir, 'trained'), steps: 3, seqLen: 16, batch: 2, trainable: 'all' },
+      projectId,
+    });
+    if (!started.ok) throw new Error(started.error);
+    const id = (started.value as JobRecord).id;
+    await backend.jobManager.idle();
+    const job = backend.jobManager.get(id);
+    expect(job.state, job.error ?? '').toBe('succeeded');
+    // Metric appends are asynchronous to the job's end: wait until the log has caught up.
+    await expect
+      .poll(async () => {
+        const m = await backend.invoke('metrics.read', { projectId, jobId: id });
+        return m.ok ? (m.value as { name: string }[]).filter((r) => r.name === 'loss').length : -1;
+      })
+      .toBe(3);
+    const read = await backend.invoke('metrics.read', { projectId, jobId: id });
+    const losses = (read.ok ? (read.value as { name: string; step: number; value: number }[]) : []).filter((r) => r.name === 'loss').map((r) => r.value);
+    expect(losses).toEqual((job.result as { losses: number[] }).losses);
+  });
+
   it('refuses a job whose paths do not exist before starting anything', async () => {
     const r = await backend.invoke('jobs.start', { kind: 'score', params: { modelDir: join(t.dir, 'nope'), data: docs } });
     expect(r).toEqual({ ok: false, error: expect.stringMatching(/does not exist/) });

@@ -1,9 +1,8 @@
 /**
  * Training metrics as they arrive ('job.metric' events: loss, learning rate, gradient norm,
  * tokens/s, held-out losses), per job, kept in the browser's storage so the curves come back
- * after a reload while the run goes on in the compute process. The API has no call that reads
- * the project's metrics.jsonl back, so steps reported while no page was open are missing here
- * until the run ends (its result holds the whole history).
+ * after a reload while the run goes on in the compute process. Steps reported while no page was
+ * open are filled in from the project's metrics log (metrics.read).
  *
  * A small model trains dozens of steps a second, four metrics each: the points are collected
  * as plain data and the page is told about them a few times a second, so redrawing the curves
@@ -87,6 +86,18 @@ export const useTrainingStore = defineStore('training', () => {
     window.addEventListener('pagehide', save);
   }
 
+  /** Replaces a job's curves with the project's full metrics log when the log has more points. */
+  async function fill(projectId: string, jobId: string) {
+    const logged = await api().invoke('metrics.read', { projectId, jobId });
+    const series: MetricSeries = {};
+    for (const m of logged) (series[m.name] ??= []).push([m.step, m.value]);
+    const known = metrics[jobId]?.loss?.length ?? 0;
+    if ((series.loss?.length ?? 0) <= known) return;
+    for (const name of Object.keys(series)) while (series[name].length > MAX_POINTS) series[name] = thin(series[name]);
+    metrics[jobId] = series;
+    show();
+  }
+
   /** Every metric seen of a job (read inside a computed, it updates as points arrive). */
   function seen(jobId: string): MetricSeries | undefined {
     void version.value;
@@ -110,5 +121,5 @@ export const useTrainingStore = defineStore('training', () => {
     return Object.keys(metrics);
   };
 
-  return { version, listen, add, show, seen, paceOf, latest, jobIds, save };
+  return { version, listen, add, show, fill, seen, paceOf, latest, jobIds, save };
 });
