@@ -8,22 +8,19 @@
 import { constants } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
-import type { WeightDtype } from '../../shared/estimate.js';
+import type { TaskControl } from '../../shared/progress.js';
 import { writeFileAtomic, writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
-import { DTYPE_BYTES, isFloatDtype, type FloatDtype } from '../model/dtypes.js';
-import { ModelFolder, type TensorEntry } from '../model/folder.js';
-import { SafetensorsWriter } from '../model/safetensors-writer.js';
+import type { FloatDtype } from '../model/dtypes.js';
+import { ModelFolder } from '../model/folder.js';
+import { TORCH_DTYPE, WEIGHT_DTYPE } from '../model/torch-dtype.js';
+import { writeModelWeights } from '../model/write-model-weights.js';
 import { CONFIG_FILE } from '../surgery/config.js';
-import { sourceShardBytes } from '../surgery/recipes.js';
 import { copySideFiles, listSideFiles } from '../surgery/side-files.js';
 import { SURGERY_RECORD_FILE } from '../surgery/record.js';
 import { hubModelId, modelCard } from './model-card.js';
 import type { SlayerRecord } from './slayer-record.js';
 
 export const MODEL_CARD_FILE = 'README.md';
-
-const TORCH_DTYPE: Record<FloatDtype, string> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
 
 export async function exportHf(
   folder: ModelFolder,
@@ -38,8 +35,8 @@ export async function exportHf(
   await writeFolderAtomic(out, async (tmp) => {
     const sideFiles = (await listSideFiles(dir)).filter((f) => f.name !== MODEL_CARD_FILE);
     await copySideFiles(dir, sideFiles, tmp);
-    await writeJsonAtomic(join(tmp, CONFIG_FILE), { ...config, torch_dtype: TORCH_DTYPE[options.dtype] });
-    await writeWeights(folder, tmp, options.dtype, control);
+    await writeJsonAtomic(join(tmp, CONFIG_FILE), { ...config, torch_dtype: TORCH_DTYPE[WEIGHT_DTYPE[options.dtype]] });
+    await writeModelWeights(folder, tmp, options.dtype, control);
     if (record) await copyFile(record.file, join(tmp, SURGERY_RECORD_FILE), constants.COPYFILE_FICLONE);
     const card = modelCard({
       name: options.name,
@@ -47,32 +44,10 @@ export async function exportHf(
       record,
       baseCard,
       baseModelId: hubModelId(config._name_or_path),
-      dtype: options.dtype.toLowerCase() as WeightDtype,
+      dtype: WEIGHT_DTYPE[options.dtype],
     });
     await writeFileAtomic(join(tmp, MODEL_CARD_FILE), card);
     // The same checks every later stage makes: config and weights agree, every tensor readable.
     await (await ModelFolder.open(tmp)).close();
   });
-}
-
-async function writeWeights(folder: ModelFolder, dir: string, dtype: FloatDtype, control: TaskControl): Promise<void> {
-  const entries = [...folder.tensors.values()];
-  // Tensors that are not float (rare buffers) keep their type; every float tensor takes the requested one.
-  const target = (t: TensorEntry) => (isFloatDtype(t.dtype) ? dtype : t.dtype);
-  const declared = entries.map((t) => ({ name: t.name, dtype: target(t), shape: t.shape }));
-  const scale = DTYPE_BYTES[dtype] / DTYPE_BYTES[folder.dtype];
-  const writer = await SafetensorsWriter.create(dir, declared, { shardBytes: sourceShardBytes(folder) * scale });
-  try {
-    for (let i = 0; i < entries.length; i++) {
-      const t = entries[i];
-      throwIfCancelled(control.signal);
-      control.onProgress?.({ fraction: i / entries.length, message: `Writing ${t.name}` });
-      if (t.dtype === target(t)) await writer.writeRawTensor(t.name, (await folder.readRawTensor(t.name)).bytes);
-      else await writer.writeTensor(t.name, await folder.readTensor(t.name));
-    }
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
-  await writer.finish();
 }

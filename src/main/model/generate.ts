@@ -14,15 +14,13 @@ import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import { writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import type { WeightDtype } from '../../shared/estimate.js';
 import { parseModelConfig } from './config.js';
-import type { FloatDtype } from './dtypes.js';
 import { deriveSeed, seededNormals } from './random.js';
 import { SafetensorsWriter, type TensorDeclaration } from './safetensors-writer.js';
+import { SAFETENSORS_DTYPE, TORCH_DTYPE } from './torch-dtype.js';
 import { elementCount, modelTensorSpecs } from './tensors.js';
 import { buildTinyTokenizer, type TokenizerStyle } from './tiny-tokenizer.js';
 import { TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from './tokenizer.js';
 
-const SAFETENSORS_DTYPE: Record<WeightDtype, FloatDtype> = { f32: 'F32', f16: 'F16', bf16: 'BF16' };
-const TORCH_DTYPE: Record<WeightDtype, string> = { f32: 'float32', f16: 'float16', bf16: 'bfloat16' };
 const ARCHITECTURE: Record<Family, string> = { llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM', qwen2: 'Qwen2ForCausalLM' };
 
 /** Hugging Face's initializer_range: the std of every generated weight matrix and bias. */

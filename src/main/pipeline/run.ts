@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
 import { exportModel } from '../export/index.js';
 import type { Plan, PlanOptions, PlanStrategy } from '../../shared/plan.js';
+import { measurementOf } from '../../shared/measurement.js';
 import { REPORT_VERSION, type ExportRecord, type Measurement, type RunReport, type StrategyRun } from '../../shared/report.js';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { ModelFolder } from '../model/folder.js';
@@ -17,7 +18,7 @@ import { buildCorpus, saveCorpusReport, type Domain } from '../data/index.js';
 import { scoreLayers, type ScoreResult } from '../analysis/index.js';
 import { makePlan, writePlanFile } from '../plan/index.js';
 import { applyPlan, type ApplyResult } from '../surgery/index.js';
-import { evaluateModel, type EvaluateResult } from '../evaluate/index.js';
+import { evaluateModel } from '../evaluate/index.js';
 import { train, type TrainResult } from '../train/index.js';
 import { modelParameters } from '../model/tensors.js';
 import { reportFindings } from '../report/findings.js';
@@ -94,7 +95,7 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
       const mid = (from + to) / 2;
       const domain = await evalOn('validation', o.domainQa, span(from, mid, `Evaluating ${name} (domain)`));
       const general = await evalOn('general-validation', o.generalQa, span(mid, to, `Evaluating ${name} (general)`));
-      return { output: { domain: perplexityOf(domain), general: perplexityOf(general), domainQa: qaOf(domain), generalQa: qaOf(general) } };
+      return { output: measurementOf(domain, general) };
     });
   };
   const before = await measure('evaluate-base', modelDir, [upstream(modelStage), upstream(corpus)], 0.13, 0.2);
@@ -199,12 +200,4 @@ async function exportAll(modelDir: string, dir: string, control: TaskControl): P
 
 function stripScore(s: ScoreResult) {
   return { layers: s.layers.map(({ index, angularLast, angularMean, blockInfluence }) => ({ index, angularLast, angularMean, blockInfluence })), samples: s.samples, seqLen: s.seqLen, dataHash: s.dataHash };
-}
-
-function perplexityOf(r: EvaluateResult) {
-  return { meanNll: r.meanNll, perplexity: r.perplexity, tokens: r.tokens, seqLen: r.seqLen, dataHash: r.dataHash };
-}
-
-function qaOf(r: EvaluateResult) {
-  return r.qa && r.qaHash ? { accuracy: r.qa.accuracy, accuracyNorm: r.qa.accuracyNorm, items: r.qa.items, qaHash: r.qaHash } : null;
 }

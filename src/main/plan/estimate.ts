@@ -5,6 +5,7 @@
 import { totalmem, freemem } from 'node:os';
 import type { ModelDescription } from '../../shared/model.js';
 import type { Plan } from '../../shared/plan.js';
+import { weightDtypeOfTorch } from '../model/torch-dtype.js';
 import type { EstimateOptions, Fit, MachineMemory, PlanEstimate, TrainingMemory, TrainingRun, WeightDtype } from '../../shared/estimate.js';
 
 export const BYTES_PER_ELEMENT: Record<WeightDtype, number> = { f32: 4, f16: 2, bf16: 2 };
@@ -13,9 +14,7 @@ const FP32 = 4;
 
 /** The dtype a model is stored in, from config.json's torch_dtype; fp32 when it does not say. */
 export function storedDtype(m: ModelDescription): WeightDtype {
-  if (m.torchDtype === 'float16') return 'f16';
-  if (m.torchDtype === 'bfloat16') return 'bf16';
-  return 'f32';
+  return weightDtypeOfTorch(m.torchDtype) ?? 'f32';
 }
 
 export function diskBytes(parameters: number, dtype: WeightDtype): number {

@@ -12,22 +12,14 @@
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WeightDtype } from '../../shared/estimate.js';
-import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
+import type { TaskControl } from '../../shared/progress.js';
 import { TEMP_PREFIX, tempPathFor, writeJsonAtomic } from '../fs/atomic.js';
-import type { FloatDtype } from '../model/dtypes.js';
-import { DTYPE_BYTES, isFloatDtype } from '../model/dtypes.js';
-import { ModelFolder, type TensorEntry } from '../model/folder.js';
-import { SafetensorsWriter } from '../model/safetensors-writer.js';
+import { ModelFolder } from '../model/folder.js';
+import { SAFETENSORS_DTYPE, TORCH_DTYPE } from '../model/torch-dtype.js';
+import { writeModelWeights } from '../model/write-model-weights.js';
 import { CONFIG_FILE } from '../surgery/config.js';
 import { SURGERY_RECORD_FILE } from '../surgery/index.js';
-import { sourceShardBytes } from '../surgery/recipes.js';
 import { copySideFiles, listSideFiles } from '../surgery/side-files.js';
-
-const STORED: Record<WeightDtype, { safetensors: FloatDtype; torch: string }> = {
-  f32: { safetensors: 'F32', torch: 'float32' },
-  f16: { safetensors: 'F16', torch: 'float16' },
-  bf16: { safetensors: 'BF16', torch: 'bfloat16' },
-};
 
 export async function writeTrainedModel(
   folder: ModelFolder,
@@ -44,8 +36,8 @@ export async function writeTrainedModel(
   try {
     await copySideFiles(folder.dir, await listSideFiles(folder.dir), staging);
     const config = JSON.parse(await readFile(join(folder.dir, CONFIG_FILE), 'utf8')) as Record<string, unknown>; // validated when the folder was opened
-    await writeJsonAtomic(join(staging, CONFIG_FILE), { ...config, torch_dtype: STORED[dtype].torch });
-    await writeWeights(folder, trained, staging, STORED[dtype].safetensors, control);
+    await writeJsonAtomic(join(staging, CONFIG_FILE), { ...config, torch_dtype: TORCH_DTYPE[dtype] });
+    await writeModelWeights(folder, staging, SAFETENSORS_DTYPE[dtype], control, trained);
     await writeJsonAtomic(join(staging, SURGERY_RECORD_FILE), record);
     // The checks every later stage makes: config and weights agree, every tensor present.
     await (await ModelFolder.open(staging)).close();
@@ -59,30 +51,4 @@ export async function writeTrainedModel(
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-}
-
-async function writeWeights(folder: ModelFolder, trained: ReadonlyMap<string, Float32Array>, dir: string, dtype: FloatDtype, control: TaskControl): Promise<void> {
-  const entries = [...folder.tensors.values()];
-  // Tensors that are not float (rare buffers) keep their type; every float tensor takes the requested one.
-  const target = (t: TensorEntry) => (isFloatDtype(t.dtype) ? dtype : t.dtype);
-  const scale = DTYPE_BYTES[dtype] / DTYPE_BYTES[folder.dtype];
-  const writer = await SafetensorsWriter.create(
-    dir,
-    entries.map((t) => ({ name: t.name, dtype: target(t), shape: t.shape })),
-    { shardBytes: sourceShardBytes(folder) * scale },
-  );
-  try {
-    for (const [i, t] of entries.entries()) {
-      throwIfCancelled(control.signal);
-      control.onProgress?.({ fraction: i / entries.length, message: `Writing ${t.name}` });
-      const values = trained.get(t.name);
-      if (values) await writer.writeTensor(t.name, values);
-      else if (t.dtype === target(t)) await writer.writeRawTensor(t.name, (await folder.readRawTensor(t.name)).bytes);
-      else await writer.writeTensor(t.name, await folder.readTensor(t.name));
-    }
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
-  await writer.finish();
 }

@@ -10,7 +10,8 @@ import type { TrainResult } from '../../main/train/trainer';
 import type { Domain } from '../../shared/api';
 import type { InspectResult } from '../../shared/model';
 import type { LayerScores, Plan } from '../../shared/plan';
-import { REPORT_VERSION, type Measurement, type RunReport, type StrategyRun } from '../../shared/report';
+import { measurementOf } from '../../shared/measurement';
+import { REPORT_VERSION, type RunReport, type StrategyRun } from '../../shared/report';
 import { reportFindings } from '../../shared/report-findings';
 
 export const BASE_LABEL = 'base';
@@ -35,13 +36,6 @@ export interface ReportParts {
   data: { domain: string; general: string; domainQa: string | null; generalQa: string | null };
   scores: { domain: LayerScores | null; general: LayerScores | null };
   threshold: number;
-}
-
-/** One model's two 'eval' results as the report's measurement. */
-export function measurementOf(domain: EvaluateResult, general: EvaluateResult): Measurement {
-  const perplexity = (r: EvaluateResult) => ({ meanNll: r.meanNll, perplexity: r.perplexity, tokens: r.tokens, seqLen: r.seqLen, dataHash: r.dataHash });
-  const qa = (r: EvaluateResult) => (r.qa && r.qaHash ? { accuracy: r.qa.accuracy, accuracyNorm: r.qa.accuracyNorm, items: r.qa.items, qaHash: r.qaHash } : null);
-  return { domain: perplexity(domain), general: perplexity(general), domainQa: qa(domain), generalQa: qa(general) };
 }
 
 /** The plan, when the injected model has exactly the depth and size it describes. */
