@@ -4,13 +4,12 @@
  * record. A plain Hugging Face folder has none, and every export works without it except the
  * hand-off configs, which exist to train the plan's layers.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { UserError } from '../../shared/errors.js';
 import type { ModelDescription } from '../../shared/model.js';
 import type { Plan } from '../../shared/plan.js';
 import type { FunctionCheck } from '../surgery/function-check.js';
-import { SURGERY_RECORD_FILE, type SurgeryRecord } from '../surgery/record.js';
+import { readRecordJson } from '../surgery/read-record.js';
+import type { SurgeryRecord } from '../surgery/record.js';
 
 export interface SlayerRecord {
   file: string;
@@ -26,20 +25,10 @@ export interface SlayerRecord {
 }
 
 export async function readSlayerRecord(dir: string, m: ModelDescription): Promise<SlayerRecord | null> {
-  const file = join(dir, SURGERY_RECORD_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UserError(`Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
-  }
-  let json: Partial<SurgeryRecord> & { training?: unknown };
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`${file} is not valid JSON (${(e as Error).message.split('\n')[0]}). Restore it from the surgery output or delete it to export the folder as a plain model.`);
-  }
+  const read = await readRecordJson(dir, 'Restore it from the surgery output or delete it to export the folder as a plain model.');
+  if (!read) return null;
+  const { file } = read;
+  const json = read.json as Partial<SurgeryRecord> & { training?: unknown };
   const plan = json.plan;
   if (!plan || !Array.isArray(plan.layers) || plan.layers.length !== m.layers) {
     throw new UserError(`${file} does not describe this model (its plan has ${Array.isArray(plan?.layers) ? plan.layers.length : 'no'} layers, config.json ${m.layers}). Restore the folder's own slayer.json or delete it.`);

@@ -3,7 +3,6 @@
  * the model's slayer.json (the plan's new and refreshed blocks), `all` is full fine-tuning
  * (every block, embeddings, final norm and LM head), and a list names blocks by 0-based index.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../shared/errors.js';
 import type { ModelDescription } from '../../shared/model.js';
@@ -11,6 +10,7 @@ import type { Plan } from '../../shared/plan.js';
 import type { TrainableSelection } from '../engine/training-engine.js';
 import { makePlan } from '../plan/index.js';
 import { SURGERY_RECORD_FILE } from '../surgery/index.js';
+import { readRecordJson } from '../surgery/read-record.js';
 import type { TrainableOption } from './options.js';
 
 export interface ResolvedTrainable extends TrainableSelection {
@@ -22,7 +22,7 @@ export interface ResolvedTrainable extends TrainableSelection {
 }
 
 export async function resolveTrainable(modelDir: string, m: ModelDescription, choice: TrainableOption): Promise<ResolvedTrainable> {
-  const modelRecord = await readModelRecord(modelDir);
+  const modelRecord = (await readRecordJson(modelDir, 'Run "slayer apply" again to rewrite it.'))?.json ?? null;
   const recordedPlan = (modelRecord?.plan as Plan | undefined) ?? null;
   if (choice === 'all') {
     return { layers: Array.from({ length: m.layers }, (_, i) => i), globals: true, plan: makePlan(m, { strategy: 'full' }), modelRecord };
@@ -54,22 +54,4 @@ function checkLayers(layers: unknown[], m: ModelDescription, where: string, glob
   const unique = [...new Set(layers as number[])].sort((a, b) => a - b);
   if (unique.length === 0 && !globals) throw new UserError(`${where} names no layer to train. Name at least one, or use --trainable all.`);
   return unique;
-}
-
-async function readModelRecord(modelDir: string): Promise<Record<string, unknown> | null> {
-  const file = join(modelDir, SURGERY_RECORD_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UserError(`Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
-  }
-  try {
-    const json = JSON.parse(text) as unknown;
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not a JSON object');
-    return json as Record<string, unknown>;
-  } catch (e) {
-    throw new UserError(`${file} is damaged (${(e as Error).message.split('\n')[0]}). Run "slayer apply" again to rewrite it.`);
-  }
 }
