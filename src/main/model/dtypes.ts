@@ -126,27 +126,60 @@ export function decodeFloats(dtype: FloatDtype, bytes: Uint8Array): Float32Array
     if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
     return new Float32Array(bytes.slice().buffer);
   }
-  const halves = bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, n) : new Uint16Array(bytes.slice().buffer);
   const out = new Float32Array(n);
+  decodeFloatsInto(dtype, bytes, out);
+  return out;
+}
+
+/**
+ * decodeFloats into an array the caller owns (and reuses): `out` holds exactly the values of
+ * `bytes`. Loops that convert chunk after chunk then allocate nothing, so no garbage to collect.
+ */
+export function decodeFloatsInto(dtype: FloatDtype, bytes: Uint8Array, out: Float32Array): void {
+  checkLengths(dtype, bytes, out);
+  if (dtype === 'F32') {
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes);
+    return;
+  }
+  const halves = bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, out.length) : new Uint16Array(bytes.slice().buffer);
   if (dtype === 'F16') {
     const table = halfToFloatTable();
-    for (let i = 0; i < n; i++) out[i] = table[halves[i]];
+    for (let i = 0; i < out.length; i++) out[i] = table[halves[i]];
   } else {
-    const outBits = new Uint32Array(out.buffer);
-    for (let i = 0; i < n; i++) outBits[i] = halves[i] << 16;
+    // bfloat16 is the top half of a float32: widening is a shift, no rounding.
+    const outBits = new Uint32Array(out.buffer, out.byteOffset, out.length);
+    for (let i = 0; i < outBits.length; i++) outBits[i] = halves[i] << 16;
   }
-  return out;
 }
 
 /** Float32Array -> little-endian bytes in `dtype`. F32 returns a view over the input (no copy). */
 export function encodeFloats(dtype: FloatDtype, values: Float32Array): Uint8Array {
   if (dtype === 'F32') return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  const out = new Uint16Array(values.length);
+  const out = new Uint8Array(values.length * DTYPE_BYTES[dtype]);
+  encodeFloatsInto(dtype, values, out);
+  return out;
+}
+
+/** encodeFloats into bytes the caller owns (and reuses): `out` receives exactly the encoding of `values`. */
+export function encodeFloatsInto(dtype: FloatDtype, values: Float32Array, out: Uint8Array): void {
+  checkLengths(dtype, out, values);
+  if (dtype === 'F32') {
+    out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    return;
+  }
+  // An odd byte offset cannot carry a Uint16Array: encode into an aligned array, then copy the bytes.
+  const halves = out.byteOffset % 2 === 0 ? new Uint16Array(out.buffer, out.byteOffset, values.length) : new Uint16Array(values.length);
   if (dtype === 'F16') {
-    for (let i = 0; i < values.length; i++) out[i] = floatToHalfBits(values[i]);
+    for (let i = 0; i < values.length; i++) halves[i] = floatToHalfBits(values[i]);
   } else {
     const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-    for (let i = 0; i < bits.length; i++) out[i] = floatBitsToBfloat16Bits(bits[i]);
+    for (let i = 0; i < bits.length; i++) halves[i] = floatBitsToBfloat16Bits(bits[i]);
   }
-  return new Uint8Array(out.buffer);
+  if (halves.buffer !== out.buffer) out.set(new Uint8Array(halves.buffer));
+}
+
+function checkLengths(dtype: FloatDtype, bytes: Uint8Array, values: Float32Array): void {
+  if (bytes.byteLength !== values.length * DTYPE_BYTES[dtype]) {
+    throw new Error(`${values.length} ${dtype} values take ${values.length * DTYPE_BYTES[dtype]} bytes, not ${bytes.byteLength}.`);
+  }
 }
