@@ -9,8 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateTestModel } from '../../src/main/model/generate.js';
 import type { CorpusReport } from '../../src/main/data/report.js';
-import type { Page } from 'playwright-core';
-import { startApp, screenshot, type App } from './harness.js';
+import { startApp, type App, stepScreenshot, createProject } from './harness.js';
 
 const CODE = join(process.cwd(), 'resources/demo/corpora/code');
 const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
@@ -19,15 +18,6 @@ async function findFile(root: string, name: string): Promise<string> {
   const hits = (await readdir(root, { recursive: true })).filter((p) => p.endsWith(`/${name}`) && !p.includes('cache'));
   expect(hits).toHaveLength(1);
   return join(root, hits[0]);
-}
-
-/** The whole step, not just the visible part: the step scrolls inside its column, so the window grows to fit it for the shot. */
-async function screenshotStep(page: Page, name: string): Promise<void> {
-  const viewport = page.viewportSize()!;
-  const overflow = await page.locator('main.main').evaluate((m) => m.scrollHeight - m.clientHeight);
-  await page.setViewportSize({ width: viewport.width, height: viewport.height + overflow });
-  await screenshot(page, name);
-  await page.setViewportSize(viewport);
 }
 
 describe('corpus and analyze steps in browser mode', () => {
@@ -44,11 +34,7 @@ describe('corpus and analyze steps in browser mode', () => {
   it('previews and builds the corpus, measures the layers and hands the scores to the plan', async () => {
     const { page } = app;
     await page.goto(app.url);
-    await page.getByRole('button', { name: 'New project' }).click();
-    await page.getByLabel('Name').fill('Python helpers');
-    await page.getByLabel('Field').selectOption('code');
-    await page.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(() => page.locator('#project-select option:checked').textContent(), { timeout: 10_000 }).toContain('Python helpers');
+    await createProject(page, 'Python helpers', 'code');
 
     await page.getByLabel('Model folder path').fill(modelDir);
     await page.getByRole('button', { name: 'Go', exact: true }).click();
@@ -95,7 +81,7 @@ describe('corpus and analyze steps in browser mode', () => {
     expect(await histogram.textContent()).toContain('tokens per document');
     expect(await histogram.textContent()).toContain('shorter than 512 tokens');
     expect(await page.getByText('Worth knowing').count()).toBe(written.warnings.length ? 1 : 0);
-    await screenshotStep(page, '02-corpus');
+    await stepScreenshot(page, '02-corpus');
 
     // Analyze: two score jobs, two curves, a reading and the recorded settings.
     await page.locator('[data-step="analyze"]').click();
@@ -113,7 +99,7 @@ describe('corpus and analyze steps in browser mode', () => {
     await page.locator('.toggle label', { hasText: 'block influence' }).click();
     await expect.poll(() => chart.textContent(), { timeout: 5_000 }).toContain('block influence');
     await page.locator('.toggle label', { hasText: 'angular distance' }).click();
-    await screenshotStep(page, '03-analyze');
+    await stepScreenshot(page, '03-analyze');
 
     await page.getByTestId('use-scores').click();
     await page.getByTestId('scores-in-plan').waitFor();

@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import { generateTestModel } from '../../src/main/model/generate.js';
 import { makePlan, writePlanFile } from '../../src/main/plan/index.js';
 import { applyPlan } from '../../src/main/surgery/index.js';
-import type { ApiMethod, ApiRequest, ApiResponses, Project } from '../../src/shared/api.js';
+import type { Project } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
 import type { Plan } from '../../src/shared/plan.js';
 import type { RunReport } from '../../src/shared/report.js';
-import type { Page } from 'playwright-core';
-import { startApp, screenshot, type App } from './harness.js';
+import { startApp, type App, invoke, stepScreenshot, createProject } from './harness.js';
 
 const CODE = join(process.cwd(), 'resources/demo/corpora/code');
 const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
@@ -25,36 +24,10 @@ const BUNDLED_QA = join(process.cwd(), 'resources/demo/qa');
 /** Questions per set: the first ones of the bundled sets, enough for accuracies without a minute of scoring. */
 const QUESTIONS = 12;
 
-/** The server's typed API over HTTP, with the page's token: how the test reads what the app did. */
-async function invoke<M extends ApiMethod>(app: App, method: M, request: ApiRequest<M>): Promise<ApiResponses[M]> {
-  const url = new URL(app.url);
-  const res = await fetch(`${url.origin}/api/invoke/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-slayer-token': url.searchParams.get('token')! },
-    body: JSON.stringify(request),
-  });
-  const envelope = (await res.json()) as { ok: boolean; value: ApiResponses[M]; error?: string };
-  if (!envelope.ok) throw new Error(envelope.error);
-  return envelope.value;
-}
-
 const pct = (before: number, after: number) => ((after - before) / before) * 100;
 /** Perplexities as people read them: two decimals, one from 100 up. */
 const perplexityText = (x: number) => (x >= 100 ? x.toFixed(1) : x.toFixed(2));
 const signed = (x: number, unit: string) => `${Math.abs(x) < 0.05 ? '±' : x > 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} ${unit}`;
-
-/** The whole step in one picture: the window is made as tall as the scrolled step area, then restored. */
-async function stepScreenshot(page: Page, name: string): Promise<void> {
-  const height = await page.evaluate(() => {
-    const main = document.querySelector('main')!;
-    main.scrollTop = 0;
-    return main.getBoundingClientRect().top + main.scrollHeight;
-  });
-  const viewport = page.viewportSize()!;
-  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, Math.ceil(height)) });
-  await screenshot(page, name);
-  await page.setViewportSize(viewport);
-}
 
 describe('evaluate and export steps in browser mode', () => {
   let app: App;
@@ -81,11 +54,7 @@ describe('evaluate and export steps in browser mode', () => {
   it('compares base and injected model, generates side by side, saves the report and exports GGUF and Axolotl', async () => {
     const { page } = app;
     await page.goto(app.url);
-    await page.getByRole('button', { name: 'New project' }).click();
-    await page.getByLabel('Name').fill('Python helpers');
-    await page.getByLabel('Field').selectOption('code');
-    await page.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(() => page.locator('#project-select option:checked').textContent()).toContain('Python helpers');
+    await createProject(page, 'Python helpers', 'code');
     await page.getByLabel('Model folder path').fill(modelDir);
     await page.getByRole('button', { name: 'Go', exact: true }).click();
     await page.getByText('looks like a model folder').waitFor();

@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { ApiMethod, ApiRequest, ApiResponses } from '../../src/shared/api.js';
 import { tempDir } from '../helpers/tmp.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -66,4 +68,39 @@ export async function startApp(): Promise<App> {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The server's typed API over HTTP, with the page's token: how a test reads what the app did. */
+export async function invoke<M extends ApiMethod>(app: App, method: M, request: ApiRequest<M>): Promise<ApiResponses[M]> {
+  const url = new URL(app.url);
+  const res = await fetch(`${url.origin}/api/invoke/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-slayer-token': url.searchParams.get('token')! },
+    body: JSON.stringify(request),
+  });
+  const envelope = (await res.json()) as { ok: boolean; value: ApiResponses[M]; error?: string };
+  if (!envelope.ok) throw new Error(envelope.error);
+  return envelope.value;
+}
+
+/** The whole step in one picture: the step scrolls inside its column, so the window grows to fit it for the shot. */
+export async function stepScreenshot(page: Page, name: string): Promise<void> {
+  const height = await page.evaluate(() => {
+    const main = document.querySelector('main')!;
+    main.scrollTop = 0;
+    return main.getBoundingClientRect().top + main.scrollHeight;
+  });
+  const viewport = page.viewportSize()!;
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, Math.ceil(height)) });
+  await screenshot(page, name);
+  await page.setViewportSize(viewport);
+}
+
+/** Creates a project through the top bar, as a person would, and waits until it is the open one. */
+export async function createProject(page: Page, name: string, field: 'code' | 'math' | 'legal'): Promise<void> {
+  await page.getByRole('button', { name: 'New project' }).click();
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Field').selectOption(field);
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect.poll(() => page.locator('#project-select option:checked').textContent(), { timeout: 10_000 }).toContain(name);
 }

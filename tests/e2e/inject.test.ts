@@ -10,26 +10,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { generateTestModel } from '../../src/main/model/generate.js';
-import type { ApiMethod, ApiRequest, ApiResponses, Project } from '../../src/shared/api.js';
+import type { Project } from '../../src/shared/api.js';
 import type { JobResults } from '../../src/shared/jobs.js';
-import { startApp, screenshot, type App } from './harness.js';
+import { startApp, screenshot, type App, invoke, stepScreenshot, createProject } from './harness.js';
 
 const CODE = join(process.cwd(), 'resources/demo/corpora/code');
 const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
 /** Long enough to stop, resume and reload mid-run when steps are fast (10-50 a second here, depending on the load). */
 const STEPS = 400;
-
-async function invoke<M extends ApiMethod>(app: App, method: M, request: ApiRequest<M>): Promise<ApiResponses[M]> {
-  const url = new URL(app.url);
-  const res = await fetch(`${url.origin}/api/invoke/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-slayer-token': url.searchParams.get('token')! },
-    body: JSON.stringify(request),
-  });
-  const envelope = (await res.json()) as { ok: boolean; value: ApiResponses[M]; error?: string };
-  if (!envelope.ok) throw new Error(envelope.error);
-  return envelope.value;
-}
 
 /** The step shown as the training card reports it ("Step 12 of 240"), 0 before the first. */
 async function liveStep(page: Page): Promise<number> {
@@ -38,19 +26,6 @@ async function liveStep(page: Page): Promise<number> {
 }
 
 const points = async (page: Page) => Number(await page.getByTestId('training-curves').getAttribute('data-points'));
-
-/** The whole step in one picture: the window is made as tall as the scrolled step area, then restored. */
-async function stepScreenshot(page: Page, name: string): Promise<void> {
-  const height = await page.evaluate(() => {
-    const main = document.querySelector('main')!;
-    main.scrollTop = 0;
-    return main.getBoundingClientRect().top + main.scrollHeight;
-  });
-  const viewport = page.viewportSize()!;
-  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, Math.ceil(height)) });
-  await screenshot(page, name);
-  await page.setViewportSize(viewport);
-}
 
 describe('inject step in browser mode', () => {
   let app: App;
@@ -66,11 +41,7 @@ describe('inject step in browser mode', () => {
   it('builds the expanded model, trains, stops and saves, resumes through a reload and shows the summary', async () => {
     const { page } = app;
     await page.goto(app.url);
-    await page.getByRole('button', { name: 'New project' }).click();
-    await page.getByLabel('Name').fill('Python helpers');
-    await page.getByLabel('Field').selectOption('code');
-    await page.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(() => page.locator('#project-select option:checked').textContent()).toContain('Python helpers');
+    await createProject(page, 'Python helpers', 'code');
     await page.getByLabel('Model folder path').fill(modelDir);
     await page.getByRole('button', { name: 'Go', exact: true }).click();
     await page.getByText('looks like a model folder').waitFor();

@@ -10,7 +10,7 @@ import { generateTestModel } from '../../src/main/model/generate.js';
 import { makePlan } from '../../src/main/plan/index.js';
 import type { ModelDescription } from '../../src/shared/model.js';
 import type { LayerScores } from '../../src/shared/plan.js';
-import { startApp, screenshot, type App } from './harness.js';
+import { startApp, screenshot, type App, createProject } from './harness.js';
 
 describe('model inspect and plan editing in browser mode', () => {
   let app: App;
@@ -27,11 +27,7 @@ describe('model inspect and plan editing in browser mode', () => {
   it('inspects the model, edits the recommended plan on the layer map and saves it', async () => {
     const { page } = app;
     await page.goto(app.url);
-    await page.getByRole('button', { name: 'New project' }).click();
-    await page.getByLabel('Name').fill('Contract law');
-    await page.getByLabel('Field').selectOption('legal');
-    await page.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(() => page.locator('#project-select option:checked').textContent()).toContain('Contract law');
+    await createProject(page, 'Contract law', 'legal');
 
     await page.getByLabel('Model folder path').fill(modelDir);
     await page.getByRole('button', { name: 'Go', exact: true }).click();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startApp, screenshot, type App } from './harness.js';
+import { startApp, screenshot, type App, createProject } from './harness.js';
 
 describe('wizard shell in browser mode (real server, real compute process, Chromium)', () => {
   let app: App;
@@ -25,11 +25,7 @@ describe('wizard shell in browser mode (real server, real compute process, Chrom
   it('creates a project, walks the seven steps and fingerprints a model folder', async () => {
     const { page } = app;
     await page.goto(app.url);
-    await page.getByRole('button', { name: 'New project' }).click();
-    await page.getByLabel('Name').fill('Tax law');
-    await page.getByLabel('Field').selectOption('legal');
-    await page.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(() => page.locator('#project-select option:checked').textContent()).toContain('Tax law');
+    await createProject(page, 'Tax law', 'legal');
 
     await page.getByLabel('Model folder path').fill(modelDir);
     await page.getByRole('button', { name: 'Go', exact: true }).click();
