@@ -9,7 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateTestModel } from '../../src/main/model/generate.js';
 import type { CorpusReport } from '../../src/main/data/report.js';
-import { startApp, type App, stepScreenshot, createProject } from './harness.js';
+import { startApp, type App, stepScreenshot, createProject, chooseModel, TINY_MODEL } from './harness.js';
 
 const CODE = join(process.cwd(), 'resources/demo/corpora/code');
 const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
@@ -27,7 +27,7 @@ describe('corpus and analyze steps in browser mode', () => {
   beforeAll(async () => {
     app = await startApp();
     modelDir = join(app.work, 'tiny-llama-8');
-    await generateTestModel(modelDir, { layers: 8, hiddenSize: 64, intermediateSize: 172, heads: 4, kvHeads: 2, vocabSize: 400, seed: 7, dtype: 'bf16' });
+    await generateTestModel(modelDir, TINY_MODEL);
   });
   afterAll(async () => app?.close());
 
@@ -36,11 +36,7 @@ describe('corpus and analyze steps in browser mode', () => {
     await page.goto(app.url);
     await createProject(page, 'Python helpers', 'code');
 
-    await page.getByLabel('Model folder path').fill(modelDir);
-    await page.getByRole('button', { name: 'Go', exact: true }).click();
-    await page.getByText('looks like a model folder').waitFor();
-    await page.getByTestId('choose-folder').click();
-    await page.getByTestId('model-summary').waitFor();
+    await chooseModel(page, modelDir);
 
     // Corpus: the documents picker is open while no folder is chosen; the field comes from the project.
     await page.locator('[data-step="corpus"]').click();

@@ -16,7 +16,7 @@ import type { Project } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
 import type { Plan } from '../../src/shared/plan.js';
 import type { RunReport } from '../../src/shared/report.js';
-import { startApp, type App, invoke, stepScreenshot, createProject } from './harness.js';
+import { startApp, type App, invoke, stepScreenshot, createProject, chooseModel, TINY_MODEL } from './harness.js';
 
 const CODE = join(process.cwd(), 'resources/demo/corpora/code');
 const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
@@ -40,7 +40,7 @@ describe('evaluate and export steps in browser mode', () => {
   beforeAll(async () => {
     app = await startApp();
     modelDir = join(app.work, 'tiny-llama-8');
-    const { description } = await generateTestModel(modelDir, { layers: 8, hiddenSize: 64, intermediateSize: 172, heads: 4, kvHeads: 2, vocabSize: 400, seed: 7, dtype: 'bf16' });
+    const { description } = await generateTestModel(modelDir, TINY_MODEL);
     plan = makePlan(description, { strategy: 's' });
     qaDir = join(app.work, 'qa');
     await mkdir(qaDir);
@@ -55,11 +55,7 @@ describe('evaluate and export steps in browser mode', () => {
     const { page } = app;
     await page.goto(app.url);
     await createProject(page, 'Python helpers', 'code');
-    await page.getByLabel('Model folder path').fill(modelDir);
-    await page.getByRole('button', { name: 'Go', exact: true }).click();
-    await page.getByText('looks like a model folder').waitFor();
-    await page.getByTestId('choose-folder').click();
-    await page.getByTestId('model-summary').waitFor();
+    await chooseModel(page, modelDir);
 
     // The injected model where the Inject step puts it, the project's plan, and the corpus (a real job).
     [project] = await invoke(app, 'projects.list', {});

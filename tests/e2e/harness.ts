@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { ApiMethod, ApiRequest, ApiResponses } from '../../src/shared/api.js';
+import type { TestModelOptions } from '../../src/main/model/generate.js';
 import { tempDir } from '../helpers/tmp.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -103,4 +104,16 @@ export async function createProject(page: Page, name: string, field: 'code' | 'm
   await page.getByLabel('Field').selectOption(field);
   await page.getByRole('button', { name: 'Create' }).click();
   await expect.poll(() => page.locator('#project-select option:checked').textContent(), { timeout: 10_000 }).toContain(name);
+}
+
+/** The tiny model the step tests share: 8 layers so pruning and expansion mean something, bf16 like real checkpoints. */
+export const TINY_MODEL: TestModelOptions = { layers: 8, hiddenSize: 64, intermediateSize: 172, heads: 4, kvHeads: 2, vocabSize: 400, seed: 7, dtype: 'bf16' };
+
+/** Chooses a model folder in the Model step and waits for its summary. */
+export async function chooseModel(page: Page, dir: string): Promise<void> {
+  await page.getByLabel('Model folder path').fill(dir);
+  await page.getByRole('button', { name: 'Go', exact: true }).click();
+  await page.getByText('looks like a model folder').waitFor();
+  await page.getByTestId('choose-folder').click();
+  await page.getByTestId('model-summary').waitFor();
 }

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { generateTestModel } from '../../src/main/model/generate.js';
 import type { Project } from '../../src/shared/api.js';
 import type { JobResults } from '../../src/shared/jobs.js';
-import { startApp, screenshot, type App, invoke, stepScreenshot, createProject } from './harness.js';
+import { startApp, screenshot, type App, invoke, stepScreenshot, createProject, chooseModel, TINY_MODEL } from './harness.js';
 
 const CODE = join(process.cwd(), 'resources/demo/corpora/code');
 const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
@@ -34,7 +34,7 @@ describe('inject step in browser mode', () => {
   beforeAll(async () => {
     app = await startApp();
     modelDir = join(app.work, 'tiny-llama-8');
-    await generateTestModel(modelDir, { layers: 8, hiddenSize: 64, intermediateSize: 172, heads: 4, kvHeads: 2, vocabSize: 400, seed: 7, dtype: 'bf16' });
+    await generateTestModel(modelDir, TINY_MODEL);
   });
   afterAll(async () => app?.close());
 
@@ -42,11 +42,7 @@ describe('inject step in browser mode', () => {
     const { page } = app;
     await page.goto(app.url);
     await createProject(page, 'Python helpers', 'code');
-    await page.getByLabel('Model folder path').fill(modelDir);
-    await page.getByRole('button', { name: 'Go', exact: true }).click();
-    await page.getByText('looks like a model folder').waitFor();
-    await page.getByTestId('choose-folder').click();
-    await page.getByTestId('model-summary').waitFor();
+    await chooseModel(page, modelDir);
 
     // Settings: what app.info says, and one thread for the jobs from now on.
     await page.getByTestId('open-settings').click();

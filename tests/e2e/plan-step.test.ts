@@ -10,7 +10,7 @@ import { generateTestModel } from '../../src/main/model/generate.js';
 import { makePlan } from '../../src/main/plan/index.js';
 import type { ModelDescription } from '../../src/shared/model.js';
 import type { LayerScores } from '../../src/shared/plan.js';
-import { startApp, screenshot, type App, createProject } from './harness.js';
+import { startApp, screenshot, type App, createProject, TINY_MODEL } from './harness.js';
 
 describe('model inspect and plan editing in browser mode', () => {
   let app: App;
@@ -20,7 +20,7 @@ describe('model inspect and plan editing in browser mode', () => {
   beforeAll(async () => {
     app = await startApp();
     modelDir = join(app.work, 'tiny-llama-8');
-    ({ description: model } = await generateTestModel(modelDir, { layers: 8, hiddenSize: 64, intermediateSize: 172, heads: 4, kvHeads: 2, vocabSize: 400, seed: 7, dtype: 'bf16' }));
+    ({ description: model } = await generateTestModel(modelDir, TINY_MODEL));
   });
   afterAll(async () => app?.close());
 
