@@ -6,7 +6,7 @@
  * So "^model.layers.5." matches model.layers.5.* and not model.layers.50.*; a pattern written
  * with "\." or ".*" would be escaped into something else and match nothing.
  */
-import { CORPUS_PLACEHOLDER, DEEPSPEED_FILE, RECIPE, sequenceLength, type HandoffInput } from './handoff-recipe.js';
+import { optimizerYaml, CORPUS_PLACEHOLDER, DEEPSPEED_FILE, RECIPE, sequenceLength, type HandoffInput } from './handoff-recipe.js';
 import { float, toYaml } from './yaml-lines.js';
 
 export const AXOLOTL_CONFIG = 'slayer-axolotl.yml';
@@ -45,12 +45,7 @@ export function axolotlConfig(input: HandoffInput): string {
     { key: 'learning_rate', value: float(RECIPE.learningRate) },
     { key: 'lr_scheduler', value: RECIPE.scheduler },
     { key: 'warmup_ratio', value: float(RECIPE.warmupRatio) },
-    { key: 'adam_beta1', value: float(RECIPE.adamBeta1) },
-    { key: 'adam_beta2', value: float(RECIPE.adamBeta2) },
-    { key: 'adam_epsilon', value: float(RECIPE.adamEpsilon) },
-    { key: 'weight_decay', value: float(RECIPE.weightDecay) },
-    { key: 'max_grad_norm', value: float(RECIPE.maxGradNorm) },
-    { key: 'bf16', value: true },
+    ...optimizerYaml(),
     { key: 'logging_steps', value: RECIPE.loggingSteps },
     { key: 'save_steps', value: RECIPE.saveSteps },
     { key: 'deepspeed', value: DEEPSPEED_FILE },

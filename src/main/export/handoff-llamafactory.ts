@@ -16,7 +16,7 @@
  * `llamafactory-cli train` stops with "Module slayer_explicit_layers is not found" instead of
  * silently training the last layers; the launcher never reads that key.
  */
-import { CORPUS_PLACEHOLDER, DEEPSPEED_FILE, RECIPE, sequenceLength, type HandoffInput } from './handoff-recipe.js';
+import { optimizerYaml, CORPUS_PLACEHOLDER, DEEPSPEED_FILE, RECIPE, sequenceLength, type HandoffInput } from './handoff-recipe.js';
 import { float, toYaml } from './yaml-lines.js';
 
 export const LLAMAFACTORY_CONFIG = 'slayer-llamafactory.yaml';
@@ -61,12 +61,7 @@ export function llamaFactoryConfig(input: HandoffInput): string {
     { key: 'lr_scheduler_type', value: RECIPE.scheduler },
     { key: 'warmup_ratio', value: float(RECIPE.warmupRatio) },
     { key: 'optim', value: 'adamw_torch' },
-    { key: 'adam_beta1', value: float(RECIPE.adamBeta1) },
-    { key: 'adam_beta2', value: float(RECIPE.adamBeta2) },
-    { key: 'adam_epsilon', value: float(RECIPE.adamEpsilon) },
-    { key: 'weight_decay', value: float(RECIPE.weightDecay) },
-    { key: 'max_grad_norm', value: float(RECIPE.maxGradNorm) },
-    { key: 'bf16', value: true },
+    ...optimizerYaml(),
     { key: 'ddp_timeout', value: 180000000 },
     { key: 'deepspeed', value: DEEPSPEED_FILE },
   ]);

@@ -7,6 +7,7 @@
  * starting point per GPU: effective batch = GPUs x micro batch x accumulation steps.
  */
 import type { ModelDescription } from '../../shared/model.js';
+import { float, type YamlNode } from './yaml-lines.js';
 
 export const RECIPE = {
   learningRate: 1e-4,
@@ -70,3 +71,15 @@ export const DEEPSPEED_ZERO2 = {
     round_robin_gradients: true,
   },
 };
+
+/** AdamW, decay, clipping and bf16 lines: the same keys (Hugging Face TrainingArguments) in both trainers' configs. */
+export function optimizerYaml(): YamlNode[] {
+  return [
+    { key: 'adam_beta1', value: float(RECIPE.adamBeta1) },
+    { key: 'adam_beta2', value: float(RECIPE.adamBeta2) },
+    { key: 'adam_epsilon', value: float(RECIPE.adamEpsilon) },
+    { key: 'weight_decay', value: float(RECIPE.weightDecay) },
+    { key: 'max_grad_norm', value: float(RECIPE.maxGradNorm) },
+    { key: 'bf16', value: true },
+  ];
+}

@@ -7,7 +7,7 @@ import { fitOnMachine, machineMemory, makePlan, trainingMemory } from '../plan/i
 import type { MachineMemory } from '../../shared/estimate.js';
 import type { InspectResult, ModelDescription } from '../../shared/model.js';
 import { ModelFolder } from './folder.js';
-import { blockParameters, globalParameters, modelParameters } from './tensors.js';
+import { blockParameters, globalParameters, modelParameters, modelShape } from './tensors.js';
 
 /** What the memory estimates assume: `score`'s and `plan`'s CLI defaults, scoring in batches of 8. */
 export const ANALYSIS_DEFAULTS = { samples: 64, seqLen: 128, batch: 8 } as const;
@@ -21,19 +21,11 @@ export async function inspectModel(dir: string, machine: MachineMemory = machine
     const plan = makePlan(m, { strategy: 's' });
     const train = trainingMemory(plan, m, TRAINING_DEFAULTS.batch, TRAINING_DEFAULTS.seqLen).totalBytes;
     return {
-      architecture: m.architecture,
+      ...modelShape(m),
       family: m.family,
-      layers: m.layers,
-      hiddenSize: m.hiddenSize,
-      intermediateSize: m.intermediateSize,
-      heads: m.heads,
-      kvHeads: m.kvHeads,
-      headDim: m.headDim,
-      vocabSize: m.vocabSize,
       maxPositionEmbeddings: m.maxPositionEmbeddings,
       parameters: modelParameters(m),
       dtype: folder.dtype.toLowerCase(),
-      tiedEmbeddings: m.tiedEmbeddings,
       bytesOnDisk: folder.bytesOnDisk,
       hasTokenizer: folder.hasTokenizer,
       memory: {

@@ -3,7 +3,7 @@
  * parameter counts derived from them. One source of truth for plan counts, surgery, the test
  * model generator and the engine.
  */
-import type { ModelDescription } from '../../shared/model.js';
+import type { ModelDescription, ModelShape } from '../../shared/model.js';
 
 export interface TensorSpec {
   name: string;
@@ -94,4 +94,10 @@ export interface TensorReader {
   readonly description: ModelDescription;
   has(name: string): boolean;
   readTensor(name: string): Promise<Float32Array>;
+}
+
+/** The shape numbers that summaries of a model repeat (inspect results, plan bases). */
+export function modelShape(m: ModelDescription): ModelShape {
+  const { architecture, layers, hiddenSize, intermediateSize, heads, kvHeads, headDim, vocabSize, tiedEmbeddings } = m;
+  return { architecture, layers, hiddenSize, intermediateSize, heads, kvHeads, headDim, vocabSize, tiedEmbeddings };
 }

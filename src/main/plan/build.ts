@@ -15,7 +15,7 @@ import {
   type PlanStrategy,
   type RefreshChoice,
 } from '../../shared/plan.js';
-import { modelParameters } from '../model/tensors.js';
+import { modelParameters, modelShape } from '../model/tensors.js';
 import { planCounts } from './counts.js';
 import { keptInit, newBlockInit, refreshInit } from './init.js';
 
@@ -35,16 +35,8 @@ export type LayoutChoices = Partial<Pick<PlanSettings, 'paper' | 'pruneBy' | 'sc
 
 export function planBase(m: ModelDescription): PlanBase {
   return {
-    architecture: m.architecture,
-    layers: m.layers,
+    ...modelShape(m),
     parameters: modelParameters(m),
-    hiddenSize: m.hiddenSize,
-    intermediateSize: m.intermediateSize,
-    heads: m.heads,
-    kvHeads: m.kvHeads,
-    headDim: m.headDim,
-    vocabSize: m.vocabSize,
-    tiedEmbeddings: m.tiedEmbeddings,
     attentionBias: m.attentionBias,
     mlpBias: m.mlpBias,
   };
