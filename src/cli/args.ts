@@ -20,12 +20,7 @@ export function requireStringFlag(values: Values, name: string, usage: string): 
   return v;
 }
 
-export function numberFlag(
-  values: Values,
-  name: string,
-  fallback: number,
-  range: { min?: number; max?: number; integer?: boolean } = {},
-): number {
+export function numberFlag(values: Values, name: string, fallback: number, range: { min?: number; max?: number; integer?: boolean } = {}): number {
   const raw = stringFlag(values, name);
   if (raw === undefined) return fallback;
   const n = Number(raw);

@@ -11,7 +11,12 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
   let active = false;
   return {
     update(p) {
-      const pct = p.fraction === null ? '' : `${Math.round(p.fraction * 100).toString().padStart(3)}% `;
+      const pct =
+        p.fraction === null
+          ? ''
+          : `${Math.round(p.fraction * 100)
+              .toString()
+              .padStart(3)}% `;
       if (tty) {
         const width = 24;
         const filled = p.fraction === null ? 0 : Math.round(p.fraction * width);

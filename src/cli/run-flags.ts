@@ -34,7 +34,7 @@ export const DATA_FLAGS: OptionSpec = {
 export const DATA_DETAILS = [
   'DATA: a file or folder of .txt, .md, source code, .jsonl ({"text": ...} or {"input_ids": [...]}), or a corpus built by `slayer corpus --out DIR`.',
   '--split train|validation|general-train|general-validation: the part of a built corpus to read (default train).',
-  '--samples N: a seeded sample of N sequences (--seed S, default 0). --seq-len: tokens per sequence, at most the model\'s context.',
+  "--samples N: a seeded sample of N sequences (--seed S, default 0). --seq-len: tokens per sequence, at most the model's context.",
   '--bad-lines stop|skip: stop at an unusable JSONL line (default) or skip it and list it.',
 ];
 

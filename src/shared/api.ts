@@ -47,7 +47,6 @@ export const planOptionsSchema = z.discriminatedUnion('strategy', [
   }),
 ]);
 
-
 /** Request schemas by method name. The response types are in ApiResponses below. */
 export const apiMethods = {
   'app.info': z.object({}),

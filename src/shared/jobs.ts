@@ -21,7 +21,12 @@ export type JobState = (typeof jobStates)[number];
  */
 const path = z.string().min(1, 'a path is required');
 const seqLen = z.number().int().min(8).max(131072);
-const seed = z.number().int().min(0).max(2 ** 31 - 1).default(0);
+const seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1)
+  .default(0);
 const samples = z.number().int().min(1).max(1_000_000);
 const split = z.enum(['train', 'validation', 'general-train', 'general-validation']);
 /** The compute settings main adds from the user's settings (threads, execution provider). */
@@ -52,7 +57,16 @@ export const jobParamSchemas = {
     ...engine,
   }),
   apply: z.object({ modelDir: path, plan: z.unknown(), out: path, overwrite: z.boolean().default(false) }),
-  eval: z.object({ modelDir: path, data: path, split: split.optional(), qa: path.optional(), seqLen: seqLen.default(512), samples: samples.optional(), seed, ...engine }),
+  eval: z.object({
+    modelDir: path,
+    data: path,
+    split: split.optional(),
+    qa: path.optional(),
+    seqLen: seqLen.default(512),
+    samples: samples.optional(),
+    seed,
+    ...engine,
+  }),
   train: z.object({
     modelDir: path,
     data: path,
@@ -135,9 +149,7 @@ export interface JobRecord {
 }
 
 /** Messages between main and the compute process (the same over fork IPC and utilityProcess). */
-export type ToCompute =
-  | { type: 'start'; job: { id: string; kind: JobKind; params: unknown } }
-  | { type: 'cancel' };
+export type ToCompute = { type: 'start'; job: { id: string; kind: JobKind; params: unknown } } | { type: 'cancel' };
 
 export type FromCompute =
   | { type: 'progress'; fraction: number | null; message: string }

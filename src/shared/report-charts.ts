@@ -50,7 +50,10 @@ export function gainVersusForgettingOption(report: RunReport): Option {
   const base = report.before;
   const points = report.runs.map((r) => ({
     name: r.label,
-    value: [round(percentChange(base.general.perplexity, r.after.general.perplexity)), round(-percentChange(base.domain.perplexity, r.after.domain.perplexity))],
+    value: [
+      round(percentChange(base.general.perplexity, r.after.general.perplexity)),
+      round(-percentChange(base.domain.perplexity, r.after.domain.perplexity)),
+    ],
   }));
   return {
     animation: false,

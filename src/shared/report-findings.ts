@@ -52,7 +52,9 @@ export function reportFindings(report: Omit<RunReport, 'findings'>, threshold = 
   const others = report.runs.filter((r) => r !== s);
   if (s && others.length) {
     const best = [...report.runs].sort((a, b) => a.after.domain.perplexity - b.after.domain.perplexity)[0];
-    lines.push(`Lowest domain perplexity after training: ${best.label}${best === s ? ' (the S strategy)' : ' — at this scale the S strategy did not win on domain perplexity'}.`);
+    lines.push(
+      `Lowest domain perplexity after training: ${best.label}${best === s ? ' (the S strategy)' : ' — at this scale the S strategy did not win on domain perplexity'}.`,
+    );
   }
   return lines;
 }

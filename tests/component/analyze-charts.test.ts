@@ -12,7 +12,12 @@ type Line = { name: string; data: [number, number][] };
 type Chart = { xAxis: { name: string; max: number }; yAxis: { name: string; type: string }; series: Line[]; legend: unknown };
 
 function scores(angular: number[], influence: number[]): LayerScores {
-  return { layers: angular.map((a, index) => ({ index, angularLast: a, angularMean: a / 2, blockInfluence: influence[index] })), samples: 16, seqLen: 64, dataHash: 'sha256:abc' };
+  return {
+    layers: angular.map((a, index) => ({ index, angularLast: a, angularMean: a / 2, blockInfluence: influence[index] })),
+    samples: 16,
+    seqLen: 64,
+    dataHash: 'sha256:abc',
+  };
 }
 
 function probe(kind: 'drop' | 'insert', init: 'copy' | 'average' | null, baseline: number, perplexities: number[]): ProbeResult {
@@ -46,7 +51,10 @@ describe('layer importance option', () => {
     it(`draws ${IMPORTANCE_METRICS[metric].label} per layer for domain and general text`, () => {
       const option = layerImportanceOption(domain, general, metric) as unknown as Chart;
       expect(option.series.map((s) => s.name)).toEqual(['domain text', 'general text']);
-      for (const [line, source] of [[option.series[0], domain], [option.series[1], general]] as const) {
+      for (const [line, source] of [
+        [option.series[0], domain],
+        [option.series[1], general],
+      ] as const) {
         expect(line.data.map(([x]) => x)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
         line.data.forEach(([, y], i) => expect(y).toBeCloseTo(source.layers[i][metric], 3));
       }

@@ -35,11 +35,33 @@ afterAll(async () => tmp.cleanup());
 
 function scoreJob(id: string, createdAt: string, split: string, angular: number[], state: JobRecord['state'] = 'succeeded', dir = modelDir): JobRecord {
   return {
-    id, kind: 'score', projectId: 'p1', state, createdAt, startedAt: createdAt, endedAt: createdAt, progress: null, error: state === 'failed' ? 'out of memory' : null, errorDetail: null,
+    id,
+    kind: 'score',
+    projectId: 'p1',
+    state,
+    createdAt,
+    startedAt: createdAt,
+    endedAt: createdAt,
+    progress: null,
+    error: state === 'failed' ? 'out of memory' : null,
+    errorDetail: null,
     params: { modelDir: dir, data: corpusDir(project), split, samples: 16, seqLen: 64, seed: 0 },
-    result: state === 'succeeded'
-      ? { layers: angular.map((a, index) => ({ index, angularLast: a, angularMean: a, blockInfluence: a / 2 })), samples: 16, seqLen: 64, seed: 0, dataHash: `sha256:${id}`, tokens: 1024, model: { dir, layers: 8 }, provider: 'cpu', threads: 1, streaming: false, seconds: 1 }
-      : null,
+    result:
+      state === 'succeeded'
+        ? {
+            layers: angular.map((a, index) => ({ index, angularLast: a, angularMean: a, blockInfluence: a / 2 })),
+            samples: 16,
+            seqLen: 64,
+            seed: 0,
+            dataHash: `sha256:${id}`,
+            tokens: 1024,
+            model: { dir, layers: 8 },
+            provider: 'cpu',
+            threads: 1,
+            streaming: false,
+            seconds: 1,
+          }
+        : null,
   };
 }
 

@@ -46,7 +46,20 @@ beforeEach(() => {
       if (method === 'jobs.list') return history;
       if (method === 'jobs.start') {
         started.push(request);
-        return { id: `job-${started.length}`, kind: request.kind, params: request.params, projectId: request.projectId, state: 'queued', createdAt: new Date().toISOString(), startedAt: null, endedAt: null, progress: null, error: null, errorDetail: null, result: null };
+        return {
+          id: `job-${started.length}`,
+          kind: request.kind,
+          params: request.params,
+          projectId: request.projectId,
+          state: 'queued',
+          createdAt: new Date().toISOString(),
+          startedAt: null,
+          endedAt: null,
+          progress: null,
+          error: null,
+          errorDetail: null,
+          result: null,
+        };
       }
       throw new Error(`unexpected ${method}`);
     },
@@ -56,7 +69,18 @@ beforeEach(() => {
 });
 
 const finished = (id: string, params: Record<string, unknown>, result: unknown): JobRecord => ({
-  id, kind: 'probe', projectId: 'p1', state: 'succeeded', createdAt: '2026-01-01T00:00:00Z', startedAt: null, endedAt: '2026-01-01T00:01:00Z', progress: null, error: null, errorDetail: null, params, result,
+  id,
+  kind: 'probe',
+  projectId: 'p1',
+  state: 'succeeded',
+  createdAt: '2026-01-01T00:00:00Z',
+  startedAt: null,
+  endedAt: '2026-01-01T00:01:00Z',
+  progress: null,
+  error: null,
+  errorDetail: null,
+  params,
+  result,
 });
 
 describe('behaviour probes panel', () => {

@@ -9,15 +9,26 @@ import type { LayerScores } from '../../src/shared/plan.js';
 import type { ProbeResult } from '../../src/main/analysis/probe.js';
 
 function scores(angular: number[]): LayerScores {
-  return { layers: angular.map((a, index) => ({ index, angularLast: a, angularMean: a, blockInfluence: a / 2 })), samples: 16, seqLen: 64, dataHash: 'sha256:abc' };
+  return {
+    layers: angular.map((a, index) => ({ index, angularLast: a, angularMean: a, blockInfluence: a / 2 })),
+    samples: 16,
+    seqLen: 64,
+    dataHash: 'sha256:abc',
+  };
 }
 
 /** The rule, restated: indices within the top / bottom third of [min, max]. */
 function thirds(values: number[]) {
   const min = Math.min(...values);
   const max = Math.max(...values);
-  const most = values.map((v, i) => [v, i]).filter(([v]) => v >= max - (max - min) / 3).map(([, i]) => i);
-  const least = values.map((v, i) => [v, i]).filter(([v]) => v <= min + (max - min) / 3).map(([, i]) => i);
+  const most = values
+    .map((v, i) => [v, i])
+    .filter(([v]) => v >= max - (max - min) / 3)
+    .map(([, i]) => i);
+  const least = values
+    .map((v, i) => [v, i])
+    .filter(([v]) => v <= min + (max - min) / 3)
+    .map(([, i]) => i);
   return { min, max, most, least };
 }
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -48,7 +59,9 @@ describe('reading of the importance curves', () => {
     expect(r.sentences[1]).toContain('first candidates to remove');
     expect(r.matchesPaper).toBe(avg(values.slice(0, 4)) > avg(values.slice(4)));
     expect(r.matchesPaper).toBe(true);
-    expect(r.sentences[2]).toContain(`This matches the paper: on average the shallow half changes the text by ${avg(values.slice(0, 4)).toFixed(2)} and the deep half by ${avg(values.slice(4)).toFixed(2)}`);
+    expect(r.sentences[2]).toContain(
+      `This matches the paper: on average the shallow half changes the text by ${avg(values.slice(0, 4)).toFixed(2)} and the deep half by ${avg(values.slice(4)).toFixed(2)}`,
+    );
     expect(r.thresholds).toContain(`(${t.min.toFixed(2)} to ${t.max.toFixed(2)})`);
     expect(r.thresholds).toContain('shallow half is layers 0-3, the deep half layers 4-7');
   });
@@ -62,7 +75,9 @@ describe('reading of the importance curves', () => {
     expect(t.least.every((i) => i < deepStart)).toBe(true);
     const deep = values.slice(deepStart);
     expect(r.removable).toEqual([deepStart + deep.indexOf(Math.min(...deep))]);
-    expect(r.sentences[1]).toBe(`In the deep half, layer ${r.removable[0]} changes it least (${Math.min(...deep).toFixed(2)}), so it is the first candidate to remove.`);
+    expect(r.sentences[1]).toBe(
+      `In the deep half, layer ${r.removable[0]} changes it least (${Math.min(...deep).toFixed(2)}), so it is the first candidate to remove.`,
+    );
     expect(r.matchesPaper).toBe(false);
     expect(r.sentences[2]).toMatch(/^This differs from the paper/);
   });
@@ -75,7 +90,9 @@ describe('reading of the importance curves', () => {
     expect(Math.max(...values.map((v, i) => Math.abs(v - near[i])))).toBeLessThan(SAME_CURVE_GAP);
     expect(same.sentences[3]).toMatch(/^General text gives nearly the same curve \(the largest gap is 0\.02, at layer 0\)/);
     const differs = readScores(scores(values), scores(far), 'angularLast');
-    expect(differs.sentences[3]).toBe(`The curves differ most at layer 3 (domain ${(0.2).toFixed(2)}, general ${(0.2 - 0.09).toFixed(2)}): that layer treats your documents differently from everyday text.`);
+    expect(differs.sentences[3]).toBe(
+      `The curves differ most at layer 3 (domain ${(0.2).toFixed(2)}, general ${(0.2 - 0.09).toFixed(2)}): that layer treats your documents differently from everyday text.`,
+    );
     expect(differs.thresholds).toContain(`less than ${SAME_CURVE_GAP}`);
   });
 
@@ -96,9 +113,23 @@ describe('reading of a probe', () => {
   function probe(kind: 'drop' | 'insert', baseline: number, perplexities: number[]): ProbeResult {
     const measure = (perplexity: number) => ({ perplexity, meanNll: Math.log(perplexity), qaAccuracy: null, qaAccuracyNorm: null });
     return {
-      kind, init: kind === 'insert' ? 'copy' : null, layers: perplexities.map((p, index) => ({ index, init: null, ...measure(p) })), baseline: measure(baseline),
-      notes: [], seqLen: 64, samples: 8, seed: 0, dataHash: 'h', qaHash: null, tokens: 1, qaItems: null, model: { dir: '/m', layers: perplexities.length },
-      provider: 'cpu', threads: 1, streaming: false, seconds: 1,
+      kind,
+      init: kind === 'insert' ? 'copy' : null,
+      layers: perplexities.map((p, index) => ({ index, init: null, ...measure(p) })),
+      baseline: measure(baseline),
+      notes: [],
+      seqLen: 64,
+      samples: 8,
+      seed: 0,
+      dataHash: 'h',
+      qaHash: null,
+      tokens: 1,
+      qaItems: null,
+      model: { dir: '/m', layers: perplexities.length },
+      provider: 'cpu',
+      threads: 1,
+      streaming: false,
+      seconds: 1,
     };
   }
 

@@ -26,7 +26,12 @@ describe('token-length histogram option', () => {
     it(`puts each document in the bar its label names, split at ${seqLen} tokens`, () => {
       const docs = lengths(500, seqLen);
       const stats = lengthStats(docs, seqLen);
-      const option = lengthHistogramOption(stats.histogram, seqLen) as { xAxis: { data: string[]; name: string }; yAxis: { name: string }; series: Series[]; legend: unknown };
+      const option = lengthHistogramOption(stats.histogram, seqLen) as {
+        xAxis: { data: string[]; name: string };
+        yAxis: { name: string };
+        series: Series[];
+        legend: unknown;
+      };
       const labels = option.xAxis.data;
       const [short, long] = option.series;
 

@@ -32,7 +32,10 @@ beforeAll(async () => {
   docs = join(tmp.dir, 'contracts');
   await mkdir(docs, { recursive: true });
   for (let i = 0; i < 12; i++) {
-    const clauses = Array.from({ length: 20 + i * 15 }, (_, k) => `Clause ${k + 1} of agreement ${i}: the tenant shall pay ${100 + i * k} euros by day ${1 + ((k * 7 + i) % 28)}.`);
+    const clauses = Array.from(
+      { length: 20 + i * 15 },
+      (_, k) => `Clause ${k + 1} of agreement ${i}: the tenant shall pay ${100 + i * k} euros by day ${1 + ((k * 7 + i) % 28)}.`,
+    );
     await writeFile(join(docs, `agreement-${i}.txt`), clauses.join('\n'));
   }
   await writeFile(join(docs, 'scan.bin'), Buffer.from([0, 1, 2, 3, 0, 0, 255, 0]));
@@ -57,7 +60,21 @@ beforeEach(() => {
       if (method === 'corpus.preview') return previewCorpus(request.path as string);
       if (method === 'fs.browse') return { path: tmp.dir, parent: '/', entries: [], hasConfig: false };
       if (method === 'jobs.list') return history;
-      if (method === 'jobs.start') return { id: 'job-1', kind: request.kind, params: request.params, projectId: request.projectId, state: 'queued', createdAt: new Date().toISOString(), startedAt: null, endedAt: null, progress: null, error: null, errorDetail: null, result: null };
+      if (method === 'jobs.start')
+        return {
+          id: 'job-1',
+          kind: request.kind,
+          params: request.params,
+          projectId: request.projectId,
+          state: 'queued',
+          createdAt: new Date().toISOString(),
+          startedAt: null,
+          endedAt: null,
+          progress: null,
+          error: null,
+          errorDetail: null,
+          result: null,
+        };
       throw new Error(`unexpected ${method}`);
     },
     on: () => () => {},
@@ -114,21 +131,41 @@ describe('corpus step', () => {
     await w.get('[data-testid="build-corpus"]').trigger('click');
     await flushPromises();
     expect(calls.filter(([m]) => m === 'jobs.start')).toEqual([
-      ['jobs.start', { kind: 'corpus', params: { modelDir, data: docs, general: null, domain: 'legal', seqLen: 256, seed: 3, out: '/projects/p1/corpus' }, projectId: 'p1' }],
+      [
+        'jobs.start',
+        { kind: 'corpus', params: { modelDir, data: docs, general: null, domain: 'legal', seqLen: 256, seed: 3, out: '/projects/p1/corpus' }, projectId: 'p1' },
+      ],
     ]);
   });
 
   it('shows the latest built corpus of the project: counts, the share past the sequence length and the split', async () => {
     const done = '2026-01-02T10:00:00.000Z';
     const params = { modelDir, data: docs, general: null, domain: 'legal', seqLen: 128, seed: 0, out: '/projects/p1/corpus' };
-    history = [{ id: 'c1', kind: 'corpus', params, projectId: 'p1', state: 'succeeded', createdAt: done, startedAt: done, endedAt: done, progress: null, error: null, errorDetail: null, result: report }];
+    history = [
+      {
+        id: 'c1',
+        kind: 'corpus',
+        params,
+        projectId: 'p1',
+        state: 'succeeded',
+        createdAt: done,
+        startedAt: done,
+        endedAt: done,
+        progress: null,
+        error: null,
+        errorDetail: null,
+        result: report,
+      },
+    ];
     localStorage.setItem('slayer-corpus:p1', JSON.stringify({ data: docs, general: null, domain: 'legal', seqLen: 128, seed: 0 }));
     const w = await mountStep({ ...base, modelDir });
     const shown = w.get('[data-testid="corpus-report"]');
     expect(shown.get('[data-testid="corpus-documents"]').text()).toBe(String(report.documents));
     expect(shown.get('[data-testid="corpus-skipped"]').text()).toBe(String(report.skipped.length));
     expect(shown.get('[data-testid="corpus-duplicates"]').text()).toBe(String(report.duplicatesRemoved));
-    expect(shown.get('[data-testid="truncated-share"]').text()).toContain(`${Math.round(report.truncatedShare * 100)}% of your documents are longer than 128 tokens`);
+    expect(shown.get('[data-testid="truncated-share"]').text()).toContain(
+      `${Math.round(report.truncatedShare * 100)}% of your documents are longer than 128 tokens`,
+    );
     const rows = shown.findAll('[data-testid="corpus-split"] tbody tr');
     // No general text: training and validation only, with their document counts adding up to the corpus.
     expect(rows).toHaveLength(2);

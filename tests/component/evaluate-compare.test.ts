@@ -30,7 +30,12 @@ describe('before/after rows', () => {
   });
 
   it('gives accuracy changes in points, higher being better, and "same" when the change rounds to nothing', () => {
-    expect(rows.domainAccuracy).toMatchObject({ changeText: `+${((0.45 - 0.4) * 100).toFixed(1)} points`, verdict: 'better', beforeText: '40.0 %', afterText: '45.0 %' });
+    expect(rows.domainAccuracy).toMatchObject({
+      changeText: `+${((0.45 - 0.4) * 100).toFixed(1)} points`,
+      verdict: 'better',
+      beforeText: '40.0 %',
+      afterText: '45.0 %',
+    });
     expect(rows.domainAccuracyNorm).toMatchObject({ changeText: '±0.0 points', verdict: 'same' });
     expect(rows.generalAccuracy).toMatchObject({ changeText: '−6.0 points', verdict: 'worse' });
     expect(rows.generalAccuracyNorm).toMatchObject({ changeText: '+2.0 points', verdict: 'better' });
@@ -62,26 +67,43 @@ describe('forgetting check', () => {
     expect(fell.accuracyChange).toBeCloseTo((0.44 - 0.5) * 100, 10);
     expect(fell.reasons).toEqual(['general QA accuracy fell 6.0 points (limit 5 points)']);
     expect(checkForgetting(before, measurement(20, 10, { domain: [0.4, 0.4], general: [0.46, 0.5] }), 0.05).reasons).toEqual([]);
-    expect(checkForgetting(before, measurement(20, 10, { domain: [0.4, 0.4], general: [0.44, 0.5] }), 0.025).reasons).toEqual(['general QA accuracy fell 6.0 points (limit 2.5 points)']);
+    expect(checkForgetting(before, measurement(20, 10, { domain: [0.4, 0.4], general: [0.44, 0.5] }), 0.025).reasons).toEqual([
+      'general QA accuracy fell 6.0 points (limit 2.5 points)',
+    ]);
   });
 
   it('puts both reasons in the report findings, which main writes too', () => {
     const before = measurement(20, 10, { domain: [0.4, 0.4], general: [0.5, 0.5] });
     const after = measurement(15, 11, { domain: [0.5, 0.5], general: [0.4, 0.4] });
     const report: Omit<RunReport, 'findings'> = {
-      version: REPORT_VERSION, createdAt: '', domain: 'code',
+      version: REPORT_VERSION,
+      createdAt: '',
+      domain: 'code',
       model: { dir: '/m', architecture: 'LlamaForCausalLM', layers: 8, parameters: 1, sourceHash: '' },
       data: { domain: '/d', general: '/g', domainQa: null, generalQa: null, seqLen: 128, seed: 0 },
       scores: { domain: { layers: [], samples: 0, seqLen: 0, dataHash: '' }, general: null },
       before,
-      runs: [{ strategy: 's', label: 'S', counts: { layers: 9, parameters: 2, trainableParameters: 1 }, trainableLayers: [2], removedLayers: [7], training: { steps: 0, losses: [], tokensPerSecond: 0, trainableParameters: 1, seconds: 0 }, after, modelDir: '/t' }],
+      runs: [
+        {
+          strategy: 's',
+          label: 'S',
+          counts: { layers: 9, parameters: 2, trainableParameters: 1 },
+          trainableLayers: [2],
+          removedLayers: [7],
+          training: { steps: 0, losses: [], tokensPerSecond: 0, trainableParameters: 1, seconds: 0 },
+          after,
+          modelDir: '/t',
+        },
+      ],
       timings: {},
       reused: [],
       exports: [],
     };
     const findings = reportFindings(report, DEFAULT_FORGETTING_THRESHOLD);
     expect(findings[0]).toBe('S: domain perplexity 20.00 → 15.00 (-25.0 %), general perplexity 10.00 → 11.00 (+10.0 %).');
-    expect(findings[1]).toBe('Warning: S forgot some general ability — general perplexity rose +10.0 % (limit 5 %); general QA accuracy fell 10.0 points (limit 5 points). Try fewer steps or a lower learning rate.');
+    expect(findings[1]).toBe(
+      'Warning: S forgot some general ability — general perplexity rose +10.0 % (limit 5 %); general QA accuracy fell 10.0 points (limit 5 points). Try fewer steps or a lower learning rate.',
+    );
     expect(findings).toHaveLength(2);
   });
 });
@@ -111,9 +133,9 @@ describe('forgetting limit per project', () => {
 
 describe('command lines', () => {
   it('repeats an eval run with the flags slayer eval reads', () => {
-    expect(evalCommand({ modelDir: '/m/base', data: '/p/corpus', split: 'general-validation', qa: '/q/my questions.jsonl', seqLen: 256, samples: 32, seed: 3 })).toBe(
-      "slayer eval /m/base --data /p/corpus --split general-validation --qa '/q/my questions.jsonl' --seq-len 256 --samples 32 --seed 3",
-    );
+    expect(
+      evalCommand({ modelDir: '/m/base', data: '/p/corpus', split: 'general-validation', qa: '/q/my questions.jsonl', seqLen: 256, samples: 32, seed: 3 }),
+    ).toBe("slayer eval /m/base --data /p/corpus --split general-validation --qa '/q/my questions.jsonl' --seq-len 256 --samples 32 --seed 3");
     expect(evalCommand({ modelDir: '/m', data: '/d', seqLen: 512 })).toBe('slayer eval /m --data /d --seq-len 512');
   });
 

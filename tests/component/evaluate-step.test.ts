@@ -49,16 +49,36 @@ afterAll(async () => tmp.cleanup());
 /** An eval result with the given perplexity and, optionally, general-question accuracy. */
 function evalResult(dir: string, perplexity: number, accuracy: number | null): JobResults['eval'] {
   return {
-    meanNll: Math.log(perplexity), perplexity, tokens: 2032, qa: accuracy === null ? null : { accuracy, accuracyNorm: accuracy, items: 50 },
-    seqLen: 128, samples: 16, seed: 0, dataHash: `sha256:${perplexity}`, qaHash: accuracy === null ? null : 'sha256:qa',
-    model: { dir, layers: 4 }, provider: 'cpu', threads: 2, streaming: false, seconds: 1.5,
+    meanNll: Math.log(perplexity),
+    perplexity,
+    tokens: 2032,
+    qa: accuracy === null ? null : { accuracy, accuracyNorm: accuracy, items: 50 },
+    seqLen: 128,
+    samples: 16,
+    seed: 0,
+    dataHash: `sha256:${perplexity}`,
+    qaHash: accuracy === null ? null : 'sha256:qa',
+    model: { dir, layers: 4 },
+    provider: 'cpu',
+    threads: 2,
+    streaming: false,
+    seconds: 1.5,
   };
 }
 
 function evalJob(id: string, dir: string, split: string, result: JobResults['eval']): JobRecord {
   return {
-    id, kind: 'eval', projectId: 'p1', state: 'succeeded', createdAt: '2026-01-01T00:00:00Z', startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:00:02Z',
-    progress: null, error: null, errorDetail: null, result,
+    id,
+    kind: 'eval',
+    projectId: 'p1',
+    state: 'succeeded',
+    createdAt: '2026-01-01T00:00:00Z',
+    startedAt: '2026-01-01T00:00:00Z',
+    endedAt: '2026-01-01T00:00:02Z',
+    progress: null,
+    error: null,
+    errorDetail: null,
+    result,
     params: { modelDir: dir, data: corpus, split, seqLen: 128, samples: 16, seed: 0, ...(result.qaHash ? { qa: '/qa/general.jsonl' } : {}) },
   };
 }
@@ -75,7 +95,9 @@ const history = () => [
 async function browse(path: string): Promise<BrowseResult> {
   const names = await readdir(path, { withFileTypes: true });
   return {
-    path, parent: null, hasConfig: names.some((n) => n.name === 'config.json'),
+    path,
+    parent: null,
+    hasConfig: names.some((n) => n.name === 'config.json'),
     entries: names.map((n) => ({ name: n.name, path: join(path, n.name), kind: n.isDirectory() ? ('dir' as const) : ('file' as const), bytes: 0 })),
   };
 }
@@ -85,7 +107,10 @@ let jobs: JobRecord[];
 
 beforeEach(() => {
   localStorage.clear();
-  localStorage.setItem('slayer-step-runs', JSON.stringify({ 'p1:evaluate': { 'base-domain': 'bd', 'base-general': 'bg', 'injected-domain': 'id', 'injected-general': 'ig' } }));
+  localStorage.setItem(
+    'slayer-step-runs',
+    JSON.stringify({ 'p1:evaluate': { 'base-domain': 'bd', 'base-general': 'bg', 'injected-domain': 'id', 'injected-general': 'ig' } }),
+  );
   calls = [];
   jobs = history();
   window.slayer = {
@@ -134,17 +159,25 @@ describe('evaluate step', () => {
     // A 10 % limit tolerates both, and is remembered for the project.
     await w.get('[data-testid="forgetting-limit"]').setValue('10');
     expect(w.find('[data-testid="forgetting-warning"]').exists()).toBe(false);
-    expect(w.get('[data-testid="forgetting-ok"]').text()).toContain('General perplexity changed +8.0 % and general question accuracy −6.0 points, within your 10 % limit');
+    expect(w.get('[data-testid="forgetting-ok"]').text()).toContain(
+      'General perplexity changed +8.0 % and general question accuracy −6.0 points, within your 10 % limit',
+    );
     expect(forgettingLimit('p1')).toBe(0.1);
     w.unmount();
   });
 
   it('shows the four eval commands and starts exactly those jobs', async () => {
     const w = await mountStep();
-    await w.findAll('button').find((b) => b.text() === 'Show command')!.trigger('click');
+    await w
+      .findAll('button')
+      .find((b) => b.text() === 'Show command')!
+      .trigger('click');
     // The model's context is 2048 tokens, so the default sequence length stays 512.
     const expected = [
-      [base, 'validation'], [base, 'general-validation'], [trained, 'validation'], [trained, 'general-validation'],
+      [base, 'validation'],
+      [base, 'general-validation'],
+      [trained, 'validation'],
+      [trained, 'general-validation'],
     ].map(([dir, split]) => `slayer eval ${dir} --data ${corpus} --split ${split} --seq-len 512 --samples 64 --seed 0`);
     expect(w.get('[data-testid="eval-command"]').text().split('\n')).toEqual(expected);
 
@@ -153,7 +186,14 @@ describe('evaluate step', () => {
     const started = calls.filter(([m]) => m === 'jobs.start').map(([, r]) => r);
     expect(started.map((r) => r.kind)).toEqual(['eval', 'eval', 'eval', 'eval']);
     expect(started.map((r) => r.params)).toEqual(
-      expected.map((_, i) => ({ modelDir: i < 2 ? base : trained, data: corpus, split: i % 2 ? 'general-validation' : 'validation', seqLen: 512, samples: 64, seed: 0 })),
+      expected.map((_, i) => ({
+        modelDir: i < 2 ? base : trained,
+        data: corpus,
+        split: i % 2 ? 'general-validation' : 'validation',
+        seqLen: 512,
+        samples: 64,
+        seed: 0,
+      })),
     );
     expect(started.every((r) => r.projectId === 'p1')).toBe(true);
     w.unmount();
@@ -191,8 +231,23 @@ describe('evaluate step', () => {
   });
 
   it('takes the training summary and trained layers from the train job that wrote the injected model', async () => {
-    const training = { steps: 3, losses: [5.9, 5.7, 5.6], tokensPerSecond: 1234, trainableParameters: 999, out: trained, trainableLayers: [1, 4], trainGlobals: false, seconds: 12 };
-    jobs.unshift({ ...jobs[0], id: 'train', kind: 'train', params: { modelDir: '/p/models/expanded', data: corpus, out: trained }, result: training as unknown as JobResults['train'] });
+    const training = {
+      steps: 3,
+      losses: [5.9, 5.7, 5.6],
+      tokensPerSecond: 1234,
+      trainableParameters: 999,
+      out: trained,
+      trainableLayers: [1, 4],
+      trainGlobals: false,
+      seconds: 12,
+    };
+    jobs.unshift({
+      ...jobs[0],
+      id: 'train',
+      kind: 'train',
+      params: { modelDir: '/p/models/expanded', data: corpus, out: trained },
+      result: training as unknown as JobResults['train'],
+    });
     const w = await mountStep();
     await w.get('[data-testid="save-report"]').trigger('click');
     await flushPromises();

@@ -34,7 +34,9 @@ afterAll(async () => tmp.cleanup());
 async function browse(path: string): Promise<BrowseResult> {
   const names = await readdir(path, { withFileTypes: true });
   return {
-    path, parent: null, hasConfig: names.some((n) => n.name === 'config.json'),
+    path,
+    parent: null,
+    hasConfig: names.some((n) => n.name === 'config.json'),
     entries: names.map((n) => ({ name: n.name, path: join(path, n.name), kind: n.isDirectory() ? ('dir' as const) : ('file' as const), bytes: 0 })),
   };
 }
@@ -50,7 +52,20 @@ beforeEach(() => {
       if (method === 'jobs.list') return [];
       if (method === 'fs.browse') return browse(request.path as string);
       if (method === 'jobs.start') {
-        return { id: 'export-1', kind: 'export', params: request.params, projectId: 'p1', state: 'queued', createdAt: '', startedAt: null, endedAt: null, progress: null, error: null, errorDetail: null, result: null };
+        return {
+          id: 'export-1',
+          kind: 'export',
+          params: request.params,
+          projectId: 'p1',
+          state: 'queued',
+          createdAt: '',
+          startedAt: null,
+          endedAt: null,
+          progress: null,
+          error: null,
+          errorDetail: null,
+          result: null,
+        };
       }
       throw new Error(`unexpected ${method}`);
     },
@@ -98,7 +113,10 @@ describe('export step', () => {
     expect(text(w, 'export-out')).toBe(join(exportsDir, 'gguf', 'trained-f16.gguf'));
     await w.get('[data-testid="dtype"]').setValue('f32');
     expect(text(w, 'export-out')).toBe(join(exportsDir, 'gguf', 'trained-f32.gguf'));
-    await w.findAll('button').find((b) => b.text() === 'Show command')!.trigger('click');
+    await w
+      .findAll('button')
+      .find((b) => b.text() === 'Show command')!
+      .trigger('click');
     expect(text(w, 'export-command')).toBe(`slayer export ${trained} --format gguf --out ${join(exportsDir, 'gguf', 'trained-f32.gguf')} --dtype f32`);
     await w.get('[data-format="llamafactory"] input').setValue();
     expect(w.find('[data-testid="dtype"]').exists()).toBe(false);
@@ -123,8 +141,15 @@ describe('export step', () => {
 
     // The job finishes: the result card shows the layers the cluster run trains.
     const result: JobResults['export'] = {
-      format: 'axolotl', out, files: ['axolotl.yaml', 'deepspeed_zero2.json', 'README-handoff.md'].map((f) => join(out, f)), bytesWritten: 4096, seconds: 0.2,
-      dtype: null, trainableLayers: [1, 3], gguf: null, warnings: [],
+      format: 'axolotl',
+      out,
+      files: ['axolotl.yaml', 'deepspeed_zero2.json', 'README-handoff.md'].map((f) => join(out, f)),
+      bytesWritten: 4096,
+      seconds: 0.2,
+      dtype: null,
+      trainableLayers: [1, 3],
+      gguf: null,
+      warnings: [],
     };
     const jobs = useJobsStore();
     jobs.jobs = jobs.jobs.map((j): JobRecord => (j.id === 'export-1' ? { ...j, state: 'succeeded', result } : j));
@@ -144,8 +169,22 @@ describe('export step', () => {
     await flushPromises();
     const out = join(project.dir, 'exports', 'gguf', 'trained-f16.gguf');
     const result: JobResults['export'] = {
-      format: 'gguf', out, files: [out], bytesWritten: 3 * 2 ** 20, seconds: 1.2, dtype: 'f16', trainableLayers: null, warnings: ['Left out 1 tensor(s) the model does not use (first: rotary.inv_freq).'],
-      gguf: { architecture: 'llama', tokenizer: 'llama', tensors: 30, skippedTensors: ['rotary.inv_freq'], verification: { metadataKeys: 28, tensors: 30, values: 123456 }, warnings: [] },
+      format: 'gguf',
+      out,
+      files: [out],
+      bytesWritten: 3 * 2 ** 20,
+      seconds: 1.2,
+      dtype: 'f16',
+      trainableLayers: null,
+      warnings: ['Left out 1 tensor(s) the model does not use (first: rotary.inv_freq).'],
+      gguf: {
+        architecture: 'llama',
+        tokenizer: 'llama',
+        tensors: 30,
+        skippedTensors: ['rotary.inv_freq'],
+        verification: { metadataKeys: 28, tensors: 30, values: 123456 },
+        warnings: [],
+      },
     };
     const jobs = useJobsStore();
     jobs.jobs = jobs.jobs.map((j): JobRecord => (j.id === 'export-1' ? { ...j, state: 'succeeded', result } : j));

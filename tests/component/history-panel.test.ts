@@ -18,26 +18,96 @@ import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
 import type { Plan } from '../../src/shared/plan.js';
 
 const model = parseModelConfig({
-  architectures: ['LlamaForCausalLM'], num_hidden_layers: 8, hidden_size: 64, intermediate_size: 172, num_attention_heads: 4,
-  num_key_value_heads: 2, vocab_size: 400, max_position_embeddings: 2048, rms_norm_eps: 1e-5,
+  architectures: ['LlamaForCausalLM'],
+  num_hidden_layers: 8,
+  hidden_size: 64,
+  intermediate_size: 172,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  vocab_size: 400,
+  max_position_embeddings: 2048,
+  rms_norm_eps: 1e-5,
 });
 const sPlan = makePlan(model, { strategy: 's' });
 const proPlan = makePlan(model, { strategy: 'llama-pro', expand: 4 });
 const EXPANDED = '/d/p1/models/expanded';
 
 function job(kind: JobRecord['kind'], id: string, at: string, patch: Partial<JobRecord> = {}, params: Record<string, unknown> = {}): JobRecord {
-  return { id, kind, projectId: 'p1', state: 'succeeded', createdAt: at, startedAt: at, endedAt: at, progress: null, error: null, errorDetail: null, result: null, params, ...patch };
+  return {
+    id,
+    kind,
+    projectId: 'p1',
+    state: 'succeeded',
+    createdAt: at,
+    startedAt: at,
+    endedAt: at,
+    progress: null,
+    error: null,
+    errorDetail: null,
+    result: null,
+    params,
+    ...patch,
+  };
 }
 
 function trainResult(losses: number[], patch: Partial<JobResults['train']['settings']> = {}): JobResults['train'] {
   return {
-    steps: losses.length, losses, tokensPerSecond: 1500.2, trainableParameters: 100, out: '/d/p1/models/trained', evals: [], resumedFrom: null, trainingSequences: 10,
-    dataHash: 'sha256:0123456789abcdef', trainableLayers: [2, 5, 8], trainGlobals: false, provider: 'cpu', threads: 2, seconds: 3,
-    settings: { steps: losses.length, seqLen: 32, batch: 2, gradAccum: 1, lr: 1e-4, warmup: 1, schedule: 'cosine', finalLrRatio: 0.1, weightDecay: 0.1, clip: 1, optimizer: 'adamw', beta1: 0.9, beta2: 0.95, eps: 1e-8, seed: 0, shuffle: true, split: 'train', ...patch },
+    steps: losses.length,
+    losses,
+    tokensPerSecond: 1500.2,
+    trainableParameters: 100,
+    out: '/d/p1/models/trained',
+    evals: [],
+    resumedFrom: null,
+    trainingSequences: 10,
+    dataHash: 'sha256:0123456789abcdef',
+    trainableLayers: [2, 5, 8],
+    trainGlobals: false,
+    provider: 'cpu',
+    threads: 2,
+    seconds: 3,
+    settings: {
+      steps: losses.length,
+      seqLen: 32,
+      batch: 2,
+      gradAccum: 1,
+      lr: 1e-4,
+      warmup: 1,
+      schedule: 'cosine',
+      finalLrRatio: 0.1,
+      weightDecay: 0.1,
+      clip: 1,
+      optimizer: 'adamw',
+      beta1: 0.9,
+      beta2: 0.95,
+      eps: 1e-8,
+      seed: 0,
+      shuffle: true,
+      split: 'train',
+      ...patch,
+    },
   };
 }
 
-const applyOf = (id: string, plan: Plan, at: string) => job('apply', id, at, { result: { out: EXPANDED, layers: plan.counts.layers, parameters: plan.counts.parameters, trainableLayers: [], functionCheck: { checked: false, reason: 'x' }, bytesWritten: 1, seconds: 1, sourceSha256: 'x' } }, { modelDir: '/m', plan, out: EXPANDED });
+const applyOf = (id: string, plan: Plan, at: string) =>
+  job(
+    'apply',
+    id,
+    at,
+    {
+      result: {
+        out: EXPANDED,
+        layers: plan.counts.layers,
+        parameters: plan.counts.parameters,
+        trainableLayers: [],
+        functionCheck: { checked: false, reason: 'x' },
+        bytesWritten: 1,
+        seconds: 1,
+        sourceSha256: 'x',
+      },
+    },
+    { modelDir: '/m', plan, out: EXPANDED },
+  );
 const trainOf = (id: string, at: string, result: JobResults['train']) => job('train', id, at, { result }, { modelDir: EXPANDED, out: '/d/p1/models/trained' });
 
 // Newest first, as the history lists them: run B trained the LLaMA Pro build, run A the S build.
@@ -51,7 +121,9 @@ const history = () => [
 describe('history numbers', () => {
   it('give each kind of job its key result', () => {
     const evalResult = { perplexity: 12.345, qa: { accuracy: 0.625, accuracyNorm: 0.6, items: 8 } } as JobResults['eval'];
-    expect(jobNumbers(trainOf('t', '', { ...trainResult([6, 5.25]), resumedFrom: 1 }))).toBe('final loss 5.2500 · 2 steps · 1,500 tokens/s · resumed from step 1');
+    expect(jobNumbers(trainOf('t', '', { ...trainResult([6, 5.25]), resumedFrom: 1 }))).toBe(
+      'final loss 5.2500 · 2 steps · 1,500 tokens/s · resumed from step 1',
+    );
     expect(jobNumbers(job('eval', 'e', '', { result: evalResult }, { split: 'validation' }))).toBe('perplexity 12.35 on validation · QA accuracy 62.5 %');
     expect(jobNumbers(applyOf('a', sPlan, ''))).toBe(`9 layers · ${Math.round(sPlan.counts.parameters / 1000)} K parameters · not checked`);
     expect(jobNumbers(job('train', 'f', '', { state: 'failed', error: 'out of memory' }))).toBe('');
@@ -92,8 +164,18 @@ describe('comparison', () => {
     const rows = Object.fromEntries(planRows([sPlan, sPlan, proPlan, null]).map((r) => [r.label, r]));
     expect(rows.Strategy).toMatchObject({ values: ['s', 's', 'llama-pro', null], missing: 'unknown', differs: true });
     expect(rows['Removed layers'].values.slice(0, 3)).toEqual(['7', '7', 'none']);
-    expect(rows['New blocks after layers'].values[0]).toBe(sPlan.layers.filter((l) => l.kind === 'new').map((l) => l.init.from[0]).join(', '));
-    expect(rows['Trained layers'].values[2]).toBe(proPlan.layers.filter((l) => l.trainable).map((l) => l.index).join(', '));
+    expect(rows['New blocks after layers'].values[0]).toBe(
+      sPlan.layers
+        .filter((l) => l.kind === 'new')
+        .map((l) => l.init.from[0])
+        .join(', '),
+    );
+    expect(rows['Trained layers'].values[2]).toBe(
+      proPlan.layers
+        .filter((l) => l.trainable)
+        .map((l) => l.index)
+        .join(', '),
+    );
     expect(planRows([sPlan, sPlan]).every((r) => !r.differs)).toBe(true);
   });
 });
@@ -113,7 +195,7 @@ describe('history panel', () => {
     setActivePinia(createPinia());
   });
 
-  it('lists the project\'s jobs and compares two ticked training runs', async () => {
+  it("lists the project's jobs and compares two ticked training runs", async () => {
     await useJobsStore().load();
     useAppStore().project = { id: 'p1', name: 'Helpers', domain: 'code', createdAt: '', updatedAt: '', modelDir: '/m', dir: '/d/p1' } as Project;
     const w = mount(HistoryPanel, { global: { stubs: { EChart: true } } });
@@ -123,7 +205,8 @@ describe('history panel', () => {
 
     await w.get('[data-job="train-a"] input[type="checkbox"]').setValue(true);
     // One run: its plan against the saved one.
-    const diff = () => Object.fromEntries(w.findAll('[data-testid="plan-diff"] tbody tr').map((r) => [r.get('th').text(), r.findAll('td').map((c) => c.text())]));
+    const diff = () =>
+      Object.fromEntries(w.findAll('[data-testid="plan-diff"] tbody tr').map((r) => [r.get('th').text(), r.findAll('td').map((c) => c.text())]));
     expect(diff().Strategy).toEqual(['s', 's']);
     expect(w.find('[data-testid="compare-settings"]').exists()).toBe(false);
 

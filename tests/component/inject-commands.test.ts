@@ -17,7 +17,15 @@ const places = injectPlaces(project);
 describe('training settings', () => {
   it('start from the trainer defaults and fill in a new run on the expanded model', () => {
     const form = defaultForm(128);
-    expect(form).toMatchObject({ steps: null, warmup: null, seqLen: 128, lr: DEFAULTS.lr, batch: DEFAULTS.batch, schedule: DEFAULTS.schedule, optimizer: DEFAULTS.optimizer });
+    expect(form).toMatchObject({
+      steps: null,
+      warmup: null,
+      seqLen: 128,
+      lr: DEFAULTS.lr,
+      batch: DEFAULTS.batch,
+      schedule: DEFAULTS.schedule,
+      optimizer: DEFAULTS.optimizer,
+    });
     const params = trainParams({ ...form, steps: 300 }, places, false);
     expect(params).toMatchObject({
       modelDir: '/data/projects/helpers/models/expanded',
@@ -56,14 +64,20 @@ describe('training settings', () => {
 describe('command lines', () => {
   it('apply the saved plan file, forcing over an existing folder', () => {
     const apply = { modelDir: '/m/base', plan: {}, out: places.expanded, overwrite: true };
-    expect(applyCommand(places.plan, apply)).toBe('slayer apply /data/projects/helpers/plan.json --model /m/base --out /data/projects/helpers/models/expanded --force');
+    expect(applyCommand(places.plan, apply)).toBe(
+      'slayer apply /data/projects/helpers/plan.json --model /m/base --out /data/projects/helpers/models/expanded --force',
+    );
     expect(applyCommand('/my plans/plan.json', { ...apply, overwrite: false })).toBe(
       "slayer apply '/my plans/plan.json' --model /m/base --out /data/projects/helpers/models/expanded",
     );
   });
 
   it('train with every setting the form sends, and resume with --resume', () => {
-    const params = trainParams({ ...defaultForm(32), steps: 12, batch: 2, warmup: 1, schedule: 'linear', clip: 0, evalEvery: 4, checkpointEvery: 6 }, places, false);
+    const params = trainParams(
+      { ...defaultForm(32), steps: 12, batch: 2, warmup: 1, schedule: 'linear', clip: 0, evalEvery: 4, checkpointEvery: 6 },
+      places,
+      false,
+    );
     expect(trainCommand(params)).toBe(
       'slayer train /data/projects/helpers/models/expanded --data /data/projects/helpers/corpus --out /data/projects/helpers/models/trained ' +
         '--steps 12 --seq-len 32 --batch 2 --grad-accum 1 --lr 0.0001 --warmup 1 --schedule linear --weight-decay 0.1 --clip 0 --optimizer adamw ' +
@@ -77,9 +91,24 @@ describe('command lines', () => {
 
 describe('curve options', () => {
   const curves: RunCurves = {
-    loss: [[1, 5.123456], [2, 4.9], [3, 4.7]],
-    lr: [[1, 5e-5], [2, 1e-4], [3, 9e-5]],
-    evals: { domain: [[0, 5.5], [3, 4.8]], general: [[0, 5.6]], 'my-notes': [[3, 5]] },
+    loss: [
+      [1, 5.123456],
+      [2, 4.9],
+      [3, 4.7],
+    ],
+    lr: [
+      [1, 5e-5],
+      [2, 1e-4],
+      [3, 9e-5],
+    ],
+    evals: {
+      domain: [
+        [0, 5.5],
+        [3, 4.8],
+      ],
+      general: [[0, 5.6]],
+      'my-notes': [[3, 5]],
+    },
   };
   type Line = { name: string; data: [number, number][] };
   type Chart = { xAxis: { name: string; max?: number }; yAxis: { name: string }; series: Line[] };
@@ -90,8 +119,15 @@ describe('curve options', () => {
     expect(o.xAxis.max).toBe(12);
     expect(o.yAxis.name).toContain('nats per token');
     expect(o.series.map((s) => s.name)).toEqual(['training loss', 'held-out: your documents', 'held-out: general text', 'held-out: my-notes']);
-    expect(o.series[0].data).toEqual([[1, 5.1235], [2, 4.9], [3, 4.7]]);
-    expect(o.series[1].data).toEqual([[0, 5.5], [3, 4.8]]);
+    expect(o.series[0].data).toEqual([
+      [1, 5.1235],
+      [2, 4.9],
+      [3, 4.7],
+    ]);
+    expect(o.series[1].data).toEqual([
+      [0, 5.5],
+      [3, 4.8],
+    ]);
     expect((lossOption(curves, null) as unknown as Chart).xAxis.max).toBeUndefined();
   });
 
@@ -113,7 +149,13 @@ describe('curve options', () => {
       expect(v).toBeCloseTo(expected[i][1], 12);
     });
     // A constant loss stays put from the first step (no pull towards zero).
-    expect(smoothed([[1, 3], [2, 3], [3, 3]]).map(([, v]) => v)).toEqual([3, 3, 3].map((x) => expect.closeTo(x, 12)));
+    expect(
+      smoothed([
+        [1, 3],
+        [2, 3],
+        [3, 3],
+      ]).map(([, v]) => v),
+    ).toEqual([3, 3, 3].map((x) => expect.closeTo(x, 12)));
     const o = lossOption({ loss, lr: [], evals: {} }, 30) as unknown as Chart;
     expect(o.series.map((s) => s.name)).toEqual(['training loss (smoothed)', 'training loss, each step']);
     expect(o.series[1].data).toEqual(loss.map(([s, v]) => [s, Number(v.toFixed(4))]));
@@ -124,9 +166,25 @@ describe('curve options', () => {
     const lr = learningRateOption(curves, 3) as unknown as Chart;
     expect(lr.yAxis.name).toContain('learning rate');
     expect(lr.series[0].data).toEqual(curves.lr);
-    const both = compareLossOption([{ label: 'Run A', loss: curves.loss }, { label: 'Run B', loss: [[1, 6], [2, 5], [3, 4], [4, 3]] }]) as unknown as Chart;
+    const both = compareLossOption([
+      { label: 'Run A', loss: curves.loss },
+      {
+        label: 'Run B',
+        loss: [
+          [1, 6],
+          [2, 5],
+          [3, 4],
+          [4, 3],
+        ],
+      },
+    ]) as unknown as Chart;
     expect(both.series.map((s) => s.name)).toEqual(['Run A', 'Run B']);
     expect(both.xAxis.max).toBe(4);
-    expect(both.series[1].data).toEqual([[1, 6], [2, 5], [3, 4], [4, 3]]);
+    expect(both.series[1].data).toEqual([
+      [1, 6],
+      [2, 5],
+      [3, 4],
+      [4, 3],
+    ]);
   });
 });

@@ -18,8 +18,15 @@ import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
 import type { Plan, PlanOptions } from '../../src/shared/plan.js';
 
 const model = parseModelConfig({
-  architectures: ['LlamaForCausalLM'], num_hidden_layers: 8, hidden_size: 64, intermediate_size: 172, num_attention_heads: 4,
-  num_key_value_heads: 2, vocab_size: 400, max_position_embeddings: 2048, rms_norm_eps: 1e-5,
+  architectures: ['LlamaForCausalLM'],
+  num_hidden_layers: 8,
+  hidden_size: 64,
+  intermediate_size: 172,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  vocab_size: 400,
+  max_position_embeddings: 2048,
+  rms_norm_eps: 1e-5,
 });
 const sPlan = makePlan(model, { strategy: 's' });
 const project: Project = { id: 'p1', name: 'Helpers', domain: 'code', createdAt: '', updatedAt: '', modelDir: '/m/base', dir: '/d/p1' };
@@ -35,15 +42,61 @@ const listeners = new Map<string, ((p: unknown) => void)[]>();
 const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload));
 
 function record(kind: JobRecord['kind'], id: string, createdAt: string, patch: Partial<JobRecord>, params: Record<string, unknown>): JobRecord {
-  return { id, kind, projectId: 'p1', state: 'succeeded', createdAt, startedAt: createdAt, endedAt: createdAt, progress: null, error: null, errorDetail: null, result: null, params, ...patch };
+  return {
+    id,
+    kind,
+    projectId: 'p1',
+    state: 'succeeded',
+    createdAt,
+    startedAt: createdAt,
+    endedAt: createdAt,
+    progress: null,
+    error: null,
+    errorDetail: null,
+    result: null,
+    params,
+    ...patch,
+  };
 }
 
 function applyJob(plan: Plan, functionCheck: JobResults['apply']['functionCheck']): JobRecord {
-  const result: JobResults['apply'] = { out: EXPANDED, layers: plan.counts.layers, parameters: plan.counts.parameters, trainableLayers: [2, 5, 8], functionCheck, bytesWritten: 1, seconds: 0.4, sourceSha256: 'x' };
-  return record('apply', 'apply-1', '2026-01-01T09:00:00Z', { endedAt: '2026-01-01T09:00:01Z', result }, { modelDir: '/m/base', plan, out: EXPANDED, overwrite: false });
+  const result: JobResults['apply'] = {
+    out: EXPANDED,
+    layers: plan.counts.layers,
+    parameters: plan.counts.parameters,
+    trainableLayers: [2, 5, 8],
+    functionCheck,
+    bytesWritten: 1,
+    seconds: 0.4,
+    sourceSha256: 'x',
+  };
+  return record(
+    'apply',
+    'apply-1',
+    '2026-01-01T09:00:00Z',
+    { endedAt: '2026-01-01T09:00:01Z', result },
+    { modelDir: '/m/base', plan, out: EXPANDED, overwrite: false },
+  );
 }
 
-const trainParams = { modelDir: EXPANDED, data: '/d/p1/corpus', out: TRAINED, steps: 20, seqLen: 32, batch: 2, lr: 1e-4, trainable: 'auto', seed: 0, evalData: ['/d/p1/corpus'], evalEvery: 5, checkpointEvery: 0, resume: false, overwrite: false, threads: 2, provider: 'cpu' };
+const trainParams = {
+  modelDir: EXPANDED,
+  data: '/d/p1/corpus',
+  out: TRAINED,
+  steps: 20,
+  seqLen: 32,
+  batch: 2,
+  lr: 1e-4,
+  trainable: 'auto',
+  seed: 0,
+  evalData: ['/d/p1/corpus'],
+  evalEvery: 5,
+  checkpointEvery: 0,
+  resume: false,
+  overwrite: false,
+  threads: 2,
+  provider: 'cpu',
+};
 
 const bridge: SlayerApi = {
   invoke: (async (method: string, request: Record<string, unknown>) => {
@@ -57,15 +110,33 @@ const bridge: SlayerApi = {
         return { maxPositionEmbeddings: 2048 };
       case 'plan.make': {
         const plan = makePlan(model, request.options as PlanOptions);
-        return { plan, estimate: estimatePlan(plan, model, { batch: request.batch as number, seqLen: request.seqLen as number, machine: { totalBytes: 2 ** 34, freeBytes: 2 ** 33 } }) };
+        return {
+          plan,
+          estimate: estimatePlan(plan, model, {
+            batch: request.batch as number,
+            seqLen: request.seqLen as number,
+            machine: { totalBytes: 2 ** 34, freeBytes: 2 ** 33 },
+          }),
+        };
       }
       case 'fs.browse': {
         const names = folders[request.path as string];
         if (!names) throw new Error(`${request.path} does not exist`);
-        return { path: request.path, parent: null, hasConfig: false, entries: names.map((name) => ({ name, path: `${request.path}/${name}`, kind: name.includes('.') ? 'file' : 'dir', bytes: 0 })) } as BrowseResult;
+        return {
+          path: request.path,
+          parent: null,
+          hasConfig: false,
+          entries: names.map((name) => ({ name, path: `${request.path}/${name}`, kind: name.includes('.') ? 'file' : 'dir', bytes: 0 })),
+        } as BrowseResult;
       }
       case 'jobs.start':
-        return record(request.kind as JobRecord['kind'], `new-${calls.length}`, '2026-01-02T00:00:00Z', { state: 'queued', startedAt: null, endedAt: null }, request.params as Record<string, unknown>);
+        return record(
+          request.kind as JobRecord['kind'],
+          `new-${calls.length}`,
+          '2026-01-02T00:00:00Z',
+          { state: 'queued', startedAt: null, endedAt: null },
+          request.params as Record<string, unknown>,
+        );
       case 'jobs.cancel':
         return jobs.find((j) => j.id === request.id);
     }
@@ -105,9 +176,16 @@ describe('inject step', () => {
     folders = {};
     const w = await mountStep();
     const needs = w.get('[data-testid="inject-needs"]');
-    expect(needs.findAll('li').map((li) => [li.attributes('data-need'), li.attributes('data-ok')])).toEqual([['model', 'true'], ['corpus', 'false'], ['plan', 'false']]);
+    expect(needs.findAll('li').map((li) => [li.attributes('data-need'), li.attributes('data-ok')])).toEqual([
+      ['model', 'true'],
+      ['corpus', 'false'],
+      ['plan', 'false'],
+    ]);
     expect(needs.text()).toContain('Save a plan in step 4.');
-    await needs.findAll('button').find((b) => b.text() === 'Go to Plan')!.trigger('click');
+    await needs
+      .findAll('button')
+      .find((b) => b.text() === 'Go to Plan')!
+      .trigger('click');
     expect(useAppStore().step).toBe('plan');
     w.unmount();
   });
@@ -149,7 +227,13 @@ describe('inject step', () => {
   });
 
   it('draws the live curves from metric events and stops and saves on request', async () => {
-    const running = record('train', 'train-1', '2026-01-01T10:00:00Z', { state: 'running', endedAt: null, progress: { fraction: 0.1, message: 'Step 2/20' } }, trainParams);
+    const running = record(
+      'train',
+      'train-1',
+      '2026-01-01T10:00:00Z',
+      { state: 'running', endedAt: null, progress: { fraction: 0.1, message: 'Step 2/20' } },
+      trainParams,
+    );
     jobs = [running, applyJob(sPlan, { checked: false, reason: 'the plan removes layer 7' })];
     folders[EXPANDED] = ['config.json'];
     const w = await mountStep();
@@ -174,16 +258,30 @@ describe('inject step', () => {
   });
 
   it('resumes a stopped or interrupted run from its newest checkpoint with the same settings', async () => {
-    for (const [state, error] of [['cancelled', 'Training stopped after step 7 of 20; saved …'], ['failed', 'The app was closed or stopped while this job was running.']] as const) {
+    for (const [state, error] of [
+      ['cancelled', 'Training stopped after step 7 of 20; saved …'],
+      ['failed', 'The app was closed or stopped while this job was running.'],
+    ] as const) {
       setActivePinia(createPinia());
       calls = [];
-      jobs = [record('train', 'train-1', '2026-01-01T10:00:00Z', { state, error }, trainParams), applyJob(sPlan, { checked: false, reason: 'the plan removes layer 7' })];
-      folders = { '/d/p1/corpus': ['corpus.json'], [EXPANDED]: ['config.json'], [TRAINED]: ['checkpoints'], [`${TRAINED}/checkpoints`]: ['step-00000005', 'step-00000007'] };
+      jobs = [
+        record('train', 'train-1', '2026-01-01T10:00:00Z', { state, error }, trainParams),
+        applyJob(sPlan, { checked: false, reason: 'the plan removes layer 7' }),
+      ];
+      folders = {
+        '/d/p1/corpus': ['corpus.json'],
+        [EXPANDED]: ['config.json'],
+        [TRAINED]: ['checkpoints'],
+        [`${TRAINED}/checkpoints`]: ['step-00000005', 'step-00000007'],
+      };
       const w = await mountStep();
       const offer = w.get('[data-testid="resume-offer"]');
       expect(offer.text()).toContain(state === 'cancelled' ? 'stopped and saved at step 7 of 20' : 'The last saved checkpoint is step 7 of 20');
       if (state === 'failed') expect(offer.text()).toContain('The app was closed');
-      await w.findAll('button').find((b) => b.text() === 'Show command')!.trigger('click');
+      await w
+        .findAll('button')
+        .find((b) => b.text() === 'Show command')!
+        .trigger('click');
       expect(w.get('[data-testid="inject-command"]').text().split('\n')[1]).toMatch(/ --resume$/);
 
       await w.get('[data-testid="resume-training"]').trigger('click');
@@ -195,7 +293,10 @@ describe('inject step', () => {
   });
 
   it('starts over in an existing folder only after asking', async () => {
-    jobs = [record('train', 'train-1', '2026-01-01T10:00:00Z', { state: 'cancelled' }, trainParams), applyJob(sPlan, { checked: false, reason: 'the plan removes layer 7' })];
+    jobs = [
+      record('train', 'train-1', '2026-01-01T10:00:00Z', { state: 'cancelled' }, trainParams),
+      applyJob(sPlan, { checked: false, reason: 'the plan removes layer 7' }),
+    ];
     folders = { '/d/p1/corpus': ['corpus.json'], [EXPANDED]: ['config.json'], [TRAINED]: ['checkpoints'], [`${TRAINED}/checkpoints`]: ['step-00000007'] };
     const w = await mountStep();
     await w.get('[data-testid="start-over"]').trigger('click');
@@ -210,17 +311,58 @@ describe('inject step', () => {
   it('sums up a finished run and leads to Evaluate', async () => {
     const losses = Array.from({ length: 20 }, (_, i) => 6 - i * 0.05);
     const result = {
-      steps: 20, losses, tokensPerSecond: 2048.6, trainableParameters: 136320, out: TRAINED, resumedFrom: 7, trainingSequences: 900, dataHash: 'sha256:x',
+      steps: 20,
+      losses,
+      tokensPerSecond: 2048.6,
+      trainableParameters: 136320,
+      out: TRAINED,
+      resumedFrom: 7,
+      trainingSequences: 900,
+      dataHash: 'sha256:x',
       evals: [
         { step: 0, name: 'domain', loss: 6, perplexity: 403.43, targets: 100 },
         { step: 20, name: 'domain', loss: 5, perplexity: 148.41, targets: 100 },
       ],
-      settings: { steps: 20, seqLen: 32, batch: 2, gradAccum: 1, lr: 1e-4, warmup: 1, schedule: 'cosine', finalLrRatio: 0.1, weightDecay: 0.1, clip: 1, optimizer: 'adamw', beta1: 0.9, beta2: 0.95, eps: 1e-8, seed: 0, shuffle: true, split: 'train' },
-      trainableLayers: [2, 5, 8], trainGlobals: false, provider: 'cpu', threads: 2, seconds: 30,
+      settings: {
+        steps: 20,
+        seqLen: 32,
+        batch: 2,
+        gradAccum: 1,
+        lr: 1e-4,
+        warmup: 1,
+        schedule: 'cosine',
+        finalLrRatio: 0.1,
+        weightDecay: 0.1,
+        clip: 1,
+        optimizer: 'adamw',
+        beta1: 0.9,
+        beta2: 0.95,
+        eps: 1e-8,
+        seed: 0,
+        shuffle: true,
+        split: 'train',
+      },
+      trainableLayers: [2, 5, 8],
+      trainGlobals: false,
+      provider: 'cpu',
+      threads: 2,
+      seconds: 30,
     } as JobResults['train'];
     jobs = [
-      record('train', 'train-2', '2026-01-01T11:00:00Z', { startedAt: '2026-01-01T11:00:00Z', endedAt: '2026-01-01T11:01:30Z', result }, { ...trainParams, resume: true }),
-      record('train', 'train-1', '2026-01-01T10:00:00Z', { state: 'cancelled', startedAt: '2026-01-01T10:00:00Z', endedAt: '2026-01-01T10:00:45Z' }, trainParams),
+      record(
+        'train',
+        'train-2',
+        '2026-01-01T11:00:00Z',
+        { startedAt: '2026-01-01T11:00:00Z', endedAt: '2026-01-01T11:01:30Z', result },
+        { ...trainParams, resume: true },
+      ),
+      record(
+        'train',
+        'train-1',
+        '2026-01-01T10:00:00Z',
+        { state: 'cancelled', startedAt: '2026-01-01T10:00:00Z', endedAt: '2026-01-01T10:00:45Z' },
+        trainParams,
+      ),
       applyJob(sPlan, { checked: false, reason: 'the plan removes layer 7' }),
     ];
     folders[EXPANDED] = ['config.json'];

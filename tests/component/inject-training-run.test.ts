@@ -11,20 +11,59 @@ const OUT = '/p/models/trained';
 
 function train(id: string, createdAt: string, patch: Partial<JobRecord> = {}, params: Record<string, unknown> = {}): JobRecord {
   return {
-    id, kind: 'train', projectId: 'p1', state: 'succeeded', createdAt, startedAt: createdAt, endedAt: createdAt, progress: null,
-    error: null, errorDetail: null, result: null, params: { modelDir: '/p/models/expanded', out: OUT, resume: false, ...params }, ...patch,
+    id,
+    kind: 'train',
+    projectId: 'p1',
+    state: 'succeeded',
+    createdAt,
+    startedAt: createdAt,
+    endedAt: createdAt,
+    progress: null,
+    error: null,
+    errorDetail: null,
+    result: null,
+    params: { modelDir: '/p/models/expanded', out: OUT, resume: false, ...params },
+    ...patch,
   };
 }
 
 /** A finished run's result: only what the curves read is meaningful here. */
 function result(losses: number[], settings: Partial<JobResults['train']['settings']>, evals: JobResults['train']['evals'] = []): JobResults['train'] {
   return {
-    steps: losses.length, losses, tokensPerSecond: 100, trainableParameters: 10, out: OUT, evals, resumedFrom: null, trainingSequences: 4, dataHash: 'sha256:x',
+    steps: losses.length,
+    losses,
+    tokensPerSecond: 100,
+    trainableParameters: 10,
+    out: OUT,
+    evals,
+    resumedFrom: null,
+    trainingSequences: 4,
+    dataHash: 'sha256:x',
     settings: {
-      steps: losses.length, seqLen: 32, batch: 2, gradAccum: 1, lr: 1e-3, warmup: 2, schedule: 'cosine', finalLrRatio: 0.1, weightDecay: 0.1, clip: 1,
-      optimizer: 'adamw', beta1: 0.9, beta2: 0.95, eps: 1e-8, seed: 0, shuffle: true, split: 'train', ...settings,
+      steps: losses.length,
+      seqLen: 32,
+      batch: 2,
+      gradAccum: 1,
+      lr: 1e-3,
+      warmup: 2,
+      schedule: 'cosine',
+      finalLrRatio: 0.1,
+      weightDecay: 0.1,
+      clip: 1,
+      optimizer: 'adamw',
+      beta1: 0.9,
+      beta2: 0.95,
+      eps: 1e-8,
+      seed: 0,
+      shuffle: true,
+      split: 'train',
+      ...settings,
     },
-    trainableLayers: [2], trainGlobals: false, provider: 'cpu', threads: 2, seconds: 1,
+    trainableLayers: [2],
+    trainGlobals: false,
+    provider: 'cpu',
+    threads: 2,
+    seconds: 1,
   };
 }
 
@@ -81,14 +120,49 @@ describe('run chain', () => {
 describe('run curves', () => {
   it('merges the live metrics of the chain, a resumed job replacing the steps it repeats', () => {
     const seen: Record<string, MetricSeries> = {
-      a: { loss: [[1, 5], [2, 4.5], [3, 4.4]], lr: [[1, 1e-4], [2, 2e-4], [3, 3e-4]], 'evalLoss/domain': [[0, 6]], gradNorm: [[1, 1]] },
-      b: { loss: [[3, 4.3], [4, 4.1]], lr: [[3, 3e-4], [4, 4e-4]], 'evalLoss/domain': [[4, 5.5]], 'evalLoss/general': [[4, 5.9]] },
+      a: {
+        loss: [
+          [1, 5],
+          [2, 4.5],
+          [3, 4.4],
+        ],
+        lr: [
+          [1, 1e-4],
+          [2, 2e-4],
+          [3, 3e-4],
+        ],
+        'evalLoss/domain': [[0, 6]],
+        gradNorm: [[1, 1]],
+      },
+      b: {
+        loss: [
+          [3, 4.3],
+          [4, 4.1],
+        ],
+        lr: [
+          [3, 3e-4],
+          [4, 4e-4],
+        ],
+        'evalLoss/domain': [[4, 5.5]],
+        'evalLoss/general': [[4, 5.9]],
+      },
     };
     const chain = [train('a', '2026-01-01T10:00:00Z', { state: 'cancelled' }), train('b', '2026-01-01T11:00:00Z', { state: 'running' }, { resume: true })];
     const curves = runCurves(chain, (id) => seen[id]);
-    expect(curves.loss).toEqual([[1, 5], [2, 4.5], [3, 4.3], [4, 4.1]]);
+    expect(curves.loss).toEqual([
+      [1, 5],
+      [2, 4.5],
+      [3, 4.3],
+      [4, 4.1],
+    ]);
     expect(curves.lr.map(([s]) => s)).toEqual([1, 2, 3, 4]);
-    expect(curves.evals).toEqual({ domain: [[0, 6], [4, 5.5]], general: [[4, 5.9]] });
+    expect(curves.evals).toEqual({
+      domain: [
+        [0, 6],
+        [4, 5.5],
+      ],
+      general: [[4, 5.9]],
+    });
     expect(runCurves(chain, () => undefined)).toEqual({ loss: [], lr: [], evals: {} });
   });
 
@@ -99,10 +173,21 @@ describe('run curves', () => {
       { step: 0, name: 'general', loss: 5.3, perplexity: Math.exp(5.3), targets: 62 },
       { step: 6, name: 'domain', loss: 4.5, perplexity: Math.exp(4.5), targets: 62 },
     ];
-    const done = train('b', '2026-01-01T11:00:00Z', { result: result(losses, { lr: 1e-3, warmup: 2, schedule: 'cosine', finalLrRatio: 0.1 }, evals) }, { resume: true });
+    const done = train(
+      'b',
+      '2026-01-01T11:00:00Z',
+      { result: result(losses, { lr: 1e-3, warmup: 2, schedule: 'cosine', finalLrRatio: 0.1 }, evals) },
+      { resume: true },
+    );
     const curves = runCurves([train('a', '2026-01-01T10:00:00Z', { state: 'cancelled' }), done], () => ({ loss: [[1, 99]] }));
     expect(curves.loss).toEqual(losses.map((l, i) => [i + 1, l]));
-    expect(curves.evals).toEqual({ domain: [[0, 5.2], [6, 4.5]], general: [[0, 5.3]] });
+    expect(curves.evals).toEqual({
+      domain: [
+        [0, 5.2],
+        [6, 4.5],
+      ],
+      general: [[0, 5.3]],
+    });
     // Warmup lr = peak (s+1)/(W+1) for 0-based step s < W; then cosine from the peak towards a tenth of it over the remaining 4 steps.
     const peak = 1e-3;
     const floor = 0.1 * peak;

@@ -20,7 +20,13 @@ describe('training metrics store', () => {
     store.save();
     setActivePinia(createPinia());
     const reloaded = useTrainingStore();
-    expect(reloaded.seen('j1')).toEqual({ loss: [[1, 5], [2, 4.5]], 'evalLoss/domain': [[0, 6]] });
+    expect(reloaded.seen('j1')).toEqual({
+      loss: [
+        [1, 5],
+        [2, 4.5],
+      ],
+      'evalLoss/domain': [[0, 6]],
+    });
     expect(reloaded.latest('j1', 'loss')).toBe(4.5);
     expect(reloaded.latest('j1', 'lr')).toBeNull();
   });

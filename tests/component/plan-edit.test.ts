@@ -31,7 +31,12 @@ describe('layouts from plans', () => {
   });
 
   it('makes the same layer map again as a manual plan, for every strategy that adds or removes blocks', () => {
-    for (const o of [{ strategy: 's' }, { strategy: 's', scores }, { strategy: 'llama-pro' }, { strategy: 's', expand: 3, prune: 5, refresh: 'keep' }] as PlanOptions[]) {
+    for (const o of [
+      { strategy: 's' },
+      { strategy: 's', scores },
+      { strategy: 'llama-pro' },
+      { strategy: 's', expand: 3, prune: 5, refresh: 'keep' },
+    ] as PlanOptions[]) {
       const plan = makePlan(llama7b, o);
       const again = makePlan(llama7b, { strategy: 'manual', layout: layoutOf(plan) });
       expect(again.layers).toEqual(plan.layers);
@@ -47,7 +52,17 @@ describe('layouts from plans', () => {
       { strategy: 'llama-pro', expand: 4 },
       { strategy: 'last-k', lastK: 3 },
       { strategy: 'full' },
-      { strategy: 'manual', layout: { expand: [{ after: 0, init: 'copy' }, { after: 31, init: 'average' }], prune: [20], refresh: 'keep' } },
+      {
+        strategy: 'manual',
+        layout: {
+          expand: [
+            { after: 0, init: 'copy' },
+            { after: 31, init: 'average' },
+          ],
+          prune: [20],
+          refresh: 'keep',
+        },
+      },
     ];
     for (const o of cases) {
       const plan = makePlan(llama7b, o);
@@ -81,7 +96,14 @@ describe('map edits', () => {
 
 describe('the equivalent command line', () => {
   it('writes a manual layout as a SPEC the CLI parses back to the same layout', () => {
-    const layout = { expand: [{ after: 0, init: 'copy' as const }, { after: 4, init: 'average' as const }], prune: [20, 30], refresh: 'keep' as const };
+    const layout = {
+      expand: [
+        { after: 0, init: 'copy' as const },
+        { after: 4, init: 'average' as const },
+      ],
+      prune: [20, 30],
+      refresh: 'keep' as const,
+    };
     expect(parseLayerSpec(layerSpec(layout))).toEqual(layout);
     const empty = { expand: [], prune: [], refresh: 'mean' as const };
     expect(parseLayerSpec(layerSpec(empty))).toEqual(empty);

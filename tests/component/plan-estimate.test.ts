@@ -43,7 +43,11 @@ describe('plan estimate display', () => {
 
   it('shows training memory against the machine with the verdict in words', () => {
     const seen = new Set<string>();
-    for (const [free, total] of [[200, 256], [40, 140], [20, 48]]) {
+    for (const [free, total] of [
+      [200, 256],
+      [40, 140],
+      [20, 48],
+    ]) {
       const m = { totalBytes: total * GiB, freeBytes: free * GiB };
       const { estimate, w } = mountEstimate(m);
       const need = estimate.training.totalBytes;
@@ -83,7 +87,9 @@ describe('plan estimate display', () => {
 
 describe('fit bar', () => {
   it('says how many times the machine a plan needs when it is more than all of it', () => {
-    const w = mount(FitBar, { props: { label: 'Train', bytes: 96 * GiB, machine: { totalBytes: 32 * GiB, freeBytes: 16 * GiB }, fit: 'wont-fit', assumes: 'batch 1' } });
+    const w = mount(FitBar, {
+      props: { label: 'Train', bytes: 96 * GiB, machine: { totalBytes: 32 * GiB, freeBytes: 16 * GiB }, fit: 'wont-fit', assumes: 'batch 1' },
+    });
     expect(w.text()).toContain('3.0× this machine');
     expect(w.text()).toContain("✕ Won't fit");
     expect(w.text()).toContain('Assumes batch 1.');

@@ -112,7 +112,10 @@ describe('importance bars', () => {
   it('shows the least important deep layers as the removed ones', () => {
     const w = mount(LayerMap, { props: { plan: scored } });
     const deep = Array.from({ length: 16 }, (_, k) => 16 + k);
-    const lowest = [...deep].sort((a, b) => angular[a] - angular[b]).slice(0, 2).sort((a, b) => a - b);
+    const lowest = [...deep]
+      .sort((a, b) => angular[a] - angular[b])
+      .slice(0, 2)
+      .sort((a, b) => a - b);
     expect(ofKind(w, 'removed').map((r) => Number(r.attributes('data-original')))).toEqual(lowest);
   });
 

@@ -10,9 +10,19 @@ import type { SlayerApi } from '../../src/shared/api';
 
 function record(patch: Partial<JobRecord>): JobRecord {
   return {
-    id: 'j1', kind: 'hash-folder', params: {}, projectId: null, state: 'running', createdAt: '2026-01-01T00:00:00Z',
-    startedAt: '2026-01-01T00:00:00Z', endedAt: null, progress: { fraction: 0.4, message: 'Hashing a.bin' },
-    error: null, errorDetail: null, result: null, ...patch,
+    id: 'j1',
+    kind: 'hash-folder',
+    params: {},
+    projectId: null,
+    state: 'running',
+    createdAt: '2026-01-01T00:00:00Z',
+    startedAt: '2026-01-01T00:00:00Z',
+    endedAt: null,
+    progress: { fraction: 0.4, message: 'Hashing a.bin' },
+    error: null,
+    errorDetail: null,
+    result: null,
+    ...patch,
   };
 }
 

@@ -67,7 +67,9 @@ describe('corpus and analyze steps in browser mode', () => {
     const written = JSON.parse(await readFile(await findFile(app.home, 'corpus.json'), 'utf8')) as CorpusReport;
     expect(await page.getByTestId('corpus-documents').textContent()).toBe(written.documents.toLocaleString('en-US'));
     expect(await page.getByTestId('corpus-duplicates').textContent()).toBe(String(written.duplicatesRemoved));
-    expect(await page.getByTestId('truncated-share').textContent()).toContain(`${Math.round(written.truncatedShare * 100)}% of your documents are longer than 512 tokens`);
+    expect(await page.getByTestId('truncated-share').textContent()).toContain(
+      `${Math.round(written.truncatedShare * 100)}% of your documents are longer than 512 tokens`,
+    );
     const splitRows = page.getByTestId('corpus-split').locator('tbody tr');
     expect(await splitRows.count()).toBe(4);
     expect(await splitRows.nth(0).locator('td').nth(1).textContent()).toBe(written.split.train.documents.toLocaleString('en-US'));

@@ -73,7 +73,10 @@ describe('evaluate and export steps in browser mode', () => {
     await page.locator('[data-step="evaluate"]').click();
     await expect.poll(() => page.getByTestId('model-choice-injected').locator('input:checked').inputValue()).toBe(trained);
     expect(await page.getByTestId('model-choice-base').locator('input:checked').inputValue()).toBe(modelDir);
-    for (const [side, label, file] of [['domain', 'On your field', 'code.jsonl'], ['general', 'General knowledge', 'general.jsonl']] as const) {
+    for (const [side, label, file] of [
+      ['domain', 'On your field', 'code.jsonl'],
+      ['general', 'General knowledge', 'general.jsonl'],
+    ] as const) {
       await page.getByTestId(`qa-${side}`).getByRole('button', { name: 'Choose file…' }).click();
       await page.getByLabel(`${label}: folder path`).fill(qaDir);
       await page.getByTestId(`qa-${side}`).getByRole('button', { name: 'Go', exact: true }).click();
@@ -87,8 +90,12 @@ describe('evaluate and export steps in browser mode', () => {
     await page.getByRole('button', { name: 'Show command' }).first().click();
     const commands = (await page.getByTestId('eval-command').textContent())!.split('\n');
     expect(commands).toHaveLength(4);
-    expect(commands[0]).toBe(`slayer eval ${modelDir} --data ${corpusDir} --split validation --qa ${join(qaDir, 'code.jsonl')} --seq-len 128 --samples 16 --seed 0`);
-    expect(commands[3]).toBe(`slayer eval ${trained} --data ${corpusDir} --split general-validation --qa ${join(qaDir, 'general.jsonl')} --seq-len 128 --samples 16 --seed 0`);
+    expect(commands[0]).toBe(
+      `slayer eval ${modelDir} --data ${corpusDir} --split validation --qa ${join(qaDir, 'code.jsonl')} --seq-len 128 --samples 16 --seed 0`,
+    );
+    expect(commands[3]).toBe(
+      `slayer eval ${trained} --data ${corpusDir} --split general-validation --qa ${join(qaDir, 'general.jsonl')} --seq-len 128 --samples 16 --seed 0`,
+    );
     await page.getByRole('button', { name: 'Show command' }).first().click();
     await page.getByTestId('evaluate').click();
     await page.getByRole('progressbar').first().waitFor();
@@ -97,7 +104,8 @@ describe('evaluate and export steps in browser mode', () => {
 
     // The table shows what the four eval jobs measured, with the changes computed here.
     const evals = (await invoke(app, 'jobs.list', { projectId: project.id })).filter((j) => j.kind === 'eval' && j.state === 'succeeded');
-    const measured = (dir: string, split: string) => evals.find((j: JobRecord) => j.params.modelDir === dir && j.params.split === split)!.result as JobResults['eval'];
+    const measured = (dir: string, split: string) =>
+      evals.find((j: JobRecord) => j.params.modelDir === dir && j.params.split === split)!.result as JobResults['eval'];
     const base = { domain: measured(modelDir, 'validation'), general: measured(modelDir, 'general-validation') };
     const after = { domain: measured(trained, 'validation'), general: measured(trained, 'general-validation') };
     const row = (key: string) => page.locator(`[data-row="${key}"] td`);
@@ -108,7 +116,9 @@ describe('evaluate and export steps in browser mode', () => {
     const accuracyChange = (after.general.qa!.accuracy - base.general.qa!.accuracy) * 100;
     expect(await row('generalAccuracy').nth(3).textContent()).toBe(signed(accuracyChange, 'points'));
     expect(await row('domainAccuracyNorm').nth(1).textContent()).toBe(`${(base.domain.qa!.accuracyNorm * 100).toFixed(1)} %`);
-    expect(await page.locator('[data-row="generalPerplexity"]').getAttribute('data-verdict')).toBe(Math.abs(generalChange) < 0.05 ? 'same' : generalChange < 0 ? 'better' : 'worse');
+    expect(await page.locator('[data-row="generalPerplexity"]').getAttribute('data-verdict')).toBe(
+      Math.abs(generalChange) < 0.05 ? 'same' : generalChange < 0 ? 'better' : 'worse',
+    );
 
     // The forgetting verdict follows the limit: just below the larger of the two general losses warns, just above does not.
     const worst = Math.max(generalChange, -accuracyChange);
@@ -130,7 +140,10 @@ describe('evaluate and export steps in browser mode', () => {
     await page.getByTestId('generate').click();
     await expect.poll(() => page.getByTestId('generations').locator('.text').count(), { timeout: 60_000 }).toBe(2);
     const generations = (await invoke(app, 'jobs.list', { projectId: project.id })).filter((j) => j.kind === 'generate' && j.state === 'succeeded');
-    for (const [role, dir] of [['base', modelDir], ['injected', trained]] as const) {
+    for (const [role, dir] of [
+      ['base', modelDir],
+      ['injected', trained],
+    ] as const) {
       const text = (generations.find((j) => j.params.modelDir === dir)!.result as JobResults['generate']).text;
       expect(await page.locator(`.output[data-role="${role}"] [data-testid="generated"]`).textContent()).toBe(text);
     }

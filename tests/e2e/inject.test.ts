@@ -21,7 +21,11 @@ const STEPS = 400;
 
 /** The step shown as the training card reports it ("Step 12 of 240"), 0 before the first. */
 async function liveStep(page: Page): Promise<number> {
-  const text = (await page.getByTestId('live-step').textContent({ timeout: 1000 }).catch(() => null)) ?? '';
+  const text =
+    (await page
+      .getByTestId('live-step')
+      .textContent({ timeout: 1000 })
+      .catch(() => null)) ?? '';
   return Number(/Step ([\d,]+)/.exec(text)?.[1].replace(/,/g, '') ?? 0);
 }
 
@@ -93,7 +97,12 @@ describe('inject step in browser mode', () => {
     await page.getByLabel('Training steps').fill(String(STEPS));
     await page.getByLabel('Training steps').dispatchEvent('change');
     await page.getByTestId('train-settings').locator('summary').click();
-    for (const [label, value] of [['Batch size', '2'], ['Sequence length', '32'], ['Evaluate every', '50'], ['Checkpoint every', '0']]) {
+    for (const [label, value] of [
+      ['Batch size', '2'],
+      ['Sequence length', '32'],
+      ['Evaluate every', '50'],
+      ['Checkpoint every', '0'],
+    ]) {
       await page.getByLabel(label, { exact: true }).fill(value);
       await page.getByLabel(label, { exact: true }).dispatchEvent('change');
     }
@@ -163,7 +172,11 @@ describe('inject step in browser mode', () => {
     );
     for (const t of trains) await history.locator(`[data-job="${t.id}"] input[type="checkbox"]`).check();
     await history.getByTestId('compare-settings').waitFor();
-    const settingRow = (label: string) => history.getByTestId('compare-settings').locator('tbody tr', { has: page.locator('th', { hasText: label }) }).first();
+    const settingRow = (label: string) =>
+      history
+        .getByTestId('compare-settings')
+        .locator('tbody tr', { has: page.locator('th', { hasText: label }) })
+        .first();
     expect(await settingRow('Steps').locator('td').allTextContents()).toEqual([String(STEPS), String(STEPS)]);
     expect(await history.getByTestId('plan-diff').locator('tbody tr').first().locator('td').allTextContents()).toEqual(['s', 's', 's']);
     await history.getByTestId('compare-chart').locator('svg').waitFor();

@@ -78,7 +78,12 @@ describe('model inspect and plan editing in browser mode', () => {
     const { page } = app;
     // Layer 5 matters least in the deep half (4-7), so the S plan removes it instead of the deepest.
     const angular = [0.4, 0.3, 0.25, 0.2, 0.15, 0.05, 0.1, 0.35];
-    const scores: LayerScores = { layers: angular.map((a, index) => ({ index, angularLast: a, angularMean: a, blockInfluence: a })), samples: 8, seqLen: 32, dataHash: 'e2e' };
+    const scores: LayerScores = {
+      layers: angular.map((a, index) => ({ index, angularLast: a, angularMean: a, blockInfluence: a })),
+      samples: 8,
+      seqLen: 32,
+      dataHash: 'e2e',
+    };
     const scored = join(app.work, 'scored-plan.json');
     await writeFile(scored, JSON.stringify(makePlan(model, { strategy: 's', scores })));
     await page.getByTestId('import-plan').setInputFiles(scored);

@@ -69,7 +69,9 @@ describe('wizard shell in browser mode (real server, real compute process, Chrom
     await page.getByTestId('fingerprint').click();
     await page.locator('[data-state="running"]').waitFor();
     // Kill the compute process (a child of the server) the way the out-of-memory killer would.
-    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(app.server.pid)], { encoding: 'utf8' }).trim().split(/\s+/);
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(app.server.pid)], { encoding: 'utf8' })
+      .trim()
+      .split(/\s+/);
     for (const pid of children) process.kill(Number(pid), 'SIGKILL');
     const failed = page.locator('[data-state="failed"]').first();
     await failed.waitFor();

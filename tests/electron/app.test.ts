@@ -19,7 +19,9 @@ function electronBinary(): string | null {
 
 const binary = electronBinary();
 if (!binary) {
-  console.warn('Electron tests skipped: no Electron binary is installed (it is fetched lazily from the network, which this machine cannot reach). Browser-mode e2e tests cover the same UI and handlers.');
+  console.warn(
+    'Electron tests skipped: no Electron binary is installed (it is fetched lazily from the network, which this machine cannot reach). Browser-mode e2e tests cover the same UI and handlers.',
+  );
 }
 
 describe.skipIf(!binary)('desktop app (Electron)', () => {
@@ -31,7 +33,9 @@ describe.skipIf(!binary)('desktop app (Electron)', () => {
       await page.locator('h1').waitFor();
       expect(await page.locator('h1').textContent()).toBe('Model');
       expect(await page.evaluate(() => typeof (window as { require?: unknown }).require)).toBe('undefined');
-      const info = await page.evaluate(() => (window as unknown as { slayer: { invoke: (m: string, r: object) => Promise<{ mode: string }> } }).slayer.invoke('app.info', {}));
+      const info = await page.evaluate(() =>
+        (window as unknown as { slayer: { invoke: (m: string, r: object) => Promise<{ mode: string }> } }).slayer.invoke('app.info', {}),
+      );
       expect(info.mode).toBe('desktop');
       // Sandboxed, isolated renderer: no Node globals reach the page.
       expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');

@@ -37,9 +37,7 @@ export const applyCommand: Command<ApplyResult> = {
     return result;
   },
   format(r) {
-    const check = r.functionCheck.checked
-      ? `passed (largest logit difference ${r.functionCheck.maxAbsDiff})`
-      : `not applicable: ${r.functionCheck.reason}`;
+    const check = r.functionCheck.checked ? `passed (largest logit difference ${r.functionCheck.maxAbsDiff})` : `not applicable: ${r.functionCheck.reason}`;
     return [
       `New model        ${r.out}`,
       `Layers           ${r.layers}`,

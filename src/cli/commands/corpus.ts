@@ -58,7 +58,10 @@ export const corpusCommand: Command<CorpusCommandResult> = {
     const out = stringFlag(values, 'out');
     const tokenizer = await ModelTokenizer.load(model);
     // Token ids in input_ids lines must fit the model's embedding, which may have more rows than the tokenizer uses.
-    const hasConfig = await stat(join(model, 'config.json')).then(() => true, () => false);
+    const hasConfig = await stat(join(model, 'config.json')).then(
+      () => true,
+      () => false,
+    );
     const vocabSize = hasConfig ? (await readModelConfig(model)).vocabSize : tokenizer.vocabSize;
     const cacheRoot = resolve(stringFlag(values, 'cache') ?? (out ? join(out, 'cache') : join(defaultHome(), 'token-cache')));
 
@@ -79,7 +82,9 @@ export const corpusCommand: Command<CorpusCommandResult> = {
       ctx,
     );
     if (report.split.train.sequences === 0) {
-      throw new UserError(`${data} gives ${n(report.split.train.tokens)} training tokens, less than one sequence of ${seqLen}. Add documents or choose a shorter --seq-len.`);
+      throw new UserError(
+        `${data} gives ${n(report.split.train.tokens)} training tokens, less than one sequence of ${seqLen}. Add documents or choose a shorter --seq-len.`,
+      );
     }
     ctx.info(report.fromCache ? `Reused the token cache ${report.cacheDir}` : `Tokenised ${n(report.tokenizedDocuments)} documents into ${report.cacheDir}`);
     const file = out ? await saveCorpusReport(out, report) : null;

@@ -48,7 +48,9 @@ export const exportCommand: Command<ExportResult> = {
     if (r.gguf) {
       lines.push(`Architecture      ${r.gguf.architecture}, tokenizer ${r.gguf.tokenizer}, ${r.gguf.tensors} tensors`);
       const v = r.gguf.verification;
-      lines.push(`Verified          ${v ? `yes: ${v.tensors} tensors (${v.values.toLocaleString('en-US')} values) and ${v.metadataKeys} metadata keys read back equal` : 'no (--no-verify)'}`);
+      lines.push(
+        `Verified          ${v ? `yes: ${v.tensors} tensors (${v.values.toLocaleString('en-US')} values) and ${v.metadataKeys} metadata keys read back equal` : 'no (--no-verify)'}`,
+      );
     }
     if (r.trainableLayers) lines.push(`Trainable layers  ${r.trainableLayers.join(', ') || 'none'}`);
     lines.push(`Files             ${r.files.length}, ${(r.bytesWritten / 2 ** 20).toFixed(1)} MiB in ${r.seconds.toFixed(1)} s`);

@@ -13,7 +13,7 @@ export const generateCommand: Command<GenerateResult> = {
   details: [
     '--temperature 0 (default) picks the most likely token each time; above 0 samples, reproducibly for the same --seed.',
     '--top-k K keeps the K most likely tokens (0 = all); --top-p P keeps the most likely tokens up to probability P (1 = all).',
-    'Stops at the end-of-text token, after --max-tokens new tokens, or when the model\'s context is full.',
+    "Stops at the end-of-text token, after --max-tokens new tokens, or when the model's context is full.",
     ...ENGINE_DETAILS,
   ],
   options: {

@@ -13,4 +13,17 @@ import { runCommand } from './run.js';
 import { scoreCommand } from './score.js';
 import { trainCommand } from './train.js';
 
-export const commands: Command<any>[] = [inspectCommand, scoreCommand, probeCommand, planCommand, applyCommand, corpusCommand, trainCommand, evalCommand, generateCommand, exportCommand, runCommand, demoCommand];
+export const commands: Command<any>[] = [
+  inspectCommand,
+  scoreCommand,
+  probeCommand,
+  planCommand,
+  applyCommand,
+  corpusCommand,
+  trainCommand,
+  evalCommand,
+  generateCommand,
+  exportCommand,
+  runCommand,
+  demoCommand,
+];

@@ -100,7 +100,8 @@ export const planCommand: Command<Plan> = {
       options = { strategy, lastK: count('last-k') };
     } else if (strategy === 'manual') {
       const spec = stringFlag(values, 'layers');
-      if (spec === undefined) throw new UserError(`--strategy manual needs --layers SPEC, e.g. --layers "expand=1,3,5;prune=30,31;refresh=mean". Usage: ${USAGE}`);
+      if (spec === undefined)
+        throw new UserError(`--strategy manual needs --layers SPEC, e.g. --layers "expand=1,3,5;prune=30,31;refresh=mean". Usage: ${USAGE}`);
       options = { strategy, layout: parseLayerSpec(spec), spec };
     } else {
       options = { strategy };

@@ -35,7 +35,8 @@ export const probeCommand: Command<ProbeResult> = {
   },
   format(r) {
     const qa = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`).padStart(10);
-    const row = (label: string, m: { perplexity: number; qaAccuracy: number | null }) => `${label.padStart(8)}  ${m.perplexity.toFixed(3).padStart(12)}${qa(m.qaAccuracy)}`;
+    const row = (label: string, m: { perplexity: number; qaAccuracy: number | null }) =>
+      `${label.padStart(8)}  ${m.perplexity.toFixed(3).padStart(12)}${qa(m.qaAccuracy)}`;
     const title = r.kind === 'drop' ? 'Layer dropped' : `Layer inserted after (${r.init})`;
     return [
       title,

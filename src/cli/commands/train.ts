@@ -15,7 +15,7 @@ const DTYPES = ['f32', 'f16', 'bf16'] as const;
 
 export const trainCommand: Command<TrainResult> = {
   name: 'train',
-  summary: 'Train the plan\'s new and refreshed layers (or any chosen ones) on domain text.',
+  summary: "Train the plan's new and refreshed layers (or any chosen ones) on domain text.",
   usage: USAGE,
   details: [
     'DATA: a file or folder of text, source code or .jsonl, or a corpus built by `slayer corpus --out DIR` (its train part, or --split).',

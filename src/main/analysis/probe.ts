@@ -64,7 +64,12 @@ export async function probeLayers(modelDir: string, options: ProbeOptions, contr
   const init = options.kind === 'insert' ? (options.init ?? 'copy') : null;
   return withModelFolder(modelDir, async (folder) => {
     const layers = folder.description.layers;
-    const inputs = await loadQualityInputs(folder, { ...options, samples: options.samples ?? PROBE_SAMPLES }, PROBE_SEQ_LEN, progressSpan(control, 0, 0.1, 'Reading data'));
+    const inputs = await loadQualityInputs(
+      folder,
+      { ...options, samples: options.samples ?? PROBE_SAMPLES },
+      PROBE_SEQ_LEN,
+      progressSpan(control, 0, 0.1, 'Reading data'),
+    );
     return withEngine(folder, options, progressSpan(control, 0.1, 0.2, 'Loading model'), async (engine) => {
       const runs = layers + 1;
       const stage = (k: number, label: string) => progressSpan(control, 0.2 + (0.8 * k) / runs, 0.2 + (0.8 * (k + 1)) / runs, label);

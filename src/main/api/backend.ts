@@ -162,7 +162,7 @@ export class Backend {
     },
     'plan.save': async (req) => {
       const project = await this.projects.get(req.projectId);
-      if (!project.modelDir) throw new UserError('Choose the project\'s model first (step 1): a plan belongs to one model.');
+      if (!project.modelDir) throw new UserError("Choose the project's model first (step 1): a plan belongs to one model.");
       const plan = validatePlan(req.plan, await readModelConfig(project.modelDir), 'The plan');
       await writePlanFile(join(project.dir, 'plan.json'), plan);
       return plan;
@@ -205,7 +205,9 @@ export class Backend {
       const full = join(dir, e.name);
       if (e.isDirectory()) entries.push({ name: e.name, path: full, kind: 'dir' as const, bytes: 0 });
       else if (showFiles && e.isFile()) {
-        const size = await stat(full).then((s) => s.size).catch(() => 0);
+        const size = await stat(full)
+          .then((s) => s.size)
+          .catch(() => 0);
         entries.push({ name: e.name, path: full, kind: 'file' as const, bytes: size });
       }
     }

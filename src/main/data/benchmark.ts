@@ -12,9 +12,18 @@ import type { ModelTokenizer } from '../model/tokenizer.js';
 import { seededHash } from './hash32.js';
 import { buildCorpus } from './intake.js';
 
-const CODE_WORDS = 'def return self value index result list dict for in if else while import from class lambda None True False len range append items key data node tree parse token count total error raise try except with open path name args kwargs'.split(' ');
-const MATH_WORDS = 'Let be a prime number such that for all there exists an integer the group is abelian and its order divides hence by the lemma we obtain theorem proof suppose contradiction therefore function continuous compact set limit converges series sum integral'.split(' ');
-const LEGAL_WORDS = 'the party shall hereby agree that any licensee may not without prior written consent of licensor warranty liability damages section article pursuant to this agreement termination notice jurisdiction governing law provided however that such obligations remain in force'.split(' ');
+const CODE_WORDS =
+  'def return self value index result list dict for in if else while import from class lambda None True False len range append items key data node tree parse token count total error raise try except with open path name args kwargs'.split(
+    ' ',
+  );
+const MATH_WORDS =
+  'Let be a prime number such that for all there exists an integer the group is abelian and its order divides hence by the lemma we obtain theorem proof suppose contradiction therefore function continuous compact set limit converges series sum integral'.split(
+    ' ',
+  );
+const LEGAL_WORDS =
+  'the party shall hereby agree that any licensee may not without prior written consent of licensor warranty liability damages section article pursuant to this agreement termination notice jurisdiction governing law provided however that such obligations remain in force'.split(
+    ' ',
+  );
 const DOMAINS = [
   { words: CODE_WORDS, ext: 'py', line: 10 },
   { words: MATH_WORDS, ext: 'md', line: 16 },
@@ -39,7 +48,7 @@ export async function generateBenchmarkCorpus(dir: string, megabytes: number, se
       else if (files % DUPLICATE_EVERY === DUPLICATE_EVERY / 2 && previous) text = previous.replace(/\b\w+\b/, 'edited');
       else {
         const lines: string[] = [];
-        for (let size = 0; size < FILE_BYTES; ) {
+        for (let size = 0; size < FILE_BYTES;) {
           const words = Array.from({ length: domain.line }, () => domain.words[next(domain.words.length)]);
           words.push(String(next(10000)));
           const line = words.join(' ');

@@ -33,7 +33,10 @@ export function decodeBytes(bytes: Uint8Array): Decoded {
   // Legacy single-byte text almost never forms valid multi-byte UTF-8 sequences by accident, so
   // a file that has them is UTF-8 with damage, and a guessed encoding would only produce mojibake.
   if (scan.multiByteSequences > scan.invalidSequences) {
-    return { ok: false, reason: `invalid UTF-8 at byte ${scan.firstInvalid} (line ${lineAt(bytes, scan.firstInvalid)}): the file looks like UTF-8 but is damaged; repair it or save it again as UTF-8` };
+    return {
+      ok: false,
+      reason: `invalid UTF-8 at byte ${scan.firstInvalid} (line ${lineAt(bytes, scan.firstInvalid)}): the file looks like UTF-8 but is damaged; repair it or save it again as UTF-8`,
+    };
   }
   const guess = chardet.analyse(sample)[0];
   if (!guess) return { ok: false, reason: 'not valid UTF-8 and its encoding could not be recognised; save it as UTF-8' };

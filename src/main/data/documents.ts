@@ -14,8 +14,7 @@ import { pdfText } from './pdf-text.js';
 import { readWholeFile } from './read-file.js';
 
 export type SourceDocument =
-  | { source: string; kind: DocumentKind; text: string; encoding: string; bytes: number }
-  | { source: string; kind: 'jsonl'; ids: Int32Array; bytes: number };
+  { source: string; kind: DocumentKind; text: string; encoding: string; bytes: number } | { source: string; kind: 'jsonl'; ids: Int32Array; bytes: number };
 
 export interface ReadDocumentOptions {
   /** JSONL field that holds the text (default "text"); lines with "input_ids" are token ids. */
@@ -129,7 +128,8 @@ export function parseInputIds(value: unknown, vocabSize: number | null): Int32Ar
   const ids = new Int32Array(value.length);
   for (let i = 0; i < value.length; i++) {
     const id = value[i];
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) return `"${INPUT_IDS_FIELD}"[${i}] = ${JSON.stringify(id)} is not a token id (a whole number from 0)`;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0)
+      return `"${INPUT_IDS_FIELD}"[${i}] = ${JSON.stringify(id)} is not a token id (a whole number from 0)`;
     if (id >= limit) return `token id ${id} at position ${i} is outside the vocabulary (0..${limit - 1})`;
     ids[i] = id;
   }

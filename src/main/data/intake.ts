@@ -100,14 +100,15 @@ export async function buildCorpus(options: CorpusOptions, control: TaskControl =
   const domainListing = await listCorpusFiles(options.data, control);
   const generalListing = options.general ? await listCorpusFiles(options.general, control) : null;
   const asGeneral = (name: string) => `general: ${name}`;
-  const excluded: SkippedInput[] = [
-    ...domainListing.skipped,
-    ...(generalListing?.skipped ?? []).map((s) => ({ ...s, path: asGeneral(s.path) })),
-  ];
+  const excluded: SkippedInput[] = [...domainListing.skipped, ...(generalListing?.skipped ?? []).map((s) => ({ ...s, path: asGeneral(s.path) }))];
   const problems: SkippedInput[] = [];
   const domainFiles = await hashCorpusFiles(domainListing.files, problems, control);
   const generalFiles = generalListing
-    ? await hashCorpusFiles(generalListing.files.map((f) => ({ ...f, name: asGeneral(f.name) })), problems, control)
+    ? await hashCorpusFiles(
+        generalListing.files.map((f) => ({ ...f, name: asGeneral(f.name) })),
+        problems,
+        control,
+      )
     : null;
   const hashSeconds = (performance.now() - started) / 1000;
   const corpusHash = `${domainFiles.hash}${generalFiles ? `+${generalFiles.hash}` : ''}`;
@@ -170,10 +171,25 @@ interface IngestSettings {
  * The streaming pass: each document is read, checked against the kept ones, tokenised and
  * appended to the cache, in corpus order (domain files, then general files).
  */
-async function ingest(builder: CacheBuilder, sources: Source[], settings: IngestSettings, problems: SkippedInput[], control: TaskControl): Promise<IntakeSummary> {
+async function ingest(
+  builder: CacheBuilder,
+  sources: Source[],
+  settings: IngestSettings,
+  problems: SkippedInput[],
+  control: TaskControl,
+): Promise<IntakeSummary> {
   const seconds = { hash: 0, read: 0, dedupe: 0, tokenize: 0, total: 0 };
   const general = sources.some((s) => s.flags & GENERAL_TEXT);
-  const summary: IntakeSummary = { corpusHash: '', domain: emptySummary(), general: general ? emptySummary() : null, duplicates: [], skipped: [], unreadable: 0, bytesRead: 0, seconds };
+  const summary: IntakeSummary = {
+    corpusHash: '',
+    domain: emptySummary(),
+    general: general ? emptySummary() : null,
+    duplicates: [],
+    skipped: [],
+    unreadable: 0,
+    bytesRead: 0,
+    seconds,
+  };
   const dedupe = new Deduplicator(settings.nearThreshold);
   /** Names of the kept documents; a document's index here is its id in the deduplicator. */
   const names: string[] = [];
@@ -240,6 +256,10 @@ function noDocumentsMessage(data: string, skipped: SkippedInput[]): string {
   if (skipped.length === 0) return `No documents found in ${data}. Choose a folder with text, Markdown, source code, JSONL or PDF files.`;
   const reasons = new Map<string, number>();
   for (const s of skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
-  const top = [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([r, n]) => `${n} ${r}`).join('; ');
+  const top = [...reasons]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([r, n]) => `${n} ${r}`)
+    .join('; ');
   return `No usable documents in ${data}: all ${skipped.length} files were skipped (${top}). Choose a folder with text, Markdown, source code, JSONL or PDF files.`;
 }

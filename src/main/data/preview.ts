@@ -29,7 +29,13 @@ export async function previewCorpus(path: string, count = 6, control: TaskContro
     documents.push(
       'text' in doc
         ? { source: doc.source, kind: doc.kind, encoding: doc.encoding, excerpt: doc.text.slice(0, EXCERPT_CHARS), bytes: doc.bytes }
-        : { source: doc.source, kind: 'jsonl', encoding: 'token ids', excerpt: `[${Array.from(doc.ids.slice(0, 40)).join(', ')}${doc.ids.length > 40 ? ', …' : ''}]`, bytes: doc.bytes },
+        : {
+            source: doc.source,
+            kind: 'jsonl',
+            encoding: 'token ids',
+            excerpt: `[${Array.from(doc.ids.slice(0, 40)).join(', ')}${doc.ids.length > 40 ? ', …' : ''}]`,
+            bytes: doc.bytes,
+          },
     );
   }
   return { files: listing.files.length, totalBytes: listing.totalBytes, kinds, skipped, documents };

@@ -31,7 +31,8 @@ export interface QaSet {
 export async function readQa(path: string, options: { badLines?: BadLinePolicy } = {}, control: TaskControl = {}): Promise<QaSet> {
   const listing = await listCorpusFiles(path, control);
   const files = listing.files.filter((f) => f.kind === 'jsonl');
-  if (files.length === 0) throw new UserError(`No .jsonl file in ${path}. QA data is JSON Lines: {"question": "...", "choices": ["...", "..."], "answer": 0} per line.`);
+  if (files.length === 0)
+    throw new UserError(`No .jsonl file in ${path}. QA data is JSON Lines: {"question": "...", "choices": ["...", "..."], "answer": 0} per line.`);
   const skipped: SkippedInput[] = [];
   const badLines = new BadLines(options.badLines ?? 'stop', skipped);
   const items: QaItem[] = [];
@@ -50,7 +51,8 @@ export async function readQa(path: string, options: { badLines?: BadLinePolicy }
       throw new UserError(`${file.name} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
     }
   }
-  if (items.length === 0) throw new UserError(`${path} holds no usable questions${skipped.length ? ` (${skipped.length} line${skipped.length === 1 ? '' : 's'} skipped)` : ''}.`);
+  if (items.length === 0)
+    throw new UserError(`${path} holds no usable questions${skipped.length ? ` (${skipped.length} line${skipped.length === 1 ? '' : 's'} skipped)` : ''}.`);
   const hash = createHash('sha256');
   for (const { question, choices, answer } of items) hash.update(`${JSON.stringify({ question, choices, answer })}\n`);
   return { items, skipped, hash: `sha256:${hash.digest('hex')}` };
@@ -67,7 +69,9 @@ export function qaItem(value: unknown, source: string): QaItem | string {
   if (r.choices.length < 2) return '"choices" needs at least two choices';
   const bad = r.choices.findIndex((c) => typeof c !== 'string' || c.trim() === '');
   if (bad >= 0) return `"choices"[${bad}] must be non-empty text`;
-  if (typeof r.answer !== 'number' || !Number.isInteger(r.answer)) return `"answer" must be the index of the right choice (a whole number), got ${JSON.stringify(r.answer)}`;
-  if (r.answer < 0 || r.answer >= r.choices.length) return `"answer" ${r.answer} is out of range: there are ${r.choices.length} choices, numbered 0 to ${r.choices.length - 1}`;
+  if (typeof r.answer !== 'number' || !Number.isInteger(r.answer))
+    return `"answer" must be the index of the right choice (a whole number), got ${JSON.stringify(r.answer)}`;
+  if (r.answer < 0 || r.answer >= r.choices.length)
+    return `"answer" ${r.answer} is out of range: there are ${r.choices.length} choices, numbered 0 to ${r.choices.length - 1}`;
   return { question: r.question, choices: r.choices as string[], answer: r.answer, source };
 }

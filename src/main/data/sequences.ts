@@ -56,7 +56,12 @@ export interface LoadedSequences {
   skipped: SkippedInput[];
 }
 
-export async function loadSequences(dataPath: string, tokenizer: ModelTokenizer | null, options: SequenceOptions, control: TaskControl = {}): Promise<LoadedSequences> {
+export async function loadSequences(
+  dataPath: string,
+  tokenizer: ModelTokenizer | null,
+  options: SequenceOptions,
+  control: TaskControl = {},
+): Promise<LoadedSequences> {
   const { seqLen } = options;
   if (!Number.isInteger(seqLen) || seqLen < 1) throw new UserError(`The sequence length must be a whole number from 1, got ${seqLen}.`);
   if (options.samples !== undefined && (!Number.isInteger(options.samples) || options.samples < 1)) {
@@ -151,7 +156,10 @@ async function* tokenDocuments(
   for await (const doc of docs) {
     if ('ids' in doc) yield { ids: doc.ids, exact: true };
     else if (tokenizer) yield { ids: textDocumentTokens(tokenizer, doc.text), exact: false };
-    else throw new UserError(`${doc.source} is text, but there is no tokenizer to turn it into tokens. Add the model's tokenizer.json, or give token ids as JSONL "input_ids" lines.`);
+    else
+      throw new UserError(
+        `${doc.source} is text, but there is no tokenizer to turn it into tokens. Add the model's tokenizer.json, or give token ids as JSONL "input_ids" lines.`,
+      );
   }
 }
 

@@ -79,5 +79,5 @@ export class ShardWriter {
 
 /** FileHandle.write may write less than asked (a signal, a full pipe); loop until all is out. */
 async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
+  for (let done = 0; done < bytes.length;) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
 }

@@ -51,7 +51,10 @@ export interface CacheManifest<Summary> {
 
 /** Hex SHA-256 of the canonical JSON of everything the cached tokens depend on (first 128 bits: a folder name). */
 export function cacheKey(parts: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify({ format: CACHE_FORMAT, version: CACHE_VERSION, ...parts })).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify({ format: CACHE_FORMAT, version: CACHE_VERSION, ...parts }))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export interface CacheBuilder {
@@ -137,7 +140,8 @@ export class TokenCache<Summary = unknown> {
     } catch {
       return null;
     }
-    if (manifest.format !== CACHE_FORMAT || manifest.version !== CACHE_VERSION || manifest.key !== basename(dir) || !Array.isArray(manifest.shards)) return null;
+    if (manifest.format !== CACHE_FORMAT || manifest.version !== CACHE_VERSION || manifest.key !== basename(dir) || !Array.isArray(manifest.shards))
+      return null;
     let table: Buffer;
     try {
       table = await readFile(join(dir, DOCUMENTS_FILE));
@@ -187,7 +191,9 @@ class ChunkedReader {
     try {
       return new ChunkedReader(await open(file, 'r'));
     } catch (e) {
-      throw new UserError(`The token cache file ${file} is missing (${(e as NodeJS.ErrnoException).code}). Delete the cache folder and run the corpus step again.`);
+      throw new UserError(
+        `The token cache file ${file} is missing (${(e as NodeJS.ErrnoException).code}). Delete the cache folder and run the corpus step again.`,
+      );
     }
   }
 
@@ -198,7 +204,8 @@ class ChunkedReader {
       const size = Math.max(length, 4 << 20);
       const buffer = Buffer.alloc(size);
       const { bytesRead } = await this.handle.read(buffer, 0, size, start);
-      if (bytesRead < length) throw new UserError(`The token cache file ${file} is shorter than its manifest says. Delete the cache folder and run the corpus step again.`);
+      if (bytesRead < length)
+        throw new UserError(`The token cache file ${file} is shorter than its manifest says. Delete the cache folder and run the corpus step again.`);
       this.chunk = buffer.subarray(0, bytesRead);
       this.chunkStart = start;
     }

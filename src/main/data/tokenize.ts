@@ -8,7 +8,9 @@ import type { ModelTokenizer } from '../model/tokenizer.js';
 
 export function requireSeparator(tokenizer: ModelTokenizer): number {
   if (tokenizer.eosId === null) {
-    throw new UserError('The model\'s tokenizer has no end-of-text token (eos_token in tokenizer_config.json), which separates documents. Add "eos_token" to tokenizer_config.json.');
+    throw new UserError(
+      'The model\'s tokenizer has no end-of-text token (eos_token in tokenizer_config.json), which separates documents. Add "eos_token" to tokenizer_config.json.',
+    );
   }
   return tokenizer.eosId;
 }

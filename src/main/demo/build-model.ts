@@ -38,7 +38,12 @@ async function tokenizerText(root: string): Promise<string> {
     return text.slice(0, limit);
   };
   const corpora = join(root, 'corpora');
-  return [await read(join(corpora, 'general'), 300_000), await read(join(corpora, 'code'), 30_000), await read(join(corpora, 'legal'), 30_000), await read(join(corpora, 'math'), 30_000)].join('\n');
+  return [
+    await read(join(corpora, 'general'), 300_000),
+    await read(join(corpora, 'code'), 30_000),
+    await read(join(corpora, 'legal'), 30_000),
+    await read(join(corpora, 'math'), 30_000),
+  ].join('\n');
 }
 
 export async function buildDemoModel(root: string, control: TaskControl = {}, steps: number = DEMO_TRAINING.steps): Promise<TrainResult> {
@@ -48,7 +53,13 @@ export async function buildDemoModel(root: string, control: TaskControl = {}, st
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   try {
-    await generateTestModel(init, { ...DEMO_MODEL_SHAPE, dtype: 'f32', seed: DEMO_TRAINING.seed, tokenizer: 'byte-level', tokenizerText: await tokenizerText(root) });
+    await generateTestModel(init, {
+      ...DEMO_MODEL_SHAPE,
+      dtype: 'f32',
+      seed: DEMO_TRAINING.seed,
+      tokenizer: 'byte-level',
+      tokenizerText: await tokenizerText(root),
+    });
     const result = await train(
       init,
       {
@@ -122,5 +133,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     },
     steps,
   );
-  process.stdout.write(`${JSON.stringify({ steps: result.steps, firstLoss: result.losses[0], lastLoss: result.losses.at(-1), tokensPerSecond: result.tokensPerSecond, seconds: result.seconds })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ steps: result.steps, firstLoss: result.losses[0], lastLoss: result.losses.at(-1), tokensPerSecond: result.tokensPerSecond, seconds: result.seconds })}\n`,
+  );
 }

@@ -19,7 +19,10 @@ const CONTEXT_CHARS = 240;
 export function domainVocabulary(texts: readonly string[]): string[] {
   const counts = new Map<string, number>();
   for (const t of texts) for (const m of t.matchAll(WORD)) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
-  return [...counts].filter(([, c]) => c >= 3).map(([w]) => w).sort();
+  return [...counts]
+    .filter(([, c]) => c >= 3)
+    .map(([w]) => w)
+    .sort();
 }
 
 export function clozeItems(texts: readonly string[], vocabulary: readonly string[], count: number, seed: number): QaItem[] {
@@ -33,7 +36,11 @@ export function clozeItems(texts: readonly string[], vocabulary: readonly string
     const target = matches[seededHash(seed, 2 * n + 1) % matches.length];
     const start = Math.max(0, target.index! - CONTEXT_CHARS);
     // Start the passage at a word boundary and keep it on one line for readability.
-    const context = text.slice(start, target.index!).replace(/^\S*\s/, '').replace(/\s+/g, ' ').trimEnd();
+    const context = text
+      .slice(start, target.index!)
+      .replace(/^\S*\s/, '')
+      .replace(/\s+/g, ' ')
+      .trimEnd();
     if (used.has(context) || context.length < 40) continue;
     const distractors = pickDistractors(target[0], vocabulary, seed ^ n);
     if (distractors.length < 3) continue;

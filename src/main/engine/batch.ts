@@ -58,7 +58,7 @@ function activationBytesPerSequence(m: ModelDescription, seqLen: number): number
 export function planBatches(sequences: readonly ArrayLike<number>[], m: ModelDescription, budgetBytes: number): PaddedBatch[] {
   const order = sequences.map((_, i) => i).sort((a, b) => sequences[b].length - sequences[a].length);
   const batches: PaddedBatch[] = [];
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     const seqLen = sequences[order[start]].length;
     const fit = Math.max(1, Math.floor(budgetBytes / activationBytesPerSequence(m, seqLen)));
     const rows = order.slice(start, start + fit);

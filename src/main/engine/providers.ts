@@ -73,9 +73,7 @@ async function startProvider(name: ProviderName, threads: number): Promise<Compu
         return await ort.InferenceSession.create(model.bytes, { ...sessionOptions, externalData: model.externalData });
       } catch (e) {
         if (name === 'cpu') throw e;
-        throw new UserError(
-          `The ${name.toUpperCase()} provider could not start (${reason(e)}). Check the GPU driver, or run on the CPU (provider "cpu").`,
-        );
+        throw new UserError(`The ${name.toUpperCase()} provider could not start (${reason(e)}). Check the GPU driver, or run on the CPU (provider "cpu").`);
       }
     },
   };
@@ -113,5 +111,9 @@ function missingProviderMessage(name: ProviderName): string {
 /** onnxruntime's messages open with a source location and a failed condition; keep the human part. */
 function reason(e: unknown): string {
   const line = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-  return line.split(' was false. ').pop()!.replace(/^\S+\.(cc|cpp|h):\d+ /, '').trim();
+  return line
+    .split(' was false. ')
+    .pop()!
+    .replace(/^\S+\.(cc|cpp|h):\d+ /, '')
+    .trim();
 }

@@ -138,7 +138,16 @@ export async function createTrainingEngine(reader: TensorReader, trainable: Trai
       evalLoss: await open(headLossGraph(m, 'none')),
     };
     const weights: ResidentWeights = { embedding, blocks, finalNorm, head };
-    return new OnnxTrainingEngine(m, provider, sessions, weights, parameters, parameterByName, lowestBackward, options.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET);
+    return new OnnxTrainingEngine(
+      m,
+      provider,
+      sessions,
+      weights,
+      parameters,
+      parameterByName,
+      lowestBackward,
+      options.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET,
+    );
   } catch (e) {
     await Promise.all(opened.map((s) => s.release()));
     throw e;
@@ -219,7 +228,11 @@ class OnnxTrainingEngine implements TrainingEngine {
     this.checkOpen();
     const m = this.description;
     const longest = Math.max(...sequences.map((s) => s.length));
-    const batch = padBatch(sequences.map((_, i) => i), sequences, longest);
+    const batch = padBatch(
+      sequences.map((_, i) => i),
+      sequences,
+      longest,
+    );
     const positions = this.positionFeeds(batch);
 
     const kept: ort.Tensor[] = [];
@@ -313,7 +326,9 @@ class OnnxTrainingEngine implements TrainingEngine {
       const [from, to] = [r0 * T, r1 * T];
       const out = await this.sessions.headLoss.run({
         ...this.headFeeds,
-        [HEAD_IO.hidden]: gradHidden ? new ort.Tensor('float32', hiddenData.subarray(from * m.hiddenSize, to * m.hiddenSize), [r1 - r0, T, m.hiddenSize]) : hidden,
+        [HEAD_IO.hidden]: gradHidden
+          ? new ort.Tensor('float32', hiddenData.subarray(from * m.hiddenSize, to * m.hiddenSize), [r1 - r0, T, m.hiddenSize])
+          : hidden,
         [HEAD_IO.targets]: new ort.Tensor('int64', targets.subarray(from, to), [r1 - r0, T]),
         [LOSS_IO.targetWeights]: new ort.Tensor('float32', weights.subarray(from, to), [r1 - r0, T]),
       });

@@ -40,7 +40,8 @@ export interface GenerateResult extends GenerateOptions {
 }
 
 export function checkGenerateOptions(o: GenerateOptions): void {
-  if (!Number.isInteger(o.maxTokens) || o.maxTokens < 1) throw new UserError(`The number of tokens to generate must be a whole number from 1, got ${o.maxTokens}.`);
+  if (!Number.isInteger(o.maxTokens) || o.maxTokens < 1)
+    throw new UserError(`The number of tokens to generate must be a whole number from 1, got ${o.maxTokens}.`);
   if (!(o.temperature >= 0) || !Number.isFinite(o.temperature)) throw new UserError(`The temperature must be 0 (greedy) or more, got ${o.temperature}.`);
   if (!Number.isInteger(o.topK) || o.topK < 0) throw new UserError(`top-k must be a whole number from 0 (0 = no limit), got ${o.topK}.`);
   if (!(o.topP > 0 && o.topP <= 1)) throw new UserError(`top-p must be above 0 and at most 1, got ${o.topP}.`);
@@ -92,7 +93,9 @@ export async function generateText(
     const promptIds = promptTokens(tokenizer, prompt);
     if (promptIds.length === 0) throw new UserError('The prompt is empty and the tokenizer adds no start token. Give a prompt (--prompt).');
     if (promptIds.length >= m.maxPositionEmbeddings) {
-      throw new UserError(`The prompt is ${promptIds.length} tokens, which leaves no room within the model's limit of ${m.maxPositionEmbeddings} tokens. Shorten it.`);
+      throw new UserError(
+        `The prompt is ${promptIds.length} tokens, which leaves no room within the model's limit of ${m.maxPositionEmbeddings} tokens. Shorten it.`,
+      );
     }
     const stopIds = new Set([tokenizer.eosId, m.eosTokenId].flat().filter((id): id is number => id !== null));
     return withEngine(folder, options, progressSpan(control, 0, 0.1, 'Loading model'), async (engine) => {

@@ -28,7 +28,12 @@ export async function withModelFolder<T>(dir: string, use: (folder: ModelFolder)
   }
 }
 
-export async function withEngine<T>(reader: TensorReader, settings: EngineSettings, control: TaskControl, use: (engine: ForwardEngine) => Promise<T>): Promise<T> {
+export async function withEngine<T>(
+  reader: TensorReader,
+  settings: EngineSettings,
+  control: TaskControl,
+  use: (engine: ForwardEngine) => Promise<T>,
+): Promise<T> {
   const { provider, threads, streaming, activationBudgetBytes } = settings;
   const engine = await createForwardEngine(reader, { provider, threads, streaming, activationBudgetBytes, control });
   try {

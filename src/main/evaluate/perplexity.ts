@@ -24,7 +24,8 @@ export function perplexityOf(tokenLogProbs: readonly ArrayLike<number>[]): Perpl
     for (let t = 0; t < seq.length; t++) nll -= seq[t];
     tokens += seq.length;
   }
-  if (tokens === 0) throw new UserError('Every sequence has a single token, so there is nothing to predict. Use longer texts or a longer sequence length (--seq-len).');
+  if (tokens === 0)
+    throw new UserError('Every sequence has a single token, so there is nothing to predict. Use longer texts or a longer sequence length (--seq-len).');
   const meanNll = nll / tokens;
   return { meanNll, perplexity: Math.exp(meanNll), tokens };
 }

@@ -30,7 +30,9 @@ export interface Quality extends Perplexity {
 export async function loadQualityInputs(folder: ModelFolder, options: QualityOptions, defaultSeqLen: number, control: TaskControl): Promise<QualityInputs> {
   const tokenizer = await optionalTokenizer(folder);
   if (options.qa !== undefined && tokenizer === null) {
-    throw new UserError(`Questions are text, but ${folder.dir} has no tokenizer.json. Copy the model's tokenizer.json (and tokenizer_config.json) into the folder.`);
+    throw new UserError(
+      `Questions are text, but ${folder.dir} has no tokenizer.json. Copy the model's tokenizer.json (and tokenizer_config.json) into the folder.`,
+    );
   }
   const data = await loadModelData(folder, tokenizer, options, defaultSeqLen, control);
   if (options.qa === undefined || tokenizer === null) return { data, questions: null, qaHash: null };

@@ -38,7 +38,9 @@ export async function exportGguf(folder: ModelFolder, out: string, options: Gguf
   const m = folder.description;
   const architecture = ggufArchitecture(m);
   if (!folder.hasTokenizer) {
-    throw new UserError(`${folder.dir} has no ${TOKENIZER_FILE}; llama.cpp needs the tokenizer inside the GGUF file. Copy the model's tokenizer files into the folder first.`);
+    throw new UserError(
+      `${folder.dir} has no ${TOKENIZER_FILE}; llama.cpp needs the tokenizer inside the GGUF file. Copy the model's tokenizer files into the folder first.`,
+    );
   }
   const tokenizer = await tokenizerMetadata(folder.dir, m);
   const metadata = new Map([...modelMetadata(m, architecture, options.name, options.dtype), ...tokenizer.entries]);
@@ -46,7 +48,11 @@ export async function exportGguf(folder: ModelFolder, out: string, options: Gguf
   const phases = options.verify ? 2 : 1;
 
   const tmp = tempPathFor(out);
-  const writer = await GgufWriter.create(tmp, metadata, plan.map((p) => p.gguf));
+  const writer = await GgufWriter.create(
+    tmp,
+    metadata,
+    plan.map((p) => p.gguf),
+  );
   let verification: GgufVerification | null = null;
   try {
     const total = plan.reduce((n, p) => n + tensorBytes(p.gguf), 0);

@@ -21,7 +21,9 @@ import {
 } from './gguf-format.js';
 import { tensorBytes } from './gguf-write.js';
 
-const TYPE_OF_CODE = new Map<number, keyof typeof VALUE_TYPE_CODES>(Object.entries(VALUE_TYPE_CODES).map(([name, code]) => [code, name as keyof typeof VALUE_TYPE_CODES]));
+const TYPE_OF_CODE = new Map<number, keyof typeof VALUE_TYPE_CODES>(
+  Object.entries(VALUE_TYPE_CODES).map(([name, code]) => [code, name as keyof typeof VALUE_TYPE_CODES]),
+);
 const FIRST_READ_BYTES = 1 << 20;
 const MAX_READ_BYTES = 1 << 30;
 const MAX_DIMS = 4;
@@ -40,7 +42,8 @@ class Cursor {
   ) {}
 
   private take(n: number): number {
-    if (this.pos + n > this.fileSize) throw new UserError(`${this.path} ends inside its GGUF header: the file is truncated or not a GGUF file. Export it again.`);
+    if (this.pos + n > this.fileSize)
+      throw new UserError(`${this.path} ends inside its GGUF header: the file is truncated or not a GGUF file. Export it again.`);
     if (this.pos + n > this.buf.byteLength) throw new HeaderContinues();
     const at = this.pos;
     this.pos += n;
@@ -70,17 +73,28 @@ class Cursor {
     const at = this.take(SCALAR_BYTES[type]);
     const b = this.buf;
     switch (type) {
-      case 'u8': return b.readUInt8(at);
-      case 'i8': return b.readInt8(at);
-      case 'u16': return b.readUInt16LE(at);
-      case 'i16': return b.readInt16LE(at);
-      case 'u32': return b.readUInt32LE(at);
-      case 'i32': return b.readInt32LE(at);
-      case 'f32': return b.readFloatLE(at);
-      case 'bool': return b.readUInt8(at) !== 0;
-      case 'u64': return b.readUInt32LE(at + 4) * 2 ** 32 + b.readUInt32LE(at);
-      case 'i64': return Number(b.readBigInt64LE(at));
-      case 'f64': return b.readDoubleLE(at);
+      case 'u8':
+        return b.readUInt8(at);
+      case 'i8':
+        return b.readInt8(at);
+      case 'u16':
+        return b.readUInt16LE(at);
+      case 'i16':
+        return b.readInt16LE(at);
+      case 'u32':
+        return b.readUInt32LE(at);
+      case 'i32':
+        return b.readInt32LE(at);
+      case 'f32':
+        return b.readFloatLE(at);
+      case 'bool':
+        return b.readUInt8(at) !== 0;
+      case 'u64':
+        return b.readUInt32LE(at + 4) * 2 ** 32 + b.readUInt32LE(at);
+      case 'i64':
+        return Number(b.readBigInt64LE(at));
+      case 'f64':
+        return b.readDoubleLE(at);
     }
   }
 
@@ -117,7 +131,8 @@ function parseHeader(buf: Buffer, fileSize: number, path: string): Header {
   const magic = [0, 1, 2, 3].map(() => String.fromCharCode(c.scalar('u8') as number)).join('');
   if (magic !== GGUF_MAGIC) throw new UserError(`${path} is not a GGUF file (it does not start with "GGUF").`);
   const version = c.u32();
-  if (version !== 2 && version !== 3) throw new UserError(`${path} is GGUF version ${version}; only versions 2 and 3 can be read. Convert it with a current llama.cpp.`);
+  if (version !== 2 && version !== 3)
+    throw new UserError(`${path} is GGUF version ${version}; only versions 2 and 3 can be read. Convert it with a current llama.cpp.`);
   const tensorCount = c.u64();
   const kvCount = c.u64();
   const metadata = new Map<string, GgufValue>();
@@ -167,8 +182,10 @@ export class GgufFile {
       const tensors = new Map<string, GgufTensorInfo>();
       for (const t of header.tensors) {
         if (tensors.has(t.name)) throw new UserError(`${path}: tensor "${t.name}" appears twice; the file is damaged.`);
-        if (t.offset % alignment !== 0) throw new UserError(`${path}: tensor "${t.name}" starts at offset ${t.offset}, not a multiple of the alignment ${alignment}; the file is damaged.`);
-        if (dataStart + t.offset + tensorBytes(t) > size) throw new UserError(`${path}: tensor "${t.name}" extends past the end of the file; the file is truncated. Export it again.`);
+        if (t.offset % alignment !== 0)
+          throw new UserError(`${path}: tensor "${t.name}" starts at offset ${t.offset}, not a multiple of the alignment ${alignment}; the file is damaged.`);
+        if (dataStart + t.offset + tensorBytes(t) > size)
+          throw new UserError(`${path}: tensor "${t.name}" extends past the end of the file; the file is truncated. Export it again.`);
         tensors.set(t.name, t);
       }
       return new GgufFile(path, header.version, header.metadata, tensors, dataStart, alignment, handle);

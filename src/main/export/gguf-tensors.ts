@@ -50,8 +50,12 @@ export interface GgufTensorPlan {
 /** The llama.cpp architecture of a model, or one line saying why llama.cpp cannot run it as stored. */
 export function ggufArchitecture(m: ModelDescription): GgufArchitecture {
   if (m.family !== 'qwen2') return 'llama';
-  if (m.ropeScaling) throw new UserError(`This Qwen2 model uses Llama 3.1 RoPE scaling, which llama.cpp's qwen2 architecture does not apply. Export it with --format hf instead.`);
-  if (m.mlpBias) throw new UserError(`This Qwen2 model has MLP biases, which llama.cpp's qwen2 architecture does not load. Export it with --format hf instead.`);
+  if (m.ropeScaling)
+    throw new UserError(
+      `This Qwen2 model uses Llama 3.1 RoPE scaling, which llama.cpp's qwen2 architecture does not apply. Export it with --format hf instead.`,
+    );
+  if (m.mlpBias)
+    throw new UserError(`This Qwen2 model has MLP biases, which llama.cpp's qwen2 architecture does not load. Export it with --format hf instead.`);
   return 'qwen2';
 }
 

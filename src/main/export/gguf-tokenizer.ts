@@ -46,7 +46,8 @@ export async function tokenizerMetadata(dir: string, m: ModelDescription): Promi
   const json = JSON.parse(await readFile(file, 'utf8')) as Json;
   const config = await readOptionalJson(join(dir, TOKENIZER_CONFIG_FILE));
   const bpe = json.model as Json | undefined;
-  if (bpe?.type !== 'BPE') throw new UserError(`${file} holds a ${String(bpe?.type ?? 'unknown')} tokenizer; GGUF export supports BPE tokenizers only (Llama, Mistral, Qwen2).`);
+  if (bpe?.type !== 'BPE')
+    throw new UserError(`${file} holds a ${String(bpe?.type ?? 'unknown')} tokenizer; GGUF export supports BPE tokenizers only (Llama, Mistral, Qwen2).`);
   const kind: GgufTokenizerModel = bpe.byte_fallback === true ? 'llama' : 'gpt2';
   const steps = [...flatten(json.pre_tokenizer, 'pretokenizers'), ...flatten(json.decoder, 'decoders')];
   if (kind === 'gpt2' && !steps.some((s) => s.type === 'ByteLevel')) {
@@ -77,11 +78,20 @@ export async function tokenizerMetadata(dir: string, m: ModelDescription): Promi
     const split = steps.find((s) => s.type === 'Split');
     const pattern = (split?.pattern as Json | undefined)?.Regex;
     const pre = split ? PRE_TOKENIZERS[String(pattern)] : 'gpt-2';
-    if (!pre) warnings.push(`llama.cpp has no pre-tokenizer for this tokenizer's split pattern; it will split text with its default rule, so some texts tokenise differently than in Hugging Face.`);
+    if (!pre)
+      warnings.push(
+        `llama.cpp has no pre-tokenizer for this tokenizer's split pattern; it will split text with its default rule, so some texts tokenise differently than in Hugging Face.`,
+      );
     entries.push(['tokenizer.ggml.pre', scalar('string', pre ?? 'default')]);
     entries.push(['tokenizer.ggml.tokens', array('string', texts)]);
     entries.push(['tokenizer.ggml.token_type', array('i32', types)]);
-    entries.push(['tokenizer.ggml.merges', array('string', merges.map(([a, b]) => `${a} ${b}`))]);
+    entries.push([
+      'tokenizer.ggml.merges',
+      array(
+        'string',
+        merges.map(([a, b]) => `${a} ${b}`),
+      ),
+    ]);
   }
 
   const firstEos = Array.isArray(m.eosTokenId) ? m.eosTokenId[0] : m.eosTokenId;
@@ -101,7 +111,10 @@ function vocabulary(json: Json, bpe: Json, size: number, file: string): { tokens
   const tokens: (string | null)[] = new Array(size).fill(null);
   const place = (text: string, id: unknown) => {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new UserError(`${file}: token "${text}" has an invalid id ${JSON.stringify(id)}.`);
-    if (id >= size) throw new UserError(`${file} uses token id ${id}, but the model's embedding has only ${size} rows (vocab_size in config.json). The tokenizer does not belong to this model.`);
+    if (id >= size)
+      throw new UserError(
+        `${file} uses token id ${id}, but the model's embedding has only ${size} rows (vocab_size in config.json). The tokenizer does not belong to this model.`,
+      );
     tokens[id] = text;
   };
   for (const [text, id] of Object.entries((bpe.vocab ?? {}) as Record<string, unknown>)) place(text, id);

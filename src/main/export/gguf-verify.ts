@@ -41,7 +41,8 @@ export async function verifyGguf(
       const { gguf, from } = plan[i];
       control.onProgress?.({ fraction: i / plan.length, message: `Verifying ${gguf.name}` });
       const info = file.info(gguf.name);
-      if (info.type !== gguf.type || info.dims.join() !== gguf.dims.join()) fail(`tensor ${gguf.name} is ${info.type} [${info.dims}], expected ${gguf.type} [${gguf.dims}]`);
+      if (info.type !== gguf.type || info.dims.join() !== gguf.dims.join())
+        fail(`tensor ${gguf.name} is ${info.type} [${info.dims}], expected ${gguf.type} [${gguf.dims}]`);
       let actual = await file.readFloat32(gguf.name);
       if ('tensor' in from && from.permuteHeads !== null) actual = unpermuteRotaryRows(actual, from.permuteHeads, rowLength(source.description, from.tensor));
       const original = 'values' in from ? from.values : await source.readTensor(from.tensor);

@@ -53,20 +53,40 @@ class ByteSink {
     const b = this.buf;
     const n = value as number;
     switch (type) {
-      case 'u8': b.writeUInt8(n, at); break;
-      case 'i8': b.writeInt8(n, at); break;
-      case 'u16': b.writeUInt16LE(n, at); break;
-      case 'i16': b.writeInt16LE(n, at); break;
-      case 'u32': b.writeUInt32LE(n, at); break;
-      case 'i32': b.writeInt32LE(n, at); break;
-      case 'f32': b.writeFloatLE(n, at); break;
-      case 'bool': b.writeUInt8(value ? 1 : 0, at); break;
+      case 'u8':
+        b.writeUInt8(n, at);
+        break;
+      case 'i8':
+        b.writeInt8(n, at);
+        break;
+      case 'u16':
+        b.writeUInt16LE(n, at);
+        break;
+      case 'i16':
+        b.writeInt16LE(n, at);
+        break;
+      case 'u32':
+        b.writeUInt32LE(n, at);
+        break;
+      case 'i32':
+        b.writeInt32LE(n, at);
+        break;
+      case 'f32':
+        b.writeFloatLE(n, at);
+        break;
+      case 'bool':
+        b.writeUInt8(value ? 1 : 0, at);
+        break;
       case 'u64': // as two u32 halves: a BigInt per string length would dominate the time for large token lists
         b.writeUInt32LE(n % 2 ** 32, at);
         b.writeUInt32LE(Math.floor(n / 2 ** 32), at + 4);
         break;
-      case 'i64': b.writeBigInt64LE(BigInt(n), at); break;
-      case 'f64': b.writeDoubleLE(n, at); break;
+      case 'i64':
+        b.writeBigInt64LE(BigInt(n), at);
+        break;
+      case 'f64':
+        b.writeDoubleLE(n, at);
+        break;
     }
   }
 
@@ -170,7 +190,8 @@ export class GgufWriter {
     if (!info) throw new Error(`Tensor "${name}" was not declared when the GGUF file was created.`);
     if (!this.pending.has(name)) throw new Error(`Tensor "${name}" was already written.`);
     const expected = tensorBytes(info);
-    if (bytes.byteLength !== expected) throw new Error(`Tensor "${name}" (${info.type} [${info.dims.join(', ')}]) needs ${expected} bytes, got ${bytes.byteLength}.`);
+    if (bytes.byteLength !== expected)
+      throw new Error(`Tensor "${name}" (${info.type} [${info.dims.join(', ')}]) needs ${expected} bytes, got ${bytes.byteLength}.`);
     this.pending.delete(name);
     await this.writeAt(bytes, this.dataStart + info.offset);
   }

@@ -20,7 +20,12 @@ import { handoffReadme, type Trainer } from './handoff-readme.js';
 import { DEEPSPEED_FILE, DEEPSPEED_ZERO2, HANDOFF_README, type HandoffInput } from './handoff-recipe.js';
 import type { SlayerRecord } from './slayer-record.js';
 
-export async function exportHandoff(trainer: Trainer, input: Omit<HandoffInput, 'trainableLayers' | 'trainGlobals'>, record: SlayerRecord | null, out: string): Promise<string[]> {
+export async function exportHandoff(
+  trainer: Trainer,
+  input: Omit<HandoffInput, 'trainableLayers' | 'trainGlobals'>,
+  record: SlayerRecord | null,
+  out: string,
+): Promise<string[]> {
   if (!record) {
     throw new UserError(
       `${input.modelPath} has no slayer.json, so its trainable layers are unknown. Export a folder made by "slayer apply" (or "slayer train"), which records the plan.`,

@@ -38,7 +38,11 @@ export function llamaFactoryConfig(input: HandoffInput): string {
     { key: 'stage', value: 'pt' },
     { key: 'do_train', value: true },
     { key: 'finetuning_type', value: 'freeze' },
-    { key: 'freeze_trainable_modules', value: EXPLICIT_LAYERS_GUARD, comment: `deliberately no real module: only ${LLAMAFACTORY_LAUNCHER} can run this config` },
+    {
+      key: 'freeze_trainable_modules',
+      value: EXPLICIT_LAYERS_GUARD,
+      comment: `deliberately no real module: only ${LLAMAFACTORY_LAUNCHER} can run this config`,
+    },
     { blank: true },
     { comment: 'dataset' },
     { key: 'dataset', value: DATASET_NAME, comment: `${LLAMAFACTORY_DATASETS}: ${CORPUS_PLACEHOLDER}, one {"text": ...} per line; put your corpus there` },

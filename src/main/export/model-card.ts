@@ -38,7 +38,7 @@ export function modelCard(input: ModelCardInput): string {
   const license = input.baseCard ? frontMatterField(input.baseCard, 'license') : null;
   const front: YamlNode[] = [];
   if (license) front.push({ key: 'license', value: license });
-  else front.push({ key: 'license', value: 'other', comment: 'the base model card names no licence: fill in the base model\'s licence' });
+  else front.push({ key: 'license', value: 'other', comment: "the base model card names no licence: fill in the base model's licence" });
   for (const key of ['license_name', 'license_link']) {
     const value = input.baseCard && license ? frontMatterField(input.baseCard, key) : null;
     if (value) front.push({ key, value });
@@ -80,12 +80,20 @@ function strategyName(strategy: string): string {
 
 function howMade(input: ModelCardInput): string[] {
   const { record, description: m } = input;
-  const out = [`- Weights: ${input.dtype}, ${m.layers} layers, hidden size ${m.hiddenSize}, ${m.heads} heads (${m.kvHeads} key/value heads), vocabulary ${m.vocabSize}.`];
+  const out = [
+    `- Weights: ${input.dtype}, ${m.layers} layers, hidden size ${m.hiddenSize}, ${m.heads} heads (${m.kvHeads} key/value heads), vocabulary ${m.vocabSize}.`,
+  ];
   if (!record) return out;
   const p = record.plan;
-  out.push(`- Base model: ${input.baseModelId ?? 'a local folder'} (${p.base.layers} layers, ${p.base.parameters.toLocaleString('en-US')} parameters)${record.source ? `, fingerprint sha256 ${record.source.sha256}` : ''}.`);
-  out.push(`- Plan: ${strategyName(p.strategy)}; ${p.counts.layers} layers, ${p.counts.parameters.toLocaleString('en-US')} parameters, of which ${p.counts.trainableParameters.toLocaleString('en-US')} trainable.`);
-  out.push(`- Trainable layers (0-based, this model): ${record.trainableLayers.join(', ') || 'none'}${record.trainGlobals ? '; embeddings, final norm and LM head too' : ''}.`);
+  out.push(
+    `- Base model: ${input.baseModelId ?? 'a local folder'} (${p.base.layers} layers, ${p.base.parameters.toLocaleString('en-US')} parameters)${record.source ? `, fingerprint sha256 ${record.source.sha256}` : ''}.`,
+  );
+  out.push(
+    `- Plan: ${strategyName(p.strategy)}; ${p.counts.layers} layers, ${p.counts.parameters.toLocaleString('en-US')} parameters, of which ${p.counts.trainableParameters.toLocaleString('en-US')} trainable.`,
+  );
+  out.push(
+    `- Trainable layers (0-based, this model): ${record.trainableLayers.join(', ') || 'none'}${record.trainGlobals ? '; embeddings, final norm and LM head too' : ''}.`,
+  );
   if (p.removed.length > 0) out.push(`- Removed layers (0-based, base model): ${p.removed.join(', ')}.`);
   const check = record.functionCheck;
   if (check) {

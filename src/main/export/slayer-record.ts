@@ -31,7 +31,9 @@ export async function readSlayerRecord(dir: string, m: ModelDescription): Promis
   const json = read.json as Partial<SurgeryRecord> & { training?: unknown };
   const plan = json.plan;
   if (!plan || !Array.isArray(plan.layers) || plan.layers.length !== m.layers) {
-    throw new UserError(`${file} does not describe this model (its plan has ${Array.isArray(plan?.layers) ? plan.layers.length : 'no'} layers, config.json ${m.layers}). Restore the folder's own slayer.json or delete it.`);
+    throw new UserError(
+      `${file} does not describe this model (its plan has ${Array.isArray(plan?.layers) ? plan.layers.length : 'no'} layers, config.json ${m.layers}). Restore the folder's own slayer.json or delete it.`,
+    );
   }
   const trainable = json.trainableLayers ?? plan.layers.filter((l) => l.trainable).map((l) => l.index);
   if (!Array.isArray(trainable) || !trainable.every((i) => Number.isInteger(i) && i >= 0 && i < m.layers)) {

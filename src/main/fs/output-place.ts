@@ -18,6 +18,7 @@ export async function outputApartFromModel(modelDir: string, out: string): Promi
   const model = await realpath(modelDir);
   const target = await realpath(out).catch(() => resolve(out));
   if (inside(target, model)) throw new UserError(`The output ${out} is the model folder or inside it. Choose a place outside ${modelDir}.`);
-  if (inside(model, target)) throw new UserError(`The output ${out} contains the model folder ${modelDir}; replacing it would delete the model. Choose another place.`);
+  if (inside(model, target))
+    throw new UserError(`The output ${out} contains the model folder ${modelDir}; replacing it would delete the model. Choose another place.`);
   return stat(target).catch(() => null);
 }

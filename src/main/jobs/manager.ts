@@ -29,7 +29,8 @@ export function crashReason(code: number | null, signal: string | null, stderr: 
   if (signal === 'SIGKILL' || /heap out of memory|Reached heap limit|std::bad_alloc|Cannot allocate memory/i.test(stderr)) {
     return 'The compute process ran out of memory or was stopped by the system. Try a smaller batch, sequence length or model, close other programs, and start the job again.';
   }
-  if (signal) return `The compute process stopped unexpectedly (signal ${signal}). Start the job again; if it keeps happening, open the details and report them.`;
+  if (signal)
+    return `The compute process stopped unexpectedly (signal ${signal}). Start the job again; if it keeps happening, open the details and report them.`;
   return `The compute process stopped unexpectedly (exit code ${code}). Start the job again; if it keeps happening, open the details and report them.`;
 }
 

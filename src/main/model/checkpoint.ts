@@ -77,7 +77,7 @@ async function weightFileNames(dir: string): Promise<{ files: string[]; weightMa
   if (files.length === 0) {
     const hint = entries.some((e) => e.endsWith('.bin') || e.endsWith('.pth') || e.endsWith('.gguf'))
       ? ' Only .safetensors weights are supported; convert .bin/.pth/.gguf files to safetensors first.'
-      : ' Choose the folder that holds the model\'s .safetensors files.';
+      : " Choose the folder that holds the model's .safetensors files.";
     throw new UserError(`No .safetensors weights in ${dir}.${hint}`);
   }
   return { files, weightMap: null };
@@ -91,7 +91,12 @@ async function readWeightMap(file: string): Promise<Record<string, string>> {
     throw new UserError(`${file} is not valid JSON (${(e as Error).message.split('\n')[0]}). Re-download the model's index file.`);
   }
   const map = (json as { weight_map?: unknown } | null)?.weight_map;
-  if (typeof map !== 'object' || map === null || Array.isArray(map) || !Object.values(map).every((v) => typeof v === 'string' && v.endsWith('.safetensors') && !/[\\/]/.test(v))) {
+  if (
+    typeof map !== 'object' ||
+    map === null ||
+    Array.isArray(map) ||
+    !Object.values(map).every((v) => typeof v === 'string' && v.endsWith('.safetensors') && !/[\\/]/.test(v))
+  ) {
     throw new UserError(`${file} has no valid "weight_map" (tensor name -> .safetensors file in the same folder). Re-download the model's index file.`);
   }
   return map as Record<string, string>;
@@ -107,6 +112,7 @@ function checkIndex(weightMap: Record<string, string>, tensors: Map<string, Tens
     }
   }
   for (const name of tensors.keys()) {
-    if (!Object.hasOwn(weightMap, name)) throw new UserError(`${indexFile} does not list tensor "${name}", which a shard holds. Re-download the model's index file.`);
+    if (!Object.hasOwn(weightMap, name))
+      throw new UserError(`${indexFile} does not list tensor "${name}", which a shard holds. Re-download the model's index file.`);
   }
 }

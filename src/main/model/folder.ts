@@ -46,7 +46,8 @@ export class ModelFolder implements TensorReader {
   static async open(dir: string): Promise<ModelFolder> {
     const info = await stat(dir).catch(() => null);
     if (!info) throw new UserError(`The folder ${dir} does not exist. Choose the folder that holds the model.`);
-    if (!info.isDirectory()) throw new UserError(`${dir} is a file, not a folder. Choose the folder that holds the model's config.json and .safetensors files.`);
+    if (!info.isDirectory())
+      throw new UserError(`${dir} is a file, not a folder. Choose the folder that holds the model's config.json and .safetensors files.`);
     const description = await readModelConfig(dir);
     const checkpoint = await Checkpoint.open(dir);
     try {
@@ -123,7 +124,9 @@ function checkTensors(dir: string, required: TensorSpec[], present: ReadonlyMap<
       );
     }
     if (!isFloatDtype(t.dtype)) {
-      throw new UserError(`Tensor ${spec.name} in ${t.file.path} is stored as ${t.dtype}; only F32, F16 and BF16 weights are supported (quantized checkpoints are not).`);
+      throw new UserError(
+        `Tensor ${spec.name} in ${t.file.path} is stored as ${t.dtype}; only F32, F16 and BF16 weights are supported (quantized checkpoints are not).`,
+      );
     }
   }
 }

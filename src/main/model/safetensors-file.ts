@@ -59,7 +59,9 @@ export class SafetensorsFile {
   async readFloat32(name: string): Promise<Float32Array> {
     const t = this.info(name);
     if (!isFloatDtype(t.dtype)) {
-      throw new UserError(`${this.path}: tensor "${name}" is stored as ${t.dtype}; only F32, F16 and BF16 weights can be used (quantized checkpoints are not supported).`);
+      throw new UserError(
+        `${this.path}: tensor "${name}" is stored as ${t.dtype}; only F32, F16 and BF16 weights can be used (quantized checkpoints are not supported).`,
+      );
     }
     return decodeFloats(t.dtype, await this.readBytes(name));
   }

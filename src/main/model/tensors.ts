@@ -28,18 +28,10 @@ export function blockTensorSpecs(m: ModelDescription): TensorSpec[] {
     { name: 'mlp.down_proj.weight', shape: [h, f] },
   ];
   if (m.attentionBias) {
-    specs.push(
-      { name: 'self_attn.q_proj.bias', shape: [q] },
-      { name: 'self_attn.k_proj.bias', shape: [kv] },
-      { name: 'self_attn.v_proj.bias', shape: [kv] },
-    );
+    specs.push({ name: 'self_attn.q_proj.bias', shape: [q] }, { name: 'self_attn.k_proj.bias', shape: [kv] }, { name: 'self_attn.v_proj.bias', shape: [kv] });
   }
   if (m.mlpBias) {
-    specs.push(
-      { name: 'mlp.gate_proj.bias', shape: [f] },
-      { name: 'mlp.up_proj.bias', shape: [f] },
-      { name: 'mlp.down_proj.bias', shape: [h] },
-    );
+    specs.push({ name: 'mlp.gate_proj.bias', shape: [f] }, { name: 'mlp.up_proj.bias', shape: [f] }, { name: 'mlp.down_proj.bias', shape: [h] });
   }
   return specs;
 }

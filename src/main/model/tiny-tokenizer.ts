@@ -21,8 +21,7 @@ export interface TokenizerFiles {
 }
 
 /** Llama 3's pre-tokenizer split pattern (as it appears in its tokenizer.json). */
-const LLAMA3_SPLIT =
-  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const LLAMA3_SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
 /** A simpler split for training only (JavaScript has no inline (?i:) groups); any split gives valid merges. */
 const TRAINING_SPLIT = / ?\p{L}+| ?\p{N}{1,3}| ?[^\s\p{L}\p{N}]+|\s+/gu;
@@ -116,7 +115,12 @@ function sentencePieceStyle(limit: number, text: string): TokenizerFiles {
   if (limit < minimum) throw new Error(`A SentencePiece-style test tokenizer needs a vocabulary of at least ${minimum} tokens, got ${limit}.`);
   alphabet.forEach(add);
   // Words are "▁word" pieces; newlines stay byte tokens, as in Llama 2.
-  const words = countWords(marked.split('\n').flatMap((line) => line.split(new RegExp(`(?=${SPACE_MARK})`, 'u'))).filter((w) => w.length > 0));
+  const words = countWords(
+    marked
+      .split('\n')
+      .flatMap((line) => line.split(new RegExp(`(?=${SPACE_MARK})`, 'u')))
+      .filter((w) => w.length > 0),
+  );
   // Two merges may build the same string along different paths; the token exists once.
   const merges = learnMerges(words, (w) => Array.from(w), limit - minimum);
   merges.forEach(([a, b]) => add(a + b));
@@ -195,7 +199,15 @@ function byteLevelStyle(limit: number, text: string): TokenizerFiles {
   const merges = learnMerges(words, (w) => Array.from(w), limit - minimum);
   for (const [a, b] of merges) if (!ids.has(a + b)) ids.set(a + b, ids.size);
   const bpeSize = ids.size;
-  const added = specials.map((content, i) => ({ id: bpeSize + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+  const added = specials.map((content, i) => ({
+    id: bpeSize + i,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  }));
   const [bos, eos] = specials;
   return {
     tokenizerJson: {

@@ -52,7 +52,9 @@ export class ModelTokenizer {
     try {
       tokenizer = new Tokenizer(json, config);
     } catch (e) {
-      throw new UserError(`${file} cannot be loaded: ${(e as Error).message.split('\n')[0]}. Only Hugging Face BPE tokenizers (Llama, Mistral, Qwen2 style) are supported.`);
+      throw new UserError(
+        `${file} cannot be loaded: ${(e as Error).message.split('\n')[0]}. Only Hugging Face BPE tokenizers (Llama, Mistral, Qwen2 style) are supported.`,
+      );
     }
     const idOf = (key: string): number | null => {
       const token = tokenContent(config[key]);
@@ -67,7 +69,9 @@ export class ModelTokenizer {
     const addBos = typeof config.add_bos_token === 'boolean' ? config.add_bos_token : template.first;
     const addEos = typeof config.add_eos_token === 'boolean' ? config.add_eos_token : template.last;
     if ((addBos && bosId === null) || (addEos && eosId === null)) {
-      throw new UserError(`${configFile} asks for a ${addBos && bosId === null ? 'BOS' : 'EOS'} token but names none. Add "bos_token"/"eos_token" or turn off add_bos_token/add_eos_token.`);
+      throw new UserError(
+        `${configFile} asks for a ${addBos && bosId === null ? 'BOS' : 'EOS'} token but names none. Add "bos_token"/"eos_token" or turn off add_bos_token/add_eos_token.`,
+      );
     }
     let maxId = -1;
     for (const id of tokenizer.get_vocab(true).values()) maxId = Math.max(maxId, id);
@@ -106,7 +110,10 @@ async function readTokenizerFile(dir: string, file: string): Promise<string> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') throw new UserError(`Cannot read ${file} (${code ?? (e as Error).message}).`);
-    const hasSentencePiece = await readFile(join(dir, 'tokenizer.model')).then(() => true, () => false);
+    const hasSentencePiece = await readFile(join(dir, 'tokenizer.model')).then(
+      () => true,
+      () => false,
+    );
     throw new UserError(
       hasSentencePiece
         ? `${dir} has only tokenizer.model; a tokenizer.json is needed. Save the tokenizer with Hugging Face transformers (AutoTokenizer ... save_pretrained) to create it.`

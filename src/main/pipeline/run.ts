@@ -72,18 +72,27 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
   const modelStage = await stages.run('model', { modelDir }, async () => ({ output: { dir: modelDir }, artifacts: [modelDir] }));
 
   const corpusDir = join(project, 'corpus');
-  const corpus = await stages.run('corpus', { upstream: upstream(modelStage), data: resolve(o.data), general: resolve(o.general), domain: o.domain, seqLen: o.seqLen, seed: o.seed }, async () => {
-    const report = await buildCorpus(
-      { data: resolve(o.data), general: resolve(o.general), tokenizer, cacheRoot: join(project, 'cache'), domain: o.domain, seqLen: o.seqLen, seed: o.seed },
-      span(0, 0.05, 'Reading documents'),
-    );
-    await saveCorpusReport(corpusDir, report);
-    return { output: { documents: report.documents, tokens: report.tokens, warnings: report.warnings }, artifacts: [join(corpusDir, 'corpus.json')] };
-  });
+  const corpus = await stages.run(
+    'corpus',
+    { upstream: upstream(modelStage), data: resolve(o.data), general: resolve(o.general), domain: o.domain, seqLen: o.seqLen, seed: o.seed },
+    async () => {
+      const report = await buildCorpus(
+        { data: resolve(o.data), general: resolve(o.general), tokenizer, cacheRoot: join(project, 'cache'), domain: o.domain, seqLen: o.seqLen, seed: o.seed },
+        span(0, 0.05, 'Reading documents'),
+      );
+      await saveCorpusReport(corpusDir, report);
+      return { output: { documents: report.documents, tokens: report.tokens, warnings: report.warnings }, artifacts: [join(corpusDir, 'corpus.json')] };
+    },
+  );
 
   const scoreOf = async (name: string, split: 'train' | 'general-train', from: number) =>
     stages.run<ScoreResult>(name, { upstream: upstream(corpus), split, samples: o.scoreSamples, seqLen: o.seqLen, seed: o.seed }, async () => ({
-      output: await scoreLayers(modelDir, corpusDir, { split, samples: o.scoreSamples, seqLen: Math.min(o.seqLen, 128), seed: o.seed }, span(from, from + 0.04, `Scoring layers (${split})`)),
+      output: await scoreLayers(
+        modelDir,
+        corpusDir,
+        { split, samples: o.scoreSamples, seqLen: Math.min(o.seqLen, 128), seed: o.seed },
+        span(from, from + 0.04, `Scoring layers (${split})`),
+      ),
     }));
   const domainScores = await scoreOf('score-domain', 'train', 0.05);
   const generalScores = await scoreOf('score-general', 'general-train', 0.09);
@@ -108,7 +117,11 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
   for (const [k, strategy] of strategies.entries()) {
     const from = 0.2 + k * share;
     const options: PlanOptions =
-      strategy === 's' ? { strategy: 's', scores: stripScore(domainScores.output) } : strategy === 'llama-pro' ? { strategy: 'llama-pro' } : { strategy: 'last-k' };
+      strategy === 's'
+        ? { strategy: 's', scores: stripScore(domainScores.output) }
+        : strategy === 'llama-pro'
+          ? { strategy: 'llama-pro' }
+          : { strategy: 'last-k' };
     const planStage = await stages.run<Plan>(`plan-${strategy}`, { upstream: upstream(domainScores), options }, async () => {
       const plan = makePlan(description, options);
       await writePlanFile(join(project, 'plans', `${strategy}.json`), plan);
@@ -116,19 +129,37 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
     });
     const expandedDir = join(project, 'models', `${strategy}-expanded`);
     const applied = await stages.run<ApplyResult>(`apply-${strategy}`, { upstream: upstream(planStage) }, async () => {
-      const result = await applyPlan(modelDir, planStage.output, expandedDir, { ...span(from, from + share * 0.1, `Building the ${LABELS[strategy]} model`), overwrite: true });
+      const result = await applyPlan(modelDir, planStage.output, expandedDir, {
+        ...span(from, from + share * 0.1, `Building the ${LABELS[strategy]} model`),
+        overwrite: true,
+      });
       return { output: result, artifacts: [expandedDir] };
     });
     sourceHash = applied.output.sourceSha256;
     const trainedDir = join(project, 'models', `${strategy}-trained`);
-    const trainStage = await stages.run<TrainResult>(`train-${strategy}`, { upstream: upstream(applied), steps: o.steps, batch: o.batch, lr: o.lr, seed: o.seed, seqLen: o.seqLen }, async () => {
-      const result = await train(
-        expandedDir,
-        { data: corpusDir, split: 'train', out: trainedDir, steps: o.steps, batch: o.batch, lr: o.lr, seed: o.seed, seqLen: o.seqLen, trainable: 'auto', overwrite: true },
-        span(from + share * 0.1, from + share * 0.8, `Training ${LABELS[strategy]}`),
-      );
-      return { output: result, artifacts: [trainedDir] };
-    });
+    const trainStage = await stages.run<TrainResult>(
+      `train-${strategy}`,
+      { upstream: upstream(applied), steps: o.steps, batch: o.batch, lr: o.lr, seed: o.seed, seqLen: o.seqLen },
+      async () => {
+        const result = await train(
+          expandedDir,
+          {
+            data: corpusDir,
+            split: 'train',
+            out: trainedDir,
+            steps: o.steps,
+            batch: o.batch,
+            lr: o.lr,
+            seed: o.seed,
+            seqLen: o.seqLen,
+            trainable: 'auto',
+            overwrite: true,
+          },
+          span(from + share * 0.1, from + share * 0.8, `Training ${LABELS[strategy]}`),
+        );
+        return { output: result, artifacts: [trainedDir] };
+      },
+    );
     if (strategy === 's') sTrainStage = trainStage;
     const after = await measure(`evaluate-${strategy}`, trainedDir, [upstream(trainStage), upstream(corpus)], from + share * 0.8, from + share);
     const plan = planStage.output;
@@ -162,7 +193,14 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
     createdAt: new Date().toISOString(),
     domain: o.domain,
     model: { dir: modelDir, architecture: description.architecture, layers: description.layers, parameters: modelParameters(description), sourceHash },
-    data: { domain: resolve(o.data), general: resolve(o.general), domainQa: o.domainQa ? resolve(o.domainQa) : null, generalQa: o.generalQa ? resolve(o.generalQa) : null, seqLen: o.seqLen, seed: o.seed },
+    data: {
+      domain: resolve(o.data),
+      general: resolve(o.general),
+      domainQa: o.domainQa ? resolve(o.domainQa) : null,
+      generalQa: o.generalQa ? resolve(o.generalQa) : null,
+      seqLen: o.seqLen,
+      seed: o.seed,
+    },
     scores: { domain: stripScore(domainScores.output), general: stripScore(generalScores.output) },
     before: before.output,
     runs,
@@ -188,7 +226,14 @@ async function exportAll(modelDir: string, dir: string, control: TaskControl): P
   const tensors = reopened.tensors.size;
   await reopened.close();
   const records: ExportRecord[] = [
-    { format: 'gguf', path: gguf.out, bytes: gguf.bytesWritten, check: v ? `GGUF read back: ${v.tensors} tensors and ${v.metadataKeys} metadata keys equal to the source (${v.values.toLocaleString('en')} values)` : 'not verified' },
+    {
+      format: 'gguf',
+      path: gguf.out,
+      bytes: gguf.bytesWritten,
+      check: v
+        ? `GGUF read back: ${v.tensors} tensors and ${v.metadataKeys} metadata keys equal to the source (${v.values.toLocaleString('en')} values)`
+        : 'not verified',
+    },
     { format: 'hf', path: hf.out, bytes: hf.bytesWritten, check: `Hugging Face folder reopened: config, ${tensors} tensors and tokenizer valid` },
   ];
   for (const format of ['llamafactory', 'axolotl'] as const) {
@@ -199,5 +244,10 @@ async function exportAll(modelDir: string, dir: string, control: TaskControl): P
 }
 
 function stripScore(s: ScoreResult) {
-  return { layers: s.layers.map(({ index, angularLast, angularMean, blockInfluence }) => ({ index, angularLast, angularMean, blockInfluence })), samples: s.samples, seqLen: s.seqLen, dataHash: s.dataHash };
+  return {
+    layers: s.layers.map(({ index, angularLast, angularMean, blockInfluence }) => ({ index, angularLast, angularMean, blockInfluence })),
+    samples: s.samples,
+    seqLen: s.seqLen,
+    dataHash: s.dataHash,
+  };
 }

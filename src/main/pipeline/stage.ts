@@ -34,7 +34,10 @@ export function hashInputs(inputs: unknown): string {
 /** One digest of a file's or a folder's content (for a folder: every file's path and hash). */
 export async function artifactHash(path: string): Promise<string> {
   const info = await stat(path);
-  if (info.isFile()) return createHash('sha256').update(await readFile(path)).digest('hex');
+  if (info.isFile())
+    return createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
   const { files } = await hashFolder(path);
   return hashInputs(files.map((f) => [f.path, f.sha256]));
 }

@@ -17,11 +17,7 @@ export interface BudgetChoice {
   prune: number;
 }
 
-export function chooseWithinBudget(
-  m: ModelDescription,
-  target: number,
-  limits: { maxExpand: number; prune: number; maxPrune: number },
-): BudgetChoice {
+export function chooseWithinBudget(m: ModelDescription, target: number, limits: { maxExpand: number; prune: number; maxPrune: number }): BudgetChoice {
   if (!Number.isFinite(target) || target <= 0) throw new UserError(`The parameter budget must be a positive number, got ${target}.`);
   const headroom = Math.floor((target - globalParameters(m)) / blockParameters(m)) - m.layers;
   const expand = Math.min(limits.maxExpand, headroom + limits.prune);

@@ -42,13 +42,7 @@ export function planBase(m: ModelDescription): PlanBase {
   };
 }
 
-export function buildPlan(
-  m: ModelDescription,
-  strategy: PlanStrategy,
-  layout: Layout,
-  choices: LayoutChoices = {},
-  scores?: LayerScores,
-): Plan {
+export function buildPlan(m: ModelDescription, strategy: PlanStrategy, layout: Layout, choices: LayoutChoices = {}, scores?: LayerScores): Plan {
   const removed = [...layout.removed].sort((a, b) => a - b);
   const isRemoved = new Set(removed);
   const trainKept = new Set(layout.trainKept);

@@ -46,8 +46,7 @@ export function trainingMemory(plan: Plan, m: ModelDescription, batch: number, s
   const kv = m.kvHeads * m.headDim;
   const lowestTrainable = plan.trainGlobals ? 0 : plan.layers.findIndex((l) => l.trainable);
   const checkpointed = plan.layers.length - lowestTrainable;
-  const activationElements =
-    checkpointed * B * T * H + 2 * B * T * (5 * H + 3 * q + 3 * kv + 4 * F) + 2 * B * m.heads * T * T + 2 * B * T * m.vocabSize;
+  const activationElements = checkpointed * B * T * H + 2 * B * T * (5 * H + 3 * q + 3 * kv + 4 * F) + 2 * B * m.heads * T * T + 2 * B * T * m.vocabSize;
 
   const weightsBytes = FP32 * parameters;
   const gradientBytes = FP32 * trainableParameters;

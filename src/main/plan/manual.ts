@@ -23,7 +23,9 @@ export function manualPlan(m: ModelDescription, o: Extract<PlanOptions, { strate
   if (prune.length === m.layers) throw new UserError(`Manual plan: it prunes all ${m.layers} layers; keep at least one.`);
   const afterRemoved = expand.find((e) => prune.includes(e.after));
   if (afterRemoved) {
-    throw new UserError(`Manual plan: it expands after layer ${afterRemoved.after}, which it also prunes. Expand after a layer that stays, or keep that layer.`);
+    throw new UserError(
+      `Manual plan: it expands after layer ${afterRemoved.after}, which it also prunes. Expand after a layer that stays, or keep that layer.`,
+    );
   }
   return buildPlan(m, 'manual', { expansions: expand, removed: prune, refresh, trainKept: [], trainGlobals: false }, { pruneBy: 'list', spec: o.spec ?? null });
 }

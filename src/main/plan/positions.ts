@@ -3,7 +3,6 @@
  * Shared by the S strategy (spread over the shallow half) and LLaMA Pro (spread over all layers).
  */
 
-
 /**
  * `count` insertion points spread as evenly as possible over layers 0..span-1: insert after
  *   p_k = floor((k+1) * span / count) - 1,   k = 0..count-1.

@@ -40,7 +40,9 @@ export function sStrategyPlan(m: ModelDescription, o: SOptions): Plan {
       );
     }
     if (o.expand !== undefined || o.prune !== undefined || o.scores !== undefined || o.budgetParameters !== undefined) {
-      throw new UserError('--paper fixes the layout (new blocks after layers 1, 3, ..., 15; layers 30 and 31 deleted). Leave out --expand, --prune, --scores and --budget-params, or drop --paper.');
+      throw new UserError(
+        '--paper fixes the layout (new blocks after layers 1, 3, ..., 15; layers 30 and 31 deleted). Leave out --expand, --prune, --scores and --budget-params, or drop --paper.',
+      );
     }
     const expansions = PAPER_EXPAND_AFTER.map((after) => ({ after, init: 'average' as const }));
     return buildPlan(m, 's', { expansions, removed: PAPER_REMOVED, refresh, trainKept: [], trainGlobals: false }, { paper: true, pruneBy: 'deepest' });

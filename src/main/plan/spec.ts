@@ -20,9 +20,13 @@ const INITS: readonly ExpansionInit[] = ['copy', 'average'];
 const EXAMPLE = 'expand=1,3,5;prune=30,31;refresh=mean';
 
 export function parseLayerSpec(spec: string): ManualLayout {
-  const fail = (what: string) => new UserError(`--layers "${spec}": ${what}. Write it like ${EXAMPLE} (0-based original indices, ranges such as 28-31 include both ends).`);
+  const fail = (what: string) =>
+    new UserError(`--layers "${spec}": ${what}. Write it like ${EXAMPLE} (0-based original indices, ranges such as 28-31 include both ends).`);
   const clauses = new Map<string, string>();
-  for (const clause of spec.replace(/\s+/g, '').split(';').filter((c) => c !== '')) {
+  for (const clause of spec
+    .replace(/\s+/g, '')
+    .split(';')
+    .filter((c) => c !== '')) {
     const eq = clause.indexOf('=');
     const key = eq < 0 ? clause : clause.slice(0, eq);
     if (eq < 0 || !['expand', 'prune', 'refresh', 'init'].includes(key)) throw fail(`"${clause}" is not one of expand=, prune=, refresh=, init=`);

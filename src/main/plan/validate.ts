@@ -89,7 +89,8 @@ export function validatePlan(json: unknown, m: ModelDescription, file = 'The pla
     const source = raw.source;
     if (!isLayer(source)) throw fail(`${at}.source must be an original layer index from 0 to ${m.layers - 1}.`);
     if (removed.includes(source)) throw fail(`layer ${source} is both kept (${at}) and removed.`);
-    if (source <= lastOriginal) throw fail(`${at} repeats or reorders original layers (layer ${source} after layer ${lastOriginal}); kept layers stay in their original order.`);
+    if (source <= lastOriginal)
+      throw fail(`${at} repeats or reorders original layers (layer ${source} after layer ${lastOriginal}); kept layers stay in their original order.`);
     if (raw.kind === 'kept' && !(method === 'copy' && from[0] === source && zeroed.length === 0)) {
       throw fail(`${at} is kept, so its init must be a plain copy of layer ${source}.`);
     }
@@ -112,7 +113,9 @@ export function validatePlan(json: unknown, m: ModelDescription, file = 'The pla
   if (json.strategy === 's') {
     const shallowPrune = removed.find((r) => r < firstDeepLayer(m.layers));
     if (shallowPrune !== undefined) {
-      throw fail(`the S strategy never deletes shallow layers, but layer ${shallowPrune} is in the first half (0-${firstDeepLayer(m.layers) - 1}). Use --strategy manual to do that deliberately.`);
+      throw fail(
+        `the S strategy never deletes shallow layers, but layer ${shallowPrune} is in the first half (0-${firstDeepLayer(m.layers) - 1}). Use --strategy manual to do that deliberately.`,
+      );
     }
   }
 
@@ -121,7 +124,9 @@ export function validatePlan(json: unknown, m: ModelDescription, file = 'The pla
   const stated = isObject(json.counts) ? json.counts : {};
   for (const [key, expected] of Object.entries(counts)) {
     if (stated[key] !== expected) {
-      throw fail(`counts.${key} is ${JSON.stringify(stated[key])} but this model's config gives ${expected} for these layers. The file was edited or made for another model. ${remake}`);
+      throw fail(
+        `counts.${key} is ${JSON.stringify(stated[key])} but this model's config gives ${expected} for these layers. The file was edited or made for another model. ${remake}`,
+      );
     }
   }
   if (counts.trainableParameters === 0) throw fail('it trains nothing: add new blocks, a refreshed layer or trainable layers.');

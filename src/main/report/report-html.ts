@@ -31,7 +31,9 @@ export function renderReportHtml(r: RunReport): string {
     )
     .join('\n');
   const timings = Object.entries(r.timings)
-    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${num(v, 1)} s${r.reused.includes(k) ? ' <span class="muted">(reused from an earlier run)</span>' : ''}</td></tr>`)
+    .map(
+      ([k, v]) => `<tr><th>${esc(k)}</th><td>${num(v, 1)} s${r.reused.includes(k) ? ' <span class="muted">(reused from an earlier run)</span>' : ''}</td></tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>SLayer Studio report — ${esc(r.domain)}</title>

@@ -130,7 +130,7 @@ async function checkOutputPlace(modelDir: string, outDir: string, overwrite: boo
 function functionCheckFailure(maxAbsDiff: number, tolerance: number): UserError {
   const how = Number.isFinite(maxAbsDiff)
     ? `differ from the base model's by up to ${maxAbsDiff.toExponential(2)} (allowed ${tolerance.toExponential(1)})`
-    : 'are not all finite numbers (NaN or infinity), so they cannot be confirmed equal to the base model\'s';
+    : "are not all finite numbers (NaN or infinity), so they cannot be confirmed equal to the base model's";
   return new UserError(
     `Function check failed: the new model's logits ${how}, although the plan only adds identity blocks. Nothing was written. Check the base model's weights for NaN or infinity.`,
   );

@@ -16,8 +16,7 @@ import type { TensorReader } from '../model/tensors.js';
 import { residualOutputTensors } from '../plan/init.js';
 
 export type FunctionCheck =
-  | { checked: true; passed: boolean; maxAbsDiff: number; tolerance: number; sequences: number; tokens: number }
-  | { checked: false; reason: string };
+  { checked: true; passed: boolean; maxAbsDiff: number; tolerance: number; sequences: number; tokens: number } | { checked: false; reason: string };
 
 /** Relative to the largest base logit, so the check means the same for small and large logits. */
 const RELATIVE_TOLERANCE = 1e-5;

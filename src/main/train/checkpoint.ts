@@ -116,7 +116,10 @@ async function checkpointProblem(c: FoundCheckpoint): Promise<string | null> {
   const listed = new Set(manifest.files.map((f) => f.path));
   for (const required of [SINGLE_FILE, STATE_FILE]) if (!listed.has(required)) return `its manifest lacks ${required}`;
   for (const f of manifest.files) {
-    const size = await stat(join(c.dir, f.path)).then((s) => s.size, () => null);
+    const size = await stat(join(c.dir, f.path)).then(
+      (s) => s.size,
+      () => null,
+    );
     if (size === null) return `${f.path} is missing`;
     if (size !== f.bytes) return `${f.path} has ${size} bytes, the manifest says ${f.bytes}`;
   }

@@ -31,7 +31,12 @@ const BUILT_CORPUS_SETS: { split: CorpusSplit; name: string }[] = [
 export async function loadEvalSets(paths: readonly string[], tokenizer: ModelTokenizer | null, o: EvalSetOptions, control: TaskControl): Promise<EvalSet[]> {
   const sets: EvalSet[] = [];
   const load = async (name: string, path: string, split?: CorpusSplit) => {
-    const loaded = await loadSequences(path, tokenizer, { seqLen: o.seqLen, samples: o.samples, seed: o.seed, vocabSize: o.vocabSize, split }, { signal: control.signal });
+    const loaded = await loadSequences(
+      path,
+      tokenizer,
+      { seqLen: o.seqLen, samples: o.samples, seed: o.seed, vocabSize: o.vocabSize, split },
+      { signal: control.signal },
+    );
     sets.push({ name, sequences: loaded.sequences, dataHash: loaded.dataHash });
   };
   for (const path of paths) {

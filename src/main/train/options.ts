@@ -113,7 +113,9 @@ export function resolveSeqLen(o: TrainOptions, m: ModelDescription): number {
   const seqLen = o.seqLen ?? Math.min(DEFAULTS.seqLen, m.maxPositionEmbeddings);
   wholeNumber('seqLen', seqLen, 2);
   if (seqLen > m.maxPositionEmbeddings) {
-    throw new UserError(`The sequence length ${seqLen} is longer than the model's limit of ${m.maxPositionEmbeddings} tokens (max_position_embeddings). Choose a shorter --seq-len.`);
+    throw new UserError(
+      `The sequence length ${seqLen} is longer than the model's limit of ${m.maxPositionEmbeddings} tokens (max_position_embeddings). Choose a shorter --seq-len.`,
+    );
   }
   return seqLen;
 }

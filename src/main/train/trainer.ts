@@ -114,7 +114,8 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
       { seqLen, vocabSize: m.vocabSize, samples: options.evalSamples ?? DEFAULTS.evalSamples, seed: settings.seed },
       control,
     );
-    if (evalEvery > 0 && evalSets.length === 0) throw new UserError('Evaluation every N steps needs held-out data: give --eval-data (a file, folder or built corpus).');
+    if (evalEvery > 0 && evalSets.length === 0)
+      throw new UserError('Evaluation every N steps needs held-out data: give --eval-data (a file, folder or built corpus).');
 
     engine = await createTrainingEngine(folder, trainable, options);
     const run = new TrainingRun(engine, settings, createOptimizer(engine.parameters, settings), control);
@@ -130,7 +131,13 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
       trainable: { layers: trainable.layers, globals: trainable.globals },
     });
     const save = (step: number, position: DataPosition) =>
-      saveCheckpoint(checkpoints, step, state(step, position), [...engine!.parameters.map((p) => ({ name: p.name, shape: p.shape, data: p.value })), ...run.optimizer.stateTensors()], keep);
+      saveCheckpoint(
+        checkpoints,
+        step,
+        state(step, position),
+        [...engine!.parameters.map((p) => ({ name: p.name, shape: p.shape, data: p.value })), ...run.optimizer.stateTensors()],
+        keep,
+      );
 
     let step = 0;
     let start: DataPosition = { epoch: 0, offset: 0 };
@@ -153,7 +160,12 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
     try {
       if (step === 0) await run.evaluate(evalSets, 0);
       while (step < settings.steps) {
-        if (!(await run.step(order.next(settings.batch * settings.gradAccum).map((i) => sequences[i]), step))) {
+        if (
+          !(await run.step(
+            order.next(settings.batch * settings.gradAccum).map((i) => sequences[i]),
+            step,
+          ))
+        ) {
           stopped = true;
           break;
         }
@@ -253,7 +265,10 @@ class TrainingRun {
     }
     if (control.signal?.aborted) return false;
     const gradNorm = clipGradients(engine.parameters, settings.clip);
-    const lr = learningRate({ schedule: settings.schedule, peak: settings.lr, warmupSteps: settings.warmup, totalSteps: settings.steps, finalRatio: settings.finalLrRatio }, step);
+    const lr = learningRate(
+      { schedule: settings.schedule, peak: settings.lr, warmupSteps: settings.warmup, totalSteps: settings.steps, finalRatio: settings.finalLrRatio },
+      step,
+    );
     this.optimizer.step(lr);
 
     const seconds = (performance.now() - t0) / 1000;
@@ -270,7 +285,14 @@ class TrainingRun {
     const perStep = this.seconds / this.stepsHere;
     control.onProgress?.({
       fraction: done / settings.steps,
-      message: stepMessage({ step: done, steps: settings.steps, loss, tokensPerSecond: this.tokensPerSecond, elapsed: this.seconds, remaining: perStep * (settings.steps - done) }),
+      message: stepMessage({
+        step: done,
+        steps: settings.steps,
+        loss,
+        tokensPerSecond: this.tokensPerSecond,
+        elapsed: this.seconds,
+        remaining: perStep * (settings.steps - done),
+      }),
     });
     return true;
   }
@@ -312,7 +334,9 @@ function createOptimizer(parameters: readonly Parameter[], s: RunSettings): Opti
 /** A checkpoint continues this run only if it trained the same tensors of the same model on the same data the same way. */
 function checkResumable(saved: TrainerState, settings: RunSettings, inputs: RunInputs, trainable: ResolvedTrainable, dir: string): void {
   const refuse = (what: string) => {
-    throw new UserError(`The checkpoint ${dir} belongs to a different run (${what}). Resume with the same model, data and settings, or start a new run in another folder.`);
+    throw new UserError(
+      `The checkpoint ${dir} belongs to a different run (${what}). Resume with the same model, data and settings, or start a new run in another folder.`,
+    );
   };
   if (saved.inputs.modelFingerprint !== inputs.modelFingerprint) refuse('another model');
   if (saved.inputs.dataHash !== inputs.dataHash) refuse('other training data or sequence length');
@@ -328,4 +352,3 @@ function modelRecord(trainable: ResolvedTrainable, training: TrainingRecord): Re
     training,
   };
 }
-

@@ -38,18 +38,32 @@ export const signedChange = (x: number, unit: string) => `${Math.abs(x) < 0.05 ?
 function perplexityRow(key: ComparisonRow['key'], label: string, before: number, after: number): ComparisonRow {
   const change = percentChange(before, after);
   return {
-    key, label, kind: 'perplexity', before, after, change,
+    key,
+    label,
+    kind: 'perplexity',
+    before,
+    after,
+    change,
     verdict: verdictOf(-change),
-    beforeText: formatPerplexity(before), afterText: formatPerplexity(after), changeText: signedChange(change, '%'),
+    beforeText: formatPerplexity(before),
+    afterText: formatPerplexity(after),
+    changeText: signedChange(change, '%'),
   };
 }
 
 function accuracyRow(key: ComparisonRow['key'], label: string, before: number, after: number): ComparisonRow {
   const change = (after - before) * 100;
   return {
-    key, label, kind: 'accuracy', before, after, change,
+    key,
+    label,
+    kind: 'accuracy',
+    before,
+    after,
+    change,
     verdict: verdictOf(change),
-    beforeText: formatAccuracy(before), afterText: formatAccuracy(after), changeText: signedChange(change, 'points'),
+    beforeText: formatAccuracy(before),
+    afterText: formatAccuracy(after),
+    changeText: signedChange(change, 'points'),
   };
 }
 

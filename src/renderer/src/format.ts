@@ -27,7 +27,12 @@ export function formatTime(iso: string | null): string {
 export function formatCount(n: number): string {
   // Round first, so 999.6 M reads "1.00 B" rather than "1000 M".
   const rounded = Number(n.toPrecision(3));
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
   const unit = units.find(([scale]) => Math.abs(rounded) >= scale);
   if (!unit) return String(rounded);
   const v = rounded / unit[0];

@@ -150,11 +150,31 @@ export function settingsRows(runs: readonly JobRecord[]): CompareRow[] {
     return Array.isArray(asked) ? asked.join(', ') : asked === 'all' ? 'all' : null;
   };
   return [
-    ...SETTING_WORDS.map(([key, label]) => row(label, runs.map((j) => settingOf(j, key)), 'default')),
+    ...SETTING_WORDS.map(([key, label]) =>
+      row(
+        label,
+        runs.map((j) => settingOf(j, key)),
+        'default',
+      ),
+    ),
     row('Trained layers', runs.map(trained), "the plan's"),
-    row('Final loss', runs.map((j) => result(j)?.losses.at(-1)?.toFixed(4) ?? null)),
-    row('Tokens per second', runs.map((j) => (result(j) ? Math.round(result(j)!.tokensPerSecond).toLocaleString('en-US') : null))),
-    row('Data hash', runs.map((j) => result(j)?.dataHash.replace(/^sha256:/, '').slice(0, 12) ?? null)),
+    row(
+      'Final loss',
+      runs.map((j) => result(j)?.losses.at(-1)?.toFixed(4) ?? null),
+    ),
+    row(
+      'Tokens per second',
+      runs.map((j) => (result(j) ? Math.round(result(j)!.tokensPerSecond).toLocaleString('en-US') : null)),
+    ),
+    row(
+      'Data hash',
+      runs.map(
+        (j) =>
+          result(j)
+            ?.dataHash.replace(/^sha256:/, '')
+            .slice(0, 12) ?? null,
+      ),
+    ),
   ];
 }
 
@@ -169,7 +189,12 @@ export function trainedPlan(run: JobRecord, jobs: readonly JobRecord[]): Plan | 
 
 /** Plans side by side, layer by layer in words; a plan not found shows as "unknown". */
 export function planRows(plans: readonly (Plan | null)[]): CompareRow[] {
-  const planRow = (label: string, f: (p: Plan) => string) => row(label, plans.map((p) => (p ? f(p) : null)), 'unknown');
+  const planRow = (label: string, f: (p: Plan) => string) =>
+    row(
+      label,
+      plans.map((p) => (p ? f(p) : null)),
+      'unknown',
+    );
   const list = (xs: number[]) => (xs.length ? xs.join(', ') : 'none');
   return [
     planRow('Strategy', (p) => p.strategy),

@@ -36,7 +36,7 @@ export function extremes(values: number[]): Extremes {
 export function layerList(indices: number[]): string {
   const sorted = [...indices].sort((a, b) => a - b);
   const runs: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     runs.push(j === i ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
@@ -115,7 +115,14 @@ export function readScores(domain: LayerScores, general: LayerScores | null, met
         : `The curves differ most at layer ${widest} (domain ${fixed(values[widest])}, general ${fixed(general.layers[widest][metric])}): that layer treats your documents differently from everyday text.`,
     );
   }
-  return { most: x.most, least: x.least, removable, matchesPaper, sentences, thresholds: `${thresholds}${general ? ` Curves count as nearly the same when they differ by less than ${SAME_CURVE_GAP} everywhere.` : ''}` };
+  return {
+    most: x.most,
+    least: x.least,
+    removable,
+    matchesPaper,
+    sentences,
+    thresholds: `${thresholds}${general ? ` Curves count as nearly the same when they differ by less than ${SAME_CURVE_GAP} everywhere.` : ''}`,
+  };
 }
 
 /** "+138%", "-0.4%": a change against the unchanged model. */
@@ -140,7 +147,11 @@ export function readProbe(probe: ProbeResult): ProbeReading {
   const changes = probe.layers.map((l) => l.perplexity / base - 1);
   const x = extremes(changes);
   const verb = probe.kind === 'drop' ? 'Removing' : `Inserting a block (${probe.init ?? 'copy'}) after`;
-  const at = (group: number[]) => span(group.map((i) => changes[i]), percent);
+  const at = (group: number[]) =>
+    span(
+      group.map((i) => changes[i]),
+      percent,
+    );
   const deep = firstDeepLayer(changes.length);
   const shallowMean = mean(changes.slice(0, deep));
   const deepMean = mean(changes.slice(deep));

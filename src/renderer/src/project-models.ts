@@ -20,7 +20,15 @@ export async function projectModels(project: Project): Promise<ProjectModel[]> {
   const folders = await Promise.all(
     listing.entries
       .filter((e) => e.kind === 'dir')
-      .map(async (e) => ((await api().invoke('fs.browse', { path: e.path }).catch(() => null))?.hasConfig ? { name: e.name, path: e.path } : null)),
+      .map(async (e) =>
+        (
+          await api()
+            .invoke('fs.browse', { path: e.path })
+            .catch(() => null)
+        )?.hasConfig
+          ? { name: e.name, path: e.path }
+          : null,
+      ),
   );
   const models = folders.filter((m): m is ProjectModel => m !== null);
   return models.sort((a, b) => Number(b.name === 'trained') - Number(a.name === 'trained'));

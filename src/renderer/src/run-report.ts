@@ -65,7 +65,13 @@ export function buildRunReport(p: ReportParts): RunReport {
     version: REPORT_VERSION,
     createdAt: p.createdAt,
     domain: p.domain,
-    model: { dir: p.base.dir, architecture: p.base.info.architecture, layers: p.base.info.layers, parameters: p.base.info.parameters, sourceHash: p.base.sourceHash },
+    model: {
+      dir: p.base.dir,
+      architecture: p.base.info.architecture,
+      layers: p.base.info.layers,
+      parameters: p.base.info.parameters,
+      sourceHash: p.base.sourceHash,
+    },
     data: { ...p.data, seqLen: p.base.domain.seqLen, seed: p.base.domain.seed },
     scores: { domain: p.scores.domain ?? p.plan?.scores ?? NO_SCORES, general: p.scores.general },
     before: measurementOf(p.base.domain, p.base.general),
@@ -76,7 +82,11 @@ export function buildRunReport(p: ReportParts): RunReport {
   };
   const notes = [
     ...(plan ? [] : [`The project's saved plan does not describe the injected model, so its removed layers${t ? '' : ' and trained layers'} are not listed.`]),
-    ...(t ? [] : ['Training steps, losses and speed are not in this report: no training job of this app wrote the injected model, so its training record is not at hand.']),
+    ...(t
+      ? []
+      : [
+          'Training steps, losses and speed are not in this report: no training job of this app wrote the injected model, so its training record is not at hand.',
+        ]),
   ];
   return { ...partial, findings: [...reportFindings(partial, p.threshold), ...notes] };
 }

@@ -55,7 +55,13 @@ export function lossOption(c: RunCurves, steps: number | null): Option {
       ...(c.loss.length < SMOOTH_FROM
         ? [{ name: 'training loss', type: 'line', symbolSize: 4, data: c.loss.map(([s, v]) => [s, round(v)]) }]
         : [
-            { name: 'training loss (smoothed)', type: 'line', showSymbol: false, lineStyle: { width: 2.5 }, data: smoothed(c.loss).map(([s, v]) => [s, round(v)]) },
+            {
+              name: 'training loss (smoothed)',
+              type: 'line',
+              showSymbol: false,
+              lineStyle: { width: 2.5 },
+              data: smoothed(c.loss).map(([s, v]) => [s, round(v)]),
+            },
             {
               name: 'training loss, each step',
               type: 'line',
@@ -65,7 +71,12 @@ export function lossOption(c: RunCurves, steps: number | null): Option {
               data: c.loss.map(([s, v]) => [s, round(v)]),
             },
           ]),
-      ...Object.entries(c.evals).map(([name, points]) => ({ name: evalSetLabel(name), type: 'line', symbolSize: 7, data: points.map(([s, v]) => [s, round(v)]) })),
+      ...Object.entries(c.evals).map(([name, points]) => ({
+        name: evalSetLabel(name),
+        type: 'line',
+        symbolSize: 7,
+        data: points.map(([s, v]) => [s, round(v)]),
+      })),
     ],
   };
 }
@@ -78,7 +89,12 @@ export function learningRateOption(c: RunCurves, steps: number | null): Option {
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => (typeof v === 'number' ? v.toExponential(2) : v) },
     grid: { left: 72, right: 24, top: 40, bottom: 48 },
     xAxis: stepAxis(steps),
-    yAxis: { type: 'value', min: 0, axisLabel: { formatter: (v: number) => (v === 0 ? '0' : v.toExponential(0)) }, ...axisName('learning rate (per step)', 52) },
+    yAxis: {
+      type: 'value',
+      min: 0,
+      axisLabel: { formatter: (v: number) => (v === 0 ? '0' : v.toExponential(0)) },
+      ...axisName('learning rate (per step)', 52),
+    },
     series: [{ name: 'learning rate', type: 'line', showSymbol: false, areaStyle: { opacity: 0.12 }, data: c.lr.map(([s, v]) => [s, v]) }],
   };
 }

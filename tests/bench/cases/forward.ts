@@ -89,12 +89,33 @@ async function measure(modelDir: string, mode: 'resident' | 'streaming', budget:
 
 async function torchReference(): Promise<Record<string, unknown>> {
   for (const python of PYTHONS) {
-    const hasTorch = await exec(python, ['-c', 'import torch']).then(() => true, () => false);
+    const hasTorch = await exec(python, ['-c', 'import torch']).then(
+      () => true,
+      () => false,
+    );
     if (!hasTorch) continue;
     const script = fileURLToPath(new URL('../torch_forward.py', import.meta.url));
-    const args = [script, '--hidden', '512', '--layers', '4', '--mlp', '1536', '--vocab', '32000', '--heads', '8', '--seq', String(SEQ_LEN), '--batch', String(BATCH)];
+    const args = [
+      script,
+      '--hidden',
+      '512',
+      '--layers',
+      '4',
+      '--mlp',
+      '1536',
+      '--vocab',
+      '32000',
+      '--heads',
+      '8',
+      '--seq',
+      String(SEQ_LEN),
+      '--batch',
+      String(BATCH),
+    ];
     try {
-      const { stdout } = await exec(python, [...args, '--threads', String(availableParallelism()), '--repeats', String(REPEATS)], { timeout: TORCH_TIMEOUT_MS });
+      const { stdout } = await exec(python, [...args, '--threads', String(availableParallelism()), '--repeats', String(REPEATS)], {
+        timeout: TORCH_TIMEOUT_MS,
+      });
       return { python, ...JSON.parse(stdout) };
     } catch (e) {
       return { python, error: `did not finish within ${TORCH_TIMEOUT_MS / 1000} s or failed: ${(e as Error).message.split('\n')[0]}` };

@@ -65,7 +65,10 @@ export async function run(): Promise<Record<string, unknown>> {
     let copySyncSeconds = Infinity;
     for (let r = 0; r < REPEATS; r++) {
       const copy = join(root, 'copy');
-      copySeconds = Math.min(copySeconds, timed(() => execFileSync('cp', ['-r', modelDir, copy])));
+      copySeconds = Math.min(
+        copySeconds,
+        timed(() => execFileSync('cp', ['-r', modelDir, copy])),
+      );
       await rm(copy, { recursive: true });
       copySyncSeconds = Math.min(
         copySyncSeconds,

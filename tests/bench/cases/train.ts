@@ -94,8 +94,24 @@ export async function run(): Promise<Record<string, unknown>> {
       const out = join(dir, 'trained');
       await rm(out, { recursive: true, force: true });
       const r = await runMeasured('node', [
-        'bin/slayer.js', 'train', applied.out, '--data', join(dir, 'data.jsonl'), '--out', out, '--steps', String(STEPS), '--batch', String(BATCH),
-        '--seq-len', String(SEQ_LEN), '--checkpoint-every', '0', '--threads', String(threads), '--json',
+        'bin/slayer.js',
+        'train',
+        applied.out,
+        '--data',
+        join(dir, 'data.jsonl'),
+        '--out',
+        out,
+        '--steps',
+        String(STEPS),
+        '--batch',
+        String(BATCH),
+        '--seq-len',
+        String(SEQ_LEN),
+        '--checkpoint-every',
+        '0',
+        '--threads',
+        String(threads),
+        '--json',
       ]);
       if (r.code !== 0) throw new Error(`slayer train failed: ${r.stderr.trim().split('\n').pop()}`);
       const record = JSON.parse(await readFile(join(out, 'slayer.json'), 'utf8')).training as TrainingRecord;
@@ -106,9 +122,27 @@ export async function run(): Promise<Record<string, unknown>> {
       });
       if (!python || torchProblem) continue;
       const t = await runMeasured(python, [
-        'tests/bench/torch_train.py', '--hidden', String(SHAPE.hiddenSize), '--intermediate', String(SHAPE.intermediateSize), '--heads', String(SHAPE.heads),
-        '--layers', String(plan.counts.layers), '--vocab', String(SHAPE.vocabSize), '--batch', String(BATCH), '--seq', String(SEQ_LEN), '--steps', String(STEPS),
-        '--threads', String(threads), '--trainable', trainable.join(','),
+        'tests/bench/torch_train.py',
+        '--hidden',
+        String(SHAPE.hiddenSize),
+        '--intermediate',
+        String(SHAPE.intermediateSize),
+        '--heads',
+        String(SHAPE.heads),
+        '--layers',
+        String(plan.counts.layers),
+        '--vocab',
+        String(SHAPE.vocabSize),
+        '--batch',
+        String(BATCH),
+        '--seq',
+        String(SEQ_LEN),
+        '--steps',
+        String(STEPS),
+        '--threads',
+        String(threads),
+        '--trainable',
+        trainable.join(','),
       ]);
       if (t.code !== 0) torchProblem = `torch_train.py failed: ${t.stderr.trim().split('\n').pop()}`;
       else torch.push({ ...JSON.parse(t.stdout), peakRssBytes: t.peakRssBytes });
@@ -120,7 +154,9 @@ export async function run(): Promise<Record<string, unknown>> {
       run: { seqLen: SEQ_LEN, batch: BATCH, steps: STEPS, rounds: ROUNDS, threads, optimizer: 'adamw', dtype: 'fp32' },
       slayer,
       torch: reference ?? { missing: torchProblem },
-      speedupOverTorch: reference ? { run: slayer.tokensPerSecond / reference.tokensPerSecond, bestStep: slayer.bestStepTokensPerSecond / reference.bestStepTokensPerSecond } : null,
+      speedupOverTorch: reference
+        ? { run: slayer.tokensPerSecond / reference.tokensPerSecond, bestStep: slayer.bestStepTokensPerSecond / reference.bestStepTokensPerSecond }
+        : null,
     };
   } finally {
     await cleanup();

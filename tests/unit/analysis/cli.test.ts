@@ -35,7 +35,10 @@ beforeAll(async () => {
   modelDir = join(dir, 'model');
   await writeFixtureModel(modelDir, { layers: 3, seed: 2, maxPositionEmbeddings: 64 });
   ids = join(dir, 'ids.jsonl');
-  await writeInputIds(ids, [[1, 5, 9, 200, 17, 3, 44, 8], [7, 7, 7, 7, 7]]);
+  await writeInputIds(ids, [
+    [1, 5, 9, 200, 17, 3, 44, 8],
+    [7, 7, 7, 7, 7],
+  ]);
 });
 afterAll(() => cleanup());
 
@@ -46,7 +49,9 @@ describe('slayer score / probe', () => {
     const doc = JSON.parse(scored.stdout);
     expect(doc).toMatchObject({ samples: 2, seqLen: 8, seed: 3, provider: 'cpu' });
     expect(doc.dataHash).toMatch(/^sha256:/);
-    expect(doc.layers.map((l: Record<string, number>) => Object.keys(l).sort())).toEqual(Array(3).fill(['angularLast', 'angularMean', 'blockInfluence', 'index']));
+    expect(doc.layers.map((l: Record<string, number>) => Object.keys(l).sort())).toEqual(
+      Array(3).fill(['angularLast', 'angularMean', 'blockInfluence', 'index']),
+    );
     const file = join(dir, 'scores.json');
     await writeFile(file, scored.stdout);
     const plan = await slayer('plan', modelDir, '--scores', file, '--json');
@@ -75,7 +80,9 @@ describe('slayer score / probe', () => {
       slayer('probe', modelDir, '--kind', 'drop', '--data', outside),
     ]);
     expect([tooLong.code, noData.code, badIds.code]).toEqual([2, 2, 2]);
-    expect(lastLine(tooLong.stderr)).toMatch(/^The sequence length 65 is more than the model's limit of 64 tokens \(max_position_embeddings .*\)\. Use a sequence length of at most 64/);
+    expect(lastLine(tooLong.stderr)).toMatch(
+      /^The sequence length 65 is more than the model's limit of 64 tokens \(max_position_embeddings .*\)\. Use a sequence length of at most 64/,
+    );
     expect(lastLine(noData.stderr)).toMatch(/^No usable documents in .*empty/);
     expect(lastLine(badIds.stderr)).toMatch(/^outside\.jsonl:2: token id 360 at position 1 is outside the vocabulary/);
   });

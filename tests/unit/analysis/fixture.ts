@@ -41,7 +41,10 @@ export async function writeFixtureModel(dir: string, o: FixtureOptions): Promise
     for (const suffix of ['self_attn.o_proj.weight', 'mlp.down_proj.weight']) model.tensors.get(blockTensorName(layer, suffix))!.fill(0);
   }
   const specs = modelTensorSpecs(description);
-  const writer = await SafetensorsWriter.create(dir, specs.map((s) => ({ name: s.name, dtype: 'F32', shape: s.shape })));
+  const writer = await SafetensorsWriter.create(
+    dir,
+    specs.map((s) => ({ name: s.name, dtype: 'F32', shape: s.shape })),
+  );
   for (const s of specs) await writer.writeTensor(s.name, model.tensors.get(s.name)!);
   await writer.finish();
   return model;
@@ -75,7 +78,12 @@ export interface ReferenceRun {
 
 export function referenceRun(model: MemoryModel, ids: readonly number[], sources: readonly BlockSource[] = allLayers(model.description)): ReferenceRun {
   const m = model.description;
-  const { logits, states } = referenceForward(m, model.tensors, sources.map((s) => blockWeights(model, s)), ids);
+  const { logits, states } = referenceForward(
+    m,
+    model.tensors,
+    sources.map((s) => blockWeights(model, s)),
+    ids,
+  );
   return { logProbs: referenceTokenLogProbs(logits, ids, m.vocabSize), states };
 }
 
@@ -99,7 +107,11 @@ export function referenceScores(m: ModelDescription, runs: readonly ReferenceRun
   });
 }
 
-export function referencePerplexity(model: MemoryModel, sequences: readonly (readonly number[])[], sources?: readonly BlockSource[]): { meanNll: number; perplexity: number; tokens: number } {
+export function referencePerplexity(
+  model: MemoryModel,
+  sequences: readonly (readonly number[])[],
+  sources?: readonly BlockSource[],
+): { meanNll: number; perplexity: number; tokens: number } {
   const logProbs = sequences.flatMap((ids) => referenceRun(model, ids, sources).logProbs);
   const meanNll = -logProbs.reduce((a, b) => a + b, 0) / logProbs.length;
   return { meanNll, perplexity: Math.exp(meanNll), tokens: logProbs.length };
@@ -117,7 +129,12 @@ export interface QaQuestion {
  * sum of the reference log-probs of its tokens; argmax, and argmax per character of the choice.
  * The test tokenizers never merge across the space, which this checks.
  */
-export function referenceQaAccuracy(model: MemoryModel, tokenizer: ModelTokenizer, items: readonly QaQuestion[], sources?: readonly BlockSource[]): { accuracy: number; accuracyNorm: number } {
+export function referenceQaAccuracy(
+  model: MemoryModel,
+  tokenizer: ModelTokenizer,
+  items: readonly QaQuestion[],
+  sources?: readonly BlockSource[],
+): { accuracy: number; accuracyNorm: number } {
   const bos = tokenizer.addBos ? [tokenizer.bosId!] : [];
   let correct = 0;
   let correctNorm = 0;
@@ -127,7 +144,9 @@ export function referenceQaAccuracy(model: MemoryModel, tokenizer: ModelTokenize
     const scores = item.choices.map((choice) => {
       const whole = [...bos, ...tokenizer.encode(`${context} ${choice}`, { addSpecial: false })];
       if (whole.slice(0, contextIds.length).some((id, i) => id !== contextIds[i])) throw new Error('the test tokenizer merged across the context boundary');
-      return referenceRun(model, whole, sources).logProbs.slice(contextIds.length - 1).reduce((a, b) => a + b, 0);
+      return referenceRun(model, whole, sources)
+        .logProbs.slice(contextIds.length - 1)
+        .reduce((a, b) => a + b, 0);
     });
     const best = (values: number[]) => values.indexOf(Math.max(...values));
     if (best(scores) === item.answer) correct++;

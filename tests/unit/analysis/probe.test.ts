@@ -65,7 +65,10 @@ describe('probeLayers', () => {
   it('drop: each variant equals the reference without that block; dropping the identity block changes nothing', async () => {
     const result = await probeLayers(modelDir, { kind: 'drop', data: dataFile, qa: qaFile, seqLen: 16, threads: 1 });
     const layers = allLayers(model.description);
-    expectMatchesReference(result, layers.map((i) => layers.filter((j) => j !== i)));
+    expectMatchesReference(
+      result,
+      layers.map((i) => layers.filter((j) => j !== i)),
+    );
     expect(result.layers[1].meanNll).toBe(result.baseline.meanNll);
     expect(result.layers[0].meanNll).not.toBe(result.baseline.meanNll);
     const qa = await readQa(qaFile);
@@ -76,7 +79,10 @@ describe('probeLayers', () => {
   it('insert, copy: an extra copy of block i after it', async () => {
     const result = await probeLayers(modelDir, { kind: 'insert', init: 'copy', data: dataFile, qa: qaFile, seqLen: 16, threads: 1 });
     const layers = allLayers(model.description);
-    expectMatchesReference(result, layers.map((i) => [...layers.slice(0, i + 1), i, ...layers.slice(i + 1)]));
+    expectMatchesReference(
+      result,
+      layers.map((i) => [...layers.slice(0, i + 1), i, ...layers.slice(i + 1)]),
+    );
     expect(result.layers.map((l) => l.init)).toEqual(['copy', 'copy', 'copy', 'copy']);
   });
 

@@ -39,9 +39,17 @@ describe('scoreLayers', () => {
   it('matches the float64 reference for every block, scores an identity block 0, and records its settings', async () => {
     const progress: ProgressUpdate[] = [];
     const logs: string[] = [];
-    const result = await scoreLayers(modelDir, dataFile, { seqLen: SEQ_LEN, samples: 50, seed: 4, threads: 1 }, { onProgress: (p) => progress.push(p), onLog: (l) => logs.push(l) });
+    const result = await scoreLayers(
+      modelDir,
+      dataFile,
+      { seqLen: SEQ_LEN, samples: 50, seed: 4, threads: 1 },
+      { onProgress: (p) => progress.push(p), onLog: (l) => logs.push(l) },
+    );
 
-    const expected = referenceScores(model.description, WINDOWS.map((ids) => referenceRun(model, ids)));
+    const expected = referenceScores(
+      model.description,
+      WINDOWS.map((ids) => referenceRun(model, ids)),
+    );
     expect(result.layers).toHaveLength(4);
     result.layers.forEach((layer, i) => {
       expect(layer.index).toBe(i);
@@ -55,7 +63,15 @@ describe('scoreLayers', () => {
     expect(expected[1].angularMean).toBeGreaterThan(0.05); // the other blocks do visible work
 
     const loaded = await loadSequences(dataFile, null, { seqLen: SEQ_LEN, samples: 50, seed: 4, vocabSize: 360 });
-    expect(result).toMatchObject({ samples: WINDOWS.length, seqLen: SEQ_LEN, seed: 4, dataHash: loaded.dataHash, tokens: 43, provider: 'cpu', model: { layers: 4 } });
+    expect(result).toMatchObject({
+      samples: WINDOWS.length,
+      seqLen: SEQ_LEN,
+      seed: 4,
+      dataHash: loaded.dataHash,
+      tokens: 43,
+      provider: 'cpu',
+      model: { layers: 4 },
+    });
     expect(logs.join('\n')).toMatch(/gives 5 sequences of 10 tokens/);
     // What `slayer plan --scores` reads.
     expect(parseScores(JSON.parse(JSON.stringify(result)), 4)).toEqual({ layers: result.layers, samples: 5, seqLen: SEQ_LEN, dataHash: loaded.dataHash });
@@ -93,16 +109,23 @@ describe('scoreLayers', () => {
 
   it('stops with the cancel message when cancelled mid-run', async () => {
     const controller = new AbortController();
-    const run = scoreLayers(modelDir, dataFile, { seqLen: SEQ_LEN, threads: 1 }, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.message.startsWith('Scoring')) controller.abort();
+    const run = scoreLayers(
+      modelDir,
+      dataFile,
+      { seqLen: SEQ_LEN, threads: 1 },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.message.startsWith('Scoring')) controller.abort();
+        },
       },
-    });
+    );
     await expect(run).rejects.toThrow(/^Cancelled/);
   });
 
-  it('refuses a sequence length above the model\'s context, naming the limit', async () => {
-    await expect(scoreLayers(modelDir, dataFile, { seqLen: 4096 })).rejects.toThrow(/sequence length 4096 is more than the model's limit of 2048 tokens \(max_position_embeddings/);
+  it("refuses a sequence length above the model's context, naming the limit", async () => {
+    await expect(scoreLayers(modelDir, dataFile, { seqLen: 4096 })).rejects.toThrow(
+      /sequence length 4096 is more than the model's limit of 2048 tokens \(max_position_embeddings/,
+    );
   });
 });

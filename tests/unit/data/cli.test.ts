@@ -36,7 +36,22 @@ afterAll(() => cleanup());
 describe('slayer corpus', () => {
   it('--json prints exactly the report it saves, and a second run reuses the cache', async () => {
     const out = join(root, 'out');
-    const args = [join(root, 'docs'), '--model', model, '--general', join(root, 'general'), '--domain', 'legal', '--seq-len', '64', '--seed', '2', '--out', out, '--json'];
+    const args = [
+      join(root, 'docs'),
+      '--model',
+      model,
+      '--general',
+      join(root, 'general'),
+      '--domain',
+      'legal',
+      '--seq-len',
+      '64',
+      '--seed',
+      '2',
+      '--out',
+      out,
+      '--json',
+    ];
     const first = await slayer(...args);
     expect(first.code).toBe(0);
     const printed = JSON.parse(first.stdout);

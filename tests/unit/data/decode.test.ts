@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBytes, normalizeLineEndings, scanUtf8 } from '../../../src/main/data/decode.js';
 
-const TEXT = 'Der Käufer schuldet den Kaufpreis (§ 433 BGB). Les parties conviennent: café, naïve, déjà vu.\nZweite Zeile über Straße und Übergabe; résiliation du contrat à l’échéance.\n';
+const TEXT =
+  'Der Käufer schuldet den Kaufpreis (§ 433 BGB). Les parties conviennent: café, naïve, déjà vu.\nZweite Zeile über Straße und Übergabe; résiliation du contrat à l’échéance.\n';
 
 function utf16be(s: string): Buffer {
   const le = Buffer.from(s, 'utf16le');

@@ -93,7 +93,10 @@ describe('readDocuments', () => {
 
   it('skips binary, damaged UTF-8 and empty files with a reason and keeps the others', async () => {
     await writeFile(join(dir, 'a.txt'), 'kept text');
-    await writeFile(join(dir, 'binary.txt'), Uint8Array.from({ length: 600 }, (_, i) => (i * 13) % 256));
+    await writeFile(
+      join(dir, 'binary.txt'),
+      Uint8Array.from({ length: 600 }, (_, i) => (i * 13) % 256),
+    );
     const damagedPrefix = Buffer.from('Grüße, schöne Grüße ');
     await writeFile(join(dir, 'damaged.md'), Buffer.concat([damagedPrefix, Buffer.from([0xc3, 0x28])]));
     await writeFile(join(dir, 'empty.txt'), '');

@@ -39,7 +39,10 @@ export function minimalPdf(lines: string[]): Uint8Array {
 
 /** Deterministic prose of `words` words drawn from a small vocabulary (a different text per seed). */
 export function prose(words: number, seed: number): string {
-  const vocabulary = 'the a court held that contract clause party shall notice term breach damages agreement law section provided any written consent may not assign rights obligations under this licence grant user software copy modify merge publish distribute'.split(' ');
+  const vocabulary =
+    'the a court held that contract clause party shall notice term breach damages agreement law section provided any written consent may not assign rights obligations under this licence grant user software copy modify merge publish distribute'.split(
+      ' ',
+    );
   let state = seed * 2654435761 + 1;
   const out: string[] = [];
   for (let i = 0; i < words; i++) {

@@ -30,7 +30,10 @@ async function corpus(dir: string): Promise<void> {
   }
   await writeFile(join(dir, 'notes/z-copy.txt'), DOCS['contracts/a.txt']);
   await writeFile(join(dir, 'notes/z-near.txt'), DOCS['notes/e.txt'].replace(/^(\w+ ){3}/, 'new words here '));
-  await writeFile(join(dir, 'notes/blob.txt'), Uint8Array.from({ length: 300 }, (_, i) => i % 7));
+  await writeFile(
+    join(dir, 'notes/blob.txt'),
+    Uint8Array.from({ length: 300 }, (_, i) => i % 7),
+  );
   await mkdir(join(dir, 'node_modules/pkg'), { recursive: true });
   await writeFile(join(dir, 'node_modules/pkg/index.js'), 'module.exports = 1;');
 }
@@ -106,7 +109,9 @@ describe('buildCorpus', () => {
     expect(cache.manifest.shards.length).toBeGreaterThan(1);
     const read: number[][] = [];
     for await (const { ids } of cache.read(() => true)) read.push([...ids]);
-    const inListingOrder = Object.keys(DOCS).sort().map((name) => DOCS[name]);
+    const inListingOrder = Object.keys(DOCS)
+      .sort()
+      .map((name) => DOCS[name]);
     expect(read).toEqual(inListingOrder.map((t) => [...textDocumentTokens(tokenizer, t)]));
     const bytes = await Promise.all(cache.manifest.shards.map(async (s) => (await stat(join(r.cacheDir, s.file))).size));
     expect(bytes.reduce((a, b) => a + b, 0)).toBe(4 * r.tokens);

@@ -51,7 +51,12 @@ describe('loadSequences', () => {
     const file = join(root, 'ids.jsonl');
     await writeFile(file, `${JSON.stringify({ input_ids: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] })}\n${JSON.stringify({ input_ids: [42, 7] })}\n`);
     const r = await loadSequences(file, tokenizer, { seqLen: 4 });
-    expect(plain(r.sequences)).toEqual([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10], [42, 7]]);
+    expect(plain(r.sequences)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10],
+      [42, 7],
+    ]);
     const withoutTokenizer = await loadSequences(file, null, { seqLen: 4, packing: 'per-document' });
     expect(plain(withoutTokenizer.sequences)).toEqual(plain(r.sequences));
   });
@@ -59,7 +64,9 @@ describe('loadSequences', () => {
   it('checks ids against the model vocabulary with file:line', async () => {
     const file = join(root, 'big-ids.jsonl');
     await writeFile(file, '{"input_ids": [1, 2]}\n{"input_ids": [3, 600]}\n');
-    await expect(loadSequences(file, null, { seqLen: 4, vocabSize: 512 })).rejects.toThrow('big-ids.jsonl:2: token id 600 at position 1 is outside the vocabulary (0..511).');
+    await expect(loadSequences(file, null, { seqLen: 4, vocabSize: 512 })).rejects.toThrow(
+      'big-ids.jsonl:2: token id 600 at position 1 is outside the vocabulary (0..511).',
+    );
   });
 
   it('per-document windows keep documents apart', async () => {
@@ -96,8 +103,12 @@ describe('loadSequences', () => {
   it('says so when the data is shorter than one sequence, or is text without a tokenizer', async () => {
     const small = join(root, 'small.txt');
     await writeFile(small, 'just a few words');
-    await expect(loadSequences(small, tokenizer, { seqLen: 512 })).rejects.toThrow(/small\.txt holds \d+ tokens, less than one sequence of 512\. Add more text or choose a shorter sequence length \(--seq-len\)\./);
-    await expect(loadSequences(small, null, { seqLen: 4 })).rejects.toThrow("small.txt is text, but there is no tokenizer to turn it into tokens. Add the model's tokenizer.json, or give token ids as JSONL \"input_ids\" lines.");
+    await expect(loadSequences(small, tokenizer, { seqLen: 512 })).rejects.toThrow(
+      /small\.txt holds \d+ tokens, less than one sequence of 512\. Add more text or choose a shorter sequence length \(--seq-len\)\./,
+    );
+    await expect(loadSequences(small, null, { seqLen: 4 })).rejects.toThrow(
+      'small.txt is text, but there is no tokenizer to turn it into tokens. Add the model\'s tokenizer.json, or give token ids as JSONL "input_ids" lines.',
+    );
     await expect(loadSequences(join(root, 'missing'), tokenizer, { seqLen: 4 })).rejects.toThrow(/missing does not exist or cannot be read/);
   });
 
@@ -110,8 +121,18 @@ describe('loadSequences', () => {
     // Reference: which texts the recorded seed put on each side (listing order = file name order = TEXTS order).
     const cache = (await TokenCache.open(report.cacheDir))!;
     const splits = assignSplits(cache.flags, 0.25, 3);
-    expect(plain(validation.sequences)).toEqual(referencePack(TEXTS.filter((_, i) => splits[i] === 'validation'), 8));
-    expect(plain(train.sequences)).toEqual(referencePack(TEXTS.filter((_, i) => splits[i] === 'train'), 8));
+    expect(plain(validation.sequences)).toEqual(
+      referencePack(
+        TEXTS.filter((_, i) => splits[i] === 'validation'),
+        8,
+      ),
+    );
+    expect(plain(train.sequences)).toEqual(
+      referencePack(
+        TEXTS.filter((_, i) => splits[i] === 'train'),
+        8,
+      ),
+    );
     await expect(loadSequences(out, other, { seqLen: 8 })).rejects.toThrow(/was tokenised with a different tokenizer than this model's/);
   });
 });

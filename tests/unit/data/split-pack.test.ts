@@ -16,7 +16,11 @@ describe('train / validation split', () => {
     expect(validationCount(2, 0.5)).toBe(1);
     expect(validationCount(1, 0.1)).toBe(0);
     expect(validationCount(10, 0)).toBe(0);
-    for (const [n, f] of [[100, 0.1], [37, 0.2], [3, 0.5]] as const) {
+    for (const [n, f] of [
+      [100, 0.1],
+      [37, 0.2],
+      [3, 0.5],
+    ] as const) {
       expect(chooseValidation(n, f, 4).reduce((a, b) => a + b, 0)).toBe(validationCount(n, f));
     }
   });
@@ -81,7 +85,12 @@ describe('packing', () => {
     const bos = tok.decode([tok.bosId as number]);
     const eos = tok.decode([tok.eosId as number]);
     expect(tok.decode(expected)).toBe(docs.map((d) => `${bos}${d}${eos}`).join(''));
-    expect(docs.map((d) => `${bos}${d}${eos}`).join('').startsWith(tok.decode(sequences.flatMap((s) => [...s])))).toBe(true);
+    expect(
+      docs
+        .map((d) => `${bos}${d}${eos}`)
+        .join('')
+        .startsWith(tok.decode(sequences.flatMap((s) => [...s]))),
+    ).toBe(true);
   });
 
   it('per-document: windows of seqLen inside each document, never across', () => {
@@ -101,7 +110,11 @@ describe('packing', () => {
     const packer = new SequencePacker(4, 'pack');
     expect(packer.push({ ids: Int32Array.of(9, 9, 9), exact: false })).toEqual([]);
     const out = packer.push({ ids: Int32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), exact: true });
-    expect(out.map((s) => [...s])).toEqual([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]);
+    expect(out.map((s) => [...s])).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10],
+    ]);
     expect(packer.pendingTokens).toBe(3);
     expect(packer.push({ ids: Int32Array.of(7), exact: false }).map((s) => [...s])).toEqual([[9, 9, 9, 7]]);
   });

@@ -69,7 +69,10 @@ describe('block sequences', () => {
   it('streaming gives the same numbers as resident weights and reads each block once per run', async () => {
     const model = randomModel(config, 7);
     const reads: string[] = [];
-    const counting: MemoryModel = { ...memoryReader(model.description, model.tensors), readTensor: async (name) => (reads.push(name), model.tensors.get(name)!) };
+    const counting: MemoryModel = {
+      ...memoryReader(model.description, model.tensors),
+      readTensor: async (name) => (reads.push(name), model.tensors.get(name)!),
+    };
     // A 1-byte budget puts every sequence in its own batch: blocks must still be read once.
     const resident = await engineFor(model, false, 1);
     const streaming = await engineFor(counting, true, 1);

@@ -58,7 +58,10 @@ describe('block statistics graph', () => {
 
   it('scores a block that negates its input 1 (the largest angle)', async () => {
     const h = randomStates(2);
-    const s = await stats(h, h.map((x) => -x));
+    const s = await stats(
+      h,
+      h.map((x) => -x),
+    );
     expect(s.angle / realTokens).toBeCloseTo(1, 6);
     expect(s.lastAngle / B).toBeCloseTo(1, 6);
     expect(1 - s.cosine / realTokens).toBeCloseTo(2, 6);

@@ -88,10 +88,17 @@ describe.each(VARIANTS)('forward engine vs float64 reference: $name', ({ config 
         expect(tokenLogProbs[s].length).toBe(ids.length - 1);
         expectClose(tokenLogProbs[s], referenceTokenLogProbs(reference[s].logits, ids, m.vocabSize), `log-probs of sequence ${s}`);
       });
-      const expected = referenceStats(m, reference.map((r) => r.states));
+      const expected = referenceStats(
+        m,
+        reference.map((r) => r.states),
+      );
       expect(stats).toHaveLength(m.layers);
       stats!.forEach((st, k) => {
-        expectClose([st.angularLast, st.angularMean, st.blockInfluence], [expected[k].angularLast, expected[k].angularMean, expected[k].blockInfluence], `stats of block ${k}`);
+        expectClose(
+          [st.angularLast, st.angularMean, st.blockInfluence],
+          [expected[k].angularLast, expected[k].angularMean, expected[k].blockInfluence],
+          `stats of block ${k}`,
+        );
       });
     }
   });

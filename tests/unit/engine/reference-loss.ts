@@ -9,7 +9,10 @@ import { referenceForward, referenceTokenLogProbs } from './reference-forward.js
 
 /** `weights`: every tensor of the model by full Hugging Face name. */
 export function referenceLoss(m: ModelDescription, weights: ReadonlyMap<string, ArrayLike<number>>, sequences: readonly number[][], w: number): number {
-  const blocks = Array.from({ length: m.layers }, (_, layer) => new Map(blockTensorSpecs(m).map((s) => [s.name, weights.get(blockTensorName(layer, s.name))!])));
+  const blocks = Array.from(
+    { length: m.layers },
+    (_, layer) => new Map(blockTensorSpecs(m).map((s) => [s.name, weights.get(blockTensorName(layer, s.name))!])),
+  );
   let loss = 0;
   for (const ids of sequences) {
     const { logits } = referenceForward(m, weights, blocks, ids);

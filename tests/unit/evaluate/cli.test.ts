@@ -38,7 +38,10 @@ beforeAll(async () => {
   modelDir = join(dir, 'model');
   await writeFixtureModel(modelDir, { layers: 2, seed: 5 });
   ids = join(dir, 'ids.jsonl');
-  await writeInputIds(ids, [[1, 5, 9, 200, 17, 3, 44, 8], [7, 8, 9]]);
+  await writeInputIds(ids, [
+    [1, 5, 9, 200, 17, 3, 44, 8],
+    [7, 8, 9],
+  ]);
 });
 afterAll(() => cleanup());
 
@@ -58,7 +61,23 @@ describe('slayer eval / generate', () => {
   });
 
   it('generate --json returns the text, the token ids and the sampling settings', async () => {
-    const a = await slayer('generate', modelDir, '--prompt', 'The quick', '--max-tokens', '4', '--temperature', '0.8', '--top-k', '50', '--seed', '9', '--threads', '1', '--json');
+    const a = await slayer(
+      'generate',
+      modelDir,
+      '--prompt',
+      'The quick',
+      '--max-tokens',
+      '4',
+      '--temperature',
+      '0.8',
+      '--top-k',
+      '50',
+      '--seed',
+      '9',
+      '--threads',
+      '1',
+      '--json',
+    );
     expect(a.code).toBe(0);
     const doc = JSON.parse(a.stdout);
     expect(doc).toMatchObject({ prompt: 'The quick', seed: 9, temperature: 0.8, topK: 50, maxTokens: 4 });

@@ -65,7 +65,10 @@ describe('evaluateModel', () => {
     const loaded = await loadSequences(data, tokenizer, { seqLen: 48, samples: 3, seed: 5 });
     expect(result.samples).toBe(3);
     expect(result.dataHash).toBe(loaded.dataHash);
-    const expected = referencePerplexity(model, loaded.sequences.map((s) => [...s]));
+    const expected = referencePerplexity(
+      model,
+      loaded.sequences.map((s) => [...s]),
+    );
     expect(Math.abs(result.meanNll - expected.meanNll)).toBeLessThan(1e-5);
   });
 

@@ -42,7 +42,15 @@ describe('choiceTokens', () => {
     let dir: string;
     ({ dir, cleanup } = await tempDir('slayer-mc-'));
     // Merges learned from "Paris" (and nothing with "Par" alone) make "▁Paris" one token.
-    await generateTestModel(join(dir, 'model'), { layers: 1, hiddenSize: 8, intermediateSize: 16, heads: 2, vocabSize: 400, seed: 1, tokenizerText: 'Paris Paris Paris Paris is in France. Question Answer' });
+    await generateTestModel(join(dir, 'model'), {
+      layers: 1,
+      hiddenSize: 8,
+      intermediateSize: 16,
+      heads: 2,
+      vocabSize: 400,
+      seed: 1,
+      tokenizerText: 'Paris Paris Paris Paris is in France. Question Answer',
+    });
     tokenizer = await ModelTokenizer.load(join(dir, 'model'));
   });
   afterAll(() => cleanup());
@@ -70,6 +78,8 @@ describe('choiceTokens', () => {
     expect(Array.from(cut.ids)).toEqual(Array.from(full.ids.subarray(full.ids.length - 5)));
     expect(cut.ids.length - cut.start).toBe(full.ids.length - full.start);
     const choiceLength = full.ids.length - full.start;
-    expect(() => choiceTokens(tokenizer, 'Question: where is it?\nAnswer:', ' Paris', choiceLength, 'qa.jsonl:7')).toThrow(/^qa\.jsonl:7: the choice "Paris" takes/);
+    expect(() => choiceTokens(tokenizer, 'Question: where is it?\nAnswer:', ' Paris', choiceLength, 'qa.jsonl:7')).toThrow(
+      /^qa\.jsonl:7: the choice "Paris" takes/,
+    );
   });
 });

@@ -36,15 +36,30 @@ describe('slayer export', () => {
     const r = await slayer(model, '--format', 'gguf', '--out', out, '--dtype', 'f16', '--json');
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(result).toMatchObject({ format: 'gguf', out, files: [out], dtype: 'f16', trainableLayers: null, gguf: { architecture: 'llama', tokenizer: 'llama' } });
+    expect(result).toMatchObject({
+      format: 'gguf',
+      out,
+      files: [out],
+      dtype: 'f16',
+      trainableLayers: null,
+      gguf: { architecture: 'llama', tokenizer: 'llama' },
+    });
     expect(result.gguf.verification.tensors).toBe(result.gguf.tensors);
     expect(r.stderr).toContain(`Wrote ${out}`);
   });
 
   it.each([
     ['a folder without a model', (root: string) => [join(root, 'empty'), '--format', 'hf', '--out', join(root, 'x')], /No config\.json in .*empty/],
-    ['an unknown format', (root: string) => [join(root, 'model'), '--format', 'onnx', '--out', join(root, 'x')], /--format must be one of hf, gguf, llamafactory, axolotl; got "onnx"/],
-    ['an existing output', (root: string) => [join(root, 'model'), '--format', 'gguf', '--out', join(root, 'taken.gguf')], /taken\.gguf already exists\. Choose a new name, or replace it with --force/],
+    [
+      'an unknown format',
+      (root: string) => [join(root, 'model'), '--format', 'onnx', '--out', join(root, 'x')],
+      /--format must be one of hf, gguf, llamafactory, axolotl; got "onnx"/,
+    ],
+    [
+      'an existing output',
+      (root: string) => [join(root, 'model'), '--format', 'gguf', '--out', join(root, 'taken.gguf')],
+      /taken\.gguf already exists\. Choose a new name, or replace it with --force/,
+    ],
     ['no --out', (root: string) => [join(root, 'model'), '--format', 'gguf'], /Missing --out\. Usage: slayer export MODEL/],
   ])('refuses %s with one line on stderr', async (_, args, message) => {
     await mkdir(join(root, 'empty'), { recursive: true });

@@ -42,17 +42,29 @@ function numpyPermute(w: Float32Array, n: number, cols: number): Float32Array {
   const half = w.length / cols / n / 2;
   const out = new Float32Array(w.length);
   let k = 0;
-  for (let h = 0; h < n; h++) for (let i = 0; i < half; i++) for (let j = 0; j < 2; j++) for (let c = 0; c < cols; c++) out[k++] = w[((h * 2 + j) * half + i) * cols + c];
+  for (let h = 0; h < n; h++)
+    for (let i = 0; i < half; i++) for (let j = 0; j < 2; j++) for (let c = 0; c < cols; c++) out[k++] = w[((h * 2 + j) * half + i) * cols + c];
   return out;
 }
 
 const GGUF_SUFFIX: Record<string, string> = {
-  input_layernorm: 'attn_norm', 'self_attn.q_proj': 'attn_q', 'self_attn.k_proj': 'attn_k', 'self_attn.v_proj': 'attn_v',
-  'self_attn.o_proj': 'attn_output', post_attention_layernorm: 'ffn_norm', 'mlp.gate_proj': 'ffn_gate', 'mlp.up_proj': 'ffn_up', 'mlp.down_proj': 'ffn_down',
+  input_layernorm: 'attn_norm',
+  'self_attn.q_proj': 'attn_q',
+  'self_attn.k_proj': 'attn_k',
+  'self_attn.v_proj': 'attn_v',
+  'self_attn.o_proj': 'attn_output',
+  post_attention_layernorm: 'ffn_norm',
+  'mlp.gate_proj': 'ffn_gate',
+  'mlp.up_proj': 'ffn_up',
+  'mlp.down_proj': 'ffn_down',
 };
 
 function ggufName(hf: string): string {
-  const global: Record<string, string> = { 'model.embed_tokens.weight': 'token_embd.weight', 'model.norm.weight': 'output_norm.weight', 'lm_head.weight': 'output.weight' };
+  const global: Record<string, string> = {
+    'model.embed_tokens.weight': 'token_embd.weight',
+    'model.norm.weight': 'output_norm.weight',
+    'lm_head.weight': 'output.weight',
+  };
   if (global[hf]) return global[hf];
   const m = /^model\.layers\.(\d+)\.(.+)\.(weight|bias)$/.exec(hf)!;
   return `blk.${m[1]}.${GGUF_SUFFIX[m[2]]}.${m[3]}`;
@@ -67,7 +79,11 @@ interface Variant {
 const variants: Variant[] = [
   { name: 'Llama f32 -> f32, untied, SentencePiece-style', model: {} },
   { name: 'Llama f32 -> f16, tied, GQA', model: { tied: true, kvHeads: 2 }, dtype: 'f16' },
-  { name: 'Mistral bf16 -> f16, GQA, explicit head_dim, q/k/v and MLP biases', model: { family: 'mistral', dtype: 'bf16', kvHeads: 1, headDim: 16, attentionBias: true, mlpBias: true }, dtype: 'f16' },
+  {
+    name: 'Mistral bf16 -> f16, GQA, explicit head_dim, q/k/v and MLP biases',
+    model: { family: 'mistral', dtype: 'bf16', kvHeads: 1, headDim: 16, attentionBias: true, mlpBias: true },
+    dtype: 'f16',
+  },
   { name: 'Qwen2 bf16 -> bf16, tied, GQA, biases, byte-level', model: { family: 'qwen2', dtype: 'bf16', tied: true, kvHeads: 2 } },
   { name: 'Qwen2 bf16 -> f32', model: { family: 'qwen2', dtype: 'bf16', kvHeads: 2 }, dtype: 'f32' },
   { name: 'Llama 3.1 f16 -> f16, RoPE scaling, byte-level, sharded', model: { llama3: true, dtype: 'f16', kvHeads: 2, vocabSize: 300, shardBytes: 20_000 } },
@@ -95,7 +111,8 @@ describe.each(variants)('GGUF export: $name', ({ name, model, dtype }) => {
   });
 
   const arch = () => (config.model_type === 'qwen2' ? 'qwen2' : 'llama');
-  const outType = (): FloatDtype => (dtype ?? ({ float32: 'f32', float16: 'f16', bfloat16: 'bf16' } as const)[config.torch_dtype as 'float32'])!.toUpperCase() as FloatDtype;
+  const outType = (): FloatDtype =>
+    (dtype ?? ({ float32: 'f32', float16: 'f16', bfloat16: 'bf16' } as const)[config.torch_dtype as 'float32'])!.toUpperCase() as FloatDtype;
 
   it('reports a verified file and leaves no temporary file', async () => {
     expect(result.gguf?.verification?.tensors).toBe(file.tensors.size);
@@ -218,7 +235,7 @@ describe('GGUF export details', () => {
     }
   });
 
-  it('gives SentencePiece-style tokens scores under which llama.cpp\'s merge rule tokenises like Hugging Face', async () => {
+  it("gives SentencePiece-style tokens scores under which llama.cpp's merge rule tokenises like Hugging Face", async () => {
     const dir = join(root, 'spm');
     await generateTestModel(dir, { ...BASE, vocabSize: 700 });
     await exportModel(dir, { format: 'gguf', out: `${dir}.gguf` });
@@ -246,7 +263,12 @@ describe('GGUF export details', () => {
         );
       };
       const tokenizer = await folder.loadTokenizer();
-      for (const text of ['The quick brown fox jumps over the lazy dog.', 'Layers near the input learn the shape of words', 'unseen wörds: zebra quartz 42!', 'def train(model, data):']) {
+      for (const text of [
+        'The quick brown fox jumps over the lazy dog.',
+        'Layers near the input learn the shape of words',
+        'unseen wörds: zebra quartz 42!',
+        'def train(model, data):',
+      ]) {
         expect(spm(text)).toEqual(tokenizer.encode(text, { addSpecial: false }));
       }
     } finally {
@@ -271,12 +293,16 @@ describe('GGUF export details', () => {
     const dir = join(root, 'cancel');
     await generateTestModel(dir, BASE);
     const controller = new AbortController();
-    const promise = exportModel(dir, { format: 'gguf', out: `${dir}.gguf` }, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.message.includes('blk.1')) controller.abort();
+    const promise = exportModel(
+      dir,
+      { format: 'gguf', out: `${dir}.gguf` },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.message.includes('blk.1')) controller.abort();
+        },
       },
-    });
+    );
     await expect(promise).rejects.toMatchObject({ isCancelled: true });
     expect((await readdir(root)).filter((n) => n.startsWith('cancel.gguf') || n.includes('cancel.gguf'))).toEqual([]);
   });

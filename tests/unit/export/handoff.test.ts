@@ -46,11 +46,17 @@ describe.each([
     await folder.close();
   });
 
-  it('LLaMA-Factory: the launcher trains exactly the plan\'s layers and the config can only run through it', async () => {
+  it("LLaMA-Factory: the launcher trains exactly the plan's layers and the config can only run through it", async () => {
     const out = join(root, `${name}-lf`);
     const result = await exportModel(dir, { format: 'llamafactory', out });
     expect(result.trainableLayers).toEqual(trainableOf(plan));
-    expect((await readdir(out)).sort()).toEqual(['README-handoff.md', 'dataset_info.json', 'deepspeed-zero2.json', 'slayer-llamafactory.yaml', 'slayer_llamafactory.py']);
+    expect((await readdir(out)).sort()).toEqual([
+      'README-handoff.md',
+      'dataset_info.json',
+      'deepspeed-zero2.json',
+      'slayer-llamafactory.yaml',
+      'slayer_llamafactory.py',
+    ]);
     const launcher = await lines(join(out, 'slayer_llamafactory.py'));
     expect(launcher).toContain(`TRAINABLE_LAYERS = {${trainableOf(plan).join(', ')}}`);
     expect(launcher).toContain(`TRAIN_GLOBALS = ${plan.trainGlobals ? 'True' : 'False'}`);
@@ -77,13 +83,17 @@ describe.each([
     );
     expect(yaml[1]).toBe(`# (0-based, this model): ${trainableOf(plan).join(', ')}${plan.trainGlobals ? ', plus embeddings, final norm and LM head' : ''}.`);
     expect(yaml.some((l) => l.startsWith('freeze_trainable_layers') || l.startsWith('use_llama_pro'))).toBe(false);
-    expect(JSON.parse(await readFile(join(out, 'dataset_info.json'), 'utf8'))).toEqual({ slayer_corpus: { file_name: 'corpus.jsonl', columns: { prompt: 'text' } } });
+    expect(JSON.parse(await readFile(join(out, 'dataset_info.json'), 'utf8'))).toEqual({
+      slayer_corpus: { file_name: 'corpus.jsonl', columns: { prompt: 'text' } },
+    });
     const readme = await readFile(join(out, 'README-handoff.md'), 'utf8');
     expect(readme).toContain(`trainable params" is ${plan.counts.trainableParameters.toLocaleString('en-US')}.`);
-    expect(readme).toContain('torchrun --nnodes 2 --node_rank 0 --nproc_per_node 8 --master_addr 10.0.0.1 --master_port 29500 slayer_llamafactory.py slayer-llamafactory.yaml');
+    expect(readme).toContain(
+      'torchrun --nnodes 2 --node_rank 0 --nproc_per_node 8 --master_addr 10.0.0.1 --master_port 29500 slayer_llamafactory.py slayer-llamafactory.yaml',
+    );
   });
 
-  it('Axolotl: unfrozen_parameters match exactly the parameters of the plan\'s trainable layers', async () => {
+  it("Axolotl: unfrozen_parameters match exactly the parameters of the plan's trainable layers", async () => {
     const out = join(root, `${name}-ax`);
     await exportModel(dir, { format: 'axolotl', out });
     expect((await readdir(out)).sort()).toEqual(['README-handoff.md', 'deepspeed-zero2.json', 'slayer-axolotl.yml']);
@@ -100,7 +110,16 @@ describe.each([
     });
     expect(unfrozen.sort()).toEqual(expected.sort());
     expect(unfrozen.length).toBeGreaterThan(0);
-    expect(yaml).toEqual(expect.arrayContaining(['learning_rate: 0.0001', 'lr_scheduler: cosine', 'adam_epsilon: 1.0e-8', 'deepspeed: deepspeed-zero2.json', '  - path: corpus.jsonl', '    type: completion']));
+    expect(yaml).toEqual(
+      expect.arrayContaining([
+        'learning_rate: 0.0001',
+        'lr_scheduler: cosine',
+        'adam_epsilon: 1.0e-8',
+        'deepspeed: deepspeed-zero2.json',
+        '  - path: corpus.jsonl',
+        '    type: completion',
+      ]),
+    );
     const deepspeed = JSON.parse(await readFile(join(out, 'deepspeed-zero2.json'), 'utf8'));
     expect(deepspeed.zero_optimization.stage).toBe(2);
     expect(deepspeed.gradient_accumulation_steps).toBe('auto');
@@ -115,7 +134,9 @@ describe('hand-off refusals', () => {
     const error = await exportModel(dir, { format: 'axolotl', out: join(root, 'plain-ax') }).catch((e: unknown) => e);
     expect(isUserError(error)).toBe(true);
     expect((error as Error).message).toMatch(/has no slayer\.json, so its trainable layers are unknown/);
-    await expect(exportModel(dir, { format: 'llamafactory', out: join(root, 'plain-lf'), dtype: 'f16' })).rejects.toThrow(/--dtype applies to the hf and gguf formats only/);
+    await expect(exportModel(dir, { format: 'llamafactory', out: join(root, 'plain-lf'), dtype: 'f16' })).rejects.toThrow(
+      /--dtype applies to the hf and gguf formats only/,
+    );
     await expect(exportModel(dir, { format: 'onnx' as never, out: join(root, 'x') })).rejects.toThrow(/Unknown export format "onnx"/);
     expect(await readdir(root)).not.toContain('plain-ax');
   });
@@ -124,11 +145,31 @@ describe('hand-off refusals', () => {
 describe('YAML writer', () => {
   it('quotes strings YAML would read as something else, and writes floats PyYAML reads as floats', () => {
     expect(['plain', 'yes', 'No', 'null', '1e-4', '0.5', '/abs/path', 'a: b', '#x', 'Grüße', ''].map(yamlScalar)).toEqual([
-      'plain', '"yes"', '"No"', '"null"', '"1e-4"', '"0.5"', '"/abs/path"', '"a: b"', '"#x"', '"Grüße"', '""',
+      'plain',
+      '"yes"',
+      '"No"',
+      '"null"',
+      '"1e-4"',
+      '"0.5"',
+      '"/abs/path"',
+      '"a: b"',
+      '"#x"',
+      '"Grüße"',
+      '""',
     ]);
     expect([float(1e-4), float(1e-8), float(0), float(2), float(1e21), float(0.95), 3, 2.5, true].map(yamlScalar)).toEqual([
-      '0.0001', '1.0e-8', '0.0', '2.0', '1.0e+21', '0.95', '3', '2.5', 'true',
+      '0.0001',
+      '1.0e-8',
+      '0.0',
+      '2.0',
+      '1.0e+21',
+      '0.95',
+      '3',
+      '2.5',
+      'true',
     ]);
-    expect(toYaml([{ comment: 'c' }, { blank: true }, { key: 'k', list: ['a', 1] }, { key: 'm', mappings: [{ x: 1, y: 'z' }] }])).toBe('# c\n\nk:\n  - a\n  - 1\nm:\n  - x: 1\n    y: z\n');
+    expect(toYaml([{ comment: 'c' }, { blank: true }, { key: 'k', list: ['a', 1] }, { key: 'm', mappings: [{ x: 1, y: 'z' }] }])).toBe(
+      '# c\n\nk:\n  - a\n  - 1\nm:\n  - x: 1\n    y: z\n',
+    );
   });
 });

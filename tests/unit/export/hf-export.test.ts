@@ -46,10 +46,16 @@ describe('HF export of a surgery output', () => {
   let plan: Plan;
   let out: string;
   beforeAll(async () => {
-    ({ dir, plan } = await surgeryOutput(root, 's-model', { strategy: 's', expand: 2, prune: 1 }, { dtype: 'bf16' }, {
-      extraConfig: { _name_or_path: 'meta-llama/Llama-2-7b-hf' },
-      readme: BASE_README,
-    }));
+    ({ dir, plan } = await surgeryOutput(
+      root,
+      's-model',
+      { strategy: 's', expand: 2, prune: 1 },
+      { dtype: 'bf16' },
+      {
+        extraConfig: { _name_or_path: 'meta-llama/Llama-2-7b-hf' },
+        readme: BASE_README,
+      },
+    ));
     out = join(root, 's-model-hf');
     const result = await exportModel(dir, { format: 'hf', out, dtype: 'f32' });
     expect(result).toMatchObject({ format: 'hf', out, dtype: 'f32', trainableLayers: [2, 5, 8] });
@@ -68,7 +74,9 @@ describe('HF export of a surgery output', () => {
   it('writes a model card with licence, base model, the layer map and how it was made', async () => {
     const card = await readFile(join(out, 'README.md'), 'utf8');
     const [, front] = card.split('---\n');
-    expect(front.split('\n')).toEqual(expect.arrayContaining(['license: llama2', 'base_model: meta-llama/Llama-2-7b-hf', 'tags:', '  - slayer-studio', '  - strategy-s']));
+    expect(front.split('\n')).toEqual(
+      expect.arrayContaining(['license: llama2', 'base_model: meta-llama/Llama-2-7b-hf', 'tags:', '  - slayer-studio', '  - strategy-s']),
+    );
     for (const l of plan.layers) {
       const row = card.split('\n').find((line) => line.startsWith(`| ${l.index} | `));
       expect(row).toBeDefined();
@@ -77,7 +85,12 @@ describe('HF export of a surgery output', () => {
     }
     const removedRows = card.split('\n').filter((line) => line.startsWith('| - | removed |'));
     expect(removedRows).toEqual(plan.removed.map((i) => `| - | removed | ${i} | - | - |`));
-    expect(card).toContain(`Trainable layers (0-based, this model): ${plan.layers.filter((l) => l.trainable).map((l) => l.index).join(', ')}.`);
+    expect(card).toContain(
+      `Trainable layers (0-based, this model): ${plan.layers
+        .filter((l) => l.trainable)
+        .map((l) => l.index)
+        .join(', ')}.`,
+    );
     expect(card).toContain(`${plan.counts.trainableParameters.toLocaleString('en-US')} trainable`);
     expect(card).toMatch(/fingerprint sha256 [0-9a-f]{64}/);
     expect(card).toContain('| 2 | new | 1, 2 | average of 1, 2; zeroed self_attn.o_proj.weight, mlp.down_proj.weight | yes |');

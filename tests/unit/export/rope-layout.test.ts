@@ -24,9 +24,7 @@ function numpyPermute(w: Float32Array, nHead: number, cols: number): Float32Arra
   const out = new Float32Array(w.length);
   let k = 0;
   for (let h = 0; h < nHead; h++)
-    for (let i = 0; i < half; i++)
-      for (let j = 0; j < 2; j++)
-        for (let c = 0; c < cols; c++) out[k++] = w[((h * 2 + j) * half + i) * cols + c];
+    for (let i = 0; i < half; i++) for (let j = 0; j < 2; j++) for (let c = 0; c < cols; c++) out[k++] = w[((h * 2 + j) * half + i) * cols + c];
   return out;
 }
 
@@ -99,7 +97,12 @@ describe('q/k row permutation', () => {
     const wkG = permuteRotaryRows(wk, kvHeads, hidden);
     const x1 = Float64Array.from(randomArray(hidden, 3));
     const x2 = Float64Array.from(randomArray(hidden, 4));
-    for (const [p1, p2] of [[0, 0], [3, 1], [17, 9], [250, 7]]) {
+    for (const [p1, p2] of [
+      [0, 0],
+      [3, 1],
+      [17, 9],
+      [250, 7],
+    ]) {
       const qHf = ropeHalfSplit(matVec(wq, x1), headDim, p1, base);
       const kHf = ropeHalfSplit(matVec(wk, x2), headDim, p2, base);
       const qG = ropeAdjacent(matVec(wqG, x1), headDim, p1, base);

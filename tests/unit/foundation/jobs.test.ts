@@ -104,9 +104,18 @@ describe('job manager with a real compute process', () => {
   it('marks jobs that were running when the app stopped as failed after a restart', async () => {
     const dir = join(t.dir, 'jobs');
     const ghost: JobRecord = {
-      id: 'ghost-1', kind: 'hash-folder', params: { path: data }, projectId: null, state: 'running',
-      createdAt: new Date().toISOString(), startedAt: new Date().toISOString(), endedAt: null,
-      progress: null, error: null, errorDetail: null, result: null,
+      id: 'ghost-1',
+      kind: 'hash-folder',
+      params: { path: data },
+      projectId: null,
+      state: 'running',
+      createdAt: new Date().toISOString(),
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      progress: null,
+      error: null,
+      errorDetail: null,
+      result: null,
     };
     await writeFile(join(dir, 'ghost-1.json'), JSON.stringify(ghost));
     const restarted = new JobManager(dir, forkLauncher);

@@ -46,7 +46,12 @@ describe('browser mode server', () => {
 
   it('refuses the page, assets, API and event stream without the token', async () => {
     const host = { host: `127.0.0.1:${server.port}` };
-    for (const [path, method] of [['/', 'GET'], ['/assets/app.js', 'GET'], ['/api/events', 'GET'], ['/api/invoke/app.info', 'POST']]) {
+    for (const [path, method] of [
+      ['/', 'GET'],
+      ['/assets/app.js', 'GET'],
+      ['/api/events', 'GET'],
+      ['/api/invoke/app.info', 'POST'],
+    ]) {
       const res = await http(server.port, path, { method, headers: host, body: method === 'POST' ? '{}' : undefined });
       expect(res.status, `${method} ${path}`).toBe(403);
     }
@@ -67,7 +72,9 @@ describe('browser mode server', () => {
     expect(String(page.headers['content-security-policy'])).toMatch(/default-src 'self'/);
     const asset = await http(server.port, '/assets/app.js', { headers: { host: `127.0.0.1:${server.port}`, cookie: `slayer_token=${server.token}` } });
     expect(asset.status).toBe(200);
-    const escape = await http(server.port, '/..%2f..%2fetc%2fpasswd', { headers: { host: `127.0.0.1:${server.port}`, cookie: `slayer_token=${server.token}` } });
+    const escape = await http(server.port, '/..%2f..%2fetc%2fpasswd', {
+      headers: { host: `127.0.0.1:${server.port}`, cookie: `slayer_token=${server.token}` },
+    });
     expect([403, 404]).toContain(escape.status);
   });
 
@@ -79,7 +86,13 @@ describe('browser mode server', () => {
     const bad = JSON.parse((await http(server.port, '/api/invoke/settings.update', { method: 'POST', headers, body: '{"threads":0}' })).body);
     expect(bad).toEqual({ ok: false, error: expect.stringMatching(/"threads".*1/) });
     const missing = JSON.parse(
-      (await http(server.port, '/api/invoke/jobs.start', { method: 'POST', headers, body: JSON.stringify({ kind: 'hash-folder', params: { path: join(t.dir, 'nope') } }) })).body,
+      (
+        await http(server.port, '/api/invoke/jobs.start', {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ kind: 'hash-folder', params: { path: join(t.dir, 'nope') } }),
+        })
+      ).body,
     );
     expect(missing.ok).toBe(false);
     expect(missing.error).toMatch(/does not exist/);

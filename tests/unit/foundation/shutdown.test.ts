@@ -21,7 +21,19 @@ describe('app shutdown during training', () => {
     const manager = new JobManager(join(t.dir, 'jobs'), forkLauncher);
     await manager.init();
     const out = join(t.dir, 'trained');
-    const job = await manager.start('train', { modelDir: model, data: docs, out, steps: 100_000, seqLen: 16, batch: 2, trainable: 'all', seed: 0, resume: false, overwrite: false, checkpointEvery: 0 });
+    const job = await manager.start('train', {
+      modelDir: model,
+      data: docs,
+      out,
+      steps: 100_000,
+      seqLen: 16,
+      batch: 2,
+      trainable: 'all',
+      seed: 0,
+      resume: false,
+      overwrite: false,
+      checkpointEvery: 0,
+    });
     await new Promise<void>((resolve) => {
       const onProgress = (p: { id: string; message: string }) => {
         if (p.id === job.id && /Step \d+/.test(p.message)) {

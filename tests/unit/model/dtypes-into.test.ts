@@ -82,7 +82,12 @@ describe('decodeFloatsInto', () => {
     expect(firstDifference(out, Float32Array.from(allPatterns, bfloat16BitsToFloat), true)).toBe(-1);
     expect(firstDifference(bitsOf(out), bitsOf(decodeFloats('BF16', bytes)))).toBe(-1);
     // NaN payloads included: bfloat16 widens by appending 16 zero bits.
-    expect(firstDifference(bitsOf(out), Uint32Array.from(allPatterns, (h) => h * 65536))).toBe(-1);
+    expect(
+      firstDifference(
+        bitsOf(out),
+        Uint32Array.from(allPatterns, (h) => h * 65536),
+      ),
+    ).toBe(-1);
   });
 
   it('copies F32 bytes bit for bit, NaN payloads included', () => {

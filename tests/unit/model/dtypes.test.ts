@@ -4,14 +4,7 @@
  * comparing distances (ties to the even bit pattern).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  bfloat16BitsToFloat,
-  decodeFloats,
-  encodeFloats,
-  floatToBfloat16Bits,
-  floatToHalfBits,
-  halfBitsToFloat,
-} from '../../../src/main/model/dtypes.js';
+import { bfloat16BitsToFloat, decodeFloats, encodeFloats, floatToBfloat16Bits, floatToHalfBits, halfBitsToFloat } from '../../../src/main/model/dtypes.js';
 
 /** IEEE binary16 value of a bit pattern, by the textbook formula. */
 function halfValue(h: number): number {

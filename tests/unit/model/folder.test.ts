@@ -90,7 +90,11 @@ describe('ModelFolder', () => {
   });
 
   it.each([
-    ['a missing tensor', (t: any[]) => t.filter((x) => x.name !== 'model.layers.1.mlp.up_proj.weight'), /lack 1 tensor that config.json requires \(first: model.layers.1.mlp.up_proj.weight\)/],
+    [
+      'a missing tensor',
+      (t: any[]) => t.filter((x) => x.name !== 'model.layers.1.mlp.up_proj.weight'),
+      /lack 1 tensor that config.json requires \(first: model.layers.1.mlp.up_proj.weight\)/,
+    ],
     ['a missing layer', (t: any[]) => t.filter((x) => !x.name.startsWith('model.layers.1.')), /lack 9 tensors/],
     [
       'a wrong shape',

@@ -41,7 +41,11 @@ async function filesOf(dir: string): Promise<Map<string, Buffer>> {
 describe('generateTestModel', () => {
   it.each<[string, TestModelOptions, Record<string, unknown>]>([
     ['llama f32', { ...small }, { family: 'llama', kvHeads: 4, headDim: 8, tiedEmbeddings: false, attentionBias: false, ropeScaling: null }],
-    ['llama3 bf16 GQA', { ...small, llama3: true, kvHeads: 2, dtype: 'bf16' }, { kvHeads: 2, ropeTheta: 500000, ropeScaling: expect.objectContaining({ type: 'llama3', factor: 8 }) }],
+    [
+      'llama3 bf16 GQA',
+      { ...small, llama3: true, kvHeads: 2, dtype: 'bf16' },
+      { kvHeads: 2, ropeTheta: 500000, ropeScaling: expect.objectContaining({ type: 'llama3', factor: 8 }) },
+    ],
     ['mistral f16 sliding window', { ...small, family: 'mistral', dtype: 'f16', slidingWindow: 64 }, { family: 'mistral', slidingWindow: 64 }],
     ['qwen2 biases tied', { ...small, family: 'qwen2', tied: true, kvHeads: 1 }, { family: 'qwen2', attentionBias: true, tiedEmbeddings: true, kvHeads: 1 }],
     ['explicit head_dim', { ...small, headDim: 16 }, { headDim: 16 }],

@@ -90,7 +90,7 @@ describe('inspectModel', () => {
     });
   });
 
-  it('judges memory against the machine: fits, tight, won\'t fit', async () => {
+  it("judges memory against the machine: fits, tight, won't fit", async () => {
     const dir = target();
     await generateTestModel(dir, base);
     const { memory } = await inspectModel(dir);
@@ -128,7 +128,19 @@ describe('slayer inspect (CLI)', () => {
     expect(code).toBe(0);
     expect(stdout.trim().split('\n')).toHaveLength(1);
     const doc = JSON.parse(stdout);
-    for (const field of ['architecture', 'layers', 'hiddenSize', 'intermediateSize', 'heads', 'kvHeads', 'vocabSize', 'parameters', 'dtype', 'tiedEmbeddings', 'bytesOnDisk']) {
+    for (const field of [
+      'architecture',
+      'layers',
+      'hiddenSize',
+      'intermediateSize',
+      'heads',
+      'kvHeads',
+      'vocabSize',
+      'parameters',
+      'dtype',
+      'tiedEmbeddings',
+      'bytesOnDisk',
+    ]) {
       expect(doc).toHaveProperty(field);
     }
     const direct = await inspectModel(good);
@@ -169,19 +181,43 @@ describe('slayer inspect (CLI)', () => {
       },
       /model.safetensors is truncated/,
     ],
-    ['a garbage header', () => withWeights(Buffer.concat([Buffer.from([40, 0, 0, 0, 0, 0, 0, 0]), Buffer.alloc(40, 0xc3), Buffer.alloc(64)])), /model.safetensors has a corrupt safetensors header: it is not valid JSON/],
-    ['header offsets past the end', () => withWeights(handMade({ a: { dtype: 'F32', shape: [100], data_offsets: [0, 400] } }, 50)), /model.safetensors is truncated: tensor "a" ends at data byte 400/],
+    [
+      'a garbage header',
+      () => withWeights(Buffer.concat([Buffer.from([40, 0, 0, 0, 0, 0, 0, 0]), Buffer.alloc(40, 0xc3), Buffer.alloc(64)])),
+      /model.safetensors has a corrupt safetensors header: it is not valid JSON/,
+    ],
+    [
+      'header offsets past the end',
+      () => withWeights(handMade({ a: { dtype: 'F32', shape: [100], data_offsets: [0, 400] } }, 50)),
+      /model.safetensors is truncated: tensor "a" ends at data byte 400/,
+    ],
     [
       'overlapping offsets',
       () => withWeights(handMade({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [4], data_offsets: [8, 24] } }, 24)),
       /model.safetensors has a corrupt safetensors header: tensor "b" overlaps tensor "a"/,
     ],
     ['a missing config', () => withConfig(null), /^No config.json in /],
-    ['an unsupported architecture', () => withConfig(JSON.stringify({ architectures: ['GPT2LMHeadModel'], n_embd: 16 })), /GPT2LMHeadModel, which is not supported/],
-    ['an empty folder', async () => { const dir = target(); await mkdir(dir); return dir; }, /^No config.json in /],
+    [
+      'an unsupported architecture',
+      () => withConfig(JSON.stringify({ architectures: ['GPT2LMHeadModel'], n_embd: 16 })),
+      /GPT2LMHeadModel, which is not supported/,
+    ],
+    [
+      'an empty folder',
+      async () => {
+        const dir = target();
+        await mkdir(dir);
+        return dir;
+      },
+      /^No config.json in /,
+    ],
     ['invalid JSON in config', () => withConfig('{"architectures": ["LlamaForCausalLM"], '), /config.json is not valid JSON/],
     ['a folder that does not exist', async () => join(root, 'nowhere'), /does not exist/],
-    ['weights that do not match the config', () => withWeights(handMade({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 16)), /lack \d+ tensors that config.json requires/],
+    [
+      'weights that do not match the config',
+      () => withWeights(handMade({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 16)),
+      /lack \d+ tensors that config.json requires/,
+    ],
   ];
 
   it.concurrent.each(cases)('%s: exits non-zero with one plain line', async (_what, make, message) => {

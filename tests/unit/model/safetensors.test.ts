@@ -243,7 +243,11 @@ describe('corrupt and truncated files', () => {
     ['reversed offsets', () => handMade({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 0] } }, new Uint8Array(4)), /invalid data_offsets/],
     ['dtype x shape != byte length', () => handMade({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }, new Uint8Array(16)), /should take 12 bytes/],
     ['offsets past the end of the file', () => handMade({ a: f32x4(0), b: f32x4(16) }, new Uint8Array(20)), /truncated: tensor "b" ends at data byte 32/],
-    ['overlapping tensors', () => handMade({ a: { dtype: 'F32', shape: [8], data_offsets: [0, 32] }, b: f32x4(16) }, new Uint8Array(32)), /"b" overlaps tensor "a"/],
+    [
+      'overlapping tensors',
+      () => handMade({ a: { dtype: 'F32', shape: [8], data_offsets: [0, 32] }, b: f32x4(16) }, new Uint8Array(32)),
+      /"b" overlaps tensor "a"/,
+    ],
     ['a gap between tensors', () => handMade({ a: f32x4(0), b: f32x4(20) }, new Uint8Array(36)), /gap of 4 bytes/],
     ['bytes after the last tensor', () => handMade({ a: f32x4(0) }, new Uint8Array(24)), /8 bytes after the last tensor/],
     ['non-string metadata', () => handMade({ __metadata__: { step: 3 }, a: f32x4(0) }, new Uint8Array(16)), /__metadata__/],

@@ -18,20 +18,50 @@ describe('the resumable pipeline', () => {
   beforeAll(async () => {
     t = await tempDir();
     const model = join(t.dir, 'model');
-    await generateTestModel(model, { layers: 4, hiddenSize: 32, intermediateSize: 64, heads: 4, kvHeads: 2, vocabSize: 320, seed: 11, tokenizer: 'byte-level' });
+    await generateTestModel(model, {
+      layers: 4,
+      hiddenSize: 32,
+      intermediateSize: 64,
+      heads: 4,
+      kvHeads: 2,
+      vocabSize: 320,
+      seed: 11,
+      tokenizer: 'byte-level',
+    });
     const docs = join(t.dir, 'docs');
     const general = join(t.dir, 'general');
     await mkdir(docs);
     await mkdir(general);
     for (let i = 0; i < 12; i++) {
       await writeFile(join(docs, `f${i}.ts`), `export function add${i}(a: number, b: number): number {\n  return a + b + ${i};\n}\n`.repeat(6));
-      await writeFile(join(general, `g${i}.txt`), `Chapter ${i}. The sea was calm and the ship sailed on through the night, ${'and the crew slept '.repeat(8 + i)}`);
+      await writeFile(
+        join(general, `g${i}.txt`),
+        `Chapter ${i}. The sea was calm and the ship sailed on through the night, ${'and the crew slept '.repeat(8 + i)}`,
+      );
     }
     const qa = join(t.dir, 'qa.jsonl');
-    await writeFile(qa, [0, 1, 2].map((i) => JSON.stringify({ question: `export function add${i}(a: number, b: number): number { return a + b`, choices: [' + 1', ' * 2'], answer: 0 })).join('\n'));
+    await writeFile(
+      qa,
+      [0, 1, 2]
+        .map((i) => JSON.stringify({ question: `export function add${i}(a: number, b: number): number { return a + b`, choices: [' + 1', ' * 2'], answer: 0 }))
+        .join('\n'),
+    );
     options = {
-      model, data: docs, domain: 'code', general, out: join(t.dir, 'project'), domainQa: qa, generalQa: null,
-      seqLen: 32, seed: 0, steps: 2, batch: 2, lr: 1e-3, baselines: ['last-k'], scoreSamples: 4, evalSamples: 4,
+      model,
+      data: docs,
+      domain: 'code',
+      general,
+      out: join(t.dir, 'project'),
+      domainQa: qa,
+      generalQa: null,
+      seqLen: 32,
+      seed: 0,
+      steps: 2,
+      batch: 2,
+      lr: 1e-3,
+      baselines: ['last-k'],
+      scoreSamples: 4,
+      evalSamples: 4,
     };
   });
   afterAll(() => t.cleanup());

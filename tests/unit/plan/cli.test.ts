@@ -42,7 +42,12 @@ describe('slayer plan', () => {
     await mkdir(model);
     await copyFile(LLAMA, join(model, 'config.json'));
     const scores = {
-      layers: Array.from({ length: 32 }, (_, index) => ({ index, angularLast: index === 17 || index === 22 ? 0.01 : 0.3, angularMean: 0.3, blockInfluence: 0.3 })),
+      layers: Array.from({ length: 32 }, (_, index) => ({
+        index,
+        angularLast: index === 17 || index === 22 ? 0.01 : 0.3,
+        angularMean: 0.3,
+        blockInfluence: 0.3,
+      })),
       samples: 8,
       seqLen: 64,
       dataHash: 'sha256:test',

@@ -13,7 +13,12 @@ describe('training memory', () => {
     const P = 7_952_715_776;
     const Ptrain = 9 * 202_383_360;
     // The lowest trainable block is index 2, so blocks 2..37 (36) keep their inputs.
-    const blockTensorsPerToken = 2 * H /* two norm outputs */ + 3 * H /* o_proj out, residual sum, down_proj out */ + 3 * H + 3 * H /* q,k,v before and after RoPE (MHA: kv = H) */ + 4 * F;
+    const blockTensorsPerToken =
+      2 * H /* two norm outputs */ +
+      3 * H /* o_proj out, residual sum, down_proj out */ +
+      3 * H +
+      3 * H /* q,k,v before and after RoPE (MHA: kv = H) */ +
+      4 * F;
     const elements = 36 * B * T * H + 2 * B * T * blockTensorsPerToken + 2 * B * heads * T * T + 2 * B * T * V;
     const mem = trainingMemory(paper, llama, B, T);
     expect(mem).toEqual({

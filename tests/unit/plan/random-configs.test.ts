@@ -93,7 +93,11 @@ describe('random configs', () => {
       const expandAfter = Array.from({ length: L }, (_, i) => i).filter(() => next() < 0.3);
       const pruneList = Array.from({ length: L }, (_, i) => i).filter((i) => !expandAfter.includes(i) && next() < 0.3);
       if (pruneList.length === L) pruneList.pop();
-      const layout = { expand: expandAfter.map((after) => ({ after, init: next() < 0.5 ? ('copy' as const) : ('average' as const) })), prune: pruneList, refresh: 'mean' as const };
+      const layout = {
+        expand: expandAfter.map((after) => ({ after, init: next() < 0.5 ? ('copy' as const) : ('average' as const) })),
+        prune: pruneList,
+        refresh: 'mean' as const,
+      };
       const plan = makePlan(m, { strategy: 'manual', layout });
       checkCommon(plan, c);
       expect(plan.removed).toEqual(pruneList);

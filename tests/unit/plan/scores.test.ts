@@ -33,7 +33,11 @@ describe('pruning by scores', () => {
 
   it('uses the chosen metric', () => {
     const scores = scoresFrom((i) => [i === 17 ? 0 : 1, i === 18 ? 0 : 1, i === 19 ? 0 : 1], 32);
-    for (const [metric, layer] of [['angularLast', 17], ['angularMean', 18], ['blockInfluence', 19]] as const) {
+    for (const [metric, layer] of [
+      ['angularLast', 17],
+      ['angularMean', 18],
+      ['blockInfluence', 19],
+    ] as const) {
       expect(makePlan(llama, { strategy: 's', scores, scoreMetric: metric, prune: 1 }).removed).toEqual([layer]);
     }
   });
@@ -42,7 +46,15 @@ describe('pruning by scores', () => {
     const next = rng(7);
     for (let n = 0; n < 200; n++) {
       const L = 2 + Math.floor(next() * 47);
-      const m = modelOf({ ...referenceConfig('llama-2-7b'), num_hidden_layers: L, hidden_size: 64, intermediate_size: 96, num_attention_heads: 4, num_key_value_heads: 4, vocab_size: 100 });
+      const m = modelOf({
+        ...referenceConfig('llama-2-7b'),
+        num_hidden_layers: L,
+        hidden_size: 64,
+        intermediate_size: 96,
+        num_attention_heads: 4,
+        num_key_value_heads: 4,
+        vocab_size: 100,
+      });
       const metric = SCORE_METRICS[Math.floor(next() * 3)] as ScoreMetric;
       const scores = scoresFrom(() => [next(), next(), next()], L);
       const deep = Array.from({ length: L }, (_, i) => i).filter((i) => i >= Math.ceil(L / 2));
@@ -85,7 +97,9 @@ describe('reading scores', () => {
 
   it('names the broken field', () => {
     const good = scoresFrom(() => [0.1, 0.1, 0.1], 4);
-    expect(() => parseScores({ ...good, layers: good.layers.map((l, i) => (i === 2 ? { ...l, angularMean: null } : l)) }, 4)).toThrow(/layers\[2\]\.angularMean must be a number/);
+    expect(() => parseScores({ ...good, layers: good.layers.map((l, i) => (i === 2 ? { ...l, angularMean: null } : l)) }, 4)).toThrow(
+      /layers\[2\]\.angularMean must be a number/,
+    );
     expect(() => parseScores({ ...good, layers: [...good.layers].reverse() }, 4)).toThrow(/layers\[0\]\.index must be 0/);
     expect(() => parseScores({ ...good, dataHash: '' }, 4)).toThrow(/dataHash/);
     expect(() => parseScores({ ...good, samples: 0 }, 4)).toThrow(/"samples" must be a positive whole number/);

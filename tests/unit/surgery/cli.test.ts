@@ -70,7 +70,9 @@ describe('slayer apply', () => {
     await writeFile(join(out, 'marker'), 'x');
     const refused = await slayer('apply', planFile, '--model', model, '--out', out);
     expect(refused.code).toBe(2);
-    expect(refused.stderr.trim()).toBe(`${out} already exists. Choose a new folder, or replace it with --force (the old folder stays until the new model is complete).`);
+    expect(refused.stderr.trim()).toBe(
+      `${out} already exists. Choose a new folder, or replace it with --force (the old folder stays until the new model is complete).`,
+    );
     expect(existsSync(join(out, 'marker'))).toBe(true);
     const forced = await slayer('apply', planFile, '--model', model, '--out', out, '--force');
     expect(forced.code).toBe(0);

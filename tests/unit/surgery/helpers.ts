@@ -101,5 +101,7 @@ export function valuesOf(bytes: Buffer, dtype: 'F32' | 'BF16'): number[] {
 }
 
 export async function sha256File(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }

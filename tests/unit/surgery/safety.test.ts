@@ -102,7 +102,9 @@ describe('existing output', () => {
     const expansion = makePlan(folder.description, { strategy: 'llama-pro', expand: 1 });
 
     const out = await existingOutput('kept-on-failed-check');
-    await expect(applyPlan(broken, expansion, out, { overwrite: true })).rejects.toThrow(/^Function check failed: the new model's logits are not all finite numbers \(NaN or infinity\)/);
+    await expect(applyPlan(broken, expansion, out, { overwrite: true })).rejects.toThrow(
+      /^Function check failed: the new model's logits are not all finite numbers \(NaN or infinity\)/,
+    );
     expect(await readdir(out)).toEqual(['earlier.txt']);
     expect(await leftovers(root)).toEqual([]);
   });
@@ -129,7 +131,9 @@ describe('disk space', () => {
     };
     const failure = applyPlan(base, plan, out, { statfs });
     await expect(failure).rejects.toThrow(
-      new RegExp(`^Not enough disk space for ${out}: the new model needs \\d+\\.\\d MB, 0\\.2 MB free on ${root}\\. Free some space or choose a folder on another disk\\.$`),
+      new RegExp(
+        `^Not enough disk space for ${out}: the new model needs \\d+\\.\\d MB, 0\\.2 MB free on ${root}\\. Free some space or choose a folder on another disk\\.$`,
+      ),
     );
     const needed = Number(/needs (\S+) MB/.exec(((await failure.catch((e) => e)) as Error).message)![1]) * 1e6;
     // At least the new model, at most that plus 1 MiB for headers and metadata.
@@ -144,7 +148,9 @@ it('refuses a plan made for another model before writing anything', async () => 
   await other.close();
   const otherPlan = makePlan(other.description, { strategy: 's' });
   const out = join(root, 'wrong-plan');
-  await expect(applyPlan(base, otherPlan, out, { planName: 'other.json' })).rejects.toThrow(/^other\.json: it was made for a different model \(base\.layers is 5, this model has 6\)/);
+  await expect(applyPlan(base, otherPlan, out, { planName: 'other.json' })).rejects.toThrow(
+    /^other\.json: it was made for a different model \(base\.layers is 5, this model has 6\)/,
+  );
   expect(existsSync(out)).toBe(false);
   expect(JSON.parse(await readFile(join(base, 'config.json'), 'utf8')).num_hidden_layers).toBe(6);
 });

@@ -70,7 +70,14 @@ describe.each([
   it('lays out the layers as planned: 2 new, 2 pruned, the last kept one refreshed', () => {
     expect(plan.removed).toEqual([6, 7]);
     expect(plan.layers.map((l) => `${l.kind}:${l.init.from.join('+')}`)).toEqual([
-      'kept:0', 'kept:1', 'new:1+2', 'kept:2', 'kept:3', 'new:3+4', 'kept:4', 'refreshed:5+6+7',
+      'kept:0',
+      'kept:1',
+      'new:1+2',
+      'kept:2',
+      'kept:3',
+      'new:3+4',
+      'kept:4',
+      'refreshed:5+6+7',
     ]);
     expect(result).toMatchObject({ layers: 8, parameters: plan.counts.parameters, trainableLayers: [2, 5, 7] });
     expect(result.functionCheck).toEqual({ checked: false, reason: 'the plan removes layers 6, 7' });
@@ -100,7 +107,10 @@ describe.each([
         const written = await rawBytes(out, blockTensorName(layer.index, spec.name));
         expect(folder.tensors.get(blockTensorName(layer.index, spec.name))!.dtype).toBe(dtype);
         if (layer.init.zeroed.includes(spec.name)) {
-          expect(written.every((b) => b === 0), spec.name).toBe(true);
+          expect(
+            written.every((b) => b === 0),
+            spec.name,
+          ).toBe(true);
           continue;
         }
         const sources = await Promise.all(layer.init.from.map((i) => rawBytes(base, blockTensorName(i, spec.name))));
@@ -172,11 +182,14 @@ describe.each([
     const record = JSON.parse(await readFile(join(out, 'slayer.json'), 'utf8'));
     const files: string[] = [];
     const walk = async (dir: string) => {
-      for (const e of await readdir(dir, { withFileTypes: true })) (e.isDirectory() ? await walk(join(dir, e.name)) : files.push(relative(base, join(dir, e.name))));
+      for (const e of await readdir(dir, { withFileTypes: true }))
+        e.isDirectory() ? await walk(join(dir, e.name)) : files.push(relative(base, join(dir, e.name)));
     };
     await walk(base);
     files.sort();
-    const hashes = await Promise.all(files.map(async (path) => ({ path, bytes: (await stat(join(base, path))).size, sha256: await sha256File(join(base, path)) })));
+    const hashes = await Promise.all(
+      files.map(async (path) => ({ path, bytes: (await stat(join(base, path))).size, sha256: await sha256File(join(base, path)) })),
+    );
     const manifest = hashes.map((h) => `${h.sha256}  ${h.path}\n`).join('');
     const { version } = JSON.parse(await readFile('package.json', 'utf8'));
     expect(record).toEqual({
@@ -206,9 +219,13 @@ it('carries tensors the model does not use: block extras follow their layer, glo
   ];
   await mkdir(base);
   for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) await writeFile(join(base, f), await readFile(join(generated, f)));
-  const writer = await SafetensorsWriter.create(base, [...[...source.tensors.values()].map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape })), ...extras]);
+  const writer = await SafetensorsWriter.create(base, [
+    ...[...source.tensors.values()].map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape })),
+    ...extras,
+  ]);
   for (const name of source.tensors.keys()) await writer.writeRawTensor(name, (await source.readRawTensor(name)).bytes);
-  for (const e of extras) await writer.writeRawTensor(e.name, e.dtype === 'F32' ? new Uint8Array(Float32Array.from({ length: 4 }, () => e.fill).buffer) : new Uint8Array(24).fill(7));
+  for (const e of extras)
+    await writer.writeRawTensor(e.name, e.dtype === 'F32' ? new Uint8Array(Float32Array.from({ length: 4 }, () => e.fill).buffer) : new Uint8Array(24).fill(7));
   await writer.finish();
   await source.close();
 

@@ -41,7 +41,12 @@ describe('slayer train', () => {
   it('kill -9 mid-run, then --resume: continues from the last checkpoint with the losses of an uninterrupted run', async () => {
     const model = await tinyModelFolder(join(dir, 'model'));
     const data = join(dir, 'data.jsonl');
-    await writeTokenData(data, Array.from({ length: 30 }, () => 12), 53, 9);
+    await writeTokenData(
+      data,
+      Array.from({ length: 30 }, () => 12),
+      53,
+      9,
+    );
     const out = join(dir, 'killed');
     const args = [model.dir, '--data', data, '--out', out, '--steps', '60', '--batch', '2', '--seq-len', '12', '--lr', '3e-3'];
     const settings = ['--trainable', 'all', '--checkpoint-every', '3', '--threads', '1', '--json'];
@@ -65,7 +70,17 @@ describe('slayer train', () => {
     expect(result.resumedFrom).toBeGreaterThanOrEqual(lastSeen);
     expect(result).toMatchObject({ steps: 60, trainableParameters: expect.any(Number), out, tokensPerSecond: expect.any(Number) });
 
-    const whole = await train(model.dir, { data, out: join(dir, 'whole'), steps: 60, batch: 2, seqLen: 12, lr: 3e-3, trainable: 'all', checkpointEvery: 3, threads: 1 });
+    const whole = await train(model.dir, {
+      data,
+      out: join(dir, 'whole'),
+      steps: 60,
+      batch: 2,
+      seqLen: 12,
+      lr: 3e-3,
+      trainable: 'all',
+      checkpointEvery: 3,
+      threads: 1,
+    });
     expect(result.losses).toEqual(whole.losses);
   });
 

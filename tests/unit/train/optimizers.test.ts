@@ -15,7 +15,11 @@ function parameters(seed: number): Parameter[] {
     const n = shape.reduce((a, b) => a * b, 1);
     return { name, shape, value: seededNormals(seed + k, n, 0.5), grad: new Float32Array(n) };
   };
-  return [make('model.layers.0.self_attn.q_proj.weight', [6, 4], 1), make('model.layers.0.input_layernorm.weight', [4], 2), make('model.layers.0.self_attn.q_proj.bias', [6], 3)];
+  return [
+    make('model.layers.0.self_attn.q_proj.weight', [6, 4], 1),
+    make('model.layers.0.input_layernorm.weight', [4], 2),
+    make('model.layers.0.self_attn.q_proj.bias', [6], 3),
+  ];
 }
 
 function setGradients(ps: Parameter[], step: number): void {
@@ -27,7 +31,12 @@ describe('optimizers', () => {
     const ps = parameters(1);
     const [beta1, beta2, eps, weightDecay] = [0.9, 0.95, 1e-8, 0.1];
     const opt = new AdamW(ps, { beta1, beta2, eps, weightDecay });
-    const ref = ps.map((p) => ({ w: Float64Array.from(p.value), m: new Float64Array(p.value.length), v: new Float64Array(p.value.length), decay: p.shape.length === 2 }));
+    const ref = ps.map((p) => ({
+      w: Float64Array.from(p.value),
+      m: new Float64Array(p.value.length),
+      v: new Float64Array(p.value.length),
+      decay: p.shape.length === 2,
+    }));
     const lrs = [1e-3, 5e-3, 2e-3];
     lrs.forEach((lr, s) => {
       setGradients(ps, s);

@@ -108,7 +108,17 @@ describe('trainer', () => {
       await folder.close();
     }
     const run = (batch: number, gradAccum: number) =>
-      train(model.dir, { ...quiet, data: join(dir, 'accum.jsonl'), out: join(dir, `accum-${batch}x${gradAccum}`), steps: 2, batch, gradAccum, seqLen: 16, lr: 1e-2, trainable: 'all' });
+      train(model.dir, {
+        ...quiet,
+        data: join(dir, 'accum.jsonl'),
+        out: join(dir, `accum-${batch}x${gradAccum}`),
+        steps: 2,
+        batch,
+        gradAccum,
+        seqLen: 16,
+        lr: 1e-2,
+        trainable: 'all',
+      });
     const one = await run(4, 1);
     const two = await run(2, 2);
     two.losses.forEach((l, s) => expect(l).toBeCloseTo(one.losses[s], 5));
@@ -123,7 +133,17 @@ describe('trainer', () => {
     const applied = await applyPlan(base.dir, plan, join(dir, 's-applied'));
     await writeTokenData(join(dir, 's.jsonl'), [16, 16, 16, 16], 60, 3);
     const out = join(dir, 's-trained');
-    const result = await train(applied.out, { ...quiet, data: join(dir, 's.jsonl'), out, steps: 1, batch: 4, seqLen: 16, weightDecay: 0, optimizer: 'sgd', lr: 0.1 });
+    const result = await train(applied.out, {
+      ...quiet,
+      data: join(dir, 's.jsonl'),
+      out,
+      steps: 1,
+      batch: 4,
+      seqLen: 16,
+      weightDecay: 0,
+      optimizer: 'sgd',
+      lr: 0.1,
+    });
     expect(result.trainableLayers).toEqual(applied.trainableLayers);
     const before = await readModel(applied.out);
     const after = await readModel(out);
@@ -143,7 +163,12 @@ describe('trainer', () => {
 
   it('stop-and-save then resume gives the same losses, evaluations and weights as an uninterrupted run; damaged checkpoints are skipped', async () => {
     const model = await tinyModelFolder(join(dir, 'resume-model'));
-    await writeTokenData(join(dir, 'resume.jsonl'), Array.from({ length: 10 }, () => 12), 53, 4);
+    await writeTokenData(
+      join(dir, 'resume.jsonl'),
+      Array.from({ length: 10 }, () => 12),
+      53,
+      4,
+    );
     await writeTokenData(join(dir, 'held-out.jsonl'), [12, 12, 12], 53, 5);
     const options = (out: string): TrainOptions => ({
       ...quiet,
@@ -168,7 +193,10 @@ describe('trainer', () => {
 
     const out = join(dir, 'parts');
     const stop = new AbortController();
-    const stopped = await train(model.dir, options(out), { signal: stop.signal, onMetric: (name, step) => name === 'loss' && step === 5 && stop.abort() }).catch((e) => e);
+    const stopped = await train(model.dir, options(out), {
+      signal: stop.signal,
+      onMetric: (name, step) => name === 'loss' && step === 5 && stop.abort(),
+    }).catch((e) => e);
     expect(stopped).toBeInstanceOf(TrainingStopped);
     expect((stopped as TrainingStopped).step).toBe(5);
     const checkpoints = join(out, 'checkpoints');
@@ -208,7 +236,10 @@ describe('trainer', () => {
     const words = 'the court held that a contract binds each party who signs it and no other person may claim under it'.split(' ');
     const random = seededRandom(8);
     const prose = (n: number) => Array.from({ length: n }, () => words[Math.floor(random() * words.length)]).join(' ');
-    for (const [folder, count] of [['domain', 12], ['general', 6]] as const) {
+    for (const [folder, count] of [
+      ['domain', 12],
+      ['general', 6],
+    ] as const) {
       await mkdir(join(dir, folder));
       for (let i = 0; i < count; i++) await writeFile(join(dir, folder, `${i}.txt`), prose(120));
     }
@@ -222,7 +253,16 @@ describe('trainer', () => {
       nearDuplicateThreshold: null,
     });
     await saveCorpusReport(join(dir, 'corpus'), report);
-    const result = await train(model.dir, { ...quiet, data: join(dir, 'corpus'), out: join(dir, 'text-out'), steps: 2, batch: 2, seqLen: 32, trainable: [1], evalData: [join(dir, 'corpus')] });
+    const result = await train(model.dir, {
+      ...quiet,
+      data: join(dir, 'corpus'),
+      out: join(dir, 'text-out'),
+      steps: 2,
+      batch: 2,
+      seqLen: 32,
+      trainable: [1],
+      evalData: [join(dir, 'corpus')],
+    });
     expect(result.trainingSequences).toBe(Math.floor(report.split.train.tokens / 32));
     expect(result.evals.map((e) => `${e.name}@${e.step}`)).toEqual(['domain@0', 'general@0', 'domain@2', 'general@2']);
     for (const e of result.evals) expect(e.perplexity).toBeCloseTo(Math.exp(e.loss), 10);
@@ -238,4 +278,3 @@ describe('trainer', () => {
     await expect(train(model.dir, { ...base, trainable: 'all', evalEvery: 2 })).rejects.toThrow(/needs held-out data/);
   });
 });
-

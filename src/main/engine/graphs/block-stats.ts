@@ -29,8 +29,7 @@ const TINY_NORM = 1e-30;
 export function blockStatsGraph(hiddenSize: number): BuiltModel {
   const g = new GraphBuilder('block-stats');
   const dims = ['batch', 'seq', hiddenSize];
-  const unit = (x: string): string =>
-    g.op('Div', [x, g.op('Max', [g.op('ReduceL2', [x, g.int64([-1])], { keepdims: 1 }), g.constant(TINY_NORM)])]);
+  const unit = (x: string): string => g.op('Div', [x, g.op('Max', [g.op('ReduceL2', [x, g.int64([-1])], { keepdims: 1 }), g.constant(TINY_NORM)])]);
   const u = unit(g.input(STATS_IO.blockIn, 'float32', dims));
   const v = unit(g.input(STATS_IO.blockOut, 'float32', dims));
   const tokenMask = g.input(STATS_IO.tokenMask, 'bool', ['batch', 'seq']);
@@ -42,8 +41,7 @@ export function blockStatsGraph(hiddenSize: number): BuiltModel {
   const cosine = g.op('ReduceSum', [g.op('Mul', [u, v]), g.int64([-1])], { keepdims: 0 });
 
   // Where, not multiplication by the mask: a NaN on a padding position must not leak into sums.
-  const maskedSum = (x: string, mask: string): string =>
-    g.op('ReduceSum', [g.op('Where', [mask, x, g.constant(0)])], { keepdims: 0 });
+  const maskedSum = (x: string, mask: string): string => g.op('ReduceSum', [g.op('Where', [mask, x, g.constant(0)])], { keepdims: 0 });
   g.output(STATS_IO.angleSum, maskedSum(angle, tokenMask), 'float32', []);
   g.output(STATS_IO.cosineSum, maskedSum(cosine, tokenMask), 'float32', []);
   g.output(STATS_IO.lastAngleSum, maskedSum(angle, lastMask), 'float32', []);

@@ -19,11 +19,7 @@ export type Dim = number | string;
  * Node attribute values. A JS number is an INT: numbers cannot tell 1 from 1.0, so float
  * attributes say so explicitly with `{ float: x }`.
  */
-export type AttributeValue =
-  | number
-  | readonly number[]
-  | string
-  | { float: number };
+export type AttributeValue = number | readonly number[] | string | { float: number };
 
 /** A serialised model plus the in-memory files its external initializers point into. */
 export interface BuiltModel {

@@ -34,7 +34,12 @@ function readChoices(): Record<string, string> {
 
 /** The plan's copy of scores: only what plan.make reads, not the run's machine details. */
 export function layerScoresOf(s: LayerScores): LayerScores {
-  return { layers: s.layers.map(({ index, angularLast, angularMean, blockInfluence }) => ({ index, angularLast, angularMean, blockInfluence })), samples: s.samples, seqLen: s.seqLen, dataHash: s.dataHash };
+  return {
+    layers: s.layers.map(({ index, angularLast, angularMean, blockInfluence }) => ({ index, angularLast, angularMean, blockInfluence })),
+    samples: s.samples,
+    seqLen: s.seqLen,
+    dataHash: s.dataHash,
+  };
 }
 
 export const useAnalysisStore = defineStore('analysis', () => {

@@ -1,0 +1,72 @@
+// Lint: TypeScript and Vue rules, Prettier owns the format, and the layer rules of
+// docs/ARCHITECTURE.md: shared <- core <- jobs/server/CLI <- shell; the renderer sees only shared.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
+import vue from 'eslint-plugin-vue';
+import tseslint from 'typescript-eslint';
+
+const restrict = (patterns) => ['error', { patterns }];
+const NODE_BUILTINS = { group: ['node:*'], message: 'This layer runs in the browser too: no Node built-ins.' };
+
+export default tseslint.config(
+  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'resources/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...vue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+  },
+  {
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'vue/multi-word-component-names': 'off',
+      'no-undef': 'off',
+    },
+  },
+  {
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'src/shared is the bottom layer: it imports nothing above it.' },
+        NODE_BUILTINS,
+      ]),
+    },
+  },
+  {
+    files: ['src/renderer/**'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['**/main/**', '**/cli/**', '**/preload/**'], message: 'The renderer sees only src/shared and the typed API.' },
+        NODE_BUILTINS,
+      ]),
+    },
+  },
+  {
+    files: ['src/main/**'],
+    ignores: ['src/main/index.ts', 'src/main/ipc.ts', 'src/main/electron/**', 'src/main/jobs/**', 'src/main/server/**', 'src/main/api/**'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['electron'], message: 'Core modules run under plain Node: only the shell imports electron.' },
+        { group: ['**/jobs/**', '**/server/**', '**/api/**', '**/electron/**', '**/cli/**', '**/renderer/**'], message: 'Core modules do not import the layers above them.' },
+      ]),
+    },
+  },
+  {
+    files: ['src/main/jobs/**', 'src/main/server/**', 'src/main/api/**', 'src/cli/**'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['electron'], message: 'Only the Electron shell imports electron.' },
+        { group: ['**/electron/**', '**/renderer/**'], message: 'Jobs, server, API and CLI do not import the shell or the renderer.' },
+      ]),
+    },
+  },
+  prettier,
+);
