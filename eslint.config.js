@@ -8,6 +8,53 @@ import vue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
 
 const restrict = (patterns) => ['error', { patterns }];
+/**
+ * The core modules under src/main, bottom first. A folder imports only folders listed before it
+ * (and src/shared); never electron, the layers above the core, or a folder at its own rank.
+ */
+const CORE_LAYERS = [
+  ['fs', 'report'],
+  ['projects', 'model'],
+  ['memory'],
+  ['engine'],
+  ['data'],
+  ['plan'],
+  ['evaluate'],
+  ['analysis'],
+  ['surgery'],
+  ['train'],
+  ['export'],
+  ['inspect', 'pipeline'],
+  ['demo'],
+];
+const ABOVE_CORE = ['jobs', 'server', 'api', 'electron'];
+
+function coreLayerRules() {
+  const all = CORE_LAYERS.flat();
+  return CORE_LAYERS.flatMap((rank, r) =>
+    rank.map((folder) => {
+      const allowed = new Set([folder, ...CORE_LAYERS.slice(0, r).flat()]);
+      const forbidden = [...all.filter((f) => !allowed.has(f)), ...ABOVE_CORE];
+      return {
+        files: [`src/main/${folder}/**`],
+        rules: {
+          'no-restricted-imports': restrict([
+            { group: ['electron'], message: 'Core modules run under plain Node: only the shell imports electron.' },
+            { group: ['**/cli/**', '**/renderer/**'], message: 'Core modules do not import the CLI or the renderer.' },
+            {
+              group: forbidden.map((f) => `**/${f}/**`),
+              message: `src/main/${folder} may import only src/shared${[...allowed]
+                .filter((f) => f !== folder)
+                .map((f) => `, ${f}`)
+                .join('')}: layers point down.`,
+            },
+          ]),
+        },
+      };
+    }),
+  );
+}
+
 const NODE_BUILTINS = { group: ['node:*'], message: 'This layer runs in the browser too: no Node built-ins.' };
 
 export default tseslint.config(
@@ -49,16 +96,7 @@ export default tseslint.config(
       ]),
     },
   },
-  {
-    files: ['src/main/**'],
-    ignores: ['src/main/index.ts', 'src/main/ipc.ts', 'src/main/electron/**', 'src/main/jobs/**', 'src/main/server/**', 'src/main/api/**'],
-    rules: {
-      'no-restricted-imports': restrict([
-        { group: ['electron'], message: 'Core modules run under plain Node: only the shell imports electron.' },
-        { group: ['**/jobs/**', '**/server/**', '**/api/**', '**/electron/**', '**/cli/**', '**/renderer/**'], message: 'Core modules do not import the layers above them.' },
-      ]),
-    },
-  },
+  ...coreLayerRules(),
   {
     files: ['src/main/jobs/**', 'src/main/server/**', 'src/main/api/**', 'src/cli/**'],
     rules: {

@@ -3,8 +3,8 @@
  * importance curves (the paper's Figure 2a on domain and general text) and the behaviour probes
  * (Figure 2b/2c). Pure data -> options, in the style of report-charts.ts.
  */
-import type { LengthHistogram } from '../main/data/histogram.js';
-import type { ProbeResult } from '../main/analysis/probe.js';
+import type { ProbeResult } from './analysis.js';
+import type { LengthHistogram } from './corpus.js';
 import type { LayerScores } from './plan.js';
 
 type Option = Record<string, unknown>;

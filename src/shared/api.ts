@@ -9,7 +9,7 @@ import type { ApiEventName, ApiEvents } from './transport.js';
 import type { InspectResult } from './model.js';
 import { REFRESH_CHOICES, SCORE_METRICS, type Plan } from './plan.js';
 import type { PlanEstimate } from './estimate.js';
-import type { CorpusPreview } from '../main/data/preview.js';
+import type { CorpusPreview } from './corpus.js';
 
 export const domains = ['code', 'math', 'legal'] as const;
 export type Domain = (typeof domains)[number];

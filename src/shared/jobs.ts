@@ -3,14 +3,12 @@
  * record kept on disk for each run. Shared by main, the compute process and the renderer.
  */
 import { z } from 'zod';
-import type { CorpusReport } from '../main/data/report.js';
-import type { ScoreResult } from '../main/analysis/score.js';
-import type { ProbeResult } from '../main/analysis/probe.js';
-import type { ApplyResult } from '../main/surgery/apply.js';
-import type { EvaluateResult } from '../main/evaluate/evaluate.js';
-import type { GenerateResult } from '../main/evaluate/generate.js';
-import type { ExportResult } from '../main/export/export-model.js';
-import type { TrainResult } from '../main/train/trainer.js';
+import type { ProbeResult, ScoreResult } from './analysis.js';
+import type { CorpusReport } from './corpus.js';
+import type { EvaluateResult, GenerateResult } from './evaluation.js';
+import type { ExportResult } from './export.js';
+import type { ApplyResult } from './surgery.js';
+import type { TrainResult } from './training.js';
 
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof jobStates)[number];

@@ -3,7 +3,7 @@
  * numbers with the settings that reproduce them, QA only when it was asked for. Pure, so that
  * `slayer run` and the app's Evaluate step write the same report from the same results.
  */
-import type { EvaluateResult } from '../main/evaluate/evaluate.js';
+import type { EvaluateResult } from './evaluation.js';
 import type { Measurement, PerplexityResult, QaResult } from './report.js';
 
 export function perplexityOf(r: EvaluateResult): PerplexityResult {

@@ -16,7 +16,7 @@ import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { forgettingLimit } from '../../src/renderer/src/forgetting-limit';
 import { generateTestModel } from '../../src/main/model/generate.js';
-import { inspectModel } from '../../src/main/model/inspect.js';
+import { inspectModel } from '../../src/main/inspect/inspect.js';
 import { makePlan } from '../../src/main/plan/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { BrowseResult, Project, SlayerApi } from '../../src/shared/api.js';

@@ -11,7 +11,7 @@ import ModelStep from '../../src/renderer/src/steps/ModelStep.vue';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { RECENT_LIMIT, recentModels, rememberModel } from '../../src/renderer/src/recent-models';
 import { generateTestModel } from '../../src/main/model/generate.js';
-import { inspectModel } from '../../src/main/model/inspect.js';
+import { inspectModel } from '../../src/main/inspect/inspect.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { InspectResult } from '../../src/shared/model.js';
 import type { Project, SlayerApi } from '../../src/shared/api.js';

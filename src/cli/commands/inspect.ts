@@ -1,5 +1,5 @@
 /** `slayer inspect MODEL`: architecture, size and storage of a model folder, and whether it fits this machine. */
-import { inspectModel } from '../../main/model/inspect.js';
+import { inspectModel } from '../../main/inspect/inspect.js';
 import type { InspectResult, MemoryNeed } from '../../shared/model.js';
 import type { Command } from '../command.js';
 import { requirePositional } from '../args.js';

@@ -10,11 +10,9 @@
  * back to a copy there.
  */
 import type { BlockSource } from '../engine/forward-engine.js';
+import type { ProbeInit, ProbeKind } from '../../shared/analysis.js';
 
-export const PROBE_KINDS = ['drop', 'insert'] as const;
-export type ProbeKind = (typeof PROBE_KINDS)[number];
-export const PROBE_INITS = ['copy', 'average'] as const;
-export type ProbeInit = (typeof PROBE_INITS)[number];
+export { PROBE_INITS, PROBE_KINDS, type ProbeInit, type ProbeKind } from '../../shared/analysis.js';
 
 export interface ProbeLayout {
   blocks: BlockSource[];

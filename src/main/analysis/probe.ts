@@ -7,10 +7,11 @@
  * is the baseline. The paper's finding: large changes for shallow i, small ones for deep i.
  */
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
-import type { ProviderName } from '../engine/providers.js';
+
 import { withEngine, withModelFolder, type EngineSettings } from '../evaluate/model-session.js';
 import { loadQualityInputs, measureQuality, type Quality, type QualityOptions } from '../evaluate/quality.js';
 import { probeLayout, type ProbeInit, type ProbeKind } from './probe-layouts.js';
+import type { ProbeLayer, ProbeMeasure, ProbeResult } from '../../shared/analysis.js';
 
 /** Defaults as for scoring: every probe runs the whole set once, layers + 1 times in all. */
 export const PROBE_SEQ_LEN = 128;
@@ -22,42 +23,7 @@ export interface ProbeOptions extends QualityOptions, EngineSettings {
   init?: ProbeInit;
 }
 
-/** The quality of one model variant. */
-export interface ProbeMeasure {
-  perplexity: number;
-  meanNll: number;
-  /** null without a QA file. */
-  qaAccuracy: number | null;
-  qaAccuracyNorm: number | null;
-}
-
-export interface ProbeLayer extends ProbeMeasure {
-  index: number;
-  /** How the inserted block was made; null for drop. */
-  init: ProbeInit | null;
-}
-
-export interface ProbeResult {
-  kind: ProbeKind;
-  init: ProbeInit | null;
-  layers: ProbeLayer[];
-  baseline: ProbeMeasure;
-  /** Settings worth knowing when reading the curves (e.g. a fallback that was used). */
-  notes: string[];
-  seqLen: number;
-  samples: number;
-  seed: number;
-  dataHash: string;
-  qaHash: string | null;
-  /** Predicted tokens of DATA per run; questions per run. */
-  tokens: number;
-  qaItems: number | null;
-  model: { dir: string; layers: number };
-  provider: ProviderName;
-  threads: number;
-  streaming: boolean;
-  seconds: number;
-}
+export type { ProbeLayer, ProbeMeasure, ProbeResult } from '../../shared/analysis.js';
 
 export async function probeLayers(modelDir: string, options: ProbeOptions, control: TaskControl = {}): Promise<ProbeResult> {
   const started = performance.now();

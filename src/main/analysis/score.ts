@@ -8,12 +8,13 @@
  * Small values mark blocks that change their input little. The seed, sequence length, sample
  * count and data hash are recorded so the scores can be reproduced.
  */
-import type { LayerScores } from '../../shared/plan.js';
+
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
-import type { ProviderName } from '../engine/providers.js';
+
 import { runInChunks } from '../evaluate/chunked-run.js';
 import { loadModelData, optionalTokenizer, type DataOptions } from '../evaluate/model-data.js';
 import { withEngine, withModelFolder, type EngineSettings } from '../evaluate/model-session.js';
+import type { ScoreResult } from '../../shared/analysis.js';
 
 /** Calibration defaults (CLI.md): 64 sequences of 128 tokens, seed 0. */
 export const SCORE_SEQ_LEN = 128;
@@ -21,16 +22,7 @@ export const SCORE_SAMPLES = 64;
 
 export interface ScoreOptions extends Omit<DataOptions, 'data'>, EngineSettings {}
 
-export interface ScoreResult extends LayerScores {
-  seed: number;
-  /** Tokens in the calibration sequences. */
-  tokens: number;
-  model: { dir: string; layers: number };
-  provider: ProviderName;
-  threads: number;
-  streaming: boolean;
-  seconds: number;
-}
+export type { ScoreResult } from '../../shared/analysis.js';
 
 export async function scoreLayers(modelDir: string, dataPath: string, options: ScoreOptions = {}, control: TaskControl = {}): Promise<ScoreResult> {
   const started = performance.now();

@@ -23,7 +23,7 @@ import { renderReportHtml } from '../report/report-html.js';
 import { parseRunReport } from '../report/parse.js';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { appVersion } from '../version.js';
-import { inspectModel } from '../model/inspect.js';
+import { inspectModel } from '../inspect/inspect.js';
 import { readModelConfig } from '../model/config.js';
 import { estimatePlan, makePlan, parseScores, validatePlan, writePlanFile } from '../plan/index.js';
 import type { PlanOptions } from '../../shared/plan.js';

@@ -4,11 +4,8 @@
  * edge so the chart shows what is cut, and the share of documents and tokens beyond it.
  */
 
-export interface LengthHistogram {
-  /** Bin i counts documents with edges[i] <= length < edges[i + 1]. */
-  edges: number[];
-  counts: number[];
-}
+export type { LengthHistogram } from '../../shared/corpus.js';
+import type { LengthHistogram } from '../../shared/corpus.js';
 
 export interface LengthStats {
   histogram: LengthHistogram;

@@ -22,6 +22,7 @@ import { NEAR_DUPLICATE_JACCARD, PERMUTATIONS, SHINGLE_WORDS } from './near-dupl
 import { corpusReport, type CorpusReport } from './report.js';
 import { buildCacheEntry, cacheKey, EXACT_IDS, GENERAL_TEXT, TokenCache, type CacheBuilder } from './token-cache.js';
 import { requireSeparator, textDocumentTokens } from './tokenize.js';
+import type { DuplicateRecord, IntakeSeconds } from '../../shared/corpus.js';
 
 export type Domain = 'code' | 'math' | 'legal';
 export const DOMAINS: readonly Domain[] = ['code', 'math', 'legal'];
@@ -52,13 +53,7 @@ export interface CorpusOptions {
   shardTokens?: number;
 }
 
-export interface DuplicateRecord {
-  path: string;
-  /** The kept document it repeats. */
-  of: string;
-  kind: 'exact' | 'near';
-  similarity?: number;
-}
+export type { DuplicateRecord } from '../../shared/corpus.js';
 
 export interface SourceSummary {
   /** Documents kept (after duplicate removal). */
@@ -83,7 +78,7 @@ export interface IntakeSummary {
   unreadable: number;
   /** Source bytes of every document read, duplicates included. */
   bytesRead: number;
-  seconds: { hash: number; read: number; dedupe: number; tokenize: number; total: number };
+  seconds: IntakeSeconds;
 }
 
 const emptySummary = (): SourceSummary => ({ documents: 0, characters: 0, bytes: 0, tokens: 0, kinds: {}, encodings: {} });

@@ -6,15 +6,12 @@
 import { createReadStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { UserError } from '../../shared/errors.js';
+import type { SkippedInput } from '../../shared/corpus.js';
 
 export type BadLinePolicy = 'skip' | 'stop';
 export const BAD_LINE_POLICIES: readonly BadLinePolicy[] = ['skip', 'stop'];
 
-export interface SkippedInput {
-  /** The file, or "file:line" for a single JSONL line. */
-  path: string;
-  reason: string;
-}
+export type { SkippedInput } from '../../shared/corpus.js';
 
 /** `bytes`: the line's size in the file, for throughput and progress. */
 export type ParsedLine = { line: number; bytes: number; value: unknown } | { line: number; bytes: number; problem: string };

@@ -6,15 +6,10 @@
 import type { TaskControl } from '../../shared/progress.js';
 import { listCorpusFiles } from './list-files.js';
 import { readDocuments } from './documents.js';
-import type { SkippedInput } from './jsonl.js';
 
-export interface CorpusPreview {
-  files: number;
-  totalBytes: number;
-  kinds: Record<string, number>;
-  skipped: SkippedInput[];
-  documents: { source: string; kind: string; encoding: string; excerpt: string; bytes: number }[];
-}
+import type { CorpusPreview } from '../../shared/corpus.js';
+
+export type { CorpusPreview } from '../../shared/corpus.js';
 
 const EXCERPT_CHARS = 600;
 

@@ -4,53 +4,15 @@
  * Computed from a cache entry plus the view settings (split seed and share, sequence length),
  * so a cache hit shows exactly what the build showed.
  */
-import type { IntakeSummary, DuplicateRecord } from './intake.js';
-import type { SkippedInput } from './jsonl.js';
-import { lengthStats, type LengthHistogram } from './histogram.js';
+import type { IntakeSummary } from './intake.js';
+
+import { lengthStats } from './histogram.js';
 import { assignSplits, CORPUS_SPLITS, type CorpusSplit } from './splits.js';
 import { EXACT_IDS, GENERAL_TEXT, type TokenCache } from './token-cache.js';
 import { corpusWarnings } from './warnings.js';
+import type { CorpusReport, SplitCounts } from '../../shared/corpus.js';
 
-export interface SplitCounts {
-  documents: number;
-  tokens: number;
-  /** Training sequences of seqLen when packed (token-id lines count their own windows). */
-  sequences: number;
-}
-
-export interface CorpusReport {
-  domain: string | null;
-  /** Kept domain documents, their characters (Unicode code points), source bytes and tokens (with BOS/EOS). */
-  documents: number;
-  characters: number;
-  bytes: number;
-  tokens: number;
-  /** Source bytes of every document read, duplicates included (domain and general). */
-  bytesRead: number;
-  duplicatesRemoved: number;
-  exactDuplicates: number;
-  nearDuplicates: number;
-  duplicates: DuplicateRecord[];
-  skipped: SkippedInput[];
-  kinds: Record<string, number>;
-  encodings: Record<string, number>;
-  seqLen: number;
-  /** Domain document lengths in tokens. */
-  histogram: LengthHistogram;
-  truncatedShare: number;
-  truncatedTokenShare: number;
-  split: { seed: number; validationFraction: number } & Record<CorpusSplit, SplitCounts>;
-  general: { documents: number; characters: number; bytes: number; tokens: number } | null;
-  warnings: string[];
-  corpusHash: string;
-  tokenizerHash: string;
-  cacheKey: string;
-  cacheDir: string;
-  fromCache: boolean;
-  /** Documents tokenised by this call: 0 when the cache was reused. */
-  tokenizedDocuments: number;
-  seconds: IntakeSummary['seconds'];
-}
+export type { CorpusReport, SplitCounts } from '../../shared/corpus.js';
 
 export interface ReportView {
   domain: string | null;

@@ -5,8 +5,9 @@
  */
 import { chooseValidation } from './split.js';
 import { GENERAL_TEXT } from './token-cache.js';
+import type { CorpusSplit } from '../../shared/corpus.js';
 
-export type CorpusSplit = 'train' | 'validation' | 'general-train' | 'general-validation';
+export type { CorpusSplit } from '../../shared/corpus.js';
 export const CORPUS_SPLITS: readonly CorpusSplit[] = ['train', 'validation', 'general-train', 'general-validation'];
 
 /** The split of every document, from its flags (documents.bin) and the split settings. */

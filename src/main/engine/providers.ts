@@ -9,12 +9,11 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { ProviderChoice, ProviderName } from '../../shared/compute.js';
 import { UserError } from '../../shared/errors.js';
 import { GraphBuilder, type BuiltModel } from './onnx/graph-builder.js';
 
-export type ProviderName = 'cpu' | 'webgpu' | 'cuda';
-/** 'auto': CUDA when its libraries are installed and a device answers, else CPU. */
-export type ProviderChoice = ProviderName | 'auto';
+export type { ProviderChoice, ProviderName } from '../../shared/compute.js';
 
 export interface ComputeProvider {
   /** The provider actually in use (what 'auto' resolved to). */

@@ -4,28 +4,17 @@
  * sample count and seed, and hashes of the data and the questions.
  */
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
-import type { ProviderName } from '../engine/providers.js';
+
 import { withEngine, withModelFolder, type EngineSettings } from './model-session.js';
-import { loadQualityInputs, measureQuality, type Quality, type QualityOptions } from './quality.js';
+import { loadQualityInputs, measureQuality, type QualityOptions } from './quality.js';
+import type { EvaluateResult } from '../../shared/evaluation.js';
 
 /** Default tokens per sequence (capped at the model's context). */
 export const EVAL_SEQ_LEN = 512;
 
 export interface EvaluateOptions extends QualityOptions, EngineSettings {}
 
-export interface EvaluateResult extends Quality {
-  seqLen: number;
-  /** Sequences evaluated. */
-  samples: number;
-  seed: number;
-  dataHash: string;
-  qaHash: string | null;
-  model: { dir: string; layers: number };
-  provider: ProviderName;
-  threads: number;
-  streaming: boolean;
-  seconds: number;
-}
+export type { EvaluateResult } from '../../shared/evaluation.js';
 
 export async function evaluateModel(modelDir: string, options: EvaluateOptions, control: TaskControl = {}): Promise<EvaluateResult> {
   const started = performance.now();

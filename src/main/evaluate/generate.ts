@@ -10,33 +10,18 @@ import { UserError } from '../../shared/errors.js';
 import { progressSpan, throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import { seededUniform } from '../data/hash32.js';
 import type { ForwardEngine } from '../engine/forward-engine.js';
-import type { ProviderName } from '../engine/providers.js';
+
 import type { ModelTokenizer } from '../model/tokenizer.js';
 import { withEngine, withModelFolder, type EngineSettings } from './model-session.js';
-import { chooseToken, type SamplingOptions } from './sampling.js';
+import { chooseToken } from './sampling.js';
+import type { GenerateOptions, GenerateResult, StopReason } from '../../shared/evaluation.js';
 
-export interface GenerateOptions extends SamplingOptions {
-  maxTokens: number;
-  seed: number;
-}
-
-export type StopReason = 'eos' | 'max-tokens' | 'context-full';
+export type { GenerateOptions, GenerateResult, StopReason } from '../../shared/evaluation.js';
 
 export interface Generation {
   /** The new tokens (the end-of-text token included when it stopped the generation). */
   tokens: number[];
   stopReason: StopReason;
-}
-
-export interface GenerateResult extends GenerateOptions {
-  prompt: string;
-  /** The new text only, special tokens left out. */
-  text: string;
-  tokens: number[];
-  promptTokens: number[];
-  stopReason: StopReason;
-  provider: ProviderName;
-  seconds: number;
 }
 
 export function checkGenerateOptions(o: GenerateOptions): void {

@@ -24,6 +24,7 @@ import type { QaItem } from '../data/index.js';
 import type { BlockSource, ForwardEngine } from '../engine/forward-engine.js';
 import type { ModelTokenizer } from '../model/tokenizer.js';
 import { runInChunks } from './chunked-run.js';
+import type { MultipleChoiceResult } from '../../shared/evaluation.js';
 
 export interface ChoiceTokens {
   /** Context and continuation tokens, as the model reads them. */
@@ -41,11 +42,7 @@ export interface PreparedQuestion {
   characters: number[];
 }
 
-export interface MultipleChoiceResult {
-  accuracy: number;
-  accuracyNorm: number;
-  items: number;
-}
+export type { MultipleChoiceResult } from '../../shared/evaluation.js';
 
 export function questionContext(question: string): string {
   return `Question: ${question}\nAnswer:`;

@@ -9,13 +9,9 @@ import { UserError } from '../../shared/errors.js';
 import type { TaskControl } from '../../shared/progress.js';
 import type { BlockSource, ForwardEngine } from '../engine/forward-engine.js';
 import { runInChunks } from './chunked-run.js';
+import type { Perplexity } from '../../shared/evaluation.js';
 
-export interface Perplexity {
-  meanNll: number;
-  perplexity: number;
-  /** Predicted tokens (each sequence's length minus one, summed). */
-  tokens: number;
-}
+export type { Perplexity } from '../../shared/evaluation.js';
 
 export function perplexityOf(tokenLogProbs: readonly ArrayLike<number>[]): Perplexity {
   let nll = 0;

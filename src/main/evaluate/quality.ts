@@ -9,8 +9,9 @@ import { readQa } from '../data/index.js';
 import type { BlockSource, ForwardEngine } from '../engine/forward-engine.js';
 import type { ModelFolder } from '../model/folder.js';
 import { loadModelData, optionalTokenizer, type DataOptions, type ModelData } from './model-data.js';
-import { prepareQuestions, scoreMultipleChoice, type MultipleChoiceResult, type PreparedQuestion } from './multiple-choice.js';
-import { measurePerplexity, type Perplexity } from './perplexity.js';
+import { prepareQuestions, scoreMultipleChoice, type PreparedQuestion } from './multiple-choice.js';
+import { measurePerplexity } from './perplexity.js';
+import type { Quality } from '../../shared/evaluation.js';
 
 export interface QualityOptions extends DataOptions {
   /** Multiple-choice questions (JSONL file or folder). */
@@ -23,9 +24,7 @@ export interface QualityInputs {
   qaHash: string | null;
 }
 
-export interface Quality extends Perplexity {
-  qa: MultipleChoiceResult | null;
-}
+export type { Quality } from '../../shared/evaluation.js';
 
 export async function loadQualityInputs(folder: ModelFolder, options: QualityOptions, defaultSeqLen: number, control: TaskControl): Promise<QualityInputs> {
   const tokenizer = await optionalTokenizer(folder);

@@ -7,14 +7,8 @@
  *   uniform number u in [0, 1) picks the first candidate, most likely first, whose cumulative
  *   probability exceeds u; the caller supplies u, so a seed fixes the whole generation.
  */
-export interface SamplingOptions {
-  /** 0 = greedy. */
-  temperature: number;
-  /** Keep only the k most likely tokens; 0 = no limit. */
-  topK: number;
-  /** Keep the most likely tokens up to this total probability; 1 = no limit. */
-  topP: number;
-}
+export type { SamplingOptions } from '../../shared/evaluation.js';
+import type { SamplingOptions } from '../../shared/evaluation.js';
 
 export function chooseToken(logits: ArrayLike<number>, options: SamplingOptions, uniform: number): number {
   if (options.temperature === 0) return argmax(logits);

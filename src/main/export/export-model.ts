@@ -16,10 +16,9 @@ import { exportHandoff } from './handoff-export.js';
 import { exportHf } from './hf-export.js';
 import { checkOutputPlace } from './output-place.js';
 import { readSlayerRecord } from './slayer-record.js';
+import { EXPORT_DTYPES, EXPORT_FORMATS, type ExportFormat, type ExportResult } from '../../shared/export.js';
 
-export const EXPORT_FORMATS = ['hf', 'gguf', 'llamafactory', 'axolotl'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-export const EXPORT_DTYPES = ['f32', 'f16', 'bf16'] as const satisfies readonly WeightDtype[];
+export { EXPORT_DTYPES, EXPORT_FORMATS, type ExportFormat, type ExportResult } from '../../shared/export.js';
 
 export interface ExportOptions {
   format: ExportFormat;
@@ -31,22 +30,6 @@ export interface ExportOptions {
   verify?: boolean;
   /** Replace an existing output, only once the new one is complete. */
   overwrite?: boolean;
-}
-
-export interface ExportResult {
-  format: ExportFormat;
-  /** Absolute path of what was written. */
-  out: string;
-  /** Absolute paths of the files written. */
-  files: string[];
-  bytesWritten: number;
-  seconds: number;
-  /** Weight type of hf and gguf exports; null for hand-off configs. */
-  dtype: WeightDtype | null;
-  /** From slayer.json; null for a plain Hugging Face folder. */
-  trainableLayers: number[] | null;
-  gguf: GgufExportResult | null;
-  warnings: string[];
 }
 
 export async function exportModel(modelDir: string, options: ExportOptions, control: TaskControl = {}): Promise<ExportResult> {

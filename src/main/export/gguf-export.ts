@@ -12,10 +12,11 @@ import { encodeFloats, type FloatDtype } from '../model/dtypes.js';
 import type { ModelFolder } from '../model/folder.js';
 import { TOKENIZER_FILE } from '../model/tokenizer.js';
 import { modelMetadata } from './gguf-metadata.js';
-import { ggufArchitecture, ggufTensorPlan, plannedValues, type GgufArchitecture, type GgufTensorPlan } from './gguf-tensors.js';
-import { tokenizerMetadata, type GgufTokenizerModel } from './gguf-tokenizer.js';
+import { ggufArchitecture, ggufTensorPlan, plannedValues, type GgufTensorPlan } from './gguf-tensors.js';
+import { tokenizerMetadata } from './gguf-tokenizer.js';
 import { verifyGguf, type GgufVerification } from './gguf-verify.js';
 import { GgufWriter, tensorBytes } from './gguf-write.js';
+import type { GgufExportResult } from '../../shared/export.js';
 
 export interface GgufExportOptions {
   dtype: FloatDtype;
@@ -24,15 +25,7 @@ export interface GgufExportOptions {
   verify: boolean;
 }
 
-export interface GgufExportResult {
-  architecture: GgufArchitecture;
-  tokenizer: GgufTokenizerModel;
-  tensors: number;
-  /** Hugging Face tensors left out because the model does not use them (e.g. rotary inv_freq buffers). */
-  skippedTensors: string[];
-  verification: GgufVerification | null;
-  warnings: string[];
-}
+export type { GgufExportResult } from '../../shared/export.js';
 
 export async function exportGguf(folder: ModelFolder, out: string, options: GgufExportOptions, control: TaskControl = {}): Promise<GgufExportResult> {
   const m = folder.description;

@@ -20,8 +20,9 @@ import { modelTensorSpecs, parseBlockTensorName, type TensorReader } from '../mo
 import type { GgufTensorDeclaration } from './gguf-write.js';
 import { llama3RopeFactors, ROPE_FREQS_TENSOR } from './rope-freqs.js';
 import { permuteRotaryRows } from './rope-layout.js';
+import type { GgufArchitecture } from '../../shared/export.js';
 
-export type GgufArchitecture = 'llama' | 'qwen2';
+export type { GgufArchitecture } from '../../shared/export.js';
 
 const GLOBAL_NAMES: Record<string, string> = {
   'model.embed_tokens.weight': 'token_embd.weight',

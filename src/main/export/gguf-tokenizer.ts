@@ -20,8 +20,9 @@ import { UserError } from '../../shared/errors.js';
 import type { ModelDescription } from '../../shared/model.js';
 import { ModelTokenizer, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from '../model/tokenizer.js';
 import { array, scalar, type GgufValue } from './gguf-format.js';
+import type { GgufTokenizerModel } from '../../shared/export.js';
 
-export type GgufTokenizerModel = 'llama' | 'gpt2';
+export type { GgufTokenizerModel } from '../../shared/export.js';
 
 const TOKEN_TYPE = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
 

@@ -12,13 +12,9 @@ import type { GgufScalar, GgufScalarType, GgufValue } from './gguf-format.js';
 import { GgufFile } from './gguf-read.js';
 import { rowLength, type GgufTensorPlan } from './gguf-tensors.js';
 import { unpermuteRotaryRows } from './rope-layout.js';
+import type { GgufVerification } from '../../shared/export.js';
 
-export interface GgufVerification {
-  metadataKeys: number;
-  tensors: number;
-  /** Elements compared over all tensors. */
-  values: number;
-}
+export type { GgufVerification } from '../../shared/export.js';
 
 export async function verifyGguf(
   path: string,

@@ -6,7 +6,6 @@
  * nothing is rounded twice.
  */
 import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
-import { sourceShardBytes } from '../surgery/recipes.js';
 import { DTYPE_BYTES, isFloatDtype, type FloatDtype } from './dtypes.js';
 import type { ModelFolder, TensorEntry } from './folder.js';
 import { SafetensorsWriter } from './safetensors-writer.js';
@@ -38,4 +37,15 @@ export async function writeModelWeights(
     throw e;
   }
   await writer.finish();
+}
+
+/**
+ * The shard size limit of the new checkpoint: the source's largest shard (its data bytes), so the
+ * result is split like the source was; one file when the source was one file.
+ */
+export function sourceShardBytes(folder: ModelFolder): number {
+  if (folder.files.length === 1) return Infinity;
+  const perFile = new Map<string, number>();
+  for (const t of folder.tensors.values()) perFile.set(t.file, (perFile.get(t.file) ?? 0) + t.byteRange[1] - t.byteRange[0]);
+  return Math.max(...perFile.values());
 }

@@ -102,7 +102,7 @@ export class ProjectStore {
 
   async readMetrics(id: string): Promise<Record<string, unknown>[]> {
     const project = await this.get(id);
-    let text = '';
+    let text: string;
     try {
       text = await readFile(join(project.dir, 'metrics.jsonl'), 'utf8');
     } catch {

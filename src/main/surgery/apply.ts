@@ -23,10 +23,12 @@ import { validatePlan } from '../plan/index.js';
 import { writeResultConfig } from './config.js';
 import { requireFreeSpace, type StatfsProbe } from './disk-space.js';
 import { checkFunction, functionCheckSkipReason, type FunctionCheck } from './function-check.js';
-import { outputTensors, sourceShardBytes } from './recipes.js';
+import { sourceShardBytes } from '../model/write-model-weights.js';
+import { outputTensors } from './recipes.js';
 import { SURGERY_RECORD_FILE, surgeryRecord } from './record.js';
 import { copySideFiles, listSideFiles } from './side-files.js';
 import { writeWeights } from './write-weights.js';
+import type { ApplyResult } from '../../shared/surgery.js';
 
 export interface ApplyOptions extends TaskControl {
   /** Replace an existing output folder (only once the new one is complete). */
@@ -37,19 +39,7 @@ export interface ApplyOptions extends TaskControl {
   statfs?: StatfsProbe;
 }
 
-export interface ApplyResult {
-  /** Absolute path of the new model folder. */
-  out: string;
-  layers: number;
-  parameters: number;
-  trainableLayers: number[];
-  functionCheck: FunctionCheck;
-  /** Size of every file in the new folder. */
-  bytesWritten: number;
-  seconds: number;
-  /** Fingerprint of the source model (see SurgeryRecord.source). */
-  sourceSha256: string;
-}
+export type { ApplyResult } from '../../shared/surgery.js';
 
 /** Share of the progress bar for writing weights when the function check follows (two streamed forward passes). */
 const WEIGHTS_SHARE_WITH_CHECK = 0.8;

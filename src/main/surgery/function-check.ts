@@ -14,9 +14,9 @@ import { ModelFolder } from '../model/folder.js';
 import { deriveSeed } from '../model/random.js';
 import type { TensorReader } from '../model/tensors.js';
 import { residualOutputTensors } from '../plan/init.js';
+import type { FunctionCheck } from '../../shared/surgery.js';
 
-export type FunctionCheck =
-  { checked: true; passed: boolean; maxAbsDiff: number; tolerance: number; sequences: number; tokens: number } | { checked: false; reason: string };
+export type { FunctionCheck } from '../../shared/surgery.js';
 
 /** Relative to the largest base logit, so the check means the same for small and large logits. */
 const RELATIVE_TOLERANCE = 1e-5;

@@ -61,14 +61,3 @@ function blockRecipe(init: LayerInit, suffix: string): TensorRecipe {
   const sources = init.from.map((layer) => blockTensorName(layer, suffix));
   return sources.length === 1 ? { kind: 'copy', source: sources[0] } : { kind: 'mean', sources };
 }
-
-/**
- * The shard size limit of the new checkpoint: the source's largest shard (its data bytes), so the
- * result is split like the source was; one file when the source was one file.
- */
-export function sourceShardBytes(folder: ModelFolder): number {
-  if (folder.files.length === 1) return Infinity;
-  const perFile = new Map<string, number>();
-  for (const t of folder.tensors.values()) perFile.set(t.file, (perFile.get(t.file) ?? 0) + t.byteRange[1] - t.byteRange[0]);
-  return Math.max(...perFile.values());
-}

@@ -9,9 +9,9 @@
  */
 import type { Parameter } from '../engine/training-engine.js';
 import type { NamedTensor } from './checkpoint.js';
+import type { OptimizerName } from '../../shared/training.js';
 
-export const OPTIMIZERS = ['adamw', 'sgd'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+export { OPTIMIZERS, type OptimizerName } from '../../shared/training.js';
 
 export interface Optimizer {
   readonly name: OptimizerName;

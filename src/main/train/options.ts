@@ -10,7 +10,8 @@ import type { WeightDtype } from '../../shared/estimate.js';
 import type { CorpusSplit } from '../data/index.js';
 import type { ProviderOptions } from '../engine/providers.js';
 import type { OptimizerName } from './optimizer.js';
-import type { Schedule } from './schedules.js';
+import type { Schedule } from '../../shared/schedules.js';
+import { DEFAULTS, type RunSettings } from '../../shared/training.js';
 
 /** `auto`: the layers slayer.json marks trainable; `all`: every tensor (full fine-tuning); or 0-based block indices. */
 export type TrainableOption = 'auto' | 'all' | number[];
@@ -66,47 +67,9 @@ export interface TrainOptions extends ProviderOptions {
   activationBudgetBytes?: number;
 }
 
-/** Everything that decides the sequence of weights a run produces: a resumed run must match it. */
-export interface RunSettings {
-  steps: number;
-  seqLen: number;
-  batch: number;
-  gradAccum: number;
-  lr: number;
-  warmup: number;
-  schedule: Schedule;
-  finalLrRatio: number;
-  weightDecay: number;
-  clip: number;
-  optimizer: OptimizerName;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  seed: number;
-  shuffle: boolean;
-  split: CorpusSplit;
-}
+export type { RunSettings } from '../../shared/training.js';
 
-export const DEFAULTS = {
-  seqLen: 512,
-  batch: 8,
-  gradAccum: 1,
-  lr: 1e-4,
-  warmupFraction: 0.05,
-  schedule: 'cosine',
-  finalLrRatio: 0.1,
-  weightDecay: 0.1,
-  clip: 1,
-  optimizer: 'adamw',
-  beta1: 0.9,
-  beta2: 0.95,
-  eps: 1e-8,
-  seed: 0,
-  evalSamples: 64,
-  checkpointEvery: 100,
-  keepCheckpoints: 2,
-  dtype: 'f32',
-} as const;
+export { DEFAULTS } from '../../shared/training.js';
 
 /** The sequence length, settled before the data is read (it decides how the data is cut). */
 export function resolveSeqLen(o: TrainOptions, m: ModelDescription): number {

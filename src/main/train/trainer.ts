@@ -33,31 +33,12 @@ import { DEFAULTS, resolveRunSettings, resolveSeqLen, settingsDifference, wholeN
 import { prepareOutput } from './output-folder.js';
 import { stepMessage } from './progress-text.js';
 import type { EvalRecord, RunInputs, TrainingHistory, TrainingRecord } from './record.js';
-import { learningRate } from './schedules.js';
+import { learningRate } from '../../shared/schedules.js';
 import { Sgd } from './sgd.js';
 import { resolveTrainable, type ResolvedTrainable } from './trainable.js';
+import type { TrainResult } from '../../shared/training.js';
 
-export interface TrainResult {
-  /** Optimizer steps completed (all of them, resumed or not). */
-  steps: number;
-  /** Mean training loss of every optimizer step, from step 1. */
-  losses: number[];
-  /** Tokens per second of this process's steps (evaluation and checkpoints excluded). */
-  tokensPerSecond: number;
-  trainableParameters: number;
-  /** Absolute path of the trained model folder. */
-  out: string;
-  evals: EvalRecord[];
-  resumedFrom: number | null;
-  trainingSequences: number;
-  dataHash: string;
-  settings: RunSettings;
-  trainableLayers: number[];
-  trainGlobals: boolean;
-  provider: string;
-  threads: number;
-  seconds: number;
-}
+export type { TrainResult } from '../../shared/training.js';
 
 /** Stopped on request: the last completed step is saved, and --resume continues from it. */
 export class TrainingStopped extends UserError {

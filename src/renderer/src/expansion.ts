@@ -5,7 +5,7 @@
  */
 import type { JobRecord, JobResults } from '../../shared/jobs';
 import type { Plan } from '../../shared/plan';
-import type { FunctionCheck } from '../../main/surgery/function-check';
+import type { FunctionCheck } from '../../shared/surgery';
 import { planShape } from './plan-edit';
 
 export type ExpansionState =

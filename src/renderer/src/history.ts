@@ -6,7 +6,7 @@
  */
 import type { JobKind, JobRecord, JobResults } from '../../shared/jobs';
 import type { Plan } from '../../shared/plan';
-import { DEFAULTS, type RunSettings } from '../../main/train/options';
+import { DEFAULTS, type RunSettings } from '../../shared/training';
 import { formatCount } from './format';
 import { layoutOf } from './plan-edit';
 

@@ -6,7 +6,7 @@
  */
 import { firstDeepLayer, type LayerScores } from '../../shared/plan';
 import { IMPORTANCE_METRICS, type ImportanceMetric } from '../../shared/analysis-charts';
-import type { ProbeResult } from '../../main/analysis/probe';
+import type { ProbeResult } from '../../shared/analysis';
 
 /** Domain and general curves differing by less than this are "nearly the same". */
 export const SAME_CURVE_GAP = 0.05;

@@ -5,8 +5,8 @@
  * the injected model, that job's result; what it does not know is left empty and said in the
  * findings.
  */
-import type { EvaluateResult } from '../../main/evaluate/evaluate';
-import type { TrainResult } from '../../main/train/trainer';
+import type { EvaluateResult } from '../../shared/evaluation';
+import type { TrainResult } from '../../shared/training';
 import type { Domain } from '../../shared/api';
 import type { InspectResult } from '../../shared/model';
 import type { LayerScores, Plan } from '../../shared/plan';

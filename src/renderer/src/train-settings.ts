@@ -4,11 +4,11 @@
  * parameters they make. Where the project's files go is fixed: the expanded model in
  * models/expanded, the trained one (with its checkpoints) in models/trained.
  */
-import { DEFAULTS } from '../../main/train/options';
-import type { Schedule } from '../../main/train/schedules';
-import type { OptimizerName } from '../../main/train/optimizer';
-export { SCHEDULES } from '../../main/train/schedules';
-export { OPTIMIZERS } from '../../main/train/optimizer';
+import { DEFAULTS } from '../../shared/training';
+import type { Schedule } from '../../shared/schedules';
+import type { OptimizerName } from '../../shared/training';
+export { SCHEDULES } from '../../shared/schedules';
+export { OPTIMIZERS } from '../../shared/training';
 import type { Project } from '../../shared/api';
 import type { JobRequestParams } from '../../shared/jobs';
 import { corpusDir } from './stores/analysis';

@@ -6,7 +6,7 @@
  * crashed compute process all leave the last saved step there.
  */
 import type { JobRecord, JobResults } from '../../shared/jobs';
-import { learningRate } from '../../main/train/schedules';
+import { learningRate } from '../../shared/schedules';
 
 export type Point = [step: number, value: number];
 

@@ -18,7 +18,8 @@ import { ModelFolder } from '../../../src/main/model/folder.js';
 import { generateTestModel } from '../../../src/main/model/generate.js';
 import { makePlan } from '../../../src/main/plan/index.js';
 import { applyPlan } from '../../../src/main/surgery/index.js';
-import { outputTensors, sourceShardBytes } from '../../../src/main/surgery/recipes.js';
+import { sourceShardBytes } from '../../../src/main/model/write-model-weights.js';
+import { outputTensors } from '../../../src/main/surgery/recipes.js';
 import { writeWeights } from '../../../src/main/surgery/write-weights.js';
 
 const MB = 1e6;

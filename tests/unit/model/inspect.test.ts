@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTestModel, type TestModelOptions } from '../../../src/main/model/generate.js';
-import { analysisMemoryBytes, inspectModel } from '../../../src/main/model/inspect.js';
+import { analysisMemoryBytes, inspectModel } from '../../../src/main/inspect/inspect.js';
 import { parseModelConfig } from '../../../src/main/model/config.js';
 
 const run = promisify(execFile);

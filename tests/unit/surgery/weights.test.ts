@@ -182,8 +182,10 @@ describe.each([
     const record = JSON.parse(await readFile(join(out, 'slayer.json'), 'utf8'));
     const files: string[] = [];
     const walk = async (dir: string) => {
-      for (const e of await readdir(dir, { withFileTypes: true }))
-        e.isDirectory() ? await walk(join(dir, e.name)) : files.push(relative(base, join(dir, e.name)));
+      for (const e of await readdir(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) await walk(join(dir, e.name));
+        else files.push(relative(base, join(dir, e.name)));
+      }
     };
     await walk(base);
     files.sort();

@@ -1,6 +1,6 @@
 /** Learning-rate schedules against their formulas, evaluated independently here. */
 import { describe, expect, it } from 'vitest';
-import { learningRate, type Schedule } from '../../../src/main/train/schedules.js';
+import { learningRate, type Schedule } from '../../../src/shared/schedules.js';
 
 const peak = 3e-4;
 const settings = (schedule: Schedule, warmupSteps = 10, finalRatio = 0.1) => ({ schedule, peak, warmupSteps, totalSteps: 110, finalRatio });

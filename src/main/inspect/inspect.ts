@@ -6,8 +6,8 @@
 import { fitOnMachine, machineMemory, makePlan, trainingMemory } from '../plan/index.js';
 import type { MachineMemory } from '../../shared/estimate.js';
 import type { InspectResult, ModelDescription } from '../../shared/model.js';
-import { ModelFolder } from './folder.js';
-import { blockParameters, globalParameters, modelParameters, modelShape } from './tensors.js';
+import { ModelFolder } from '../model/folder.js';
+import { blockParameters, globalParameters, modelParameters, modelShape } from '../model/tensors.js';
 
 /** What the memory estimates assume: `score`'s and `plan`'s CLI defaults, scoring in batches of 8. */
 export const ANALYSIS_DEFAULTS = { samples: 64, seqLen: 128, batch: 8 } as const;

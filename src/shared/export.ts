@@ -1,0 +1,43 @@
+/** What an export (`slayer export`, the Export step) reports. Written by src/main/export. */
+import type { WeightDtype } from './estimate.js';
+
+export const EXPORT_FORMATS = ['hf', 'gguf', 'llamafactory', 'axolotl'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const EXPORT_DTYPES = ['f32', 'f16', 'bf16'] as const satisfies readonly WeightDtype[];
+
+export type GgufArchitecture = 'llama' | 'qwen2';
+export type GgufTokenizerModel = 'llama' | 'gpt2';
+
+/** What reading a written GGUF file back compared with its source. */
+export interface GgufVerification {
+  metadataKeys: number;
+  tensors: number;
+  /** Elements compared over all tensors. */
+  values: number;
+}
+
+export interface GgufExportResult {
+  architecture: GgufArchitecture;
+  tokenizer: GgufTokenizerModel;
+  tensors: number;
+  /** Hugging Face tensors left out because the model does not use them (e.g. rotary inv_freq buffers). */
+  skippedTensors: string[];
+  verification: GgufVerification | null;
+  warnings: string[];
+}
+
+export interface ExportResult {
+  format: ExportFormat;
+  /** Absolute path of what was written. */
+  out: string;
+  /** Absolute paths of the files written. */
+  files: string[];
+  bytesWritten: number;
+  seconds: number;
+  /** Weight type of hf and gguf exports; null for hand-off configs. */
+  dtype: WeightDtype | null;
+  /** From slayer.json; null for a plain Hugging Face folder. */
+  trainableLayers: number[] | null;
+  gguf: GgufExportResult | null;
+  warnings: string[];
+}

@@ -1,0 +1,128 @@
+/**
+ * Training settings, their defaults, and what a training run records and returns. The trainer
+ * (src/main/train) computes them; the Inject step, reports and `slayer train` show them.
+ */
+import type { CorpusSplit } from './corpus.js';
+import type { Schedule } from './schedules.js';
+
+export const OPTIMIZERS = ['adamw', 'sgd'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** Everything that decides the sequence of weights a run produces: a resumed run must match it. */
+export interface RunSettings {
+  steps: number;
+  seqLen: number;
+  batch: number;
+  gradAccum: number;
+  lr: number;
+  warmup: number;
+  schedule: Schedule;
+  finalLrRatio: number;
+  weightDecay: number;
+  clip: number;
+  optimizer: OptimizerName;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  seed: number;
+  shuffle: boolean;
+  split: CorpusSplit;
+}
+
+export const DEFAULTS = {
+  seqLen: 512,
+  batch: 8,
+  gradAccum: 1,
+  lr: 1e-4,
+  warmupFraction: 0.05,
+  schedule: 'cosine',
+  finalLrRatio: 0.1,
+  weightDecay: 0.1,
+  clip: 1,
+  optimizer: 'adamw',
+  beta1: 0.9,
+  beta2: 0.95,
+  eps: 1e-8,
+  seed: 0,
+  evalSamples: 64,
+  checkpointEvery: 100,
+  keepCheckpoints: 2,
+  dtype: 'f32',
+} as const;
+
+export interface StepRecord {
+  /** 1-based optimizer step. */
+  step: number;
+  /** Mean NLL over the step's target tokens. */
+  loss: number;
+  lr: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  /** Tokens the step read (padding excluded) and the seconds it took. */
+  tokens: number;
+  seconds: number;
+}
+
+export interface EvalRecord {
+  /** Optimizer steps done when evaluated (0: before training). */
+  step: number;
+  name: string;
+  /** Mean NLL per target token. */
+  loss: number;
+  perplexity: number;
+  targets: number;
+}
+
+export interface TrainingHistory {
+  steps: StepRecord[];
+  evals: EvalRecord[];
+}
+
+/** Identifies the model and data a run trains on: resuming on different ones is refused. */
+export interface RunInputs {
+  /** SHA-256 of the model's config.json and tensor index (names, dtypes, shapes, file sizes). */
+  modelFingerprint: string;
+  dataHash: string;
+}
+
+export interface TrainingRecord {
+  version: 1;
+  tool: { name: string; version: string };
+  model: string;
+  data: string;
+  inputs: RunInputs;
+  settings: RunSettings;
+  trainableLayers: number[];
+  trainGlobals: boolean;
+  trainableParameters: number;
+  trainingSequences: number;
+  /** Optimizer steps completed. */
+  steps: number;
+  history: TrainingHistory;
+  /** Throughput of the last process that trained (a resumed run measures only its own steps). */
+  tokensPerSecond: number;
+  /** The step the last process resumed from, or null for an uninterrupted run. */
+  resumedFrom: number | null;
+}
+
+export interface TrainResult {
+  /** Optimizer steps completed (all of them, resumed or not). */
+  steps: number;
+  /** Mean training loss of every optimizer step, from step 1. */
+  losses: number[];
+  /** Tokens per second of this process's steps (evaluation and checkpoints excluded). */
+  tokensPerSecond: number;
+  trainableParameters: number;
+  /** Absolute path of the trained model folder. */
+  out: string;
+  evals: EvalRecord[];
+  resumedFrom: number | null;
+  trainingSequences: number;
+  dataHash: string;
+  settings: RunSettings;
+  trainableLayers: number[];
+  trainGlobals: boolean;
+  provider: string;
+  threads: number;
+  seconds: number;
+}
