@@ -6,7 +6,7 @@ import { BAD_LINE_POLICIES, CORPUS_SPLITS } from '../main/data/index.js';
 import type { DataOptions, EngineSettings } from '../main/evaluate/index.js';
 import type { ProviderChoice } from '../main/engine/providers.js';
 import type { OptionSpec } from './command.js';
-import { choiceFlag, numberFlag, requireStringFlag } from './args.js';
+import { bytesFlag, choiceFlag, numberFlag, requireStringFlag } from './args.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -16,11 +16,14 @@ export const ENGINE_FLAGS: OptionSpec = {
   provider: { type: 'string' },
   threads: { type: 'string' },
   streaming: { type: 'boolean' },
+  'max-memory': { type: 'string' },
 };
-export const ENGINE_USAGE = '[--provider cpu|webgpu|cuda|auto] [--threads N] [--streaming]';
+export const ENGINE_USAGE = '[--provider cpu|webgpu|cuda|auto] [--threads N] [--streaming] [--max-memory SIZE]';
 export const ENGINE_DETAILS = [
   '--provider: where the math runs (default cpu; auto = CUDA when installed, else CPU). --threads N: CPU threads (default: all cores).',
-  '--streaming: load one block at a time (for models larger than memory; slower).',
+  'Memory is planned before anything loads: weights in fp32 when they fit, else kept as stored (bf16/f16) and widened one block',
+  '  at a time, else read from disk one block at a time; a job that fits none of these stops at once and says what would fit.',
+  '--streaming: read one block at a time from disk whatever else would fit. --max-memory SIZE (e.g. 12GB): use at most this much.',
 ];
 
 export const DATA_FLAGS: OptionSpec = {
@@ -43,6 +46,7 @@ export function engineSettings(values: Values): EngineSettings {
     provider: choiceFlag(values, 'provider', PROVIDER_CHOICES, 'cpu'),
     threads: optionalNumber(values, 'threads', { min: 1, integer: true }),
     streaming: values.streaming === true,
+    memoryLimitBytes: bytesFlag(values, 'max-memory'),
   };
 }
 

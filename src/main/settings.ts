@@ -15,7 +15,7 @@ export function defaultHome(): string {
 }
 
 export function defaultSettings(home: string): Settings {
-  return { dataDir: home, threads: availableParallelism(), provider: 'cpu' };
+  return { dataDir: home, threads: availableParallelism(), provider: 'cpu', memoryLimitBytes: null };
 }
 
 export class SettingsStore {
@@ -32,6 +32,7 @@ export class SettingsStore {
       if (typeof saved.dataDir === 'string' && saved.dataDir) settings.dataDir = saved.dataDir;
       if (Number.isInteger(saved.threads) && (saved.threads as number) > 0) settings.threads = saved.threads as number;
       if (providers.includes(saved.provider as never)) settings.provider = saved.provider as Settings['provider'];
+      if (typeof saved.memoryLimitBytes === 'number' && saved.memoryLimitBytes > 0) settings.memoryLimitBytes = saved.memoryLimitBytes;
     } catch {
       // First launch or an unreadable file: start from defaults; the next save repairs it.
     }

@@ -3,6 +3,7 @@
  * insert-one probes (`slayer probe`). Computed by src/main/analysis; charted by the Analyze step.
  */
 import type { ProviderName } from './compute.js';
+import type { MemoryRecord } from './memory.js';
 import type { LayerScores } from './plan.js';
 
 export interface ScoreResult extends LayerScores {
@@ -12,7 +13,8 @@ export interface ScoreResult extends LayerScores {
   model: { dir: string; layers: number };
   provider: ProviderName;
   threads: number;
-  streaming: boolean;
+  /** How the weights were held, and the estimate the job planned with. */
+  memory: MemoryRecord;
   seconds: number;
 }
 
@@ -55,6 +57,7 @@ export interface ProbeResult {
   model: { dir: string; layers: number };
   provider: ProviderName;
   threads: number;
-  streaming: boolean;
+  /** How the weights were held, and the estimate the job planned with. */
+  memory: MemoryRecord;
   seconds: number;
 }

@@ -55,6 +55,7 @@ export const apiMethods = {
     dataDir: nonEmptyPath.optional(),
     threads: z.number().int().min(1).max(256).optional(),
     provider: z.enum(providers).optional(),
+    memoryLimitBytes: z.number().positive().nullable().optional(),
   }),
   'fs.browse': z.object({ path: z.string().optional(), showFiles: z.boolean().optional() }),
   'projects.list': z.object({}),
@@ -105,6 +106,8 @@ export interface Settings {
   dataDir: string;
   threads: number;
   provider: Provider;
+  /** The most memory a job may use; null: as much as is free (less room for the system). */
+  memoryLimitBytes: number | null;
 }
 
 export interface DirEntry {

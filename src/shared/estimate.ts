@@ -1,28 +1,21 @@
 /**
  * Types of the plan estimates (parameters, disk, training memory, fit on this machine, time),
- * shared with the renderer. The formulas are in src/main/plan/estimate.ts.
+ * shared with the renderer. The formulas are in src/main/plan/estimate.ts and src/main/memory.
  */
+import type { Fit, MachineMemory, MemoryEstimate, MemoryPart, WeightMode } from './memory.js';
 
 export type WeightDtype = 'f32' | 'f16' | 'bf16';
-
-export type Fit = 'fits' | 'tight' | 'wont-fit';
 
 export interface TrainingMemory {
   batch: number;
   seqLen: number;
-  /** All weights, frozen and trainable, held in fp32. */
-  weightsBytes: number;
-  /** One fp32 gradient per trainable parameter. */
-  gradientBytes: number;
-  /** AdamW's first and second moments: two fp32 values per trainable parameter. */
-  optimizerBytes: number;
-  activationBytes: number;
+  /** The weight mode training would use here: the fastest that fits, else the one that needs least. */
+  mode: WeightMode;
+  /** Peak bytes in that mode, and its parts. */
   totalBytes: number;
-}
-
-export interface MachineMemory {
-  totalBytes: number;
-  freeBytes: number;
+  parts: MemoryPart[];
+  /** Every mode the model's storage offers, fastest first. */
+  estimates: MemoryEstimate[];
 }
 
 export interface TrainingRun {

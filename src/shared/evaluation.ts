@@ -3,6 +3,7 @@
  * Computed by src/main/evaluate; shown by the Evaluate step, reports and `slayer eval`.
  */
 import type { ProviderName } from './compute.js';
+import type { MemoryRecord } from './memory.js';
 
 export interface Perplexity {
   meanNll: number;
@@ -31,7 +32,8 @@ export interface EvaluateResult extends Quality {
   model: { dir: string; layers: number };
   provider: ProviderName;
   threads: number;
-  streaming: boolean;
+  /** How the weights were held, and the estimate the job planned with. */
+  memory: MemoryRecord;
   seconds: number;
 }
 
@@ -59,5 +61,7 @@ export interface GenerateResult extends GenerateOptions {
   promptTokens: number[];
   stopReason: StopReason;
   provider: ProviderName;
+  /** How the weights were held, and the estimate the job planned with. */
+  memory: MemoryRecord;
   seconds: number;
 }

@@ -27,8 +27,16 @@ const seed = z
   .default(0);
 const samples = z.number().int().min(1).max(1_000_000);
 const split = z.enum(['train', 'validation', 'general-train', 'general-validation']);
-/** The compute settings main adds from the user's settings (threads, execution provider). */
-const engine = { threads: z.number().int().min(1).max(256).optional(), provider: z.enum(['cpu', 'webgpu', 'cuda', 'auto']).optional() };
+/**
+ * The compute settings main adds from the user's settings (threads, execution provider, memory
+ * limit), and `streaming` to read weights from disk one block at a time whatever else fits.
+ */
+const engine = {
+  threads: z.number().int().min(1).max(256).optional(),
+  provider: z.enum(['cpu', 'webgpu', 'cuda', 'auto']).optional(),
+  memoryLimitBytes: z.number().positive().optional(),
+  streaming: z.boolean().optional(),
+};
 
 export const jobParamSchemas = {
   'hash-folder': z.object({ path }),

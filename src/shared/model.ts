@@ -2,7 +2,7 @@
  * The normalised description of a Llama-family decoder that every part of the app uses
  * (plan, surgery, engine, UI). Built from a Hugging Face config.json by src/main/model/config.ts.
  */
-import type { Fit, MachineMemory } from './estimate.js';
+import type { Fit, MachineMemory, WeightMode } from './memory.js';
 
 export type Family = 'llama' | 'mistral' | 'qwen2';
 
@@ -47,6 +47,8 @@ export interface ModelDescription {
 export interface MemoryNeed {
   bytes: number;
   fit: Fit;
+  /** How the job would hold the weights here: the fastest mode that fits, else the one that needs least. */
+  mode: WeightMode;
   /** What the estimate assumes, in words. */
   assumes: string;
 }
@@ -66,4 +68,26 @@ export interface InspectResult extends ModelShape {
   bytesOnDisk: number;
   hasTokenizer: boolean;
   memory: { machine: MachineMemory; analyse: MemoryNeed; train: MemoryNeed };
+}
+
+/** A model found in the Hugging Face cache (`slayer models`, the Model step's list). */
+export interface CachedModel {
+  /** "org/name", as on the Hub. */
+  repo: string;
+  /** The snapshot's commit hash, and the refs (e.g. "main") that point at it. */
+  revision: string;
+  refs: string[];
+  /** The snapshot folder: what to open as the model. */
+  path: string;
+  /** When the snapshot was downloaded or last updated (ISO time). */
+  modified: string;
+  /** Bytes of the files the model folder holds (links into blobs/ followed). */
+  bytes: number;
+  hasTokenizer: boolean;
+  /** config.json "architectures"[0], when readable. */
+  architecture: string | null;
+  layers: number | null;
+  parameters: number | null;
+  /** Why it cannot be used as it is (unsupported architecture, missing shards, broken links); null when it can. */
+  problem: string | null;
 }

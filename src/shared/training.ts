@@ -3,6 +3,7 @@
  * (src/main/train) computes them; the Inject step, reports and `slayer train` show them.
  */
 import type { CorpusSplit } from './corpus.js';
+import type { MemoryRecord } from './memory.js';
 import type { Schedule } from './schedules.js';
 
 export const OPTIMIZERS = ['adamw', 'sgd'] as const;
@@ -124,5 +125,7 @@ export interface TrainResult {
   trainGlobals: boolean;
   provider: string;
   threads: number;
+  /** How the frozen weights were held, and the estimate the run planned with. */
+  memory: MemoryRecord;
   seconds: number;
 }

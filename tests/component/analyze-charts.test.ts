@@ -38,7 +38,7 @@ function probe(kind: 'drop' | 'insert', init: 'copy' | 'average' | null, baselin
     model: { dir: '/m', layers: perplexities.length },
     provider: 'cpu',
     threads: 1,
-    streaming: false,
+    memory: { mode: 'resident-f32', estimateBytes: 1e9, budgetBytes: 8e9, freeBytes: 1e10, forced: false },
     seconds: 1,
   };
 }

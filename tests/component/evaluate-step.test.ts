@@ -61,7 +61,7 @@ function evalResult(dir: string, perplexity: number, accuracy: number | null): J
     model: { dir, layers: 4 },
     provider: 'cpu',
     threads: 2,
-    streaming: false,
+    memory: { mode: 'resident-f32', estimateBytes: 1e9, budgetBytes: 8e9, freeBytes: 1e10, forced: false },
     seconds: 1.5,
   };
 }

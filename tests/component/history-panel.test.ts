@@ -56,6 +56,7 @@ function trainResult(losses: number[], patch: Partial<JobResults['train']['setti
     losses,
     tokensPerSecond: 1500.2,
     trainableParameters: 100,
+    memory: { mode: 'resident-f32', estimateBytes: 1e9, budgetBytes: 8e9, freeBytes: 1e10, forced: false },
     out: '/d/p1/models/trained',
     evals: [],
     resumedFrom: null,

@@ -34,6 +34,7 @@ function result(losses: number[], settings: Partial<JobResults['train']['setting
     losses,
     tokensPerSecond: 100,
     trainableParameters: 10,
+    memory: { mode: 'resident-f32', estimateBytes: 1e9, budgetBytes: 8e9, freeBytes: 1e10, forced: false },
     out: OUT,
     evals,
     resumedFrom: null,

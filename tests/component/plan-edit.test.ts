@@ -12,7 +12,7 @@ import { applyEdit, layoutOf, optionsOf, planShape } from '../../src/renderer/sr
 import { layerSpec, planCommand, shellQuote } from '../../src/renderer/src/plan-command';
 import type { LayerScores, PlanOptions } from '../../src/shared/plan.js';
 
-const llama7b = parseModelConfig(JSON.parse(readFileSync('/work/shared/reference-configs/llama-2-7b.json', 'utf8')));
+const llama7b = parseModelConfig(JSON.parse(readFileSync('tests/fixtures/reference-configs/llama-2-7b.json', 'utf8')));
 const paper = makePlan(llama7b, { strategy: 's', paper: true });
 const scores: LayerScores = {
   layers: Array.from({ length: 32 }, (_, index) => ({ index, angularLast: 0.5 - Math.abs(index - 24) / 100, angularMean: 0.1, blockInfluence: 0.1 })),

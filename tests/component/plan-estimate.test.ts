@@ -11,10 +11,10 @@ import FitBar from '../../src/renderer/src/components/FitBar.vue';
 import { estimatePlan, makePlan } from '../../src/main/plan/index.js';
 import { parseModelConfig } from '../../src/main/model/config.js';
 import { formatCount } from '../../src/renderer/src/format';
-import type { MachineMemory } from '../../src/shared/estimate.js';
+import type { MachineMemory } from '../../src/shared/memory.js';
 
 const GiB = 2 ** 30;
-const llama7b = parseModelConfig(JSON.parse(readFileSync('/work/shared/reference-configs/llama-2-7b.json', 'utf8')));
+const llama7b = parseModelConfig(JSON.parse(readFileSync('tests/fixtures/reference-configs/llama-2-7b.json', 'utf8')));
 const paper = makePlan(llama7b, { strategy: 's', paper: true });
 /** Published in S-STRATEGY.md section 3. */
 const PAPER_PARAMETERS = 7_952_715_776;
@@ -45,8 +45,8 @@ describe('plan estimate display', () => {
     const seen = new Set<string>();
     for (const [free, total] of [
       [200, 256],
-      [40, 140],
       [20, 48],
+      [8, 16],
     ]) {
       const m = { totalBytes: total * GiB, freeBytes: free * GiB };
       const { estimate, w } = mountEstimate(m);
@@ -62,14 +62,26 @@ describe('plan estimate display', () => {
     expect(seen.size).toBe(3);
   });
 
-  it('breaks training memory into weights, gradients, optimizer and activations', () => {
+  it('breaks training memory into frozen and trained weights, gradients, optimizer and activations', () => {
     const { w } = mountEstimate(machine);
     const parts = w.findAll('.parts li').map((li) => li.text());
-    // fp32 weights, fp32 gradients and two fp32 AdamW moments per trainable parameter.
-    expect(parts[0]).toContain(`${((4 * PAPER_PARAMETERS) / GiB).toFixed(1)} GB`);
-    expect(parts[1]).toContain(`${((4 * PAPER_TRAINABLE) / GiB).toFixed(1)} GB`);
-    expect(parts[2]).toContain(`${((8 * PAPER_TRAINABLE) / GiB).toFixed(1)} GB`);
-    expect(parts[3]).toMatch(/^Activations/);
+    // With room to spare, frozen weights in fp32; an fp32 copy, an fp32 gradient and two fp32 AdamW moments per trainable parameter.
+    expect(parts[0]).toMatch(/^Runtime/);
+    expect(parts[1]).toBe(`Frozen weights${((4 * (PAPER_PARAMETERS - PAPER_TRAINABLE)) / GiB).toFixed(1)} GB`);
+    expect(parts[2]).toBe(`Trained weights${((4 * PAPER_TRAINABLE) / GiB).toFixed(1)} GB`);
+    expect(parts[3]).toBe(`Gradients${((4 * PAPER_TRAINABLE) / GiB).toFixed(1)} GB`);
+    expect(parts[4]).toBe(`Optimizer${((8 * PAPER_TRAINABLE) / GiB).toFixed(1)} GB`);
+    expect(parts[5]).toMatch(/^Activations/);
+    expect(w.text()).toContain('Assumes frozen weights held in fp32.');
+  });
+
+  it('on a 24 GB workstation the 7B plan keeps frozen weights on disk and still does not fit: it says so', () => {
+    const { estimate, w } = mountEstimate({ totalBytes: 24 * GiB, freeBytes: 22 * GiB });
+    expect(estimate.training.mode).toBe('streamed');
+    // 12 bytes per trainable parameter (weight, gradient, two moments in fp32) alone exceed 80% of the 22 GB free.
+    expect(12 * PAPER_TRAINABLE).toBeGreaterThan(0.8 * 22 * GiB);
+    expect(w.get('.verdict').text()).not.toContain('Fits');
+    expect(w.text()).toContain('Assumes frozen weights read from disk one block at a time.');
   });
 
   it('emits whole batch and sequence lengths within range, and ignores anything else', async () => {

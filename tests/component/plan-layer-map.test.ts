@@ -10,7 +10,7 @@ import { makePlan } from '../../src/main/plan/index.js';
 import { parseModelConfig } from '../../src/main/model/config.js';
 import type { LayerScores } from '../../src/shared/plan.js';
 
-const llama7b = parseModelConfig(JSON.parse(readFileSync('/work/shared/reference-configs/llama-2-7b.json', 'utf8')));
+const llama7b = parseModelConfig(JSON.parse(readFileSync('tests/fixtures/reference-configs/llama-2-7b.json', 'utf8')));
 const paper = makePlan(llama7b, { strategy: 's', paper: true });
 
 const rows = (w: ReturnType<typeof mount>) => w.findAll('[data-testid="layer-row"]');

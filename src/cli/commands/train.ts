@@ -4,10 +4,9 @@ import { CORPUS_SPLITS } from '../../main/data/index.js';
 import { OPTIMIZERS, SCHEDULES, TRAIN_DEFAULTS, train, type TrainableOption, type TrainResult } from '../../main/train/index.js';
 import type { Command } from '../command.js';
 import { choiceFlag, numberFlag, requirePositional, requireStringFlag, stringFlag } from '../args.js';
-import { engineSettings } from '../run-flags.js';
+import { ENGINE_DETAILS, ENGINE_FLAGS, ENGINE_USAGE, engineSettings } from '../run-flags.js';
 
-const USAGE =
-  'slayer train MODEL --data DATA --out DIR [--steps N] [--seq-len L] [--batch B] [--grad-accum G] [--lr X] [--warmup W] [--schedule constant|cosine|linear] [--final-lr-ratio R] [--weight-decay D] [--clip C] [--optimizer adamw|sgd] [--trainable auto|all|i,j,k] [--seed S] [--no-shuffle] [--eval-every E --eval-data DATA] [--eval-samples N] [--checkpoint-every C] [--keep-checkpoints K] [--resume] [--force] [--dtype f32|f16|bf16] [--split S] [--provider P] [--threads N] [--json]';
+const USAGE = `slayer train MODEL --data DATA --out DIR [--steps N] [--seq-len L] [--batch B] [--grad-accum G] [--lr X] [--warmup W] [--schedule constant|cosine|linear] [--final-lr-ratio R] [--weight-decay D] [--clip C] [--optimizer adamw|sgd] [--trainable auto|all|i,j,k] [--seed S] [--no-shuffle] [--eval-every E --eval-data DATA] [--eval-samples N] [--checkpoint-every C] [--keep-checkpoints K] [--resume] [--force] [--dtype f32|f16|bf16] [--split S] ${ENGINE_USAGE} [--json]`;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -31,6 +30,8 @@ export const trainCommand: Command<TrainResult> = {
     `Checkpoints go to DIR/checkpoints every --checkpoint-every steps (default ${TRAIN_DEFAULTS.checkpointEvery}; 0: only at the end), when stopped (Ctrl-C),`,
     `  and at the end; the newest --keep-checkpoints (default ${TRAIN_DEFAULTS.keepCheckpoints}) are kept. --resume continues from the newest complete one.`,
     '--force: start over in an existing DIR (its checkpoints are deleted).',
+    'Trained tensors, their gradients and AdamW state are fp32; frozen ones are held as the memory plan chooses (below).',
+    ...ENGINE_DETAILS,
   ],
   options: {
     data: { type: 'string' },
@@ -58,13 +59,12 @@ export const trainCommand: Command<TrainResult> = {
     resume: { type: 'boolean' },
     force: { type: 'boolean' },
     dtype: { type: 'string' },
-    provider: { type: 'string' },
-    threads: { type: 'string' },
+    ...ENGINE_FLAGS,
   },
   async run(positionals, values, ctx) {
     const model = requirePositional(positionals, 0, 'the model folder', USAGE);
     const whole = (name: string, min: number) => optional(values, name, { min, integer: true });
-    const { provider, threads } = engineSettings(values);
+    const engine = engineSettings(values);
     return train(
       model,
       {
@@ -93,8 +93,7 @@ export const trainCommand: Command<TrainResult> = {
         resume: values.resume === true,
         overwrite: values.force === true,
         dtype: choiceFlag(values, 'dtype', DTYPES, 'f32'),
-        provider,
-        threads,
+        ...engine,
       },
       ctx,
     );

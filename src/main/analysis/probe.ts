@@ -9,7 +9,7 @@
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
 
 import { withEngine, withModelFolder, type EngineSettings } from '../evaluate/model-session.js';
-import { loadQualityInputs, measureQuality, type Quality, type QualityOptions } from '../evaluate/quality.js';
+import { loadQualityInputs, measureQuality, qualityShape, type Quality, type QualityOptions } from '../evaluate/quality.js';
 import { probeLayout, type ProbeInit, type ProbeKind } from './probe-layouts.js';
 import type { ProbeLayer, ProbeMeasure, ProbeResult } from '../../shared/analysis.js';
 
@@ -36,7 +36,8 @@ export async function probeLayers(modelDir: string, options: ProbeOptions, contr
       PROBE_SEQ_LEN,
       progressSpan(control, 0, 0.1, 'Reading data'),
     );
-    return withEngine(folder, options, progressSpan(control, 0.1, 0.2, 'Loading model'), async (engine) => {
+    const job = { ...qualityShape(inputs), meanBlocks: init === 'average', work: options.kind === 'drop' ? 'The drop-one probe' : 'The insert-one probe' };
+    return withEngine(folder, options, job, progressSpan(control, 0.1, 0.2, 'Loading model'), async (engine, memory) => {
       const runs = layers + 1;
       const stage = (k: number, label: string) => progressSpan(control, 0.2 + (0.8 * k) / runs, 0.2 + (0.8 * (k + 1)) / runs, label);
       const baseline = await measureQuality(engine, inputs, undefined, stage(0, 'Baseline'));
@@ -64,7 +65,7 @@ export async function probeLayers(modelDir: string, options: ProbeOptions, contr
         model: { dir: folder.dir, layers },
         provider: engine.provider,
         threads: engine.threads,
-        streaming: engine.streaming,
+        memory,
         seconds: (performance.now() - started) / 1000,
       };
     });

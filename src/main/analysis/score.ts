@@ -38,7 +38,8 @@ export async function scoreLayers(modelDir: string, dataPath: string, options: S
     if (data.sequences.length < samples) {
       control.onLog?.(`${dataPath} gives ${data.sequences.length} sequences of ${data.seqLen} tokens; scoring all of them.`);
     }
-    return withEngine(folder, options, progressSpan(control, 0.1, 0.2, 'Loading model'), async (engine) => {
+    const job = { sequences: data.sequences.length, seqLen: data.seqLen, work: 'Scoring' };
+    return withEngine(folder, options, job, progressSpan(control, 0.1, 0.2, 'Loading model'), async (engine, memory) => {
       const { stats } = await runInChunks(engine, data.sequences, { collectStats: true }, progressSpan(control, 0.2, 1), 'Scoring');
       return {
         layers: stats!.map((s, index) => ({ index, angularLast: s.angularLast, angularMean: s.angularMean, blockInfluence: s.blockInfluence })),
@@ -50,7 +51,7 @@ export async function scoreLayers(modelDir: string, dataPath: string, options: S
         model: { dir: folder.dir, layers: folder.description.layers },
         provider: engine.provider,
         threads: engine.threads,
-        streaming: engine.streaming,
+        memory,
         seconds: (performance.now() - started) / 1000,
       };
     });

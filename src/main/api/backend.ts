@@ -4,7 +4,7 @@
  * Electron IPC and the browser-mode server both call `invoke` and subscribe to `events`.
  */
 import { EventEmitter } from 'node:events';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { availableParallelism, freemem, homedir, platform, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
@@ -22,6 +22,7 @@ import { previewCorpus } from '../data/preview.js';
 import { renderReportHtml } from '../report/report-html.js';
 import { parseRunReport } from '../report/parse.js';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
+import { listEntries } from '../fs/entries.js';
 import { appVersion } from '../version.js';
 import { inspectModel } from '../inspect/inspect.js';
 import { readModelConfig } from '../model/config.js';
@@ -181,9 +182,10 @@ export class Backend {
     'jobs.start': async (req) => {
       const kind = req.kind as JobKind;
       const schema = jobParamSchemas[kind];
-      const { threads, provider } = this.settings.get();
+      const { threads, provider, memoryLimitBytes } = this.settings.get();
       // Engine jobs run with the user's compute settings unless the request says otherwise.
-      const withSettings = 'threads' in schema.shape ? { threads, provider, ...req.params } : req.params;
+      const computeSettings = { threads, provider, ...(memoryLimitBytes === null ? {} : { memoryLimitBytes }) };
+      const withSettings = 'threads' in schema.shape ? { ...computeSettings, ...req.params } : req.params;
       const shape = schema.safeParse(withSettings);
       if (!shape.success) throw new UserError(zodMessage(`${kind} job`, shape.error));
       const check = jobChecks[kind] as (p: unknown) => Promise<Record<string, unknown>>;
@@ -198,21 +200,13 @@ export class Backend {
 
   private async browse(path: string, showFiles: boolean): Promise<BrowseResult> {
     const dir = await requireReadableDir(path);
-    const names = await readdir(dir, { withFileTypes: true });
-    const entries = [];
-    for (const e of names) {
-      if (e.name.startsWith('.')) continue;
-      const full = join(dir, e.name);
-      if (e.isDirectory()) entries.push({ name: e.name, path: full, kind: 'dir' as const, bytes: 0 });
-      else if (showFiles && e.isFile()) {
-        const size = await stat(full)
-          .then((s) => s.size)
-          .catch(() => 0);
-        entries.push({ name: e.name, path: full, kind: 'file' as const, bytes: size });
-      }
-    }
+    // Links are followed: a Hugging Face cache snapshot is a folder of links into blobs/.
+    const all = await listEntries(dir);
+    const entries = all
+      .filter((e) => !e.name.startsWith('.') && (e.kind === 'dir' || (showFiles && e.kind === 'file')))
+      .map((e) => ({ name: e.name, path: e.path, kind: e.kind as 'dir' | 'file', bytes: e.bytes }));
     entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
     const parent = dirname(dir) === dir ? null : dirname(dir);
-    return { path: dir, parent, entries, hasConfig: names.some((e) => e.name === 'config.json' && e.isFile()) };
+    return { path: dir, parent, entries, hasConfig: all.some((e) => e.name === 'config.json' && e.kind === 'file') };
   }
 }

@@ -7,6 +7,7 @@
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../../shared/errors.js';
 import type { ModelDescription } from '../../shared/model.js';
+import { sequencesPerCall } from '../memory/forward.js';
 
 export interface PaddedBatch {
   /** For each batch row, the index of its sequence in the caller's list. */
@@ -45,22 +46,13 @@ export function validateSequences(sequences: readonly ArrayLike<number>[], m: Mo
   });
 }
 
-/**
- * Rough peak bytes one sequence of length T needs inside a graph call: the attention scores
- * (a few [heads, T, T] float32 copies), the MLP activations [T, intermediate], or the head's
- * logits [T, vocab], whichever is largest.
- */
-function activationBytesPerSequence(m: ModelDescription, seqLen: number): number {
-  return 4 * seqLen * Math.max(3 * m.heads * seqLen, 3 * m.intermediateSize, 3 * m.vocabSize);
-}
-
 /** Groups sequences (longest first) into padded batches that fit `budgetBytes` each. */
 export function planBatches(sequences: readonly ArrayLike<number>[], m: ModelDescription, budgetBytes: number): PaddedBatch[] {
   const order = sequences.map((_, i) => i).sort((a, b) => sequences[b].length - sequences[a].length);
   const batches: PaddedBatch[] = [];
   for (let start = 0; start < order.length;) {
     const seqLen = sequences[order[start]].length;
-    const fit = Math.max(1, Math.floor(budgetBytes / activationBytesPerSequence(m, seqLen)));
+    const fit = sequencesPerCall(m, seqLen, budgetBytes);
     const rows = order.slice(start, start + fit);
     batches.push(padBatch(rows, sequences, seqLen));
     start += rows.length;

@@ -1,12 +1,9 @@
 /**
- * Where the engine's weights come from: one block's tensors read from a TensorReader, and
- * synthetic blocks for the insert-one probe, made as the element-wise mean of existing blocks.
- * The reader vouches that its tensors match its description (ModelFolder checks names, shapes
- * and dtypes against config.json when it opens).
+ * The blocks an engine runs: original layers, and synthetic blocks for the insert-one probe,
+ * made as the element-wise mean of existing blocks.
  */
 import { UserError } from '../../shared/errors.js';
 import type { ModelDescription } from '../../shared/model.js';
-import { blockTensorName, blockTensorSpecs, type TensorReader } from '../model/tensors.js';
 
 /** One block's tensors by Hugging Face suffix (`self_attn.q_proj.weight`, ...). */
 export type BlockWeights = ReadonlyMap<string, Float32Array>;
@@ -17,14 +14,6 @@ export type BlockWeights = ReadonlyMap<string, Float32Array>;
  * { mean: [i, i + 1] } the average init of an inserted block).
  */
 export type BlockSource = number | { mean: readonly number[] };
-
-export async function readBlockWeights(reader: TensorReader, layer: number): Promise<BlockWeights> {
-  const weights = new Map<string, Float32Array>();
-  for (const spec of blockTensorSpecs(reader.description)) {
-    weights.set(spec.name, await reader.readTensor(blockTensorName(layer, spec.name)));
-  }
-  return weights;
-}
 
 export function validateBlockSequence(sequence: readonly BlockSource[], m: ModelDescription): void {
   const check = (layer: number): void => {

@@ -4,9 +4,10 @@
  * with the layer-importance statistics of each block computed by a graph of their own.
  *
  * One block graph serves every block; its weights are fed per call (onnxruntime does not copy
- * inputs). That is what makes layer streaming, drop-one and insert-one probes, and (later) the
- * backward pass plain choices of which weights to feed. Work runs layer-major: each block is
- * applied to every batch before the next block, so a streamed block is read once per run.
+ * inputs). That is what makes the weight modes (weight-store.ts), drop-one and insert-one
+ * probes, and the backward pass plain choices of which weights to feed. Work runs layer-major:
+ * each block is applied to every batch before the next block, so a block is read or widened
+ * once per run.
  * Hidden states stay as onnxruntime tensors between calls; JS never loops over them. Each
  * call's output is copied by onnxruntime-node into a fresh buffer (measured ~3.5 ms per 4 MB
  * including allocation, a few percent of a block call; preallocated outputs do not help).
@@ -25,13 +26,15 @@ import { HEAD_IO, logitsGraph, tokenLogProbGraph } from './graphs/lm-head.js';
 import type { BuiltModel } from './onnx/graph-builder.js';
 import { openProvider, type ComputeProvider, type ProviderName, type ProviderOptions } from './providers.js';
 import { rotaryInverseFrequencies, rotaryTables } from './rotary-tables.js';
-import { residentWeights, streamingWeights, type WeightStore } from './weight-store.js';
+import { openWeightStore, type WeightStore } from './weight-store.js';
+import { DEFAULT_ACTIVATION_BUDGET } from '../memory/forward.js';
+import type { WeightMode } from '../../shared/memory.js';
 
 export type { BlockSource } from './block-weights.js';
 
 export interface ForwardEngineOptions extends ProviderOptions {
-  /** Read each block's weights when it runs instead of holding the whole model in memory. */
-  streaming?: boolean;
+  /** How the weights are held (default resident-f32); src/main/memory chooses it for jobs. */
+  weights?: WeightMode;
   /** Bytes of intermediate activations one graph call may use; sets the batch size. */
   activationBudgetBytes?: number;
   /** Progress and cancel while resident weights load. */
@@ -68,7 +71,7 @@ export interface ForwardEngine {
   /** The execution provider actually in use. */
   readonly provider: ProviderName;
   readonly threads: number;
-  readonly streaming: boolean;
+  readonly weightMode: WeightMode;
   /**
    * Token log-probabilities (and block statistics) of every sequence. All sequences' hidden
    * states are held at once (work is layer-major), so pass a large corpus in slices of a few
@@ -79,8 +82,6 @@ export interface ForwardEngine {
   logits(sequences: readonly ArrayLike<number>[], options?: Omit<RunOptions, 'collectStats'>): Promise<Float32Array[]>;
   dispose(): Promise<void>;
 }
-
-const DEFAULT_ACTIVATION_BUDGET = 1 << 30;
 
 export async function createForwardEngine(reader: TensorReader, options: ForwardEngineOptions = {}): Promise<ForwardEngine> {
   const m = reader.description;
@@ -101,8 +102,8 @@ export async function createForwardEngine(reader: TensorReader, options: Forward
       logProbs: await open(tokenLogProbGraph(m)),
       logits: await open(logitsGraph(m)),
     };
-    const weights = options.streaming ? streamingWeights(reader) : await residentWeights(reader, options.control);
-    return new OnnxForwardEngine(m, provider, graphs, weights, options.streaming === true, budget);
+    const weights = await openWeightStore(reader, options.weights ?? 'resident-f32', { control: options.control });
+    return new OnnxForwardEngine(m, provider, graphs, weights, budget);
   } catch (e) {
     await Promise.all(sessions.map((s) => s.release()));
     throw e;
@@ -133,7 +134,6 @@ class OnnxForwardEngine implements ForwardEngine {
     private readonly computeProvider: ComputeProvider,
     private readonly sessions: EngineSessions,
     private readonly weights: WeightStore,
-    readonly streaming: boolean,
     private readonly activationBudget: number,
   ) {
     this.inverseFrequencies = rotaryInverseFrequencies(description);
@@ -145,6 +145,10 @@ class OnnxForwardEngine implements ForwardEngine {
 
   get threads(): number {
     return this.computeProvider.threads;
+  }
+
+  get weightMode(): WeightMode {
+    return this.weights.mode;
   }
 
   async run(sequences: readonly ArrayLike<number>[], options: RunOptions = {}): Promise<ForwardResult> {

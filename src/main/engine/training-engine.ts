@@ -10,9 +10,10 @@
  * Trainable blocks return weight gradients; frozen blocks between them and the head only pass
  * the gradient down. Backward stops at the lowest trainable block: nothing below it needs a
  * gradient, unless the embeddings are trained, when it runs down to block 0 and on into the
- * embedding rows. Every weight is a graph input fed per call without a copy: frozen weights
- * are the arrays read from the model, trainable ones the engine's own copies that the
- * optimizer updates in place.
+ * embedding rows. Every weight is a graph input fed per call without a copy: trainable ones
+ * are the engine's own fp32 copies that the optimizer updates in place; frozen ones come from a
+ * weight store (weight-store.ts) in the mode the memory plan chose: fp32, or kept as stored
+ * and widened one block at a time, or read from disk block by block.
  */
 import * as ort from 'onnxruntime-node';
 import type { ModelDescription } from '../../shared/model.js';
@@ -29,7 +30,9 @@ import { HEAD_IO } from './graphs/lm-head.js';
 import type { BuiltModel } from './onnx/graph-builder.js';
 import { openProvider, type ComputeProvider, type ProviderName, type ProviderOptions } from './providers.js';
 import { rotaryInverseFrequencies, rotaryTables } from './rotary-tables.js';
-import { streamingWeights } from './weight-store.js';
+import { openWeightStore, type WeightStore } from './weight-store.js';
+import { DEFAULT_ACTIVATION_BUDGET } from '../memory/forward.js';
+import type { WeightMode } from '../../shared/memory.js';
 
 export interface TrainableSelection {
   /** 0-based indices of the blocks whose tensors are trained. */
@@ -50,6 +53,8 @@ export interface Parameter {
 }
 
 export interface TrainingEngineOptions extends ProviderOptions {
+  /** How frozen weights are held (default resident-f32); src/main/memory chooses it for jobs. */
+  weights?: WeightMode;
   /** Bytes the head may spend on [rows, seq, vocab] logits per call; rows beyond it go in further calls. */
   activationBudgetBytes?: number;
 }
@@ -66,6 +71,7 @@ export interface TrainingEngine {
   readonly parameters: readonly Parameter[];
   readonly provider: ProviderName;
   readonly threads: number;
+  readonly weightMode: WeightMode;
   /**
    * Adds to every parameter's grad the gradient of sum_t w_t * -log p(target_t) over the
    * targets of these sequences (every position but the last), w_t = weightPerTarget, and
@@ -78,7 +84,7 @@ export interface TrainingEngine {
   dispose(): Promise<void>;
 }
 
-const DEFAULT_ACTIVATION_BUDGET = 1 << 30;
+const EMBEDDING = 'model.embed_tokens.weight';
 
 /** The head graph holds about this many [rows, seq, vocab] float32 arrays at once (logits, exp, probabilities, their gradient). */
 const HEAD_LIVE_LOGIT_COPIES = 4;
@@ -96,28 +102,14 @@ export async function createTrainingEngine(reader: TensorReader, trainable: Trai
   );
   if (parameterNames.size === 0) throw new Error('createTrainingEngine: nothing to train');
 
+  // Trained tensors become the engine's own fp32 copies; frozen ones stay in the weight store.
   const parameters: Parameter[] = [];
-  const parameterByName = new Map<string, Parameter>();
-  /** A trained tensor becomes the engine's own copy; a frozen one is used as read. */
-  const take = (name: string, data: Float32Array, shape: number[]): Float32Array => {
-    if (!parameterNames.has(name)) return data;
-    const p: Parameter = { name, shape, value: data.slice(), grad: new Float32Array(data.length) };
-    parameterByName.set(name, p);
-    return p.value;
-  };
-  const source = streamingWeights(reader);
-  const embedding = take('model.embed_tokens.weight', await source.embedding(), [m.vocabSize, m.hiddenSize]);
-  const blocks: Map<string, Float32Array>[] = [];
-  for (let layer = 0; layer < m.layers; layer++) {
-    const read = await source.block(layer);
-    blocks.push(new Map(blockTensorSpecs(m).map((s) => [s.name, take(blockTensorName(layer, s.name), read.get(s.name)!, s.shape)])));
-  }
-  const finalNorm = take('model.norm.weight', await source.finalNorm(), [m.hiddenSize]);
-  const head = m.tiedEmbeddings ? embedding : take('lm_head.weight', await source.head(), [m.vocabSize, m.hiddenSize]);
   for (const spec of modelTensorSpecs(m)) {
-    const p = parameterByName.get(spec.name);
-    if (p) parameters.push(p);
+    if (!parameterNames.has(spec.name)) continue;
+    const value = (await reader.readTensor(spec.name)).slice();
+    parameters.push({ name: spec.name, shape: spec.shape, value, grad: new Float32Array(value.length) });
   }
+  const frozen = await openWeightStore(reader, options.weights ?? 'resident-f32', { skipLayers: trainedLayers, skipGlobals: trainable.globals });
 
   const lowestBackward = trainable.globals ? 0 : Math.min(...trainable.layers);
   const needsFrozenBackward = Array.from({ length: m.layers - lowestBackward }, (_, k) => lowestBackward + k).some((l) => !trainedLayers.has(l));
@@ -137,17 +129,7 @@ export async function createTrainingEngine(reader: TensorReader, trainable: Trai
       headLoss: await open(headLossGraph(m, trainable.globals ? 'all' : 'hidden')),
       evalLoss: await open(headLossGraph(m, 'none')),
     };
-    const weights: ResidentWeights = { embedding, blocks, finalNorm, head };
-    return new OnnxTrainingEngine(
-      m,
-      provider,
-      sessions,
-      weights,
-      parameters,
-      parameterByName,
-      lowestBackward,
-      options.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET,
-    );
+    return new OnnxTrainingEngine(m, provider, sessions, frozen, parameters, lowestBackward, options.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET);
   } catch (e) {
     await Promise.all(opened.map((s) => s.release()));
     throw e;
@@ -163,20 +145,12 @@ interface TrainingSessions {
   evalLoss: ort.InferenceSession;
 }
 
-interface ResidentWeights {
-  embedding: Float32Array;
-  blocks: Map<string, Float32Array>[];
-  finalNorm: Float32Array;
-  /** The embedding itself when tied. */
-  head: Float32Array;
-}
-
 class OnnxTrainingEngine implements TrainingEngine {
-  private readonly blockFeeds: Record<string, ort.Tensor>[];
-  private readonly headFeeds: Record<string, ort.Tensor>;
-  private readonly embeddingFeed: ort.Tensor;
+  /** Feeds over the trained tensors, made once: in-place optimizer updates show through them. */
+  private readonly trainedFeeds = new Map<string, ort.Tensor>();
   /** Per trained block: its parameters by tensor suffix. */
   private readonly trainedBlocks = new Map<number, Map<string, Parameter>>();
+  private readonly parameterByName: ReadonlyMap<string, Parameter>;
   private readonly inverseFrequencies: Float32Array;
   private rotary: { length: number; cos: Float32Array; sin: Float32Array } = { length: 0, cos: new Float32Array(), sin: new Float32Array() };
   private disposed = false;
@@ -185,31 +159,24 @@ class OnnxTrainingEngine implements TrainingEngine {
     readonly description: ModelDescription,
     private readonly computeProvider: ComputeProvider,
     private readonly sessions: TrainingSessions,
-    weights: ResidentWeights,
+    private readonly frozen: WeightStore,
     readonly parameters: readonly Parameter[],
-    private readonly parameterByName: ReadonlyMap<string, Parameter>,
     private readonly lowestBackward: number,
     private readonly activationBudget: number,
   ) {
-    const m = description;
-    // Wrappers over the weight arrays, made once: in-place optimizer updates show through them.
-    this.blockFeeds = weights.blocks.map((block) => {
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const spec of blockTensorSpecs(m)) feeds[spec.name] = new ort.Tensor('float32', block.get(spec.name)!, spec.shape);
-      return feeds;
-    });
-    this.embeddingFeed = new ort.Tensor('float32', weights.embedding, [m.vocabSize, m.hiddenSize]);
-    this.headFeeds = {
-      [HEAD_IO.normWeight]: new ort.Tensor('float32', weights.finalNorm, [m.hiddenSize]),
-      [HEAD_IO.headWeight]: new ort.Tensor('float32', weights.head, [m.vocabSize, m.hiddenSize]),
-    };
+    this.parameterByName = new Map(parameters.map((p) => [p.name, p]));
     for (const p of parameters) {
+      this.trainedFeeds.set(p.name, new ort.Tensor('float32', p.value, p.shape));
       const block = parseBlockTensorName(p.name);
       if (!block) continue;
       if (!this.trainedBlocks.has(block.layer)) this.trainedBlocks.set(block.layer, new Map());
       this.trainedBlocks.get(block.layer)!.set(block.suffix, p);
     }
-    this.inverseFrequencies = rotaryInverseFrequencies(m);
+    this.inverseFrequencies = rotaryInverseFrequencies(description);
+  }
+
+  get weightMode(): WeightMode {
+    return this.frozen.mode;
   }
 
   get provider(): ProviderName {
@@ -239,7 +206,7 @@ class OnnxTrainingEngine implements TrainingEngine {
     let hidden = await this.embed(batch);
     for (let layer = 0; layer < m.layers; layer++) {
       if (layer >= this.lowestBackward) kept[layer] = hidden;
-      hidden = (await this.sessions.block.run({ ...this.blockFeeds[layer], ...positions, [BLOCK_IO.hidden]: hidden }))[BLOCK_IO.output];
+      hidden = (await this.sessions.block.run({ ...(await this.blockFeeds(layer)), ...positions, [BLOCK_IO.hidden]: hidden }))[BLOCK_IO.output];
     }
 
     const head = await this.headBackward(hidden, batch, targetWeights(batch, weightPerTarget));
@@ -247,11 +214,11 @@ class OnnxTrainingEngine implements TrainingEngine {
     for (let layer = m.layers - 1; layer >= this.lowestBackward; layer--) {
       const trained = this.trainedBlocks.get(layer);
       const session = (trained ? this.sessions.blockBackward : this.sessions.frozenBlockBackward)!;
-      const out = await session.run({ ...this.blockFeeds[layer], ...positions, [BLOCK_IO.hidden]: kept[layer], [BLOCK_GRAD_IO.gradOutput]: grad });
+      const out = await session.run({ ...(await this.blockFeeds(layer)), ...positions, [BLOCK_IO.hidden]: kept[layer], [BLOCK_GRAD_IO.gradOutput]: grad });
       if (trained) for (const [suffix, p] of trained) addInto(p.grad, out[blockWeightGradName(suffix)].data as Float32Array);
       grad = out[BLOCK_GRAD_IO.gradInput];
     }
-    const embeddingParameter = this.parameterByName.get('model.embed_tokens.weight');
+    const embeddingParameter = this.parameterByName.get(EMBEDDING);
     if (embeddingParameter) {
       accumulateEmbeddingGrad(
         embeddingParameter.grad,
@@ -275,11 +242,11 @@ class OnnxTrainingEngine implements TrainingEngine {
       const positions = this.positionFeeds(batch);
       let hidden = await this.embed(batch);
       for (let layer = 0; layer < m.layers; layer++) {
-        hidden = (await this.sessions.block.run({ ...this.blockFeeds[layer], ...positions, [BLOCK_IO.hidden]: hidden }))[BLOCK_IO.output];
+        hidden = (await this.sessions.block.run({ ...(await this.blockFeeds(layer)), ...positions, [BLOCK_IO.hidden]: hidden }))[BLOCK_IO.output];
       }
       const weights = targetWeights(batch, 1);
       const out = await this.sessions.evalLoss.run({
-        ...this.headFeeds,
+        ...(await this.headFeeds()),
         [HEAD_IO.hidden]: hidden,
         [HEAD_IO.targets]: batch.targets,
         [LOSS_IO.targetWeights]: new ort.Tensor('float32', weights, batch.targets.dims),
@@ -301,8 +268,33 @@ class OnnxTrainingEngine implements TrainingEngine {
   }
 
   private async embed(batch: PaddedBatch): Promise<ort.Tensor> {
-    const out = await this.sessions.embedding.run({ [EMBEDDING_IO.tokenIds]: batch.tokenIds, [EMBEDDING_IO.weight]: this.embeddingFeed });
+    const weight =
+      this.trainedFeeds.get(EMBEDDING) ?? new ort.Tensor('float32', await this.frozen.embedding(), [this.description.vocabSize, this.description.hiddenSize]);
+    const out = await this.sessions.embedding.run({ [EMBEDDING_IO.tokenIds]: batch.tokenIds, [EMBEDDING_IO.weight]: weight });
     return out[EMBEDDING_IO.output];
+  }
+
+  /** A trained block's own tensors, or a frozen block's from the store (valid until the store's next call). */
+  private async blockFeeds(layer: number): Promise<Record<string, ort.Tensor>> {
+    const m = this.description;
+    const feeds: Record<string, ort.Tensor> = {};
+    if (this.trainedBlocks.has(layer)) {
+      for (const spec of blockTensorSpecs(m)) feeds[spec.name] = this.trainedFeeds.get(blockTensorName(layer, spec.name))!;
+      return feeds;
+    }
+    const weights = await this.frozen.block(layer);
+    for (const spec of blockTensorSpecs(m)) feeds[spec.name] = new ort.Tensor('float32', weights.get(spec.name)!, spec.shape);
+    return feeds;
+  }
+
+  /** Final norm and LM head: the trained copies when the globals train, else the store's. */
+  private async headFeeds(): Promise<Record<string, ort.Tensor>> {
+    const m = this.description;
+    const headName = m.tiedEmbeddings ? EMBEDDING : 'lm_head.weight';
+    return {
+      [HEAD_IO.normWeight]: this.trainedFeeds.get('model.norm.weight') ?? new ort.Tensor('float32', await this.frozen.finalNorm(), [m.hiddenSize]),
+      [HEAD_IO.headWeight]: this.trainedFeeds.get(headName) ?? new ort.Tensor('float32', await this.frozen.head(), [m.vocabSize, m.hiddenSize]),
+    };
   }
 
   /**
@@ -320,12 +312,13 @@ class OnnxTrainingEngine implements TrainingEngine {
     const gradHidden = rowsPerCall >= rows ? null : new Float32Array(rows * T * m.hiddenSize);
     const normParameter = this.parameterByName.get('model.norm.weight');
     const headParameter = this.parameterByName.get(m.tiedEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
+    const headFeeds = await this.headFeeds();
     let loss = 0;
     for (let r0 = 0; r0 < rows; r0 += rowsPerCall) {
       const r1 = Math.min(rows, r0 + rowsPerCall);
       const [from, to] = [r0 * T, r1 * T];
       const out = await this.sessions.headLoss.run({
-        ...this.headFeeds,
+        ...headFeeds,
         [HEAD_IO.hidden]: gradHidden
           ? new ort.Tensor('float32', hiddenData.subarray(from * m.hiddenSize, to * m.hiddenSize), [r1 - r0, T, m.hiddenSize])
           : hidden,

@@ -6,9 +6,7 @@
  */
 import { progressSpan, throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import type { BlockStats, ForwardEngine, ForwardResult, RunOptions } from '../engine/forward-engine.js';
-
-/** fp32 hidden states of one chunk (the engine briefly holds two copies while a block runs). */
-const HIDDEN_STATE_BUDGET_BYTES = 256 * 2 ** 20;
+import { HIDDEN_STATE_BUDGET_BYTES, sequencesPerChunk } from '../memory/forward.js';
 
 export async function runInChunks(
   engine: ForwardEngine,
@@ -19,7 +17,7 @@ export async function runInChunks(
   hiddenStateBudgetBytes = HIDDEN_STATE_BUDGET_BYTES,
 ): Promise<ForwardResult> {
   const longest = sequences.reduce((n, s) => Math.max(n, s.length), 1);
-  const size = Math.max(1, Math.floor(hiddenStateBudgetBytes / (4 * longest * engine.description.hiddenSize)));
+  const size = sequencesPerChunk(engine.description, longest, hiddenStateBudgetBytes);
   const total = sequences.length;
   const tokenLogProbs: Float32Array[] = [];
   let pooled: { lastAngle: number; angle: number; cosine: number }[] | null = null;

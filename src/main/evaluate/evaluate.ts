@@ -6,7 +6,7 @@
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
 
 import { withEngine, withModelFolder, type EngineSettings } from './model-session.js';
-import { loadQualityInputs, measureQuality, type QualityOptions } from './quality.js';
+import { loadQualityInputs, measureQuality, qualityShape, type QualityOptions } from './quality.js';
 import type { EvaluateResult } from '../../shared/evaluation.js';
 
 /** Default tokens per sequence (capped at the model's context). */
@@ -20,7 +20,8 @@ export async function evaluateModel(modelDir: string, options: EvaluateOptions, 
   const started = performance.now();
   return withModelFolder(modelDir, async (folder) => {
     const inputs = await loadQualityInputs(folder, options, EVAL_SEQ_LEN, progressSpan(control, 0, 0.1, 'Reading data'));
-    return withEngine(folder, options, progressSpan(control, 0.1, 0.2, 'Loading model'), async (engine) => {
+    const job = { ...qualityShape(inputs), work: 'Evaluation' };
+    return withEngine(folder, options, job, progressSpan(control, 0.1, 0.2, 'Loading model'), async (engine, memory) => {
       const quality = await measureQuality(engine, inputs, undefined, progressSpan(control, 0.2, 1));
       return {
         ...quality,
@@ -32,7 +33,7 @@ export async function evaluateModel(modelDir: string, options: EvaluateOptions, 
         model: { dir: folder.dir, layers: folder.description.layers },
         provider: engine.provider,
         threads: engine.threads,
-        streaming: engine.streaming,
+        memory,
         seconds: (performance.now() - started) / 1000,
       };
     });

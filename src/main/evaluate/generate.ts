@@ -83,7 +83,8 @@ export async function generateText(
       );
     }
     const stopIds = new Set([tokenizer.eosId, m.eosTokenId].flat().filter((id): id is number => id !== null));
-    return withEngine(folder, options, progressSpan(control, 0, 0.1, 'Loading model'), async (engine) => {
+    const job = { sequences: 1, seqLen: Math.min(m.maxPositionEmbeddings, promptIds.length + options.maxTokens), work: 'Generation' };
+    return withEngine(folder, options, job, progressSpan(control, 0, 0.1, 'Loading model'), async (engine, memory) => {
       const generation = await generateTokens(engine, promptIds, options, stopIds, progressSpan(control, 0.1, 1));
       return {
         prompt,
@@ -97,6 +98,7 @@ export async function generateText(
         topP: options.topP,
         seed: options.seed,
         provider: engine.provider,
+        memory,
         seconds: (performance.now() - started) / 1000,
       };
     });

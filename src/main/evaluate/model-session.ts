@@ -1,23 +1,35 @@
 /**
  * Opening a model for analysis and evaluation: the folder (closed afterwards whatever happens)
  * and a forward engine over it (disposed afterwards). Data is read between the two, so bad
- * data is reported before any weights are loaded.
+ * data is reported before any weights are loaded; and before the engine loads a tensor, the
+ * job's memory is planned (src/main/memory): the fastest weight mode that fits, or a refusal.
  */
+import type { MemoryRecord } from '../../shared/memory.js';
 import type { TaskControl } from '../../shared/progress.js';
 import { createForwardEngine, type ForwardEngine } from '../engine/forward-engine.js';
 import type { ProviderChoice } from '../engine/providers.js';
+import { chooseWeightMode, type MemorySettings } from '../memory/choose.js';
+import { forwardEstimates, type ForwardShape } from '../memory/forward.js';
+import { DTYPE_BYTES } from '../model/dtypes.js';
 import { ModelFolder } from '../model/folder.js';
-import type { TensorReader } from '../model/tensors.js';
 
 /** How the forward passes run; every field has the engine's default. */
-export interface EngineSettings {
+export interface EngineSettings extends Omit<MemorySettings, 'forceMode'> {
   provider?: ProviderChoice;
   threads?: number;
-  /** Read one block's weights at a time instead of holding the model in memory. */
+  /** Read one block's weights at a time from disk whatever else would fit. */
   streaming?: boolean;
   /** Bytes of activations one graph call may use (sets the batch size). */
   activationBudgetBytes?: number;
 }
+
+/** What a forward job will run, for its memory plan; `work` names it in a refusal ("Scoring"). */
+export interface ForwardJob extends ForwardShape {
+  work: string;
+}
+
+/** What would make a forward job fit, most useful first. */
+const FORWARD_REMEDIES = ['fewer samples or shorter sequences', 'closing other programs', 'a GPU'];
 
 export async function withModelFolder<T>(dir: string, use: (folder: ModelFolder) => Promise<T>): Promise<T> {
   const folder = await ModelFolder.open(dir);
@@ -29,15 +41,23 @@ export async function withModelFolder<T>(dir: string, use: (folder: ModelFolder)
 }
 
 export async function withEngine<T>(
-  reader: TensorReader,
+  folder: ModelFolder,
   settings: EngineSettings,
+  job: ForwardJob,
   control: TaskControl,
-  use: (engine: ForwardEngine) => Promise<T>,
+  use: (engine: ForwardEngine, memory: MemoryRecord) => Promise<T>,
 ): Promise<T> {
   const { provider, threads, streaming, activationBudgetBytes } = settings;
-  const engine = await createForwardEngine(reader, { provider, threads, streaming, activationBudgetBytes, control });
+  const shape = { ...job, activationBudgetBytes };
+  const { record } = chooseWeightMode(
+    forwardEstimates(folder.description, DTYPE_BYTES[folder.dtype], shape),
+    { ...settings, forceMode: streaming ? 'streamed' : undefined },
+    job.work,
+    FORWARD_REMEDIES,
+  );
+  const engine = await createForwardEngine(folder, { provider, threads, weights: record.mode, activationBudgetBytes, control });
   try {
-    return await use(engine);
+    return await use(engine, record);
   } finally {
     await engine.dispose();
   }

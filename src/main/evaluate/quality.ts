@@ -12,6 +12,7 @@ import { loadModelData, optionalTokenizer, type DataOptions, type ModelData } fr
 import { prepareQuestions, scoreMultipleChoice, type PreparedQuestion } from './multiple-choice.js';
 import { measurePerplexity } from './perplexity.js';
 import type { Quality } from '../../shared/evaluation.js';
+import type { ForwardShape } from '../memory/forward.js';
 
 export interface QualityOptions extends DataOptions {
   /** Multiple-choice questions (JSONL file or folder). */
@@ -38,6 +39,13 @@ export async function loadQualityInputs(folder: ModelFolder, options: QualityOpt
   const qa = await readQa(options.qa, { badLines: options.badLines }, control);
   for (const s of qa.skipped) control.onLog?.(`Skipped ${s.path}: ${s.reason}`);
   return { data, questions: prepareQuestions(qa.items, tokenizer, folder.description.maxPositionEmbeddings), qaHash: qa.hash };
+}
+
+/** What measureQuality runs, for the memory plan: every sequence of the data and every question's choices. */
+export function qualityShape(inputs: QualityInputs): ForwardShape {
+  const choices = inputs.questions?.flatMap((q) => q.choices.map((c) => c.ids.length)) ?? [];
+  const lengths = [...inputs.data.sequences.map((s) => s.length), ...choices];
+  return { sequences: Math.max(inputs.data.sequences.length, choices.length), seqLen: Math.max(1, ...lengths) };
 }
 
 export async function measureQuality(

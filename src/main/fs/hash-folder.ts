@@ -1,13 +1,14 @@
 /**
- * SHA-256 of every file in a folder (recursively, in a stable order), streamed so that a 16 GB
- * checkpoint never sits in memory. Used to fingerprint a source model for slayer.json.
+ * SHA-256 of every file in a folder (recursively, in a stable order, links followed), streamed so
+ * that a 16 GB checkpoint never sits in memory. Used to fingerprint a source model for slayer.json.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { UserError } from '../../shared/errors.js';
 import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
+import { listEntries, type Entry } from './entries.js';
 
 export interface FileHash {
   path: string;
@@ -15,15 +16,14 @@ export interface FileHash {
   sha256: string;
 }
 
-async function listFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
+/** Every file under root in a stable order, links followed; a broken link is an error that names it. */
+async function filesUnder(root: string): Promise<Entry[]> {
+  const out: Entry[] = [];
   const walk = async (dir: string) => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const full = join(dir, e.name);
-      if (e.isDirectory()) await walk(full);
-      else if (e.isFile()) out.push(full);
+    for (const e of await listEntries(dir)) {
+      if (e.kind === 'dir') await walk(e.path);
+      else if (e.kind === 'file') out.push(e);
+      else if (e.kind === 'broken-link') throw new UserError(`${e.path} is a link to a file that does not exist. Restore it or remove the link.`);
     }
   };
   await walk(root);
@@ -38,8 +38,9 @@ export async function hashFolder(root: string, control: TaskControl = {}): Promi
     throw new UserError(`The folder ${root} does not exist or cannot be read. Choose another folder.`);
   }
   if (!info.isDirectory()) throw new UserError(`${root} is a file, not a folder. Choose the folder that holds it.`);
-  const paths = await listFiles(root);
-  const sizes = await Promise.all(paths.map(async (p) => (await stat(p)).size));
+  const entries = await filesUnder(root);
+  const paths = entries.map((e) => e.path);
+  const sizes = entries.map((e) => e.bytes);
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const files: FileHash[] = [];
   let done = 0;

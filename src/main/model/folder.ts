@@ -4,14 +4,16 @@
  * implies is there with the right shape and a float dtype, so later stages (scoring, surgery,
  * training) can rely on the weights matching the description.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { UserError } from '../../shared/errors.js';
+import { listFiles } from '../fs/entries.js';
 import type { ModelDescription } from '../../shared/model.js';
 import { Checkpoint, type TensorLocation } from './checkpoint.js';
 import { readModelConfig } from './config.js';
 import { isFloatDtype, type SafetensorsDtype } from './dtypes.js';
-import { modelTensorSpecs, type TensorReader, type TensorSpec } from './tensors.js';
+import { modelTensorSpecs, type RawTensor, type TensorReader, type TensorSpec } from './tensors.js';
+
+export type { RawTensor } from './tensors.js';
 import { ModelTokenizer, TOKENIZER_FILE } from './tokenizer.js';
 
 export interface TensorEntry {
@@ -22,12 +24,6 @@ export interface TensorEntry {
   shape: number[];
   /** Absolute byte range [start, end) of its data within `file`. */
   byteRange: [number, number];
-}
-
-export interface RawTensor {
-  dtype: SafetensorsDtype;
-  shape: number[];
-  bytes: Buffer;
 }
 
 export class ModelFolder implements TensorReader {
@@ -49,6 +45,7 @@ export class ModelFolder implements TensorReader {
     if (!info.isDirectory())
       throw new UserError(`${dir} is a file, not a folder. Choose the folder that holds the model's config.json and .safetensors files.`);
     const description = await readModelConfig(dir);
+    const { bytes, names } = await folderFiles(dir);
     const checkpoint = await Checkpoint.open(dir);
     try {
       const required = modelTensorSpecs(description);
@@ -57,7 +54,6 @@ export class ModelFolder implements TensorReader {
       const tensors = new Map<string, TensorEntry>();
       for (const [name, t] of checkpoint.tensors) tensors.set(name, entryOf(t));
       const extra = [...tensors.keys()].filter((n) => !requiredNames.has(n));
-      const { bytes, names } = await folderFiles(dir);
       return new ModelFolder(dir, description, checkpoint, tensors, extra, bytes, names.includes(TOKENIZER_FILE));
     } catch (e) {
       await checkpoint.close();
@@ -131,9 +127,8 @@ function checkTensors(dir: string, required: TensorSpec[], present: ReadonlyMap<
   }
 }
 
+/** Files directly in the folder, links followed (a Hugging Face cache snapshot is all links). */
 async function folderFiles(dir: string): Promise<{ bytes: number; names: string[] }> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files = entries.filter((e) => e.isFile());
-  const sizes = await Promise.all(files.map(async (e) => (await stat(join(dir, e.name))).size));
-  return { bytes: sizes.reduce((a, b) => a + b, 0), names: files.map((e) => e.name) };
+  const files = await listFiles(dir);
+  return { bytes: files.reduce((n, f) => n + f.bytes, 0), names: files.map((f) => f.name) };
 }

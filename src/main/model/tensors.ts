@@ -4,6 +4,7 @@
  * model generator and the engine.
  */
 import type { ModelDescription, ModelShape } from '../../shared/model.js';
+import type { SafetensorsDtype } from './dtypes.js';
 
 export interface TensorSpec {
   name: string;
@@ -81,11 +82,20 @@ export function modelParameters(m: ModelDescription, layers = m.layers): number 
   return globalParameters(m) + layers * blockParameters(m);
 }
 
+/** A tensor's bytes exactly as stored. */
+export interface RawTensor {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  bytes: Buffer;
+}
+
 /** Anything that can hand out one tensor at a time as fp32 (a model folder, an in-memory map). */
 export interface TensorReader {
   readonly description: ModelDescription;
   has(name: string): boolean;
   readTensor(name: string): Promise<Float32Array>;
+  /** The stored bytes, for readers whose tensors are not fp32 (a model folder); absent means fp32. */
+  readRawTensor?(name: string): Promise<RawTensor>;
 }
 
 /** The shape numbers that summaries of a model repeat (inspect results, plan bases). */

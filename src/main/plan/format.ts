@@ -1,6 +1,7 @@
 /** Plain-text renderings of a plan and its estimate (the CLI prints them; reports can reuse them). */
 import type { Plan, PlanLayer } from '../../shared/plan.js';
 import type { PlanEstimate } from '../../shared/estimate.js';
+import { WEIGHT_MODE_WORDS } from '../../shared/memory.js';
 
 const STRATEGY_NAMES: Record<Plan['strategy'], string> = {
   s: 'S strategy',
@@ -50,7 +51,7 @@ export function formatEstimate(e: PlanEstimate): string {
   const t = e.training;
   const lines = [
     `Size on disk (${e.disk.dtype}): ${gib(e.disk.bytes)}`,
-    `Training memory at batch ${t.batch} x ${t.seqLen} tokens (fp32): ${gib(t.totalBytes)} = weights ${gib(t.weightsBytes)} + gradients ${gib(t.gradientBytes)} + AdamW ${gib(t.optimizerBytes)} + activations ${gib(t.activationBytes)}`,
+    `Training memory at batch ${t.batch} x ${t.seqLen} tokens, frozen ${WEIGHT_MODE_WORDS[t.mode]}: ${gib(t.totalBytes)} = ${t.parts.map((p) => `${p.name.toLowerCase()} ${gib(p.bytes)}`).join(' + ')}`,
     `This machine: ${gib(e.machine.freeBytes)} free of ${gib(e.machine.totalBytes)} -> ${FIT_WORDS[e.fit]}`,
   ];
   if (e.time) lines.push(`Training time: ${e.time.steps} steps, about ${(e.time.seconds / 3600).toFixed(1)} h`);

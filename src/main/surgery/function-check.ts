@@ -9,10 +9,9 @@
 import type { ModelDescription } from '../../shared/model.js';
 import type { Plan } from '../../shared/plan.js';
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
-import { createForwardEngine } from '../engine/forward-engine.js';
+import { withEngine } from '../evaluate/model-session.js';
 import { ModelFolder } from '../model/folder.js';
 import { deriveSeed } from '../model/random.js';
-import type { TensorReader } from '../model/tensors.js';
 import { residualOutputTensors } from '../plan/init.js';
 import type { FunctionCheck } from '../../shared/surgery.js';
 
@@ -47,7 +46,7 @@ export function checkSequences(m: ModelDescription): number[][] {
   );
 }
 
-export async function checkFunction(base: TensorReader, newModelDir: string, control: TaskControl = {}): Promise<FunctionCheck> {
+export async function checkFunction(base: ModelFolder, newModelDir: string, control: TaskControl = {}): Promise<FunctionCheck> {
   const sequences = checkSequences(base.description);
   const expected = await logitsOf(base, sequences, progressSpan(control, 0, 0.5, 'Function check, base model'));
   const created = await ModelFolder.open(newModelDir);
@@ -77,11 +76,8 @@ export async function checkFunction(base: TensorReader, newModelDir: string, con
   };
 }
 
-async function logitsOf(reader: TensorReader, sequences: number[][], control: TaskControl): Promise<Float32Array[]> {
-  const engine = await createForwardEngine(reader, { streaming: true });
-  try {
-    return await engine.logits(sequences, { control });
-  } finally {
-    await engine.dispose();
-  }
+/** Each model is read once, block by block: a few short sequences do not repay holding it. */
+async function logitsOf(folder: ModelFolder, sequences: number[][], control: TaskControl): Promise<Float32Array[]> {
+  const job = { sequences: sequences.length, seqLen: Math.max(...sequences.map((s) => s.length)), work: 'The function check' };
+  return withEngine(folder, { streaming: true }, job, {}, (engine) => engine.logits(sequences, { control }));
 }

@@ -10,9 +10,10 @@
  *   - temporary files of an interrupted write.
  */
 import { constants } from 'node:fs';
-import { copyFile, readdir, stat } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TEMP_PREFIX } from '../fs/atomic.js';
+import { listFiles } from '../fs/entries.js';
 import { CONFIG_FILE } from './config.js';
 import { SURGERY_RECORD_FILE } from './record.js';
 
@@ -24,16 +25,15 @@ export interface SideFile {
 }
 
 export async function listSideFiles(modelDir: string): Promise<SideFile[]> {
-  const entries = await readdir(modelDir, { withFileTypes: true });
-  const names = entries
-    .filter((e) => e.isFile() && !WEIGHT_FILE.test(e.name) && !e.name.startsWith(TEMP_PREFIX))
-    .map((e) => e.name)
-    .filter((name) => name !== CONFIG_FILE && name !== SURGERY_RECORD_FILE)
-    .sort();
-  return Promise.all(names.map(async (name) => ({ name, bytes: (await stat(join(modelDir, name))).size })));
+  return (await listFiles(modelDir))
+    .filter((f) => !WEIGHT_FILE.test(f.name) && !f.name.startsWith(TEMP_PREFIX) && f.name !== CONFIG_FILE && f.name !== SURGERY_RECORD_FILE)
+    .map((f) => ({ name: f.name, bytes: f.bytes }));
 }
 
-/** Copy-on-write clones where the file system offers them, plain copies elsewhere. */
+/**
+ * Copy-on-write clones where the file system offers them, plain copies elsewhere. A link (the
+ * Hugging Face cache's) is copied as the file it points to: outputs never link back into a cache.
+ */
 export async function copySideFiles(modelDir: string, files: readonly SideFile[], outDir: string): Promise<void> {
   for (const f of files) await copyFile(join(modelDir, f.name), join(outDir, f.name), constants.COPYFILE_FICLONE);
 }

@@ -12,11 +12,14 @@ import type { ProviderOptions } from '../engine/providers.js';
 import type { OptimizerName } from './optimizer.js';
 import type { Schedule } from '../../shared/schedules.js';
 import { DEFAULTS, type RunSettings } from '../../shared/training.js';
+import type { MemorySettings } from '../memory/choose.js';
 
 /** `auto`: the layers slayer.json marks trainable; `all`: every tensor (full fine-tuning); or 0-based block indices. */
 export type TrainableOption = 'auto' | 'all' | number[];
 
-export interface TrainOptions extends ProviderOptions {
+export interface TrainOptions extends ProviderOptions, Omit<MemorySettings, 'forceMode'> {
+  /** Read frozen blocks from disk one at a time whatever else would fit. */
+  streaming?: boolean;
   /** Training text: a file, a folder, or a corpus built by `slayer corpus`. */
   data: string;
   /** Which part of a built corpus to train on (default "train"). */

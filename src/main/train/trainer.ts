@@ -20,7 +20,12 @@ import { appVersion } from '../version.js';
 import { loadSequences } from '../data/index.js';
 import { validateSequences } from '../engine/batch.js';
 import { createTrainingEngine, type Parameter, type TrainingEngine } from '../engine/training-engine.js';
+import { chooseWeightMode } from '../memory/choose.js';
+import { trainingEstimates } from '../memory/training.js';
+import { DTYPE_BYTES } from '../model/dtypes.js';
 import { ModelFolder } from '../model/folder.js';
+import { blockParameters, globalParameters, modelParameters } from '../model/tensors.js';
+import type { MemoryRecord } from '../../shared/memory.js';
 import { AdamW } from './adamw.js';
 import { CHECKPOINTS_FOLDER, checkpointFolder, latestValidCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { clipGradients } from './clipping.js';
@@ -73,6 +78,7 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
   try {
     const m = folder.description;
     const trainable = await resolveTrainable(modelDir, m, options.trainable ?? 'auto');
+    const memory = planTrainingMemory(folder, trainable, options);
     await prepareOutput(modelDir, out, { resume: options.resume === true, overwrite: options.overwrite === true });
     const tokenizer = folder.hasTokenizer ? await folder.loadTokenizer() : null;
     const seqLen = resolveSeqLen(options, m);
@@ -98,7 +104,7 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
     if (evalEvery > 0 && evalSets.length === 0)
       throw new UserError('Evaluation every N steps needs held-out data: give --eval-data (a file, folder or built corpus).');
 
-    engine = await createTrainingEngine(folder, trainable, options);
+    engine = await createTrainingEngine(folder, trainable, { ...options, weights: memory.mode });
     const run = new TrainingRun(engine, settings, createOptimizer(engine.parameters, settings), control);
     const checkpoints = join(out, CHECKPOINTS_FOLDER);
     const state = (step: number, position: DataPosition): TrainerState => ({
@@ -201,12 +207,37 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
       trainGlobals: trainable.globals,
       provider: engine.provider,
       threads: engine.threads,
+      memory,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
     await engine?.dispose();
     await folder.close();
   }
+}
+
+/** What would make training fit, most useful first. */
+const TRAINING_REMEDIES = [
+  'a smaller batch or shorter sequences',
+  'fewer trainable layers',
+  'a GPU',
+  'the cluster hand-off (Export: LLaMA-Factory or Axolotl)',
+];
+
+/** The weight mode for the frozen weights, chosen before anything loads, or a refusal. */
+function planTrainingMemory(folder: ModelFolder, trainable: ResolvedTrainable, options: TrainOptions): MemoryRecord {
+  const m = folder.description;
+  const optimizer = options.optimizer ?? DEFAULTS.optimizer;
+  const estimates = trainingEstimates(m, DTYPE_BYTES[folder.dtype], {
+    layers: m.layers,
+    parameters: modelParameters(m),
+    trainableParameters: trainable.layers.length * blockParameters(m) + (trainable.globals ? globalParameters(m) : 0),
+    lowestTrainable: trainable.globals ? 0 : Math.min(...trainable.layers),
+    batch: options.batch ?? DEFAULTS.batch,
+    seqLen: resolveSeqLen(options, m),
+    optimizerStates: optimizer === 'adamw' ? 2 : 0,
+  });
+  return chooseWeightMode(estimates, { ...options, forceMode: options.streaming ? 'streamed' : undefined }, 'Training', TRAINING_REMEDIES).record;
 }
 
 /** The optimizer steps and evaluations of one process, with the history they extend. */

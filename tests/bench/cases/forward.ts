@@ -58,7 +58,11 @@ async function child(modelDir: string, mode: string, budget: string): Promise<vo
   const started = performance.now();
   const folder = await ModelFolder.open(modelDir);
   const activationBudgetBytes = budget === 'default' ? undefined : Number(budget);
-  const engine = await createForwardEngine(folder, { streaming: mode === 'streaming', threads: availableParallelism(), activationBudgetBytes });
+  const engine = await createForwardEngine(folder, {
+    weights: mode === 'streaming' ? 'streamed' : 'resident-f32',
+    threads: availableParallelism(),
+    activationBudgetBytes,
+  });
   const loadSeconds = (performance.now() - started) / 1000;
   const sequences = Array.from({ length: BATCH }, (_, s) => Array.from({ length: SEQ_LEN }, (_, t) => Math.floor(seededUniform(s, t) * SHAPE.vocabSize)));
   await engine.run(sequences); // warm-up: first-call allocations

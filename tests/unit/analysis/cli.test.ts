@@ -66,7 +66,7 @@ describe('slayer score / probe', () => {
     expect(doc.layers).toHaveLength(3);
     expect(Object.keys(doc.layers[0])).toEqual(expect.arrayContaining(['index', 'perplexity', 'qaAccuracy']));
     expect(doc.baseline).toMatchObject({ qaAccuracy: null });
-    expect(doc).toMatchObject({ kind: 'insert', init: 'average', streaming: true, seed: 0 });
+    expect(doc).toMatchObject({ kind: 'insert', init: 'average', memory: { mode: 'streamed', forced: true }, seed: 0 });
   });
 
   it('bad input: one line naming what is wrong', async () => {

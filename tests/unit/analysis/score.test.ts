@@ -84,7 +84,7 @@ describe('scoreLayers', () => {
   it('gives the same scores streaming one block at a time', async () => {
     const resident = await scoreLayers(modelDir, dataFile, { seqLen: SEQ_LEN, threads: 1 });
     const streamed = await scoreLayers(modelDir, dataFile, { seqLen: SEQ_LEN, threads: 1, streaming: true });
-    expect(streamed.streaming).toBe(true);
+    expect(streamed.memory).toMatchObject({ mode: 'streamed', forced: true });
     expect(streamed.layers).toEqual(resident.layers);
   });
 

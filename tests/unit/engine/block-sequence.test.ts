@@ -13,7 +13,7 @@ import { referenceForward, referenceTokenLogProbs } from './reference-forward.js
 const engines: ForwardEngine[] = [];
 afterAll(async () => Promise.all(engines.map((e) => e.dispose())));
 async function engineFor(model: MemoryModel, streaming = false, activationBudgetBytes?: number): Promise<ForwardEngine> {
-  const engine = await createForwardEngine(model, { threads: 1, streaming, activationBudgetBytes });
+  const engine = await createForwardEngine(model, { threads: 1, weights: streaming ? 'streamed' : 'resident-f32', activationBudgetBytes });
   engines.push(engine);
   return engine;
 }

@@ -41,7 +41,7 @@ it('scores a generated bf16 Llama 3.1-style folder like the float64 reference do
     const blocks = [0, 1].map((layer) => new Map(blockTensorSpecs(m).map((s) => [s.name, tensors.get(blockTensorName(layer, s.name))!])));
     const sequences = randomSequences(3, [12, 5, 9], m.vocabSize, 8);
 
-    const engine = await createForwardEngine(folder, { threads: 1, streaming: true });
+    const engine = await createForwardEngine(folder, { threads: 1, weights: 'streamed' });
     const { tokenLogProbs } = await engine.run(sequences);
     await engine.dispose();
     sequences.forEach((ids, s) => {

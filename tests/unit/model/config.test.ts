@@ -10,7 +10,7 @@ import { parseModelConfig, readModelConfig } from '../../../src/main/model/confi
 import { blockParameters, blockTensorSpecs, globalTensorSpecs, modelParameters } from '../../../src/main/model/tensors.js';
 import { isUserError } from '../../../src/shared/errors.js';
 
-const REFERENCE_CONFIGS = '/work/shared/reference-configs';
+const REFERENCE_CONFIGS = 'tests/fixtures/reference-configs';
 
 const base = {
   architectures: ['LlamaForCausalLM'],

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTestModel, type TestModelOptions } from '../../../src/main/model/generate.js';
-import { analysisMemoryBytes, inspectModel } from '../../../src/main/inspect/inspect.js';
+import { inspectModel } from '../../../src/main/inspect/inspect.js';
+import { forwardEstimate } from '../../../src/main/memory/forward.js';
 import { parseModelConfig } from '../../../src/main/model/config.js';
 
 const run = promisify(execFile);
@@ -100,13 +101,14 @@ describe('inspectModel', () => {
     expect((await inspectModel(dir, { totalBytes: need / 10, freeBytes: need / 20 })).memory.analyse.fit).toBe('wont-fit');
   });
 
-  it('estimates analysis memory independent of depth, because blocks are loaded one at a time', () => {
+  it('estimates streamed analysis memory independent of depth, because blocks are read one at a time', () => {
     const config = { architectures: ['LlamaForCausalLM'], hidden_size: 4096, intermediate_size: 11008, num_attention_heads: 32, vocab_size: 32000 };
-    const shallow = analysisMemoryBytes(parseModelConfig({ ...config, num_hidden_layers: 2 }));
-    const deep = analysisMemoryBytes(parseModelConfig({ ...config, num_hidden_layers: 80 }));
+    const shape = { sequences: 64, seqLen: 128 };
+    const shallow = forwardEstimate(parseModelConfig({ ...config, num_hidden_layers: 2 }), 2, shape, 'streamed').totalBytes;
+    const deep = forwardEstimate(parseModelConfig({ ...config, num_hidden_layers: 80 }), 2, shape, 'streamed').totalBytes;
     expect(deep).toBe(shallow);
-    // It must at least hold the fp32 embeddings and LM head plus one block.
-    expect(shallow).toBeGreaterThan(4 * (2 * 32000 * 4096 + 202_383_360));
+    // It must at least hold one block widened to fp32 and the f16 embedding as read.
+    expect(shallow).toBeGreaterThan(4 * 202_383_360 + 2 * 32000 * 4096);
   });
 });
 

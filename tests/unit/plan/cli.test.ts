@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBudget } from '../../../src/cli/commands/plan.js';
 
 const run = promisify(execFile);
-const LLAMA = '/work/shared/reference-configs/llama-2-7b.json';
+const LLAMA = 'tests/fixtures/reference-configs/llama-2-7b.json';
 
 async function slayer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -70,7 +70,7 @@ describe('slayer plan', () => {
     const cases = [
       [LLAMA, '--strategy', 'manual', '--out', out],
       [LLAMA, '--strategy', 'llama-pro', '--prune', '2', '--out', out],
-      ['/work/shared/reference-configs/qwen2-7b.json', '--paper', '--out', out],
+      ['tests/fixtures/reference-configs/qwen2-7b.json', '--paper', '--out', out],
     ];
     const results = await Promise.all(cases.map((args) => slayer(...args)));
     expect(results.map((r) => r.stderr.trim())).toEqual([

@@ -7,7 +7,7 @@ import type { Plan } from '../../../src/shared/plan.js';
 export type RawConfig = Record<string, unknown>;
 
 export function referenceConfig(name: 'llama-2-7b' | 'mistral-7b-v0.1' | 'qwen2-7b'): RawConfig {
-  return JSON.parse(readFileSync(`/work/shared/reference-configs/${name}.json`, 'utf8'));
+  return JSON.parse(readFileSync(`tests/fixtures/reference-configs/${name}.json`, 'utf8'));
 }
 
 export function modelOf(raw: RawConfig): ModelDescription {
