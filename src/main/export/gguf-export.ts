@@ -11,6 +11,7 @@ import { tempPathFor } from '../fs/atomic.js';
 import { encodeFloats, type FloatDtype } from '../model/dtypes.js';
 import type { ModelFolder } from '../model/folder.js';
 import { TOKENIZER_FILE } from '../model/tokenizer.js';
+import type { ChatTemplateSummary } from './chat-template.js';
 import { modelMetadata } from './gguf-metadata.js';
 import { ggufArchitecture, ggufTensorPlan, plannedValues, type GgufArchitecture, type GgufTensorPlan } from './gguf-tensors.js';
 import { tokenizerMetadata, type GgufTokenizerModel } from './gguf-tokenizer.js';
@@ -27,6 +28,8 @@ export interface GgufExportOptions {
 export interface GgufExportResult {
   architecture: GgufArchitecture;
   tokenizer: GgufTokenizerModel;
+  /** The chat templates carried into the file and where they came from; null when the model folder has none. */
+  chatTemplates: ChatTemplateSummary | null;
   tensors: number;
   /** Hugging Face tensors left out because the model does not use them (e.g. rotary inv_freq buffers). */
   skippedTensors: string[];
@@ -78,6 +81,7 @@ export async function exportGguf(folder: ModelFolder, out: string, options: Gguf
   return {
     architecture,
     tokenizer: tokenizer.model,
+    chatTemplates: tokenizer.chatTemplates,
     tensors: plan.length,
     skippedTensors: [...folder.extraTensors],
     verification,
