@@ -41,7 +41,11 @@ const DEMO_MODEL = 'resources/demo/model';
 
 /** llama.cpp's tensor names (gguf-py tensor_mapping.py), written out by hand. */
 function llamaCppName(hf: string): string {
-  const global: Record<string, string> = { 'model.embed_tokens.weight': 'token_embd.weight', 'model.norm.weight': 'output_norm.weight', 'lm_head.weight': 'output.weight' };
+  const global: Record<string, string> = {
+    'model.embed_tokens.weight': 'token_embd.weight',
+    'model.norm.weight': 'output_norm.weight',
+    'lm_head.weight': 'output.weight',
+  };
   if (global[hf]) return global[hf];
   const module: Record<string, string> = {
     input_layernorm: 'attn_norm',
