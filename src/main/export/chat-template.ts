@@ -46,7 +46,7 @@ export async function readChatTemplates(
   tokenizerConfig: Record<string, unknown>,
 ): Promise<{ templates: ChatTemplates | null; warnings: string[] }> {
   const warnings: string[] = [];
-  const inline = inlineTemplates(tokenizerConfig.chat_template, warnings);
+  const inline = inlineTemplates(tokenizerConfig.chat_template, TOKENIZER_CONFIG_FILE, warnings);
   const jinja = await readText(join(dir, CHAT_TEMPLATE_FILE));
   if (jinja !== null && jinja !== '') {
     const named = await additionalTemplates(join(dir, ADDITIONAL_CHAT_TEMPLATES_DIR));
@@ -61,7 +61,7 @@ export async function readChatTemplates(
   const json = await readText(join(dir, CHAT_TEMPLATE_JSON));
   if (json !== null) {
     const template = parseJson(json, join(dir, CHAT_TEMPLATE_JSON)).chat_template;
-    const fromJson = inlineTemplates(template, warnings);
+    const fromJson = inlineTemplates(template, CHAT_TEMPLATE_JSON, warnings);
     if (fromJson) return { templates: { source: CHAT_TEMPLATE_JSON, ...fromJson }, warnings };
   }
   return { templates: null, warnings };
@@ -92,7 +92,7 @@ export function ggufTemplateName(name: string): string {
 }
 
 /** A string, or a list of {name, template} (one of them "default"); anything else is ignored with a warning. */
-function inlineTemplates(value: unknown, warnings: string[]): Omit<ChatTemplates, 'source'> | null {
+function inlineTemplates(value: unknown, file: string, warnings: string[]): Omit<ChatTemplates, 'source'> | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'string') return value === '' ? null : { default: value, named: [] };
   if (Array.isArray(value)) {
@@ -106,7 +106,7 @@ function inlineTemplates(value: unknown, warnings: string[]): Omit<ChatTemplates
     }
     return main === null && named.size === 0 ? null : { default: main, named: [...named].sort(([a], [b]) => a.localeCompare(b)) };
   }
-  warnings.push(`The chat template in ${TOKENIZER_CONFIG_FILE} is neither text nor a list of named templates; it was left out of the GGUF file.`);
+  warnings.push(`The chat template in ${file} is neither text nor a list of named templates; it was left out of the GGUF file.`);
   return null;
 }
 
