@@ -191,10 +191,9 @@ async function loadYaml(file: string): Promise<Json> {
   expect(isMap(doc.contents)).toBe(true);
   const checkScalars = (node: unknown) => {
     if (isScalar(node)) {
+      const source = String(node.source);
       if (typeof node.value === 'number' && node.type === 'PLAIN')
-        expect(node.source, `${node.source} is a number to PyYAML`).toMatch(
-          Number.isInteger(node.value) && !node.source.includes('.') ? PYYAML_INT : PYYAML_FLOAT,
-        );
+        expect(source, `${source} is a number to PyYAML`).toMatch(Number.isInteger(node.value) && !source.includes('.') ? PYYAML_INT : PYYAML_FLOAT);
     } else if (node && typeof node === 'object' && 'items' in node) {
       for (const item of (node as { items: unknown[] }).items) {
         if (item && typeof item === 'object' && 'value' in item && 'key' in item) checkScalars((item as { value: unknown }).value);

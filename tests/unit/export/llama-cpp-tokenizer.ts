@@ -57,7 +57,7 @@ export class LlamaCppTokenizer {
     readonly pre: string,
     private readonly tokens: string[],
     private readonly scores: number[],
-    private readonly types: number[],
+    types: number[],
     merges: string[],
     private readonly bos: number | null,
     private readonly eos: number | null,
