@@ -16,9 +16,18 @@ export interface GgufVerification {
   values: number;
 }
 
+/** Where the chat templates written into a GGUF file came from. */
+export interface ChatTemplateSummary {
+  source: string;
+  hasDefault: boolean;
+  names: string[];
+}
+
 export interface GgufExportResult {
   architecture: GgufArchitecture;
   tokenizer: GgufTokenizerModel;
+  /** The chat templates carried into the file and where they came from; null when the model folder has none. */
+  chatTemplates: ChatTemplateSummary | null;
   tensors: number;
   /** Hugging Face tensors left out because the model does not use them (e.g. rotary inv_freq buffers). */
   skippedTensors: string[];

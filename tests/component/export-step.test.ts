@@ -180,6 +180,7 @@ describe('export step', () => {
       gguf: {
         architecture: 'llama',
         tokenizer: 'llama',
+        chatTemplates: { source: 'chat_template.jinja', hasDefault: true, names: ['tool_use'] },
         tensors: 30,
         skippedTensors: ['rotary.inv_freq'],
         verification: { metadataKeys: 28, tensors: 30, values: 123456 },
@@ -191,6 +192,7 @@ describe('export step', () => {
     await flushPromises();
     expect(text(w, 'gguf-verified')).toContain('Verified: all 30 tensors (123,456 values) and 28 metadata entries read back equal');
     expect(text(w, 'export-warnings')).toContain('Left out 1 tensor(s)');
+    expect(text(w, 'gguf-chat-template')).toContain('Chat template carried over from chat_template.jinja (named templates: tool_use)');
     expect(w.get('[data-testid="export-result"]').text()).toContain('3.0 MB · f16');
     w.unmount();
   });

@@ -17,7 +17,8 @@ export const exportCommand: Command<ExportResult> = {
   details: [
     'hf            PATH is a folder: config, tokenizer, safetensors in --dtype (default: as stored), slayer.json and README.md',
     '              (model card with the layer map, data hashes and metrics).',
-    'gguf          PATH is a file: llama.cpp GGUF v3 (llama or qwen2 architecture, f32/f16/bf16, tokenizer included).',
+    'gguf          PATH is a file: llama.cpp GGUF v3 (llama or qwen2 architecture, f32/f16/bf16, tokenizer included,',
+    '              chat templates from chat_template.jinja or tokenizer_config.json).',
     '              The file is read back and every tensor and metadata value compared with the source before it is',
     '              moved into place; --no-verify skips that.',
     'llamafactory  PATH is a folder: LLaMA-Factory config, launcher, dataset registry, DeepSpeed ZeRO-2 config and',
@@ -47,6 +48,11 @@ export const exportCommand: Command<ExportResult> = {
     if (r.dtype) lines.push(`Weights           ${r.dtype}`);
     if (r.gguf) {
       lines.push(`Architecture      ${r.gguf.architecture}, tokenizer ${r.gguf.tokenizer}, ${r.gguf.tensors} tensors`);
+      const chat = r.gguf.chatTemplates;
+      const named = chat?.names.length ? `${chat.hasDefault ? ' default and' : ''} ${chat.names.join(', ')}` : '';
+      lines.push(
+        `Chat template     ${chat ? `carried over from ${chat.source}${named}` : 'none in the model folder (llama.cpp falls back to its own format)'}`,
+      );
       const v = r.gguf.verification;
       lines.push(
         `Verified          ${v ? `yes: ${v.tensors} tensors (${v.values.toLocaleString('en-US')} values) and ${v.metadataKeys} metadata keys read back equal` : 'no (--no-verify)'}`,

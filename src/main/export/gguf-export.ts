@@ -71,6 +71,7 @@ export async function exportGguf(folder: ModelFolder, out: string, options: Gguf
   return {
     architecture,
     tokenizer: tokenizer.model,
+    chatTemplates: tokenizer.chatTemplates,
     tensors: plan.length,
     skippedTensors: [...folder.extraTensors],
     verification,

@@ -13,12 +13,15 @@
  * The token list is padded to the embedding's row count with unused "[PADn]" tokens, as
  * convert_hf_to_gguf.py does, because llama.cpp sizes the vocabulary from the list.
  * Token types follow llama.cpp's enum: NORMAL 1, UNKNOWN 2, CONTROL 3, USER_DEFINED 4, UNUSED 5, BYTE 6.
+ * Chat templates come from chat-template.ts. Where llama.cpp will tokenise differently from
+ * Hugging Face (no NFC normalisation, whole-word lookup by pre-tokenizer), the export says so.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../shared/errors.js';
 import type { ModelDescription } from '../../shared/model.js';
 import { ModelTokenizer, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from '../model/tokenizer.js';
+import { chatTemplateMetadata, readChatTemplates, summariseChatTemplates, type ChatTemplateSummary } from './chat-template.js';
 import { array, scalar, type GgufValue } from './gguf-format.js';
 import type { GgufTokenizerModel } from '../../shared/export.js';
 
@@ -32,11 +35,16 @@ const PRE_TOKENIZERS: Record<string, string> = {
   "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+": 'qwen2',
 };
 
+/** Pre-tokenizers for which llama.cpp looks a whole word up in the vocabulary before merging (its ignore_merges). */
+const WHOLE_WORD_PRE = new Set(['llama-bpe']);
+
 type Json = Record<string, unknown>;
 
 export interface GgufTokenizer {
   model: GgufTokenizerModel;
   entries: [string, GgufValue][];
+  /** Where the chat templates came from, or null when the folder has none. */
+  chatTemplates: ChatTemplateSummary | null;
   /** Things llama.cpp will do differently from Hugging Face, in words. */
   warnings: string[];
 }
@@ -83,6 +91,11 @@ export async function tokenizerMetadata(dir: string, m: ModelDescription): Promi
       warnings.push(
         `llama.cpp has no pre-tokenizer for this tokenizer's split pattern; it will split text with its default rule, so some texts tokenise differently than in Hugging Face.`,
       );
+    if (pre && WHOLE_WORD_PRE.has(pre) !== (bpe.ignore_merges === true)) {
+      warnings.push(
+        `llama.cpp's "${pre}" pre-tokenizer ${WHOLE_WORD_PRE.has(pre) ? 'looks whole words up before merging' : 'always merges'}, this tokenizer ${bpe.ignore_merges === true ? 'does not' : 'does'}; a few rare words may tokenise differently than in Hugging Face.`,
+      );
+    }
     entries.push(['tokenizer.ggml.pre', scalar('string', pre ?? 'default')]);
     entries.push(['tokenizer.ggml.tokens', array('string', texts)]);
     entries.push(['tokenizer.ggml.token_type', array('i32', types)]);
@@ -90,7 +103,7 @@ export async function tokenizerMetadata(dir: string, m: ModelDescription): Promi
       'tokenizer.ggml.merges',
       array(
         'string',
-        merges.map(([a, b]) => `${a} ${b}`),
+        merges.map(([a, b]) => `${ggufMergePart(a)} ${ggufMergePart(b)}`),
       ),
     ]);
   }
@@ -103,8 +116,13 @@ export async function tokenizerMetadata(dir: string, m: ModelDescription): Promi
   if (unkId !== null) entries.push(['tokenizer.ggml.unknown_token_id', scalar('u32', unkId)]);
   entries.push(['tokenizer.ggml.add_bos_token', scalar('bool', tokenizer.addBos)]);
   entries.push(['tokenizer.ggml.add_eos_token', scalar('bool', tokenizer.addEos)]);
-  if (typeof config.chat_template === 'string') entries.push(['tokenizer.chat_template', scalar('string', config.chat_template)]);
-  return { model: kind, entries, warnings };
+  if (flatten(json.normalizer, 'normalizers').some((n) => n.type === 'NFC')) {
+    warnings.push('This tokenizer normalises text to Unicode NFC and llama.cpp does not: text with decomposed accents tokenises differently in llama.cpp.');
+  }
+  const chat = await readChatTemplates(dir, config);
+  if (chat.templates) entries.push(...chatTemplateMetadata(chat.templates));
+  warnings.push(...chat.warnings);
+  return { model: kind, entries, chatTemplates: summariseChatTemplates(chat.templates), warnings };
 }
 
 /** Token text by id (null where no token has that id) and the added tokens' "special" flags. */
@@ -127,7 +145,7 @@ function vocabulary(json: Json, bpe: Json, size: number, file: string): { tokens
   return { tokens, special };
 }
 
-/** tokenizer.json writes merges as "a b" strings (older files) or ["a", "b"] pairs. */
+/** tokenizer.json writes merges as "a b" strings (older files) or ["a", "b"] pairs (transformers 4.45 and later, so that a part may hold a space). */
 function parseMerges(raw: unknown, file: string): [string, string][] {
   if (!Array.isArray(raw)) return [];
   return raw.map((m) => {
@@ -136,6 +154,11 @@ function parseMerges(raw: unknown, file: string): [string, string][] {
     if (parts.length !== 2) throw new UserError(`${file}: merge ${JSON.stringify(m)} is not a pair of tokens.`);
     return parts as [string, string];
   });
+}
+
+/** GGUF stores merges as "a b" strings; a space inside a part is written as U+0120, as gguf-py does. */
+function ggufMergePart(part: string): string {
+  return part.replaceAll(' ', '\u0120');
 }
 
 function mergeScores(texts: string[], merges: [string, string][]): number[] {

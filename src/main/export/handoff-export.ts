@@ -16,8 +16,8 @@ import {
   llamaFactoryDatasets,
   llamaFactoryLauncher,
 } from './handoff-llamafactory.js';
-import { handoffReadme, type Trainer } from './handoff-readme.js';
-import { DEEPSPEED_FILE, DEEPSPEED_ZERO2, HANDOFF_README, type HandoffInput } from './handoff-recipe.js';
+import { handoffReadme } from './handoff-readme.js';
+import { DEEPSPEED_FILE, DEEPSPEED_ZERO2, HANDOFF_README, type HandoffInput, type Trainer } from './handoff-recipe.js';
 import type { SlayerRecord } from './slayer-record.js';
 
 export async function exportHandoff(

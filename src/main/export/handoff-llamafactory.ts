@@ -23,6 +23,7 @@ export const LLAMAFACTORY_CONFIG = 'slayer-llamafactory.yaml';
 export const LLAMAFACTORY_LAUNCHER = 'slayer_llamafactory.py';
 export const LLAMAFACTORY_DATASETS = 'dataset_info.json';
 export const EXPLICIT_LAYERS_GUARD = 'slayer_explicit_layers';
+export const LLAMAFACTORY_OUTPUT = 'output-llamafactory';
 const DATASET_NAME = 'slayer_corpus';
 
 export function llamaFactoryConfig(input: HandoffInput): string {
@@ -51,11 +52,10 @@ export function llamaFactoryConfig(input: HandoffInput): string {
     { key: 'preprocessing_num_workers', value: 16 },
     { blank: true },
     { comment: 'output' },
-    { key: 'output_dir', value: 'output-llamafactory' },
+    { key: 'output_dir', value: LLAMAFACTORY_OUTPUT, comment: 'a rerun resumes from its last checkpoint' },
     { key: 'logging_steps', value: RECIPE.loggingSteps },
     { key: 'save_steps', value: RECIPE.saveSteps },
     { key: 'plot_loss', value: true },
-    { key: 'overwrite_output_dir', value: true },
     { blank: true },
     { comment: 'train (continued pre-training recipe: AdamW 0.9/0.95, 5% warmup, cosine, clip 1.0, bf16)' },
     { key: 'per_device_train_batch_size', value: RECIPE.microBatch },

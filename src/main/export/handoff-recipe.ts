@@ -25,6 +25,8 @@ export const RECIPE = {
   saveSteps: 500,
 } as const;
 
+export type Trainer = 'llamafactory' | 'axolotl';
+
 /** What a hand-off config is written for. */
 export interface HandoffInput {
   /** Absolute path of the model to train. */

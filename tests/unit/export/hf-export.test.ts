@@ -2,6 +2,8 @@
  * Hugging Face export: weights converted to the requested type (exactly, or by round-to-nearest-even),
  * sharded like the source, config/tokenizer/slayer.json carried over, a model card that states the
  * plan's layer map and where the model came from, and the output rules (exists, inside the model).
+ * config.json and model.safetensors.index.json are held to the keys transformers writes and reads
+ * (written out here by hand), the index checked against the shards parsed by the test's own reader.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +16,24 @@ import { isUserError } from '../../../src/shared/errors.js';
 import type { Plan } from '../../../src/shared/plan.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { SMALL, surgeryOutput } from './helpers.js';
+import { readSafetensors } from './independent.js';
+
+/** What transformers' LlamaConfig / Qwen2Config need from config.json to build the model. */
+const CONFIG_KEYS = [
+  'architectures',
+  'model_type',
+  'hidden_size',
+  'intermediate_size',
+  'num_attention_heads',
+  'num_hidden_layers',
+  'num_key_value_heads',
+  'max_position_embeddings',
+  'rms_norm_eps',
+  'rope_theta',
+  'vocab_size',
+  'tie_word_embeddings',
+  'torch_dtype',
+];
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -131,10 +151,34 @@ describe('HF export of a plain folder', () => {
     const files = await readdir(out);
     expect(files.filter((f) => f.endsWith('.safetensors')).length).toBeGreaterThan(1);
     expect(files).toContain('model.safetensors.index.json');
+    // The index as save_pretrained writes it: metadata.total_size over all shards, and where each tensor lives.
+    const index = JSON.parse(await readFile(join(out, 'model.safetensors.index.json'), 'utf8'));
+    expect(Object.keys(index).sort()).toEqual(['metadata', 'weight_map']);
+    const tensors = await readSafetensors(out);
+    expect(index.metadata.total_size).toBe([...tensors.values()].reduce((n, t) => n + t.bytes, 0));
+    expect(Object.keys(index.weight_map).sort()).toEqual([...tensors.keys()].sort());
+    for (const [name, t] of tensors) expect(join(out, index.weight_map[name])).toBe(t.file);
+    const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+    expect(CONFIG_KEYS.filter((k) => !(k in config))).toEqual([]);
+    expect(config.torch_dtype).toBe({ f16: 'float16', bf16: 'bfloat16' }[dtype]);
     const card = await readFile(join(out, 'README.md'), 'utf8');
     expect(card).toMatch(/^license: other {2}# /m);
     expect(card).toContain('has no slayer.json');
     expect(card).not.toContain('## Layer map');
+  });
+});
+
+describe('HF export of a config written by newer transformers', () => {
+  it('sets "dtype" as well as "torch_dtype", since transformers 4.56 and later read "dtype" first', async () => {
+    const dir = join(root, 'dtype-key');
+    await generateTestModel(dir, { ...SMALL, layers: 1, dtype: 'bf16' });
+    const configFile = join(dir, 'config.json');
+    const { torch_dtype: _, ...rest } = JSON.parse(await readFile(configFile, 'utf8'));
+    await writeFile(configFile, JSON.stringify({ ...rest, dtype: 'bfloat16' }));
+    const out = join(root, 'dtype-key-out');
+    await exportModel(dir, { format: 'hf', out, dtype: 'f32' });
+    const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+    expect([config.dtype, config.torch_dtype]).toEqual(['float32', 'float32']);
   });
 });
 
