@@ -246,7 +246,7 @@ export async function buildBundledSets(root: string): Promise<Record<string, num
   for (let n = 0; blanks.length < ITEMS && n < ITEMS * 50; n++) {
     const list = speechSentences[pick(SEED + 21, 2 * n, 0, modern.length - 1)];
     const words = list[pick(SEED + 21, 2 * n + 1, 0, list.length - 1)].split(' ');
-    const positions = words.map((w, i) => i).filter((i) => i >= 3 && i <= words.length - 4 && /^[a-z]{5,}$/.test(words[i]));
+    const positions = words.map((_, i) => i).filter((i) => i >= 3 && i <= words.length - 4 && /^[a-z]{5,}$/.test(words[i]));
     if (positions.length === 0) continue;
     const at = positions[seededHash(SEED + 22, n) % positions.length];
     const word = words[at];
