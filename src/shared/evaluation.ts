@@ -139,10 +139,28 @@ export const BUNDLED_TASKS: readonly BundledTask[] = [
   { name: 'code-cloze', domain: 'code', title: 'RxJS code cloze (ARC-style choices)', kind: 'multiple-choice', file: 'code/code-cloze.task.json' },
   { name: 'code-python', domain: 'code', title: 'Python functions (HumanEval-style, pass@1)', kind: 'code', file: 'code/code-python.task.json' },
   { name: 'code-js', domain: 'code', title: 'JavaScript functions (MultiPL-E-style, pass@1)', kind: 'code', file: 'code/code-js.task.json' },
-  { name: 'math-choice', domain: 'math', title: 'Arithmetic and algebra (MMLU-style lettered options)', kind: 'multiple-choice', file: 'math/math-choice.task.json' },
-  { name: 'math-worked', domain: 'math', title: 'Worked problems (GSM8K-style, "#### answer", few-shot)', kind: 'generate', file: 'math/math-worked.task.json' },
+  {
+    name: 'math-choice',
+    domain: 'math',
+    title: 'Arithmetic and algebra (MMLU-style lettered options)',
+    kind: 'multiple-choice',
+    file: 'math/math-choice.task.json',
+  },
+  {
+    name: 'math-worked',
+    domain: 'math',
+    title: 'Worked problems (GSM8K-style, "#### answer", few-shot)',
+    kind: 'generate',
+    file: 'math/math-worked.task.json',
+  },
   { name: 'legal-cloze', domain: 'legal', title: 'Licence text cloze (ARC-style choices)', kind: 'multiple-choice', file: 'legal/legal-cloze.task.json' },
-  { name: 'legal-licence', domain: 'legal', title: 'Which licence says this? (MMLU-style lettered options)', kind: 'multiple-choice', file: 'legal/legal-licence.task.json' },
+  {
+    name: 'legal-licence',
+    domain: 'legal',
+    title: 'Which licence says this? (MMLU-style lettered options)',
+    kind: 'multiple-choice',
+    file: 'legal/legal-licence.task.json',
+  },
   { name: 'general-cloze', domain: 'general', title: 'Moby-Dick cloze (ARC-style choices)', kind: 'multiple-choice', file: 'general/general-cloze.task.json' },
   {
     name: 'general-continuation',
@@ -151,8 +169,20 @@ export const BUNDLED_TASKS: readonly BundledTask[] = [
     kind: 'multiple-choice',
     file: 'general/general-continuation.task.json',
   },
-  { name: 'general-blank', domain: 'general', title: 'Fill the blank (WinoGrande-style partial scoring)', kind: 'multiple-choice', file: 'general/general-blank.task.json' },
-  { name: 'general-presidents', domain: 'general', title: 'Who gave that address? (TruthfulQA-style MC2)', kind: 'multiple-choice', file: 'general/general-presidents.task.json' },
+  {
+    name: 'general-blank',
+    domain: 'general',
+    title: 'Fill the blank (WinoGrande-style partial scoring)',
+    kind: 'multiple-choice',
+    file: 'general/general-blank.task.json',
+  },
+  {
+    name: 'general-presidents',
+    domain: 'general',
+    title: 'Who gave that address? (TruthfulQA-style MC2)',
+    kind: 'multiple-choice',
+    file: 'general/general-presidents.task.json',
+  },
 ];
 
 export const BUNDLED_PREFIX = 'bundled:';
@@ -181,7 +211,11 @@ export interface ItemChange {
  * Item by item, two runs of the same task (same items in the same order, e.g. the base and the
  * injected model): which items the metric found better and which worse.
  */
-export function compareTaskItems(before: TaskReport, after: TaskReport, metric: MetricName): { better: ItemChange[]; worse: ItemChange[]; same: number } | null {
+export function compareTaskItems(
+  before: TaskReport,
+  after: TaskReport,
+  metric: MetricName,
+): { better: ItemChange[]; worse: ItemChange[]; same: number } | null {
   if (before.dataHash !== after.dataHash || before.results.length !== after.results.length) return null;
   const better: ItemChange[] = [];
   const worse: ItemChange[] = [];

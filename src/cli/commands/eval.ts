@@ -36,7 +36,10 @@ export function formatTaskReports(reports: readonly TaskReport[]): string[] {
     }
     lines.push(head);
     for (const m of r.metrics) lines.push(`  ${m.name.padEnd(22)} ${pct(m.value)}${m.stderr === null ? '' : ` ± ${pct(m.stderr)}`}  ${METRIC_WORDS[m.name]}`);
-    if (r.generation) lines.push(`  generation: ${r.generation.temperature === 0 ? 'greedy' : `temperature ${r.generation.temperature}, seed ${r.generation.seed}`}, at most ${r.generation.maxTokens} tokens`);
+    if (r.generation)
+      lines.push(
+        `  generation: ${r.generation.temperature === 0 ? 'greedy' : `temperature ${r.generation.temperature}, seed ${r.generation.seed}`}, at most ${r.generation.maxTokens} tokens`,
+      );
   }
   return lines;
 }
@@ -52,8 +55,8 @@ export const evalCommand: Command<EvaluateResult | TaskEvaluation> = {
     '--task: a task file (.json), a JSONL file of benchmark records (ARC, HellaSwag, MMLU, WinoGrande, TruthfulQA, GSM8K, HumanEval,',
     `  MBPP, MultiPL-E; recognised by their fields) or a bundled set (${BUNDLED_DOMAINS_WORDS}, or bundled:NAME). Repeat it or give a comma list.`,
     '  Prompts, few-shot examples (seeded as lm-evaluation-harness does), acc / acc_norm / mc2 / exact match / pass@1 follow the harness;',
-    '  --json keeps every item\'s result. Code runs in a sandbox (time and memory limits, no network, no file writes). See docs/evaluation.md.',
-    '--fewshot K: examples for every task (default: each task\'s own). --limit N: the first N items of every task.',
+    "  --json keeps every item's result. Code runs in a sandbox (time and memory limits, no network, no file writes). See docs/evaluation.md.",
+    "--fewshot K: examples for every task (default: each task's own). --limit N: the first N items of every task.",
     '--bos: BOS before every text as the tokenizer says (default), always, or never (lm-evaluation-harness up to 0.4.9).',
     'Without --data, only the tasks run.',
     ...DATA_DETAILS,
@@ -73,7 +76,8 @@ export const evalCommand: Command<EvaluateResult | TaskEvaluation> = {
     const selection = taskSelection(values);
     if (stringFlag(values, 'data') === undefined) {
       if (!selection.tasks?.length) throw new UserError(`Give text to measure (--data) or tasks to run (--task), or both. Usage: ${USAGE}`);
-      if (stringFlag(values, 'qa') !== undefined) throw new UserError(`--qa is scored with the perplexity data: give --data too, or run the questions as a task (--task QA.jsonl).`);
+      if (stringFlag(values, 'qa') !== undefined)
+        throw new UserError(`--qa is scored with the perplexity data: give --data too, or run the questions as a task (--task QA.jsonl).`);
       return evaluateTasks(model, { ...selection, ...engineSettings(values) }, ctx);
     }
     return evaluateModel(model, { ...dataOptions(values, USAGE), qa: stringFlag(values, 'qa'), ...selection, ...engineSettings(values) }, ctx);

@@ -90,5 +90,11 @@ export async function evaluateTasks(modelDir: string, options: TaskSelection & E
 }
 
 function runRecord(dir: string, layers: number, engine: { provider: ProviderName; threads: number; streaming: boolean }, started: number): RunRecord {
-  return { model: { dir, layers }, provider: engine.provider, threads: engine.threads, streaming: engine.streaming, seconds: (performance.now() - started) / 1000 };
+  return {
+    model: { dir, layers },
+    provider: engine.provider,
+    threads: engine.threads,
+    streaming: engine.streaming,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

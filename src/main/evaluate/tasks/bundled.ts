@@ -20,7 +20,10 @@ export function bundledRoot(): string {
     const candidate = join(dir, 'resources', 'eval');
     if (existsSync(join(candidate, 'SOURCES.md'))) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new UserError('The bundled evaluation sets (resources/eval) are missing from this installation. Reinstall the app, or rebuild them with "npm run eval:sets".');
+    if (parent === dir)
+      throw new UserError(
+        'The bundled evaluation sets (resources/eval) are missing from this installation. Reinstall the app, or rebuild them with "npm run eval:sets".',
+      );
     dir = parent;
   }
 }
@@ -35,7 +38,10 @@ export interface TaskSpec {
 /** The --task values (each possibly a comma list) as task files, in order, without repeats. */
 export function resolveTaskSpecs(values: readonly string[]): TaskSpec[] {
   const specs: TaskSpec[] = [];
-  for (const value of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+  for (const value of values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean)) {
     const names = bundledTaskNames(value);
     if (names === null) {
       specs.push({ path: value, source: value });

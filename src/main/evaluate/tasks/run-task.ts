@@ -53,7 +53,9 @@ export async function runTask(model: TaskModel, task: LoadedTask, control: TaskC
   const limit = model.engine.description.maxPositionEmbeddings;
   const generation = { ...task.generation!, maxTokens: Math.min(task.generation!.maxTokens, Math.floor(limit / 2)) };
   if (generation.maxTokens < task.generation!.maxTokens) {
-    control.onLog?.(`${task.name}: ${task.generation!.maxTokens} new tokens do not fit beside a prompt in ${limit} tokens of context; generating at most ${generation.maxTokens}.`);
+    control.onLog?.(
+      `${task.name}: ${task.generation!.maxTokens} new tokens do not fit beside a prompt in ${limit} tokens of context; generating at most ${generation.maxTokens}.`,
+    );
   }
   if (t.kind === 'generate') {
     const results = await runGeneration(model, task, contexts, generation, control);
@@ -101,7 +103,15 @@ async function runChoices(model: TaskModel, task: LoadedTask, contexts: string[]
 }
 
 /** Greedy (or seeded sampled) continuation of each prompt, cut at the stop texts. */
-async function generate(model: TaskModel, task: LoadedTask, prompt: string, d: LoadedDoc, index: number, settings: GenerationSettings, control: TaskControl): Promise<string> {
+async function generate(
+  model: TaskModel,
+  task: LoadedTask,
+  prompt: string,
+  d: LoadedDoc,
+  index: number,
+  settings: GenerationSettings,
+  control: TaskControl,
+): Promise<string> {
   const limit = model.engine.description.maxPositionEmbeddings;
   const ids = encodeText(model.tokenizer, prompt, task.bos);
   const kept = ids.slice(Math.max(0, ids.length - (limit - settings.maxTokens)));
@@ -119,7 +129,13 @@ async function generate(model: TaskModel, task: LoadedTask, prompt: string, d: L
   return cutAtStop(model.tokenizer.decode(generation.tokens, { skipSpecial: true }), until);
 }
 
-async function runGeneration(model: TaskModel, task: LoadedTask, contexts: string[], settings: GenerationSettings, control: TaskControl): Promise<TaskItemResult[]> {
+async function runGeneration(
+  model: TaskModel,
+  task: LoadedTask,
+  contexts: string[],
+  settings: GenerationSettings,
+  control: TaskControl,
+): Promise<TaskItemResult[]> {
   const rules = task.match!;
   const results: TaskItemResult[] = [];
   for (const [i, d] of task.docs.entries()) {

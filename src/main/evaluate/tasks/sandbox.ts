@@ -102,7 +102,13 @@ export class Sandbox {
     }
     if (this.interpreter.permissionArgs('').length) isolation.push("Node's permission model: no file writes, no child processes, reads only in its folder");
     isolation.push('in-process guard: file writes, network, processes and native code stop the program', `killed after ${limits.timeoutSeconds} s`);
-    return { language: this.language, interpreter: `${this.interpreter.command} (${this.interpreter.version})`, timeoutSeconds: limits.timeoutSeconds, memoryMB: limits.memoryMB, isolation };
+    return {
+      language: this.language,
+      interpreter: `${this.interpreter.command} (${this.interpreter.version})`,
+      timeoutSeconds: limits.timeoutSeconds,
+      memoryMB: limits.memoryMB,
+      isolation,
+    };
   }
 
   /** Runs one program; it passes when it exits with status 0 within the limits. */
@@ -148,7 +154,14 @@ function commandLine(i: Interpreter, iso: Isolation, limits: SandboxLimits, dir:
 }
 
 /** Spawns the command in its own process group and turns what happens into a status. */
-function watch(argv: string[], dir: string, env: Record<string, string>, limits: SandboxLimits, signal: AbortSignal | undefined, started: number): Promise<SandboxRun> {
+function watch(
+  argv: string[],
+  dir: string,
+  env: Record<string, string>,
+  limits: SandboxLimits,
+  signal: AbortSignal | undefined,
+  started: number,
+): Promise<SandboxRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { cwd: dir, env, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: { stream: 'out' | 'err'; text: string }[] = [];
@@ -180,8 +193,14 @@ function watch(argv: string[], dir: string, env: Record<string, string>, limits:
     child.on('close', (code, sig) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      const stderr = chunks.filter((c) => c.stream === 'err').map((c) => c.text).join('');
-      const stdout = chunks.filter((c) => c.stream === 'out').map((c) => c.text).join('');
+      const stderr = chunks
+        .filter((c) => c.stream === 'err')
+        .map((c) => c.text)
+        .join('');
+      const stdout = chunks
+        .filter((c) => c.stream === 'out')
+        .map((c) => c.text)
+        .join('');
       const seconds = (performance.now() - started) / 1000;
       const status = ended ?? classify(code, sig, stderr);
       const detail = `${stderr}${stderr && stdout ? '\n' : ''}${stdout}`.trim();
@@ -203,7 +222,8 @@ function classify(code: number | null, sig: NodeJS.Signals | null, stderr: strin
 const SANDBOX_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
 
 async function findPython(): Promise<Interpreter | { notRun: string }> {
-  const missing = 'python3 is not installed on this machine, so the Python programs of this task cannot run. Install Python 3.8 or later (Debian: apt-get install python3) and evaluate again.';
+  const missing =
+    'python3 is not installed on this machine, so the Python programs of this task cannot run. Install Python 3.8 or later (Debian: apt-get install python3) and evaluate again.';
   let out: string;
   try {
     ({ stdout: out } = await run('python3', ['-I', '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'], { timeout: 20_000 }));
@@ -212,7 +232,8 @@ async function findPython(): Promise<Interpreter | { notRun: string }> {
   }
   const [executable, version] = out.trim().split('\n');
   const [major, minor] = version.split('.').map(Number);
-  if (!executable || major !== 3 || minor < 8) return { notRun: `python3 here is ${version ?? 'unknown'}; the sandbox needs Python 3.8 or later (audit hooks). ${missing}` };
+  if (!executable || major !== 3 || minor < 8)
+    return { notRun: `python3 here is ${version ?? 'unknown'}; the sandbox needs Python 3.8 or later (audit hooks). ${missing}` };
   return {
     command: executable,
     args: ['-I', '-B'],

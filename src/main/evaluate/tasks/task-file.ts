@@ -110,7 +110,8 @@ export interface LoadedTask {
 export async function loadTask(path: string, source: string, overrides: TaskOverrides, control: TaskControl = {}): Promise<LoadedTask> {
   const file = resolve(path);
   const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) throw new UserError(`The task ${path} does not exist or is not a file. Give a task file (.json), a JSONL file of benchmark records, or bundled:NAME.`);
+  if (!info?.isFile())
+    throw new UserError(`The task ${path} does not exist or is not a file. Give a task file (.json), a JSONL file of benchmark records, or bundled:NAME.`);
   const spec = extname(file).toLowerCase() === '.json' ? await readTaskFile(file) : { data: file };
   const dataFile = resolve(dirname(file), spec.data);
   const records = await readRecords(dataFile, overrides.badLines ?? 'stop', control);
@@ -176,7 +177,9 @@ async function readTaskFile(file: string): Promise<TaskFile> {
   const parsed = taskFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UserError(`${file}: ${issue.path.length ? `"${issue.path.join('.')}" ` : ''}${issue.message.toLowerCase()}. See docs/evaluation.md for the task file's fields.`);
+    throw new UserError(
+      `${file}: ${issue.path.length ? `"${issue.path.join('.')}" ` : ''}${issue.message.toLowerCase()}. See docs/evaluation.md for the task file's fields.`,
+    );
   }
   return parsed.data;
 }
@@ -194,7 +197,8 @@ async function readRecords(file: string, policy: BadLinePolicy, control: TaskCon
     for await (const record of jsonlRecords(file)) {
       throwIfCancelled(control.signal);
       if ('problem' in record) badLines.report(name, record.line, record.problem);
-      else if (typeof record.value !== 'object' || record.value === null || Array.isArray(record.value)) badLines.report(name, record.line, 'not a JSON object');
+      else if (typeof record.value !== 'object' || record.value === null || Array.isArray(record.value))
+        badLines.report(name, record.line, 'not a JSON object');
       else records.push({ value: record.value as Record<string, unknown>, source: `${name}:${record.line}` });
     }
   } catch (e) {
@@ -244,4 +248,3 @@ function matchRules(base: MatchRules, spec: Pick<TaskFile, 'answer'>): MatchRule
     ignoreCase: a.ignoreCase ?? base.ignoreCase,
   };
 }
-

@@ -139,7 +139,17 @@ function reader(read: (r: Record<string, unknown>) => TaskDoc): (r: Record<strin
 }
 
 function choiceDoc(r: Record<string, unknown>, query: string, choices: string[], gold: number, description = ''): ChoiceDoc {
-  return { kind: 'multiple-choice', id: idOf(r), description, query, choices, gold, labels: null, sharedContinuation: null, shot: { question: query, answer: choices[gold] } };
+  return {
+    kind: 'multiple-choice',
+    id: idOf(r),
+    description,
+    query,
+    choices,
+    gold,
+    labels: null,
+    sharedContinuation: null,
+    shot: { question: query, answer: choices[gold] },
+  };
 }
 
 // ---- text helpers with Python's semantics
@@ -355,7 +365,16 @@ const mbpp: TaskTemplate = {
     const tests = texts(r, 'test_list', 1).join('\n');
     const query = `You are an expert Python programmer, and here is your task: ${text(r, 'text')} Your code should pass these tests:\n\n${tests}\n[BEGIN]\n`;
     const solution = typeof r.code === 'string' ? r.code : '';
-    return { kind: 'code', id: idOf(r), description: '', query, language: 'python', programPrefix: '', programSuffix: `\n${tests}`, shot: { question: query, answer: `${solution}\n[DONE]` } };
+    return {
+      kind: 'code',
+      id: idOf(r),
+      description: '',
+      query,
+      language: 'python',
+      programPrefix: '',
+      programSuffix: `\n${tests}`,
+      shot: { question: query, answer: `${solution}\n[DONE]` },
+    };
   }),
 };
 
@@ -372,7 +391,16 @@ const multiplE: TaskTemplate = {
     const language = MULTIPL_E_LANGUAGES[text(r, 'language')];
     if (!language) throw new Problem(`"language" ${JSON.stringify(r.language)} cannot run here: only ${Object.keys(MULTIPL_E_LANGUAGES).join(', ')}`);
     const prompt = text(r, 'prompt');
-    return { kind: 'code', id: idOf(r), description: '', query: prompt, language, programPrefix: prompt, programSuffix: `\n${text(r, 'tests')}`, shot: { question: prompt, answer: '' } };
+    return {
+      kind: 'code',
+      id: idOf(r),
+      description: '',
+      query: prompt,
+      language,
+      programPrefix: prompt,
+      programSuffix: `\n${text(r, 'tests')}`,
+      shot: { question: prompt, answer: '' },
+    };
   }),
 };
 

@@ -37,7 +37,10 @@ describe('bundled sets', () => {
       const [task] = await loadTasks([`bundled:${name}`], {});
       const sandbox = await Sandbox.open((task.docs[0].doc as CodeDoc).language);
       if ('notRun' in sandbox) ctx.skip(sandbox.notRun);
-      const records = (await readFile(join(bundledRoot(), 'code', `${name}.jsonl`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { canonical_solution: string });
+      const records = (await readFile(join(bundledRoot(), 'code', `${name}.jsonl`), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { canonical_solution: string });
       const limits = { timeoutSeconds: 10, memoryMB: 512 };
       for (const [i, d] of task.docs.entries()) {
         const doc = d.doc as CodeDoc;

@@ -14,12 +14,23 @@ function read(format: TaskFormat, record: Record<string, unknown>): TaskDoc {
   return doc;
 }
 
-const ARC = { id: 'Mercury_7', question: 'Which gas do plants take in?', choices: { text: ['oxygen', 'carbon dioxide', 'helium'], label: ['A', 'B', 'C'] }, answerKey: 'B' };
+const ARC = {
+  id: 'Mercury_7',
+  question: 'Which gas do plants take in?',
+  choices: { text: ['oxygen', 'carbon dioxide', 'helium'], label: ['A', 'B', 'C'] },
+  answerKey: 'B',
+};
 
 describe('templates', () => {
   it('ARC: "Question: ...\\nAnswer:" and the choice texts; the answer key indexes the labels', () => {
     const doc = read('arc', ARC);
-    expect(doc).toMatchObject({ kind: 'multiple-choice', id: 'Mercury_7', query: 'Question: Which gas do plants take in?\nAnswer:', choices: ['oxygen', 'carbon dioxide', 'helium'], gold: 1 });
+    expect(doc).toMatchObject({
+      kind: 'multiple-choice',
+      id: 'Mercury_7',
+      query: 'Question: Which gas do plants take in?\nAnswer:',
+      choices: ['oxygen', 'carbon dioxide', 'helium'],
+      gold: 1,
+    });
     expect(doc.shot).toEqual({ question: 'Question: Which gas do plants take in?\nAnswer:', answer: 'carbon dioxide' });
     expect(TEMPLATES.arc.metrics).toEqual(['acc', 'acc_norm']);
     expect(TEMPLATES.arc.read({ ...ARC, answerKey: 'E' })).toBe('"answerKey" "E" is not one of the labels A, B, C');
@@ -54,7 +65,12 @@ describe('templates', () => {
   });
 
   it('WinoGrande: one context per option up to the blank, the rest of the sentence scored after each', () => {
-    const doc = read('winogrande', { sentence: 'The trophy does not fit in the case because _ is too big.', option1: 'the trophy', option2: 'the case', answer: '1' });
+    const doc = read('winogrande', {
+      sentence: 'The trophy does not fit in the case because _ is too big.',
+      option1: 'the trophy',
+      option2: 'the case',
+      answer: '1',
+    });
     expect(doc).toMatchObject({
       choices: ['The trophy does not fit in the case because the trophy', 'The trophy does not fit in the case because the case'],
       sharedContinuation: 'is too big.',
@@ -71,7 +87,9 @@ describe('templates', () => {
       mc2_targets: { choices: ['No.', 'No, pigs cannot fly.', 'Yes.'], labels: [1, 1, 0] },
     };
     const query = `${TRUTHFULQA_PREAMBLE}\n\nQ: Can pigs fly?\nA:`;
-    expect(query.startsWith('Q: What is human life expectancy in the United States?\nA: Human life expectancy in the United States is 78 years.\n\nQ: Who was')).toBe(true);
+    expect(
+      query.startsWith('Q: What is human life expectancy in the United States?\nA: Human life expectancy in the United States is 78 years.\n\nQ: Who was'),
+    ).toBe(true);
     expect(query.endsWith('A: The 1992 Olympics were held in Barcelona, Spain.\n\nQ: Can pigs fly?\nA:')).toBe(true);
     expect(read('truthfulqa-mc2', record)).toMatchObject({ query, choices: ['No.', 'No, pigs cannot fly.', 'Yes.'], labels: [1, 1, 0], gold: 0 });
     expect(read('truthfulqa-mc1', record)).toMatchObject({ query, choices: ['No.', 'Yes.'], labels: null });
@@ -79,18 +97,38 @@ describe('templates', () => {
 
   it('GSM8K and its chain-of-thought variant: questions, few-shot answers and references', () => {
     const record = { question: 'Tom has 3 apples and buys 4. How many?', answer: 'He has 3 + 4 = 7 apples.\n#### 7' };
-    expect(read('gsm8k', record)).toMatchObject({ query: 'Question: Tom has 3 apples and buys 4. How many?\nAnswer:', reference: record.answer, shot: { answer: record.answer } });
+    expect(read('gsm8k', record)).toMatchObject({
+      query: 'Question: Tom has 3 apples and buys 4. How many?\nAnswer:',
+      reference: record.answer,
+      shot: { answer: record.answer },
+    });
     expect(read('gsm8k-cot', record)).toMatchObject({ query: 'Q: Tom has 3 apples and buys 4. How many?\nA:', reference: '7' });
     expect(read('gsm8k-cot', { question: 'q', target: 'So 2. The answer is 2.' }).shot.answer).toBe('So 2. The answer is 2.');
     expect(TEMPLATES.gsm8k.generation).toEqual({ until: ['Question:', '</s>', '<|im_end|>'], maxTokens: 256 });
   });
 
   it('HumanEval, MBPP and MultiPL-E: the prompt the model continues and the program that runs', () => {
-    const he = read('humaneval', { task_id: 'HumanEval/0', prompt: 'def f(x):\n    """Double x."""\n', test: 'def check(c):\n    assert c(2) == 4\n', entry_point: 'f' });
-    expect(he).toMatchObject({ query: 'def f(x):\n    """Double x."""\n', language: 'python', programPrefix: 'def f(x):\n    """Double x."""\n', programSuffix: '\ndef check(c):\n    assert c(2) == 4\n\ncheck(f)' });
-    const mbpp = read('mbpp', { task_id: 2, text: 'Write a function to add.', code: 'def add(a, b):\n  return a + b', test_list: ['assert add(1, 2) == 3', 'assert add(0, 0) == 0'] });
+    const he = read('humaneval', {
+      task_id: 'HumanEval/0',
+      prompt: 'def f(x):\n    """Double x."""\n',
+      test: 'def check(c):\n    assert c(2) == 4\n',
+      entry_point: 'f',
+    });
+    expect(he).toMatchObject({
+      query: 'def f(x):\n    """Double x."""\n',
+      language: 'python',
+      programPrefix: 'def f(x):\n    """Double x."""\n',
+      programSuffix: '\ndef check(c):\n    assert c(2) == 4\n\ncheck(f)',
+    });
+    const mbpp = read('mbpp', {
+      task_id: 2,
+      text: 'Write a function to add.',
+      code: 'def add(a, b):\n  return a + b',
+      test_list: ['assert add(1, 2) == 3', 'assert add(0, 0) == 0'],
+    });
     expect(mbpp).toMatchObject({
-      query: 'You are an expert Python programmer, and here is your task: Write a function to add. Your code should pass these tests:\n\nassert add(1, 2) == 3\nassert add(0, 0) == 0\n[BEGIN]\n',
+      query:
+        'You are an expert Python programmer, and here is your task: Write a function to add. Your code should pass these tests:\n\nassert add(1, 2) == 3\nassert add(0, 0) == 0\n[BEGIN]\n',
       programPrefix: '',
       programSuffix: '\nassert add(1, 2) == 3\nassert add(0, 0) == 0',
       shot: { answer: 'def add(a, b):\n  return a + b\n[DONE]' },
