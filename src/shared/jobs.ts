@@ -3,6 +3,7 @@
  * record kept on disk for each run. Shared by main, the compute process and the renderer.
  */
 import { z } from 'zod';
+import { BOS_POLICIES } from './evaluation.js';
 import type { ProbeResult, ScoreResult } from './analysis.js';
 import type { CorpusReport } from './corpus.js';
 import type { EvaluateResult, GenerateResult } from './evaluation.js';
@@ -71,6 +72,11 @@ export const jobParamSchemas = {
     seqLen: seqLen.default(512),
     samples: samples.optional(),
     seed,
+    /** Benchmark tasks (src/main/evaluate/tasks): task files, JSONL files or bundled:NAME. */
+    tasks: z.array(path).max(64).optional(),
+    fewshot: z.number().int().min(0).max(256).optional(),
+    limit: z.number().int().min(1).optional(),
+    bos: z.enum(BOS_POLICIES).optional(),
     ...engine,
   }),
   train: z.object({

@@ -15,5 +15,6 @@ export function qaOf(r: EvaluateResult): QaResult | null {
 }
 
 export function measurementOf(domain: EvaluateResult, general: EvaluateResult): Measurement {
-  return { domain: perplexityOf(domain), general: perplexityOf(general), domainQa: qaOf(domain), generalQa: qaOf(general) };
+  const tasks = [...(domain.tasks ?? []), ...(general.tasks ?? [])];
+  return { domain: perplexityOf(domain), general: perplexityOf(general), domainQa: qaOf(domain), generalQa: qaOf(general), ...(tasks.length ? { tasks } : {}) };
 }

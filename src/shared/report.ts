@@ -3,6 +3,7 @@
  * step shows and exports. Every number carries the settings that reproduce it.
  */
 import type { LayerScores, PlanCounts, PlanStrategy } from './plan.js';
+import type { TaskReport } from './evaluation.js';
 
 export const REPORT_VERSION = 1;
 
@@ -27,6 +28,8 @@ export interface Measurement {
   general: PerplexityResult;
   domainQa: QaResult | null;
   generalQa: QaResult | null;
+  /** Benchmark tasks with every item's result (domain tasks first), when tasks were asked for. */
+  tasks?: TaskReport[];
 }
 
 export interface TrainingSummary {

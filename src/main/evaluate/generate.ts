@@ -39,6 +39,8 @@ export async function generateTokens(
   options: GenerateOptions,
   stopIds: ReadonlySet<number>,
   control: TaskControl = {},
+  /** Called after each new token with all new tokens so far: true ends the generation (a stop text was written). */
+  stopWhen?: (tokens: readonly number[]) => boolean,
 ): Promise<Generation> {
   checkGenerateOptions(options);
   const vocab = engine.description.vocabSize;
@@ -54,8 +56,14 @@ export async function generateTokens(
     tokens.push(next);
     control.onProgress?.({ fraction: (step + 1) / options.maxTokens, message: `Token ${step + 1} of at most ${options.maxTokens}` });
     if (stopIds.has(next)) return { tokens, stopReason: 'eos' };
+    if (stopWhen?.(tokens)) return { tokens, stopReason: 'stop-text' };
   }
   return { tokens, stopReason: 'max-tokens' };
+}
+
+/** The ids that end a generation: the tokenizer's and the config's end-of-text tokens. */
+export function endOfTextIds(tokenizer: ModelTokenizer, description: { eosTokenId: number | number[] | null }): Set<number> {
+  return new Set([tokenizer.eosId, description.eosTokenId].flat().filter((id): id is number => id !== null));
 }
 
 /** The prompt as the model reads it: BOS when the tokenizer's configuration adds one, no EOS. */
@@ -82,7 +90,7 @@ export async function generateText(
         `The prompt is ${promptIds.length} tokens, which leaves no room within the model's limit of ${m.maxPositionEmbeddings} tokens. Shorten it.`,
       );
     }
-    const stopIds = new Set([tokenizer.eosId, m.eosTokenId].flat().filter((id): id is number => id !== null));
+    const stopIds = endOfTextIds(tokenizer, m);
     const job = { sequences: 1, seqLen: Math.min(m.maxPositionEmbeddings, promptIds.length + options.maxTokens), work: 'Generation' };
     return withEngine(folder, options, job, progressSpan(control, 0, 0.1, 'Loading model'), async (engine, memory) => {
       const generation = await generateTokens(engine, promptIds, options, stopIds, progressSpan(control, 0.1, 1));

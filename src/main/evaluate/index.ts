@@ -1,6 +1,6 @@
-/** Evaluation: held-out perplexity, multiple-choice QA by log-likelihood, text generation. */
-export { evaluateModel, EVAL_SEQ_LEN } from './evaluate.js';
-export type { EvaluateOptions, EvaluateResult } from './evaluate.js';
+/** Evaluation: held-out perplexity, multiple-choice QA by log-likelihood, benchmark tasks, text generation. */
+export { evaluateModel, evaluateTasks, EVAL_SEQ_LEN } from './evaluate.js';
+export type { EvaluateOptions, EvaluateResult, TaskEvaluation, TaskSelection } from './evaluate.js';
 export { perplexityOf, measurePerplexity } from './perplexity.js';
 export type { Perplexity } from './perplexity.js';
 export { prepareQuestions, scoreMultipleChoice, multipleChoiceAccuracy, questionContext, choiceContinuation, choiceTokens } from './multiple-choice.js';

@@ -15,6 +15,18 @@ export const DEMO_ROOT = fileURLToPath(new URL('../../../resources/demo', import
 /** Small, equal training budgets for S and the baselines: the comparison, not the absolute numbers, is the point. */
 export const DEMO_SETTINGS = { seqLen: 128, seed: 0, steps: 60, batch: 8, lr: 3e-4, scoreSamples: 32, evalSamples: 48 } as const;
 
+/**
+ * The bundled sets the demo measures every model on: the multiple-choice ones of its domain and
+ * of general ability. The generation sets (math-worked, code-python, code-js) cost a forward
+ * pass per generated token per item on each of the four models; `slayer eval --task` runs them.
+ */
+export const DEMO_TASKS: Record<Domain | 'general', string[]> = {
+  code: ['bundled:code-cloze'],
+  math: ['bundled:math-choice'],
+  legal: ['bundled:legal-cloze', 'bundled:legal-licence'],
+  general: ['bundled:general-cloze', 'bundled:general-continuation', 'bundled:general-blank', 'bundled:general-presidents'],
+};
+
 export function demoOptions(domain: Domain, out: string): RunOptions {
   const model = join(DEMO_ROOT, 'model');
   if (!existsSync(join(model, 'model.safetensors'))) {
@@ -27,6 +39,8 @@ export function demoOptions(domain: Domain, out: string): RunOptions {
     general: join(DEMO_ROOT, 'corpora', 'general'),
     domainQa: join(DEMO_ROOT, 'qa', `${domain}.jsonl`),
     generalQa: join(DEMO_ROOT, 'qa', 'general.jsonl'),
+    domainTasks: DEMO_TASKS[domain],
+    generalTasks: DEMO_TASKS.general,
     out,
     baselines: BASELINES,
     ...DEMO_SETTINGS,

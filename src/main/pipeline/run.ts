@@ -35,6 +35,9 @@ export interface RunOptions {
   out: string;
   domainQa?: string | null;
   generalQa?: string | null;
+  /** Benchmark tasks (--task values) measured with the domain and with the general text of every model. */
+  domainTasks?: readonly string[];
+  generalTasks?: readonly string[];
   seqLen: number;
   seed: number;
   /** Optimizer steps of every training run (the same for S and the baselines, for a fair comparison). */
@@ -98,12 +101,13 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
   const generalScores = await scoreOf('score-general', 'general-train', 0.09);
 
   const measure = async (name: string, dir: string, deps: unknown, from: number, to: number) => {
-    const evalOn = (split: 'validation' | 'general-validation', qa: string | null | undefined, c: TaskControl) =>
-      evaluateModel(dir, { data: corpusDir, split, qa: qa ?? undefined, seqLen: o.seqLen, samples: o.evalSamples, seed: o.seed }, c);
-    return stages.run<Measurement>(name, { deps, qa: [o.domainQa ?? null, o.generalQa ?? null], samples: o.evalSamples, seqLen: o.seqLen }, async () => {
+    const evalOn = (split: 'validation' | 'general-validation', qa: string | null | undefined, tasks: readonly string[] | undefined, c: TaskControl) =>
+      evaluateModel(dir, { data: corpusDir, split, qa: qa ?? undefined, tasks, seqLen: o.seqLen, samples: o.evalSamples, seed: o.seed }, c);
+    const tasks = [o.domainTasks ?? [], o.generalTasks ?? []];
+    return stages.run<Measurement>(name, { deps, qa: [o.domainQa ?? null, o.generalQa ?? null], tasks, samples: o.evalSamples, seqLen: o.seqLen }, async () => {
       const mid = (from + to) / 2;
-      const domain = await evalOn('validation', o.domainQa, span(from, mid, `Evaluating ${name} (domain)`));
-      const general = await evalOn('general-validation', o.generalQa, span(mid, to, `Evaluating ${name} (general)`));
+      const domain = await evalOn('validation', o.domainQa, o.domainTasks, span(from, mid, `Evaluating ${name} (domain)`));
+      const general = await evalOn('general-validation', o.generalQa, o.generalTasks, span(mid, to, `Evaluating ${name} (general)`));
       return { output: measurementOf(domain, general) };
     });
   };

@@ -9,6 +9,7 @@ export function evalCommand(p: JobRequestParams<'eval'>): string {
   const args = ['slayer', 'eval', shellQuote(p.modelDir), '--data', shellQuote(p.data)];
   if (p.split) args.push('--split', p.split);
   if (p.qa) args.push('--qa', shellQuote(p.qa));
+  for (const task of p.tasks ?? []) args.push('--task', shellQuote(task));
   if (p.seqLen !== undefined) args.push('--seq-len', String(p.seqLen));
   if (p.samples !== undefined) args.push('--samples', String(p.samples));
   if (p.seed !== undefined) args.push('--seed', String(p.seed));

@@ -5,7 +5,14 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { choiceLogLikelihood, choiceTokens, multipleChoiceAccuracy, type PreparedQuestion } from '../../../src/main/evaluate/multiple-choice.js';
+import {
+  choiceLogLikelihood,
+  choiceTokens,
+  encodePair,
+  encodeText,
+  multipleChoiceAccuracy,
+  type PreparedQuestion,
+} from '../../../src/main/evaluate/multiple-choice.js';
 import { generateTestModel } from '../../../src/main/model/generate.js';
 import { ModelTokenizer } from '../../../src/main/model/tokenizer.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -55,21 +62,38 @@ describe('choiceTokens', () => {
   });
   afterAll(() => cleanup());
 
-  it('scores every token after the context, and starts where the two encodings part when a token spans the boundary', () => {
+  it("scores every token after the context's own encoding, as the harness's _encode_pair does, also when a token spans the boundary", () => {
+    const enc = (t: string) => tokenizer.encode(t, { addSpecial: false });
     const plain = choiceTokens(tokenizer, 'Question: where?\nAnswer:', ' Paris', 100, 'qa.jsonl:1');
-    const context = [tokenizer.bosId!, ...tokenizer.encode('Question: where?\nAnswer:', { addSpecial: false })];
+    const context = [tokenizer.bosId!, ...enc('Question: where?\nAnswer:')];
     expect(Array.from(plain.ids.subarray(0, plain.start))).toEqual(context);
     expect(tokenizer.decode(Array.from(plain.ids.subarray(plain.start)))).toBe('Paris');
 
-    // "Answer: Par" + "is": the whole encoding has "▁Paris" where the context alone ends in pieces of "▁Par".
-    const merged = choiceTokens(tokenizer, 'Answer: Par', 'is', 100, 'qa.jsonl:2');
-    const whole = [tokenizer.bosId!, ...tokenizer.encode('Answer: Paris', { addSpecial: false })];
-    const alone = [tokenizer.bosId!, ...tokenizer.encode('Answer: Par', { addSpecial: false })];
-    expect(Array.from(merged.ids)).toEqual(whole);
-    expect(merged.start).toBeLessThan(alone.length);
-    expect(whole.slice(0, merged.start)).toEqual(alone.slice(0, merged.start));
-    expect(whole[merged.start]).not.toBe(alone[merged.start]);
-    expect(tokenizer.decode(whole.slice(merged.start))).toMatch(/Paris$/);
+    // "Answer: Par" + "is": the whole encoding ("▁Paris") is no longer than the context's own ("▁Par" pieces), so
+    // whole[len(context):] holds nothing to score: the harness would score an empty continuation; this refuses it.
+    const whole = [tokenizer.bosId!, ...enc('Answer: Paris')];
+    const alone = [tokenizer.bosId!, ...enc('Answer: Par')];
+    expect(whole.length).toBeLessThanOrEqual(alone.length);
+    expect(() => choiceTokens(tokenizer, 'Answer: Par', 'is', 100, 'qa.jsonl:2')).toThrow(/^qa\.jsonl:2: the choice "is" adds no token of its own/);
+
+    // Whitespace at the end of the context moves to the continuation: ("Answer: ", "Paris") reads as ("Answer:", " Paris").
+    const spaced = choiceTokens(tokenizer, 'Question: where?\nAnswer: ', 'Paris', 100, 'qa.jsonl:3');
+    expect(Array.from(spaced.ids)).toEqual(Array.from(plain.ids));
+    expect(spaced.start).toBe(plain.start);
+  });
+
+  it('puts BOS as the tokenizer says, always, or never, and uses it alone as the context of an empty one', () => {
+    const bos = tokenizer.bosId!;
+    const enc = (t: string) => tokenizer.encode(t, { addSpecial: false });
+    expect(encodeText(tokenizer, 'Answer:', 'never')).toEqual(enc('Answer:'));
+    expect(encodeText(tokenizer, 'Answer:', 'always')).toEqual([bos, ...enc('Answer:')]);
+    expect(encodeText(tokenizer, 'Answer:', 'tokenizer')).toEqual(tokenizer.addBos ? [bos, ...enc('Answer:')] : enc('Answer:'));
+    const none = choiceTokens(tokenizer, 'Question: where?\nAnswer:', ' Paris', 100, 'qa.jsonl:1', 'never');
+    expect(Array.from(none.ids)).toEqual([
+      ...enc('Question: where?\nAnswer:'),
+      ...enc('Question: where?\nAnswer: Paris').slice(enc('Question: where?\nAnswer:').length),
+    ]);
+    expect(encodePair(tokenizer, '', ' Paris', 'tokenizer')).toEqual({ context: [bos], continuation: enc(' Paris') });
   });
 
   it('drops the oldest tokens beyond the limit, and refuses a choice that leaves no room for the question', () => {
