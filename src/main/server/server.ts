@@ -263,6 +263,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseTarget(req.url);
+    // Node keeps the first of several Host headers; HTTP/1.1 says such a request is refused.
+    const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i].toLowerCase() === 'host').length;
+    if (hosts > 1) throw new HttpError(400, 'Bad request: more than one Host header.');
     const host = req.headers.host ?? '';
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) throw new HttpError(403, 'Forbidden: unexpected Host header.');
     if (!sameToken(tokenFrom(req, url), token)) {
@@ -301,11 +304,21 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   );
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    // As Node's own handler: answer only if no response has started on this connection.
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
-    if (err.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) socket.write(clientErrorRefusal(err.code, limits));
+    if (inFlight?.headersSent) {
+      // An answer has started (an event stream, say, before a malformed body arrived): let what was
+      // written reach the client, then close; never splice a second status line into it.
+      socket.end(() => socket.destroy());
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
+    if (err.code !== 'ECONNRESET' && socket.writable) socket.write(clientErrorRefusal(err.code, limits));
     socket.destroy();
   });
+  // Node answers an Expect other than 100-continue with an empty 417; say why.
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) =>
+    send(res, 417, 'Expectation failed: the only Expect header this server understands is "100-continue".\n', undefined, { connection: 'close' }),
+  );
   // CONNECT (proxy tunnels) is not something this server does; Node would drop the socket silently.
   server.on('connect', (_req: IncomingMessage, socket: Socket) => {
     socket.on('error', () => socket.destroy());

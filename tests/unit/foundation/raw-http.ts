@@ -65,6 +65,8 @@ export function rawRequest(port: number, request: string | Buffer, options: RawO
     };
     socket.on('data', (d: Buffer) => {
       data = Buffer.concat([data, d]);
+      // Interim answers (100 Continue) come before the response itself.
+      while (/^HTTP\/1\.[01] 1\d\d /.test(data.toString('latin1', 0, 13)) && data.includes('\r\n\r\n')) data = data.subarray(data.indexOf('\r\n\r\n') + 4);
       if (complete()) finish();
     });
     socket.on('error', finish);
