@@ -42,6 +42,8 @@ export interface ServerLimits {
   maxConnections: number;
   /** Event streams open at once (one per browser tab). */
   maxEventStreams: number;
+  /** Events queued for a tab that does not read them; past this its stream is closed (the browser reconnects by itself). */
+  maxEventBacklogBytes: number;
 }
 
 export const SERVER_LIMITS: ServerLimits = {
@@ -51,6 +53,7 @@ export const SERVER_LIMITS: ServerLimits = {
   requestTimeoutMs: 30_000,
   maxConnections: 256,
   maxEventStreams: 32,
+  maxEventBacklogBytes: 8 << 20,
 };
 
 const COOKIE = 'slayer_token';
@@ -214,7 +217,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
 
   const forward = (event: ApiEventName) => (payload: unknown) => {
     const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
-    for (const c of clients) if (!c.destroyed && !c.writableEnded) c.write(frame);
+    for (const c of clients) {
+      if (c.writableLength > limits.maxEventBacklogBytes) c.destroy();
+      else if (!c.destroyed && !c.writableEnded) c.write(frame);
+    }
   };
   const listeners = apiEventNames.map((e) => [e, forward(e)] as const);
   for (const [e, l] of listeners) backend.events.on(e, l);
@@ -299,7 +305,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       connectionsCheckingInterval: 1000,
     },
     (req, res) => {
-      handle(req, res).catch((e) => refuse(req, res, e));
+      handle(req, res).catch((e) => {
+        try {
+          refuse(req, res, e);
+        } catch {
+          res.destroy();
+        }
+      });
     },
   );
   server.maxConnections = limits.maxConnections;
