@@ -17,7 +17,7 @@ import { SettingsStore } from '../settings.js';
 import { JobManager } from '../jobs/manager.js';
 import type { ComputeLauncher } from '../jobs/launcher.js';
 import { jobChecks } from './job-checks.js';
-import { requireReadableDir, requireReadablePath } from './paths.js';
+import { requireOpenablePath, requireReadableDir, requireReadablePath } from './paths.js';
 import { previewCorpus } from '../data/preview.js';
 import { renderReportHtml } from '../report/report-html.js';
 import { parseRunReport } from '../report/parse.js';
@@ -35,7 +35,7 @@ export interface BackendOptions {
   home: string;
   mode: 'desktop' | 'browser';
   launcher: ComputeLauncher;
-  /** Opens a folder in the system file manager (desktop only). */
+  /** Opens a folder or report in the system's file manager or viewer (desktop only); it is given only paths that requireOpenablePath allowed. */
   openPath?: (path: string) => Promise<void>;
 }
 
@@ -148,7 +148,8 @@ export class Backend {
         .filter((r) => r.job === req.jobId && typeof r.name === 'string' && typeof r.step === 'number' && typeof r.value === 'number')
         .map((r) => ({ name: r.name as string, step: r.step as number, value: r.value as number })),
     'app.openPath': async (req) => {
-      const path = await requireReadablePath(req.path, 'folder or file');
+      const roots = [this.settings.get().dataDir, ...(await this.projects.list()).map((p) => p.dir)];
+      const path = await requireOpenablePath(req.path, roots);
       if (!this.options.openPath) return { opened: false, path };
       await this.options.openPath(path);
       return { opened: true, path };
