@@ -3,6 +3,7 @@
  * record kept on disk for each run. Shared by main, the compute process and the renderer.
  */
 import { z } from 'zod';
+import { HTML_READINGS } from './corpus.js';
 import type { CorpusReport } from '../main/data/report.js';
 import type { ScoreResult } from '../main/analysis/score.js';
 import type { ProbeResult } from '../main/analysis/probe.js';
@@ -39,6 +40,8 @@ export const jobParamSchemas = {
     data: path,
     general: path.nullable().default(null),
     domain: z.enum(['code', 'math', 'legal']),
+    /** How .html files are read; null: as the domain suggests. */
+    html: z.enum(HTML_READINGS).nullable().default(null),
     seqLen: seqLen.default(512),
     seed,
     out: path,

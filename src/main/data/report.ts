@@ -34,6 +34,8 @@ export interface CorpusReport {
   skipped: SkippedInput[];
   kinds: Record<string, number>;
   encodings: Record<string, number>;
+  /** How web pages were read (as documents or as source code), and how many there were. */
+  html: IntakeSummary['html'];
   seqLen: number;
   /** Domain document lengths in tokens. */
   histogram: LengthHistogram;
@@ -105,6 +107,7 @@ export function corpusReport(cache: TokenCache<IntakeSummary>, view: ReportView)
     skipped: s.skipped,
     kinds: s.domain.kinds,
     encodings: s.domain.encodings,
+    html: s.html,
     seqLen: view.seqLen,
     histogram: lengths.histogram,
     truncatedShare: lengths.truncatedShare,
