@@ -57,7 +57,11 @@ function byteOrderMark(b: Uint8Array): { encoding: string } | null {
 export function utf16WithoutMark(sample: Uint8Array): string | null {
   let even = 0;
   let odd = 0;
-  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) i % 2 === 0 ? even++ : odd++;
+  for (let i = 0; i < sample.length; i++) {
+    if (sample[i] !== 0) continue;
+    if (i % 2 === 0) even++;
+    else odd++;
+  }
   const units = sample.length / 2;
   if (odd > 0.3 * units && even < 0.02 * units) return 'utf-16le';
   if (even > 0.3 * units && odd < 0.02 * units) return 'utf-16be';

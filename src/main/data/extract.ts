@@ -15,7 +15,7 @@ import { htmlText } from './formats/html.js';
 import { odtText } from './formats/odt.js';
 import { rtfText } from './formats/rtf.js';
 import { pdfText } from './pdf-text.js';
-import { binarySignature } from './sniff.js';
+import { binarySignature, contentKind, SNIFF_BYTES } from './sniff.js';
 import { formatSize } from './sizes.js';
 
 export interface ReadSettings {
@@ -71,9 +71,19 @@ export function sizeProblem(kind: Exclude<DocumentKind, 'jsonl'>, bytes: number,
 
 export type ExtractedDocument = Extracted & { kind: DocumentKind };
 
-/** The text of one file of `kind`; `name` only words the reasons. */
-export async function extractText(kind: Exclude<DocumentKind, 'jsonl'>, bytes: Uint8Array, name: string, settings: ReadSettings): Promise<ExtractedDocument> {
-  const as = (k: DocumentKind) => (e: Extracted): ExtractedDocument => ({ ...e, kind: k });
+const DOCUMENT_FORMATS = new Set<DocumentKind>(['pdf', 'docx', 'doc', 'odt', 'rtf', 'epub']);
+
+/** The text of one file listed as `listed`; `name` only words the reasons. Document formats are read as their content shows. */
+export async function extractText(listed: Exclude<DocumentKind, 'jsonl'>, bytes: Uint8Array, name: string, settings: ReadSettings): Promise<ExtractedDocument> {
+  let kind = listed;
+  if (DOCUMENT_FORMATS.has(listed)) {
+    const actual = contentKind(listed, bytes.subarray(0, SNIFF_BYTES));
+    if ('skip' in actual) return { ok: false, reason: `${actual.skip} (despite its ${extensionOf(name)} name)`, kind: listed };
+    if (actual.kind !== 'jsonl') kind = actual.kind;
+  }
+  const as =
+    (k: DocumentKind) =>
+    (e: Extracted): ExtractedDocument => ({ ...e, kind: k });
   switch (kind) {
     case 'pdf':
       return as('pdf')(await pdfText(bytes));
@@ -82,11 +92,11 @@ export async function extractText(kind: Exclude<DocumentKind, 'jsonl'>, bytes: U
     case 'doc':
       return as('doc')(await docText(bytes));
     case 'odt':
-      return as('odt')(odtText(bytes));
+      return as('odt')(await odtText(bytes));
     case 'rtf':
       return as('rtf')(await rtfText(bytes));
     case 'epub':
-      return as('epub')(epubText(bytes));
+      return as('epub')(await epubText(bytes));
     case 'html': {
       const binary = binarySignature(bytes.subarray(0, 512));
       if (binary) return { ok: false, reason: misnamed(binary, name), kind };
@@ -102,7 +112,11 @@ export async function extractText(kind: Exclude<DocumentKind, 'jsonl'>, bytes: U
 }
 
 function misnamed(binary: string, name: string): string {
-  const dot = name.lastIndexOf('.');
-  const ext = dot > name.lastIndexOf('/') + 1 ? name.slice(dot) : '';
+  const ext = extensionOf(name);
   return `${binary}, not text${ext ? ` (despite its ${ext} name)` : ''}`;
+}
+
+function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > name.lastIndexOf('/') + 1 ? name.slice(dot) : '';
 }

@@ -54,7 +54,7 @@ export async function pdfText(bytes: Uint8Array): Promise<Extracted> {
 /** 1, 3, 4, 5, 9 -> "1, 3–5, 9". */
 export function pageRanges(pages: number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < pages.length; ) {
+  for (let i = 0; i < pages.length;) {
     let j = i;
     while (j + 1 < pages.length && pages[j + 1] === pages[j] + 1) j++;
     parts.push(j > i ? `${pages[i]}–${pages[j]}` : String(pages[i]));

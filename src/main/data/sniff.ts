@@ -81,7 +81,10 @@ export function sniffContent(head: Uint8Array): FileClass {
   if (binary) return { skip: `${binary}, not text` };
   const problem = textProblem(head);
   if (problem) return { skip: problem };
-  const opening = new TextDecoder('latin1').decode(head.subarray(0, 1024)).replace(/^\uFEFF|^ï»¿/, '').trimStart();
+  const opening = new TextDecoder('latin1')
+    .decode(head.subarray(0, 1024))
+    .replace(/^\uFEFF|^ï»¿/, '')
+    .trimStart();
   if (PRIVATE_KEY.test(opening)) return { skip: 'a private key, never used for training' };
   if (WEB_PAGE.test(opening)) return { kind: 'html' };
   return { kind: 'text' };
@@ -108,4 +111,23 @@ function zipKind(head: Uint8Array): FileClass {
   }
   if (includesBytes(head, ascii('word/'))) return { kind: 'docx' };
   return { skip: 'a zip archive, not a document (unpack it into the folder to use what it holds)' };
+}
+
+/** Containers of the formats that are zips or compound files, as their first bytes show. */
+const CONTAINERS: Partial<Record<DocumentKind, number[]>> = { docx: ZIP, odt: ZIP, epub: ZIP, doc: OLE2 };
+
+/**
+ * The kind a document file is read as: what its extension says, unless its content says
+ * otherwise (a .doc that is really RTF or a renamed .docx, a .docx that is plain text). A zip or
+ * compound file that matches its extension keeps it, since its first bytes cannot always name
+ * the format; an EPUB or OpenDocument zip names itself.
+ */
+export function contentKind(declared: DocumentKind, head: Uint8Array): FileClass {
+  const sniffed = sniffContent(head);
+  if ('kind' in sniffed && (sniffed.kind === 'epub' || sniffed.kind === 'odt')) return sniffed;
+  const container = CONTAINERS[declared];
+  if (container && startsWith(head, container)) return { kind: declared };
+  // pdf.js accepts a header anywhere in the first kilobyte, after stray bytes a mail program or a download left.
+  if (declared === 'pdf' && includesBytes(head.subarray(0, 1024), PDF)) return { kind: 'pdf' };
+  return sniffed;
 }

@@ -19,10 +19,7 @@ export interface SampleDocument {
 /** German and Chinese text, a footnote, a bulleted list and a table: the reference document of the format tests. */
 export const SAMPLE: SampleDocument = {
   heading: 'Kaufvertrag über ein Grundstück',
-  paragraphs: [
-    { text: 'Der Käufer zahlt den Kaufpreis fristgerecht.', footnote: 'Siehe § 433 BGB.' },
-    { text: '本合同自双方签字之日起生效。' },
-  ],
+  paragraphs: [{ text: 'Der Käufer zahlt den Kaufpreis fristgerecht.', footnote: 'Siehe § 433 BGB.' }, { text: '本合同自双方签字之日起生效。' }],
   list: ['Erstens: Übergabe', 'Zweitens: Zahlung'],
   table: [
     ['Partei', 'Rolle'],
@@ -57,7 +54,8 @@ const zip = (files: Record<string, string>, first?: [string, string]): Uint8Arra
 };
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
-const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
+const W =
+  'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
 
 /** A Word 2007+ document: styles (Heading 1), numbering (a bulleted list), footnotes and a table, as Word itself lays them out. */
 export function makeDocx(doc: SampleDocument): Uint8Array {
@@ -77,7 +75,9 @@ export function makeDocx(doc: SampleDocument): Uint8Array {
     body.push(`<w:p>${run(p.text)}${reference}</w:p>`);
   }
   for (const item of doc.list) body.push(`<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>${run(item)}</w:p>`);
-  const rows = doc.table.map((r) => `<w:tr>${r.map((c) => `<w:tc><w:tcPr><w:tcW w:w="2000" w:type="dxa"/></w:tcPr><w:p>${run(c)}</w:p></w:tc>`).join('')}</w:tr>`);
+  const rows = doc.table.map(
+    (r) => `<w:tr>${r.map((c) => `<w:tc><w:tcPr><w:tcW w:w="2000" w:type="dxa"/></w:tcPr><w:p>${run(c)}</w:p></w:tc>`).join('')}</w:tr>`,
+  );
   body.push(`<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr>${rows.join('')}</w:tbl>`, '<w:p/>');
   const rel = (id: string, type: string, target: string) =>
     `<Relationship Id="${id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/${type}" Target="${target}"/>`;
@@ -178,7 +178,7 @@ export function makeRtf(doc: SampleDocument): Uint8Array {
   const parts: string[] = [
     '{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss\\fcharset0 Arial;}{\\f1\\fnil\\fcharset134 SimSun;}}',
     '{\\colortbl;\\red0\\green0\\blue0;}{\\stylesheet{\\s0 Normal;}{\\s1 heading 1;}}',
-    '{\\*\\listtable{\\list\\listtemplateid1{\\listlevel\\levelnfc23{\\leveltext\\\'01\\u8226 ?;}}\\listid1}}{\\*\\listoverridetable{\\listoverride\\listid1\\ls1}}',
+    "{\\*\\listtable{\\list\\listtemplateid1{\\listlevel\\levelnfc23{\\leveltext\\'01\\u8226 ?;}}\\listid1}}{\\*\\listoverridetable{\\listoverride\\listid1\\ls1}}",
     '{\\info{\\title Vertrag}{\\author Anwalt}}',
     '{\\header\\pard\\plain Kopfzeile\\par}',
     `\\pard\\plain\\s1\\b ${text(doc.heading)}\\b0\\par`,

@@ -4,7 +4,7 @@
  * and endnotes (as a list at the end, each with a link back). That HTML then goes through the
  * same text writer as web pages. Images are not read at all.
  *
- * The zip is checked first (fflate): a damaged or truncated file, a file that would unpack to
+ * The zip is checked first (zip.ts): a damaged or truncated file, a file that would unpack to
  * gigabytes, or a zip that is not a Word document is refused with its own reason.
  */
 import mammoth from 'mammoth';
@@ -19,7 +19,7 @@ const MAIN_PART = 'word/document.xml';
 export async function docxText(bytes: Uint8Array): Promise<Extracted> {
   try {
     // Nothing is unpacked here: the directory is read and the sizes of the parts mammoth reads are checked.
-    const { names } = unzipEntries(bytes, (name) => name.startsWith('word/') && name.endsWith('.xml'), 'Word document', false);
+    const { names } = await unzipEntries(bytes, (name) => name.startsWith('word/') && name.endsWith('.xml'), 'Word document', false);
     if (!names.includes(MAIN_PART)) return { ok: false, reason: 'not a Word document (a zip without word/document.xml)' };
   } catch (e) {
     if (e instanceof ZipProblem) return { ok: false, reason: e.message };

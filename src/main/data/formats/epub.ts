@@ -1,5 +1,5 @@
 /**
- * E-books (.epub 2 and 3): the zip through fflate; META-INF/container.xml names the package
+ * E-books (.epub 2 and 3): the zip through yauzl (zip.ts); META-INF/container.xml names the package
  * document, whose spine gives the reading order of the chapters; each chapter (XHTML) goes
  * through the same text writer as web pages. The navigation document (table of contents) is not
  * read; chapters marked non-linear (notes, cover pages) come after the linear ones; EPUB footnote
@@ -23,9 +23,9 @@ interface Chapter {
   xhtml: boolean;
 }
 
-export function epubText(bytes: Uint8Array): Extracted {
+export async function epubText(bytes: Uint8Array): Promise<Extracted> {
   try {
-    const meta = unzipEntries(bytes, (name) => name === CONTAINER || name === ENCRYPTION || name.toLowerCase().endsWith('.opf'), 'E-book');
+    const meta = await unzipEntries(bytes, (name) => name === CONTAINER || name === ENCRYPTION || name.toLowerCase().endsWith('.opf'), 'E-book');
     const container = entryText(meta, CONTAINER);
     if (container === null) return { ok: false, reason: 'not an EPUB e-book (no META-INF/container.xml)' };
     const packagePath = elements(parseXml(container), 'rootfile')[0]?.getAttribute('full-path');
@@ -35,7 +35,7 @@ export function epubText(bytes: Uint8Array): Extracted {
     if (chapters.length === 0) return { ok: false, reason: 'EPUB e-book without chapters' };
     if (encrypted(meta, chapters)) return { ok: false, reason: 'e-book protected by DRM (its chapters are encrypted); only DRM-free e-books can be read' };
     const wanted = new Set(chapters.map((c) => c.path));
-    const files = unzipEntries(bytes, (name) => wanted.has(name), 'E-book');
+    const files = await unzipEntries(bytes, (name) => wanted.has(name), 'E-book');
     const w = new PlainTextWriter();
     let missing = 0;
     for (const chapter of chapters) {

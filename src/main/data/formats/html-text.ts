@@ -48,7 +48,19 @@ const SKIPPED = new Set([
   'dialog',
   'menu',
 ]);
-const SKIPPED_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'search', 'complementary', 'dialog', 'alertdialog', 'menu', 'menubar', 'toolbar', 'tablist']);
+const SKIPPED_ROLES = new Set([
+  'navigation',
+  'banner',
+  'contentinfo',
+  'search',
+  'complementary',
+  'dialog',
+  'alertdialog',
+  'menu',
+  'menubar',
+  'toolbar',
+  'tablist',
+]);
 /** Blocks: a blank line before and after. */
 const BLOCKS = new Set([
   'p',
@@ -157,7 +169,12 @@ function takeFootnotes(root: Element, w: PlainTextWriter, options: HtmlTextOptio
     if (label === null && tagName(item) === 'li' && item.parentElement && tagName(item.parentElement) === 'ol') {
       const list = item.parentElement;
       const start = Number(list.getAttribute('start') ?? 1) || 1;
-      label = String(start + Array.from(list.children).filter((c) => tagName(c) === 'li').indexOf(item));
+      label = String(
+        start +
+          Array.from(list.children)
+            .filter((c) => tagName(c) === 'li')
+            .indexOf(item),
+      );
     }
     if (label !== null) ordinals.set(item, label);
     if (id && label !== null) labels.set(id, label);

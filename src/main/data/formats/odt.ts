@@ -41,11 +41,11 @@ const SKIPPED = new Set([
 ]);
 const BLOCKS = new Set(['text:h', 'text:p', 'text:section', 'text:list', 'table:table', 'draw:text-box']);
 
-export function odtText(bytes: Uint8Array): Extracted {
+export async function odtText(bytes: Uint8Array): Promise<Extracted> {
   let content: string | null;
   let mimetype: string | null;
   try {
-    const zip = unzipEntries(bytes, (name) => name === 'content.xml' || name === 'mimetype', 'OpenDocument file');
+    const zip = await unzipEntries(bytes, (name) => name === 'content.xml' || name === 'mimetype', 'OpenDocument file');
     content = entryText(zip, 'content.xml');
     mimetype = entryText(zip, 'mimetype');
   } catch (e) {

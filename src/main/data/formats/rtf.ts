@@ -11,7 +11,7 @@
  * is pinned, and the tests in tests/unit/data/formats.test.ts hold this use of it in place.
  */
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { Tokenize } from 'rtf-stream-parser';
 import { ToPlainText } from 'rtf-stream-parser/dist/src/ToPlainText.js';
 import type { Extracted } from './extracted.js';
@@ -188,9 +188,9 @@ class RtfText extends ToPlainText {
 export async function rtfText(bytes: Uint8Array): Promise<Extracted> {
   const reader = new RtfText();
   try {
-    await pipeline(Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), new Tokenize(), reader, async function* (chunks) {
-      for await (const _ of chunks);
-    });
+    // The processor writes into its own writers; the sink only lets the stream run to its end.
+    const sink = new Writable({ objectMode: true, write: (_chunk, _encoding, done) => done() });
+    await pipeline(Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), new Tokenize(), reader, sink);
   } catch (e) {
     const message = (e as Error).message;
     if (/should start with/.test(message)) return { ok: false, reason: 'not an RTF document (it does not start with {\\rtf)' };

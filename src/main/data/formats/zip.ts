@@ -1,10 +1,11 @@
 /**
- * The zip container of .docx, .odt and .epub files, through fflate. Only the entries a reader
- * asks for are inflated, and only while their sizes (as the zip's directory declares them) stay
- * within a limit, so a small file that would unpack to gigabytes (a "zip bomb") is refused
- * before anything is inflated.
+ * The zip container of .docx, .odt and .epub files, through yauzl. yauzl checks the archive's
+ * structure (a damaged or truncated central directory is an error, not a list of garbage names)
+ * and checks every entry's inflated size against the size its directory declares. Only the
+ * entries a reader asks for are inflated, and only within MAX_UNPACKED_BYTES in all, so a small
+ * file that would unpack to gigabytes (a "zip bomb") is refused before it fills memory.
  */
-import { unzipSync } from 'fflate';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { formatSize } from '../sizes.js';
 
 /** Text entries of one document, unpacked, at most: far above any real document's XML. */
@@ -20,31 +21,62 @@ export interface ZipContents {
 }
 
 /**
- * Unpacks the entries `wanted` picks (or, with `inflate` false, only checks their sizes); throws
- * ZipProblem with a plain reason for a damaged or oversized archive.
+ * Unpacks the entries `wanted` picks (or, with `inflate` false, only checks their declared sizes);
+ * rejects with ZipProblem, in plain words, for a damaged or oversized archive.
  */
-export function unzipEntries(bytes: Uint8Array, wanted: (name: string) => boolean, what: string, inflate = true): ZipContents {
-  const names: string[] = [];
-  let unpacked = 0;
-  let files: Record<string, Uint8Array>;
+export async function unzipEntries(bytes: Uint8Array, wanted: (name: string) => boolean, what: string, inflate = true): Promise<ZipContents> {
+  const damaged = (e: unknown) => new ZipProblem(`${what} is damaged: its zip structure cannot be read (${(e as Error).message}); open and save it again`);
+  let zip: ZipFile;
   try {
-    files = unzipSync(bytes, {
-      filter: (entry) => {
-        names.push(entry.name);
-        if (!wanted(entry.name)) return false;
-        unpacked += entry.originalSize;
-        if (unpacked > MAX_UNPACKED_BYTES)
-          throw new ZipProblem(
-            `${what} would unpack to more than ${formatSize(MAX_UNPACKED_BYTES)} of text (a damaged or malicious file?); it was not unpacked`,
+    zip = await new Promise<ZipFile>((resolve, reject) =>
+      yauzl.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lazyEntries: true, validateEntrySizes: true }, (e, z) =>
+        e ? reject(e) : resolve(z),
+      ),
+    );
+  } catch (e) {
+    throw damaged(e);
+  }
+  const names: string[] = [];
+  const files = new Map<string, Uint8Array>();
+  let declared = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('error', reject);
+      zip.on('end', () => resolve());
+      zip.on('entry', (entry: Entry) => {
+        names.push(entry.fileName);
+        if (!wanted(entry.fileName) || entry.fileName.endsWith('/')) return zip.readEntry();
+        declared += entry.uncompressedSize;
+        if (declared > MAX_UNPACKED_BYTES)
+          return reject(
+            new ZipProblem(`${what} would unpack to more than ${formatSize(MAX_UNPACKED_BYTES)} of text (a damaged or malicious file?); it was not unpacked`),
           );
-        return inflate;
-      },
+        if (!inflate) return zip.readEntry();
+        readEntry(zip, entry).then((data) => {
+          files.set(entry.fileName, data);
+          zip.readEntry();
+        }, reject);
+      });
+      zip.readEntry();
     });
   } catch (e) {
-    if (e instanceof ZipProblem) throw e;
-    throw new ZipProblem(`${what} is damaged: its zip structure cannot be read (${(e as Error).message}); open and save it again`);
+    throw e instanceof ZipProblem ? e : damaged(e);
+  } finally {
+    zip.close();
   }
-  return { names, files: new Map(Object.entries(files)) };
+  return { names, files };
+}
+
+function readEntry(zip: ZipFile, entry: Entry): Promise<Uint8Array> {
+  return new Promise((resolve, reject) =>
+    zip.openReadStream(entry, (e, stream) => {
+      if (e) return reject(e);
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('error', reject);
+      stream.on('end', () => resolve(Buffer.concat(chunks)));
+    }),
+  );
 }
 
 /** An entry as UTF-8 text (the XML of these formats is UTF-8; a byte-order mark is dropped). */
