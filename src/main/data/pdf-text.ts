@@ -34,8 +34,8 @@ export async function pdfText(bytes: Uint8Array): Promise<Extracted> {
   );
   const empty = lines.flatMap((page, i) => (page.length === 0 ? [i + 1] : []));
   if (empty.length === lines.length) {
-    const count = lines.length === 1 ? 'its one page has' : `none of its ${lines.length} pages has`;
-    return { ok: false, reason: `PDF without a text layer: ${count} text (scanned images?); run OCR on it first` };
+    const what = lines.length === 1 ? 'its one page has no text (a scanned image?)' : `none of its ${lines.length} pages has text (scanned images?)`;
+    return { ok: false, reason: `PDF without a text layer: ${what}; run OCR on it first` };
   }
   const text = stripRunningLines(lines)
     .filter((page) => page.length > 0)
