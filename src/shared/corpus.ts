@@ -23,3 +23,20 @@ export interface HtmlSummary {
   reading: HtmlReading;
   files: number;
 }
+
+/** Words for the kinds of document a corpus holds (the keys of a preview's or report's `kinds`). */
+export const KIND_LABELS: Record<string, string> = {
+  text: 'Text',
+  markdown: 'Markdown',
+  code: 'Source code',
+  jsonl: 'JSON Lines',
+  pdf: 'PDF',
+  html: 'Web pages',
+  docx: 'Word',
+  doc: 'Word 97-2003',
+  odt: 'OpenDocument',
+  rtf: 'RTF',
+  epub: 'E-books',
+};
+
+export const kindLabel = (kind: string): string => KIND_LABELS[kind] ?? kind;

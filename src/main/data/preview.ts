@@ -34,7 +34,7 @@ export interface PreviewOptions {
   /** How .html files are read; default: as the domain suggests. */
   html?: HtmlReading;
   domain?: string | null;
-  /** Documents shown per kind (default 2). */
+  /** Documents read per kind (default 3). */
   perKind?: number;
 }
 
@@ -43,7 +43,7 @@ const EXCERPT_CHARS = 600;
 const TRIES_PER_DOCUMENT = 4;
 
 export async function previewCorpus(path: string, options: PreviewOptions = {}, control: TaskControl = {}): Promise<CorpusPreview> {
-  const perKind = options.perKind ?? 2;
+  const perKind = options.perKind ?? 3;
   const reading = options.html ?? defaultHtmlReading(options.domain);
   const listing = await listCorpusFiles(path, control);
   const byKind = new Map<string, CorpusFile[]>();
