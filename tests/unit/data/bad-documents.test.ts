@@ -3,6 +3,7 @@
  * is read, and nothing oversized is read into memory. Also the PDF page rules: running headers,
  * footers and page numbers removed, pages without text listed with their count.
  */
+import { strToU8, unzipSync, zipSync } from 'fflate';
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDocuments, type SourceDocument } from '../../../src/main/data/documents.js';
 import type { SkippedInput } from '../../../src/main/data/jsonl.js';
 import { listCorpusFiles } from '../../../src/main/data/list-files.js';
+import { epubText } from '../../../src/main/data/formats/epub.js';
 import { pageRanges, pdfText } from '../../../src/main/data/pdf-text.js';
 import { stripRunningLines } from '../../../src/main/data/pdf-running-lines.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -95,6 +97,22 @@ describe('bad documents', () => {
     const { extractText, getDocumentProxy } = await import('unpdf');
     const doc = await getDocumentProxy(makePdf([['Secret clause.']], { user: 'secret', owner: 'owner' }), { password: 'secret', verbosity: 0 });
     expect((await extractText(doc, { mergePages: true })).text).toBe('Secret clause.');
+  });
+});
+
+describe('protected documents', () => {
+  it('reads a PDF that only restricts printing or copying (owner password), and refuses an e-book whose chapters are encrypted', async () => {
+    expect(await pdfText(makePdf([['Open clause.']], { user: '', owner: 'owner' }))).toEqual({ ok: true, text: 'Open clause.', encoding: 'pdf' });
+    const book = unzipSync(makeEpub(SAMPLE));
+    const encryption = `<?xml version="1.0"?><encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData><enc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/><enc:CipherData><enc:CipherReference URI="OEBPS/text/ch2.xhtml"/></enc:CipherData></enc:EncryptedData></encryption>`;
+    const fontsOnly = encryption
+      .replace('http://www.w3.org/2001/04/xmlenc#aes128-cbc', 'http://www.idpf.org/2008/embedding')
+      .replace('OEBPS/text/ch2.xhtml', 'OEBPS/font.otf');
+    expect(await epubText(zipSync({ ...book, 'META-INF/encryption.xml': strToU8(encryption) }))).toEqual({
+      ok: false,
+      reason: 'e-book protected by DRM (its chapters are encrypted); only DRM-free e-books can be read',
+    });
+    expect(await epubText(zipSync({ ...book, 'META-INF/encryption.xml': strToU8(fontsOnly) }))).toEqual({ ok: true, text: SAMPLE_TEXT, encoding: 'epub' });
   });
 });
 
