@@ -106,5 +106,18 @@ export default tseslint.config(
       ]),
     },
   },
+  {
+    // Core, CLI and server run under Node: browser globals there are bugs (document readers use linkedom's own DOM).
+    files: ['src/main/**', 'src/cli/**'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'location', 'alert'].map((name) => ({
+          name,
+          message: 'Browser global in Node code.',
+        })),
+      ],
+    },
+  },
   prettier,
 );

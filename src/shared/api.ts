@@ -9,6 +9,7 @@ import type { ApiEventName, ApiEvents } from './transport.js';
 import type { InspectResult } from './model.js';
 import { REFRESH_CHOICES, SCORE_METRICS, type Plan } from './plan.js';
 import type { PlanEstimate } from './estimate.js';
+import { HTML_READINGS } from './corpus.js';
 import type { CorpusPreview } from './corpus.js';
 
 export const domains = ['code', 'math', 'legal'] as const;
@@ -70,7 +71,7 @@ export const apiMethods = {
   'projects.duplicate': z.object({ id }),
   'projects.delete': z.object({ id }),
   'model.inspect': z.object({ dir: nonEmptyPath }),
-  'corpus.preview': z.object({ path: nonEmptyPath }),
+  'corpus.preview': z.object({ path: nonEmptyPath, html: z.enum(HTML_READINGS).optional(), domain: z.enum(domains).optional() }),
   'report.write': z.object({ projectId: id, report: z.unknown() }),
   'metrics.read': z.object({ projectId: id, jobId: z.string().min(1).max(200) }),
   'app.openPath': z.object({ path: nonEmptyPath }),

@@ -1,8 +1,48 @@
 /**
  * What the corpus intake reports (counts per split, lengths, duplicates, skipped files,
- * warnings) and what the quick preview of a documents folder shows. Computed by
- * src/main/data; shown by the Corpus step and `slayer corpus`.
+ * warnings), what the quick preview of a documents folder shows, and the corpus settings that
+ * the wizard, the CLI and the corpus job share: how web pages are read. A saved web page in a
+ * legal or math corpus is a document (its text is what the field knows); in a code corpus the
+ * markup itself is the source to learn. Computed by src/main/data; shown by the Corpus step and
+ * `slayer corpus`.
  */
+
+export const HTML_READINGS = ['document', 'code'] as const;
+/** "document": the page's main text, without markup, scripts or navigation; "code": the file as written. */
+export type HtmlReading = (typeof HTML_READINGS)[number];
+
+/** The reading a corpus gets unless the user chooses: source in a code corpus, documents otherwise. */
+export function defaultHtmlReading(domain: string | null | undefined): HtmlReading {
+  return domain === 'code' ? 'code' : 'document';
+}
+
+export const HTML_READING_LABELS: Record<HtmlReading, string> = {
+  document: 'as documents (text only)',
+  code: 'as source code (markup kept)',
+};
+
+/** How a corpus read its web pages: the reading used, and how many .html files there were. */
+export interface HtmlSummary {
+  reading: HtmlReading;
+  files: number;
+}
+
+/** Words for the kinds of document a corpus holds (the keys of a preview's or report's `kinds`). */
+export const KIND_LABELS: Record<string, string> = {
+  text: 'Text',
+  markdown: 'Markdown',
+  code: 'Source code',
+  jsonl: 'JSON Lines',
+  pdf: 'PDF',
+  html: 'Web pages',
+  docx: 'Word',
+  doc: 'Word 97-2003',
+  odt: 'OpenDocument',
+  rtf: 'RTF',
+  epub: 'E-books',
+};
+
+export const kindLabel = (kind: string): string => KIND_LABELS[kind] ?? kind;
 
 export type CorpusSplit = 'train' | 'validation' | 'general-train' | 'general-validation';
 
@@ -73,7 +113,18 @@ export interface CorpusReport {
   fromCache: boolean;
   /** Documents tokenised by this call: 0 when the cache was reused. */
   tokenizedDocuments: number;
+  /** How web pages were read, and how many there were. */
+  html: HtmlSummary;
   seconds: IntakeSeconds;
+}
+
+export interface PreviewDocument {
+  source: string;
+  /** The file's kind (as counted in `kinds`); an .html file keeps "html" whichever way it is read. */
+  kind: string;
+  encoding: string;
+  excerpt: string;
+  bytes: number;
 }
 
 export interface CorpusPreview {
@@ -81,5 +132,7 @@ export interface CorpusPreview {
   totalBytes: number;
   kinds: Record<string, number>;
   skipped: SkippedInput[];
-  documents: { source: string; kind: string; encoding: string; excerpt: string; bytes: number }[];
+  html: HtmlSummary;
+  /** Up to `perKind` documents of each kind, grouped by kind in the order of `kinds` (most files first). */
+  documents: PreviewDocument[];
 }

@@ -3,6 +3,7 @@
  * record kept on disk for each run. Shared by main, the compute process and the renderer.
  */
 import { z } from 'zod';
+import { HTML_READINGS } from './corpus.js';
 import { BOS_POLICIES } from './evaluation.js';
 import type { ProbeResult, ScoreResult } from './analysis.js';
 import type { CorpusReport } from './corpus.js';
@@ -46,6 +47,8 @@ export const jobParamSchemas = {
     data: path,
     general: path.nullable().default(null),
     domain: z.enum(['code', 'math', 'legal']),
+    /** How .html files are read; null: as the domain suggests. */
+    html: z.enum(HTML_READINGS).nullable().default(null),
     seqLen: seqLen.default(512),
     seed,
     out: path,

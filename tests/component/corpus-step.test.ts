@@ -57,7 +57,7 @@ beforeEach(() => {
   window.slayer = {
     invoke: async (method: string, request: Record<string, unknown>) => {
       calls.push([method, request]);
-      if (method === 'corpus.preview') return previewCorpus(request.path as string);
+      if (method === 'corpus.preview') return previewCorpus(request.path as string, { html: request.html as 'document' | 'code' | undefined });
       if (method === 'fs.browse') return { path: tmp.dir, parent: '/', entries: [], hasConfig: false };
       if (method === 'jobs.list') return history;
       if (method === 'jobs.start')
@@ -100,14 +100,19 @@ describe('corpus step', () => {
 
     w.findComponent(FolderPicker).vm.$emit('choose', docs);
     await vi.waitFor(() => w.get('[data-testid="corpus-preview"]'));
-    const expected = await previewCorpus(docs);
+    const expected = await previewCorpus(docs, { html: 'document' });
+    expect(calls.filter(([m]) => m === 'corpus.preview')).toEqual([['corpus.preview', { path: docs, html: 'document' }]]);
     const preview = w.get('[data-testid="corpus-preview"]');
     expect(preview.text()).toContain(`${expected.files} files`);
-    expect(preview.get('.kinds').text()).toContain(`text ${expected.kinds.text}`);
+    expect(preview.get('.kinds').text()).toContain(`Text ${expected.kinds.text}`);
     expect(expected.skipped.map((s) => s.path.split('/').pop())).toEqual(['scan.bin']);
     expect(preview.get('[data-testid="skipped"]').text()).toContain(expected.skipped[0].reason);
+    // One kind (text): its first three documents, as extracted.
+    expect(preview.findAll('.group').map((g) => g.attributes('data-kind'))).toEqual(['text']);
     expect(preview.findAll('.excerpt')).toHaveLength(3);
     expect(preview.get('.excerpt pre').text()).toBe(expected.documents[0].excerpt);
+    // No web pages: nothing to choose about them.
+    expect(w.find('[data-testid="html-reading"]').exists()).toBe(false);
     expect(w.findComponent(FolderPicker).exists()).toBe(false);
 
     await w.get('select[aria-label="Field of the documents"]').setValue('code');
@@ -133,14 +138,18 @@ describe('corpus step', () => {
     expect(calls.filter(([m]) => m === 'jobs.start')).toEqual([
       [
         'jobs.start',
-        { kind: 'corpus', params: { modelDir, data: docs, general: null, domain: 'legal', seqLen: 256, seed: 3, out: '/projects/p1/corpus' }, projectId: 'p1' },
+        {
+          kind: 'corpus',
+          params: { modelDir, data: docs, general: null, domain: 'legal', html: null, seqLen: 256, seed: 3, out: '/projects/p1/corpus' },
+          projectId: 'p1',
+        },
       ],
     ]);
   });
 
   it('shows the latest built corpus of the project: counts, the share past the sequence length and the split', async () => {
     const done = '2026-01-02T10:00:00.000Z';
-    const params = { modelDir, data: docs, general: null, domain: 'legal', seqLen: 128, seed: 0, out: '/projects/p1/corpus' };
+    const params = { modelDir, data: docs, general: null, domain: 'legal', html: null, seqLen: 128, seed: 0, out: '/projects/p1/corpus' };
     history = [
       {
         id: 'c1',

@@ -10,11 +10,12 @@ import { readModelConfig } from '../../main/model/config.js';
 import { ModelTokenizer } from '../../main/model/tokenizer.js';
 import { BAD_LINE_POLICIES, buildCorpus, DOMAINS, saveCorpusReport, type CorpusReport } from '../../main/data/index.js';
 import { defaultHome } from '../../main/settings.js';
+import { HTML_READING_LABELS, HTML_READINGS } from '../../shared/corpus.js';
 import type { Command } from '../command.js';
 import { choiceFlag, numberFlag, requirePositional, requireStringFlag, stringFlag } from '../args.js';
 
 const USAGE =
-  'slayer corpus DATA --model MODEL [--domain code|math|legal] [--general DATA] [--seq-len N] [--seed S] [--validation F] [--text-field NAME] [--bad-lines stop|skip] [--out DIR] [--cache DIR] [--json]';
+  'slayer corpus DATA --model MODEL [--domain code|math|legal] [--html document|code] [--general DATA] [--seq-len N] [--seed S] [--validation F] [--text-field NAME] [--bad-lines stop|skip] [--out DIR] [--cache DIR] [--json]';
 
 export interface CorpusCommandResult extends CorpusReport {
   out: { report: string | null; cache: string };
@@ -29,8 +30,13 @@ export const corpusCommand: Command<CorpusCommandResult> = {
   summary: 'Prepare raw documents for training: read, deduplicate, tokenise, cache and split them.',
   usage: USAGE,
   details: [
-    'DATA: a file or folder (read recursively) of .txt, .md, source code, .jsonl ({"text": ...} or {"input_ids": [...]}) and .pdf.',
-    'Skipped: binaries, .git, node_modules and other vendored or build folders, lock files, minified and generated files.',
+    'DATA: a file or folder (read recursively) of .txt, .md, source code, .jsonl ({"text": ...} or {"input_ids": [...]}), .pdf,',
+    '  Word (.docx, .doc), OpenDocument (.odt), .rtf, e-books (.epub) and web pages (.html, .htm, .xhtml). Files without',
+    '  an extension, or with one that names no type (Apache-2.0, notes.v2), are judged by their content.',
+    '--html document|code: read web pages as documents (their main text) or as source code (as written);',
+    '  default: code with --domain code, documents otherwise.',
+    'Skipped: binaries, .git, node_modules and other vendored or build folders, lock files, minified and generated files,',
+    '  PDF pages without text (listed with their page numbers); each with its reason.',
     'Exact and near duplicates (MinHash over 5-word shingles, Jaccard >= 0.8) are removed; the first copy stays.',
     '--general DATA: everyday text held out the same way, for the forgetting check.',
     '--validation F: share of documents held out for validation (default 0.1), chosen by --seed (default 0).',
@@ -42,6 +48,7 @@ export const corpusCommand: Command<CorpusCommandResult> = {
   options: {
     model: { type: 'string' },
     domain: { type: 'string' },
+    html: { type: 'string' },
     general: { type: 'string' },
     'seq-len': { type: 'string' },
     seed: { type: 'string' },
@@ -72,6 +79,7 @@ export const corpusCommand: Command<CorpusCommandResult> = {
         tokenizer,
         cacheRoot,
         domain: values.domain === undefined ? null : choiceFlag(values, 'domain', DOMAINS, 'code'),
+        html: values.html === undefined ? null : choiceFlag(values, 'html', HTML_READINGS, 'document'),
         seqLen,
         seed: numberFlag(values, 'seed', 0, { integer: true, min: 0 }),
         validationFraction: numberFlag(values, 'validation', 0.1, { min: 0, max: 0.5 }),
@@ -96,6 +104,7 @@ export const corpusCommand: Command<CorpusCommandResult> = {
       `Documents    ${n(r.documents)} (${n(r.characters)} characters, ${n(r.tokens)} tokens)`,
       `Duplicates   ${n(r.duplicatesRemoved)} removed (${n(r.exactDuplicates)} exact, ${n(r.nearDuplicates)} near)`,
       `Skipped      ${n(r.skipped.length)}`,
+      ...(r.html.files > 0 ? [`Web pages    ${n(r.html.files)} read ${HTML_READING_LABELS[r.html.reading]} (--html to change)`] : []),
       `Train        ${n(r.split.train.documents)} documents, ${n(r.split.train.sequences)} sequences of ${r.seqLen}`,
       `Validation   ${n(r.split.validation.documents)} documents, ${n(r.split.validation.sequences)} sequences`,
       r.general

@@ -154,7 +154,7 @@ export class Backend {
       await this.options.openPath(path);
       return { opened: true, path };
     },
-    'corpus.preview': async (req) => previewCorpus(await requireReadablePath(req.path, 'documents')),
+    'corpus.preview': async (req) => previewCorpus(await requireReadablePath(req.path, 'documents'), { html: req.html, domain: req.domain }),
     'plan.make': async (req) => {
       const m = await readModelConfig(await requireReadableDir(req.modelDir, 'model folder'));
       const options = { ...req.options } as PlanOptions & { scores?: unknown };

@@ -54,7 +54,7 @@ function byteOrderMark(b: Uint8Array): { encoding: string } | null {
  * UTF-16 text in Latin script has a NUL in every other byte: the high byte of each code unit,
  * at odd offsets for little-endian and even offsets for big-endian. Binary data has NULs anywhere.
  */
-function utf16WithoutMark(sample: Uint8Array): string | null {
+export function utf16WithoutMark(sample: Uint8Array): string | null {
   let even = 0;
   let odd = 0;
   for (let i = 0; i < sample.length; i++) {

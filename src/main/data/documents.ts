@@ -1,16 +1,18 @@
 /**
- * Documents out of listed files: a text, Markdown, source or PDF file is one document; a JSONL
- * line is one document, either text (the chosen field) or token ids used exactly as given.
- * Files that cannot be used go to the skip list with a plain reason and reading goes on, so a
- * file that vanishes or turns out to be binary never costs what was already read.
+ * Documents out of listed files: a text, Markdown, source, PDF, Word, OpenDocument, RTF, e-book
+ * or web-page file is one document (extract.ts reads each kind); a JSONL line is one document,
+ * either text (the chosen field) or token ids used exactly as given. Files that cannot be used
+ * go to the skip list with a plain reason and reading goes on, so a file that vanishes or turns
+ * out to be binary never costs what was already read. Parts of a file left out (PDF pages
+ * without text) are listed there too.
  */
 import { sourceCodeProblem } from './code-filters.js';
 import { isUserError } from '../../shared/errors.js';
-import { decodeBytes, normalizeLineEndings, type Decoded } from './decode.js';
+import { normalizeLineEndings } from './decode.js';
+import { defaultReadSettings, extractText, sizeProblem, type ReadSettings } from './extract.js';
 import { BadLines, jsonlRecords, type BadLinePolicy, type SkippedInput } from './jsonl.js';
 import type { DocumentKind } from './file-types.js';
 import type { CorpusFile } from './list-files.js';
-import { pdfText } from './pdf-text.js';
 import { readWholeFile } from './read-file.js';
 
 export type SourceDocument =
@@ -23,6 +25,8 @@ export interface ReadDocumentOptions {
   badLines?: BadLinePolicy;
   /** Token ids must be below this (the model's vocabulary size); null checks only that they are ids. */
   vocabSize?: number | null;
+  /** How documents are read (HTML as documents or as code); default: as documents. */
+  read?: ReadSettings;
   /** Called as each file is started, for progress. */
   onFile?: (file: CorpusFile, index: number) => void;
 }
@@ -32,11 +36,17 @@ export const INPUT_IDS_FIELD = 'input_ids';
 export async function* readDocuments(files: readonly CorpusFile[], options: ReadDocumentOptions, skipped: SkippedInput[]): AsyncGenerator<SourceDocument> {
   const textField = options.textField ?? 'text';
   const badLines = new BadLines(options.badLines ?? 'stop', skipped);
+  const settings = options.read ?? defaultReadSettings(null);
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
     options.onFile?.(file, i);
     if (file.kind === 'jsonl') {
       yield* jsonlDocuments(file, textField, options.vocabSize ?? null, badLines, skipped);
+      continue;
+    }
+    const tooLarge = sizeProblem(file.kind, file.bytes, settings.html);
+    if (tooLarge) {
+      skipped.push({ path: file.name, reason: tooLarge });
       continue;
     }
     let bytes: Buffer;
@@ -50,21 +60,29 @@ export async function* readDocuments(files: readonly CorpusFile[], options: Read
       skipped.push({ path: file.name, reason: 'empty file' });
       continue;
     }
-    const decoded: Decoded = file.kind === 'pdf' ? await pdfText(bytes) : decodeBytes(bytes);
-    if (!decoded.ok) {
-      skipped.push({ path: file.name, reason: decoded.reason });
+    let extracted;
+    try {
+      extracted = await extractText(file.kind, bytes, file.name, settings);
+    } catch (e) {
+      // A reader's own failure on input it did not foresee: this file is skipped, the corpus goes on.
+      skipped.push({ path: file.name, reason: `could not be read (${(e as Error).message})` });
       continue;
     }
-    if (decoded.text.trim() === '') {
+    if (!extracted.ok) {
+      skipped.push({ path: file.name, reason: extracted.reason });
+      continue;
+    }
+    if (extracted.text.trim() === '') {
       skipped.push({ path: file.name, reason: 'empty file (only whitespace)' });
       continue;
     }
-    const problem = file.kind === 'code' ? sourceCodeProblem(decoded.text) : null;
+    const problem = extracted.kind === 'code' ? sourceCodeProblem(extracted.text) : null;
     if (problem) {
       skipped.push({ path: file.name, reason: problem });
       continue;
     }
-    yield { source: file.name, kind: file.kind, text: decoded.text, encoding: decoded.encoding, bytes: bytes.length };
+    if (extracted.leftOut) skipped.push({ path: file.name, reason: extracted.leftOut });
+    yield { source: file.name, kind: extracted.kind, text: extracted.text, encoding: extracted.encoding, bytes: bytes.length };
   }
 }
 

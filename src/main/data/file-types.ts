@@ -1,12 +1,16 @@
 /**
- * What a file's name says about it: which kind of document it is, or why the corpus skips it.
- * Source code is recognised by extension; folders of dependencies, build output and version
- * control are skipped whole, so a checkout with node_modules costs one line in the skip list.
+ * What a file's name says about it: which kind of document it is, why the corpus skips it, or
+ * that the name says nothing (no extension, or one like ".0", ".v2", ".LICENSE") so that its
+ * first bytes must tell (sniff.ts). Source code is recognised by extension; folders of
+ * dependencies, build output and version control are skipped whole, so a checkout with
+ * node_modules costs one line in the skip list.
  */
 
-export type DocumentKind = 'text' | 'markdown' | 'code' | 'jsonl' | 'pdf';
+export type DocumentKind = 'text' | 'markdown' | 'code' | 'jsonl' | 'pdf' | 'html' | 'docx' | 'doc' | 'odt' | 'rtf' | 'epub';
 
 export type FileClass = { kind: DocumentKind } | { skip: string };
+/** What the name alone says: a class, or that the content must be looked at. */
+export type NameClass = FileClass | { sniff: true };
 
 const TEXT = ['txt', 'text', 'rst', 'tex', 'ltx', 'bib', 'org', 'adoc', 'asciidoc', 'textile', 'wiki', 'mediawiki'];
 const MARKDOWN = ['md', 'markdown', 'mdown', 'mkd', 'mdx'];
@@ -118,9 +122,7 @@ const CODE = [
   'gradle',
   'nix',
   'tf',
-  // Web, markup and configuration that people write by hand
-  'html',
-  'htm',
+  // Web, markup and configuration that people write by hand (HTML has its own kind: see html-reading)
   'css',
   'scss',
   'sass',
@@ -228,16 +230,24 @@ const BINARY = [
   'npz',
   'h5',
   'pkl',
-  'doc',
-  'docx',
-  'xls',
-  'xlsx',
-  'ppt',
-  'pptx',
-  'odt',
-  'ods',
-  'epub',
 ];
+/** Office files that are not text documents: their content is cells or slides. */
+const NOT_TEXT_DOCUMENTS = ['xls', 'xlsx', 'xlsm', 'ppt', 'pptx', 'ods', 'odp', 'odg', 'numbers', 'pages'];
+/** Keys and certificates: secrets, never training text. */
+const KEYS = ['pem', 'key', 'crt', 'cer', 'der', 'p12', 'pfx', 'jks', 'keystore', 'gpg', 'asc'];
+/** Structured data: records, not prose or source. */
+const DATA = ['json', 'csv', 'tsv', 'parquet', 'arrow', 'feather', 'avro', 'orc'];
+const DOCUMENTS: Record<string, DocumentKind> = {
+  pdf: 'pdf',
+  html: 'html',
+  htm: 'html',
+  xhtml: 'html',
+  docx: 'docx',
+  doc: 'doc',
+  odt: 'odt',
+  rtf: 'rtf',
+  epub: 'epub',
+};
 const LOCK_FILES = new Set([
   'package-lock.json',
   'npm-shrinkwrap.json',
@@ -282,9 +292,12 @@ const kindByExtension = new Map<string, DocumentKind>([
   ...TEXT.map((e) => [e, 'text'] as const),
   ...MARKDOWN.map((e) => [e, 'markdown'] as const),
   ...JSONL.map((e) => [e, 'jsonl'] as const),
-  ['pdf', 'pdf'],
+  ...Object.entries(DOCUMENTS),
 ]);
 const binaryExtensions = new Set(BINARY);
+const notTextDocuments = new Set(NOT_TEXT_DOCUMENTS);
+const keyExtensions = new Set(KEYS);
+const dataExtensions = new Set(DATA);
 
 /** Why a folder with this name is not read, or null to read it. Hidden folders (.idea, .cache) hold tool state, not documents. */
 export function folderSkipReason(name: string): string | null {
@@ -294,8 +307,10 @@ export function folderSkipReason(name: string): string | null {
   return null;
 }
 
-export function classifyFileName(name: string): FileClass {
+export function classifyFileName(name: string): NameClass {
   const lower = name.toLowerCase();
+  // .env, .npmrc, .DS_Store: tool settings (sometimes secrets), never documents.
+  if (lower.startsWith('.')) return { skip: 'hidden file' };
   if (LOCK_FILES.has(lower) || lower.endsWith('.lock')) return { skip: 'lock file' };
   if (MINIFIED_NAME.test(lower)) return { skip: 'minified file' };
   if (GENERATED_NAME.test(lower)) return { skip: 'generated file' };
@@ -303,15 +318,21 @@ export function classifyFileName(name: string): FileClass {
   const ext = dot > 0 ? lower.slice(dot + 1) : '';
   if (ext === '') {
     const known = KNOWN_NAMES[lower];
-    return known ? { kind: known } : { skip: 'no file extension, so its type is unknown' };
+    return known ? { kind: known } : { sniff: true };
   }
   const kind = kindByExtension.get(ext);
   if (kind) return { kind };
   if (binaryExtensions.has(ext)) return { skip: `binary file type (.${ext})` };
+  if (keyExtensions.has(ext)) return { skip: `key or certificate file (.${ext}), never used for training` };
+  if (notTextDocuments.has(ext)) return { skip: `spreadsheet or slides (.${ext}), not a text document; save the text you need as .docx or .txt` };
+  if (dataExtensions.has(ext))
+    return { skip: `data file (.${ext}), not documents; to train on its records, convert them to JSON Lines (.jsonl) with a "text" field` };
   // README.txt-style names were handled by extension; LICENSE-MIT, COPYING.LESSER and the like land here.
   const stem = lower.slice(0, dot);
   if (KNOWN_NAMES[stem] === 'text') return { kind: 'text' };
-  return { skip: `unsupported file type (.${ext})` };
+  // Apache-2.0, notes.v2, contract.LICENSE: an extension that names no type, so the content decides.
+  return { sniff: true };
 }
 
-export const SUPPORTED_TYPES_HINT = 'plain text (.txt), Markdown (.md), source code, JSON Lines (.jsonl) or PDF';
+export const SUPPORTED_TYPES_HINT =
+  'plain text (.txt), Markdown (.md), source code, JSON Lines (.jsonl), PDF, Word (.docx, .doc), OpenDocument (.odt), RTF, e-books (.epub) or web pages (.html)';

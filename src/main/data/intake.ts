@@ -9,14 +9,17 @@
  * length are applied when reading (report.ts, sequences.ts), so changing them reuses the cache.
  */
 import { join } from 'node:path';
+import { defaultHtmlReading, type HtmlReading, type HtmlSummary } from '../../shared/corpus.js';
 import { UserError } from '../../shared/errors.js';
 import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import type { ModelTokenizer } from '../model/tokenizer.js';
 import { hashCorpusFiles } from './corpus-hash.js';
 import { Deduplicator } from './dedupe.js';
 import { readDocuments } from './documents.js';
+import type { ReadSettings } from './extract.js';
 import { createYielder, throttledProgress } from './pacing.js';
 import type { BadLinePolicy, SkippedInput } from './jsonl.js';
+import { SUPPORTED_TYPES_HINT } from './file-types.js';
 import { listCorpusFiles, type CorpusFile } from './list-files.js';
 import { NEAR_DUPLICATE_JACCARD, PERMUTATIONS, SHINGLE_WORDS } from './near-duplicates.js';
 import { corpusReport, type CorpusReport } from './report.js';
@@ -26,6 +29,8 @@ import type { DuplicateRecord, IntakeSeconds } from '../../shared/corpus.js';
 
 export type Domain = 'code' | 'math' | 'legal';
 export const DOMAINS: readonly Domain[] = ['code', 'math', 'legal'];
+/** Bumped when a reader's output changes, so that tokens cached from the old text are not reused. */
+const READERS_VERSION = 2;
 
 export interface CorpusOptions {
   /** The domain documents: a file or a folder, read recursively. */
@@ -36,6 +41,8 @@ export interface CorpusOptions {
   /** Folder that holds token cache entries (one sub-folder per key). */
   cacheRoot: string;
   domain?: Domain | null;
+  /** How .html files are read; null or absent: as the domain suggests (source in a code corpus, documents otherwise). */
+  html?: HtmlReading | null;
   /** Sequence length for the histogram, truncation share and sequence counts (default 512). */
   seqLen?: number;
   /** Seed of the train/validation split (default 0). */
@@ -61,7 +68,7 @@ export interface SourceSummary {
   characters: number;
   bytes: number;
   tokens: number;
-  /** Kept documents by kind (text, markdown, code, pdf, jsonl). */
+  /** Kept documents by kind (text, markdown, code, jsonl, pdf, html, docx, doc, odt, rtf, epub). */
   kinds: Record<string, number>;
   /** Kept text documents by the encoding they were decoded from. */
   encodings: Record<string, number>;
@@ -76,6 +83,8 @@ export interface IntakeSummary {
   skipped: SkippedInput[];
   /** How many entries of `skipped` are read problems (the rest were excluded by rule). */
   unreadable: number;
+  /** How web pages were read, and how many there were (domain and general text). */
+  html: HtmlSummary;
   /** Source bytes of every document read, duplicates included. */
   bytesRead: number;
   seconds: IntakeSeconds;
@@ -91,6 +100,7 @@ export async function buildCorpus(options: CorpusOptions, control: TaskControl =
   const textField = options.textField ?? 'text';
   const badLines = options.badLines ?? 'stop';
   const vocabSize = options.vocabSize ?? tokenizer.vocabSize;
+  const read: ReadSettings = { html: options.html ?? defaultHtmlReading(options.domain) };
 
   const domainListing = await listCorpusFiles(options.data, control);
   const generalListing = options.general ? await listCorpusFiles(options.general, control) : null;
@@ -111,7 +121,7 @@ export async function buildCorpus(options: CorpusOptions, control: TaskControl =
   const key = cacheKey({
     corpus: corpusHash,
     tokenizer: tokenizer.hash,
-    settings: { textField, badLines, vocabSize, nearThreshold, shingleWords: SHINGLE_WORDS, permutations: PERMUTATIONS },
+    settings: { textField, badLines, vocabSize, nearThreshold, shingleWords: SHINGLE_WORDS, permutations: PERMUTATIONS, read, readers: READERS_VERSION },
   });
   const entry = join(options.cacheRoot, key);
   let cache = await TokenCache.open<IntakeSummary>(entry);
@@ -124,11 +134,12 @@ export async function buildCorpus(options: CorpusOptions, control: TaskControl =
       key,
       { hash: tokenizer.hash, bosId: tokenizer.bosId, eosId: tokenizer.eosId, addBos: tokenizer.addBos, vocabSize },
       async (builder) => {
-        const summary = await ingest(builder, sources, { tokenizer, textField, badLines, vocabSize, nearThreshold }, problems, control);
+        const summary = await ingest(builder, sources, { tokenizer, textField, badLines, vocabSize, nearThreshold, read }, problems, control);
         if (summary.domain.documents === 0) throw new UserError(noDocumentsMessage(options.data, [...excluded, ...problems]));
         summary.corpusHash = corpusHash;
         summary.skipped = [...problems, ...excluded];
         summary.unreadable = problems.length;
+        summary.html = { reading: read.html, files: sources.reduce((n, s) => n + s.files.filter((f) => f.kind === 'html').length, 0) };
         summary.seconds.hash = hashSeconds;
         summary.seconds.total = (performance.now() - started) / 1000;
         return summary;
@@ -160,6 +171,7 @@ interface IngestSettings {
   badLines: BadLinePolicy;
   vocabSize: number;
   nearThreshold: number | null;
+  read: ReadSettings;
 }
 
 /**
@@ -182,6 +194,7 @@ async function ingest(
     duplicates: [],
     skipped: [],
     unreadable: 0,
+    html: { reading: settings.read.html, files: 0 },
     bytesRead: 0,
     seconds,
   };
@@ -197,11 +210,11 @@ async function ingest(
     progress({ fraction: totalBytes ? bytesDone / totalBytes : null, message: `Reading and tokenising ${file.name}` });
     bytesDone += file.bytes;
   };
-  const { tokenizer, textField, badLines, vocabSize } = settings;
+  const { tokenizer, textField, badLines, vocabSize, read } = settings;
   for (const { files, flags } of sources) {
     const counts = flags & GENERAL_TEXT ? (summary.general as SourceSummary) : summary.domain;
     let readFrom = performance.now();
-    for await (const doc of readDocuments(files, { textField, badLines, vocabSize, onFile }, problems)) {
+    for await (const doc of readDocuments(files, { textField, badLines, vocabSize, read, onFile }, problems)) {
       const t0 = performance.now();
       seconds.read += (t0 - readFrom) / 1000;
       summary.bytesRead += doc.bytes;
@@ -248,7 +261,7 @@ function codePoints(text: string): number {
 }
 
 function noDocumentsMessage(data: string, skipped: SkippedInput[]): string {
-  if (skipped.length === 0) return `No documents found in ${data}. Choose a folder with text, Markdown, source code, JSONL or PDF files.`;
+  if (skipped.length === 0) return `No documents found in ${data}. Choose a folder with ${SUPPORTED_TYPES_HINT} files.`;
   const reasons = new Map<string, number>();
   for (const s of skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
   const top = [...reasons]
@@ -256,5 +269,5 @@ function noDocumentsMessage(data: string, skipped: SkippedInput[]): string {
     .slice(0, 3)
     .map(([r, n]) => `${n} ${r}`)
     .join('; ');
-  return `No usable documents in ${data}: all ${skipped.length} files were skipped (${top}). Choose a folder with text, Markdown, source code, JSONL or PDF files.`;
+  return `No usable documents in ${data}: all ${skipped.length} files were skipped (${top}). Choose a folder with ${SUPPORTED_TYPES_HINT} files.`;
 }

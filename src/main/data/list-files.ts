@@ -1,16 +1,18 @@
 /**
  * The files a DATA path stands for: the file itself, or every file under the folder, read
  * recursively in a stable (code-point) order so that runs over the same folder agree. Files
- * and folders left out are listed with the reason, never dropped silently.
+ * and folders left out are listed with the reason, never dropped silently. A file whose name
+ * says nothing about its type (Apache-2.0, GPL, notes.v2) is judged by its first bytes.
  */
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../../shared/errors.js';
 import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
-import { classifyFileName, folderSkipReason, SUPPORTED_TYPES_HINT, type DocumentKind } from './file-types.js';
+import { classifyFileName, folderSkipReason, SUPPORTED_TYPES_HINT, type DocumentKind, type FileClass } from './file-types.js';
 import type { SkippedInput } from './jsonl.js';
 import { createYielder, throttledProgress } from './pacing.js';
+import { sniffContent, SNIFF_BYTES } from './sniff.js';
 
 export interface CorpusFile {
   /** Absolute or caller-relative path used to read the file. */
@@ -37,7 +39,7 @@ export async function listCorpusFiles(root: string, control: TaskControl = {}): 
     throw new UserError(`${root} does not exist or cannot be read. Choose a file or folder with your documents.`);
   }
   if (info.isFile()) {
-    const cls = classifyFileName(basename(root));
+    const cls = classifyFile(basename(root), root);
     if ('skip' in cls) throw new UserError(`${root} cannot be used as data: ${cls.skip}. Use ${SUPPORTED_TYPES_HINT}, or a folder of them.`);
     return { files: [{ path: root, name: basename(root), kind: cls.kind, bytes: info.size }], skipped: [], totalBytes: info.size };
   }
@@ -70,7 +72,7 @@ export async function listCorpusFiles(root: string, control: TaskControl = {}): 
         if (reason) skipped.push({ path: `${name}/`, reason });
         else await walk(full, name);
       } else if (entry.isFile()) {
-        const cls = classifyFileName(entry.name);
+        const cls = classifyFile(entry.name, full);
         if ('skip' in cls) {
           skipped.push({ path: name, reason: cls.skip });
           continue;
@@ -93,4 +95,28 @@ export async function listCorpusFiles(root: string, control: TaskControl = {}): 
   };
   await walk(root, '');
   return { files, skipped, totalBytes };
+}
+
+/** The class a file's name gives it, or, where the name says nothing, the class its first bytes give it. */
+function classifyFile(name: string, path: string): FileClass {
+  const cls = classifyFileName(name);
+  if (!('sniff' in cls)) return cls;
+  let head: Uint8Array;
+  try {
+    head = readHead(path);
+  } catch (e) {
+    return { skip: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+  return sniffContent(head);
+}
+
+/** The first SNIFF_BYTES of a file (synchronous, like the listing's stat: a few microseconds each). */
+function readHead(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(SNIFF_BYTES);
+    return head.subarray(0, readSync(fd, head, 0, SNIFF_BYTES, 0));
+  } finally {
+    closeSync(fd);
+  }
 }

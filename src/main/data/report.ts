@@ -67,6 +67,7 @@ export function corpusReport(cache: TokenCache<IntakeSummary>, view: ReportView)
     skipped: s.skipped,
     kinds: s.domain.kinds,
     encodings: s.domain.encodings,
+    html: s.html,
     seqLen: view.seqLen,
     histogram: lengths.histogram,
     truncatedShare: lengths.truncatedShare,

@@ -19,7 +19,7 @@ export const jobRunners: { [K in JobKind]: Runner<K> } = {
     const folder = await ModelFolder.open(p.modelDir);
     const tokenizer = await folder.loadTokenizer().finally(() => folder.close());
     const report = await buildCorpus(
-      { data: p.data, general: p.general, tokenizer, cacheRoot: join(p.out, '..', 'cache'), domain: p.domain, seqLen: p.seqLen, seed: p.seed },
+      { data: p.data, general: p.general, tokenizer, cacheRoot: join(p.out, '..', 'cache'), domain: p.domain, html: p.html, seqLen: p.seqLen, seed: p.seed },
       control,
     );
     await saveCorpusReport(p.out, report);

@@ -87,4 +87,22 @@ describe('slayer corpus', () => {
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toMatch(/^Missing --model\. Usage: slayer corpus DATA --model MODEL/);
   });
+
+  it('reads web pages as the domain suggests unless --html says otherwise, and says which reading it used', async () => {
+    const pages = join(root, 'pages');
+    await mkdir(pages, { recursive: true });
+    await writeFile(join(pages, 'judgment.html'), `<html><body><nav><a href="/">Home</a></nav><main><p>${prose(200, 9)}</p></main></body></html>`);
+    for (let i = 0; i < 3; i++) await writeFile(join(pages, `n${i}.txt`), prose(150, 20 + i));
+    const run = await slayer(pages, '--model', model, '--domain', 'legal', '--html', 'code', '--seq-len', '32', '--cache', join(root, 'cache-html'));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Web pages    1 read as source code (markup kept) (--html to change)');
+    const json = JSON.parse(
+      (await slayer(pages, '--model', model, '--domain', 'legal', '--seq-len', '32', '--cache', join(root, 'cache-html'), '--json')).stdout,
+    );
+    expect(json.html).toEqual({ reading: 'document', files: 1 });
+    expect(json.kinds).toEqual({ html: 1, text: 3 });
+    const wrong = await slayer(pages, '--model', model, '--html', 'markup');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr.trim()).toBe('--html must be one of document, code; got "markup".');
+  });
 });

@@ -18,6 +18,22 @@ describe('file names', () => {
     expect(classifyFileName('Makefile')).toEqual({ kind: 'code' });
     expect(classifyFileName('LICENSE')).toEqual({ kind: 'text' });
     expect(classifyFileName('LICENSE.MIT')).toEqual({ kind: 'text' });
+    expect(classifyFileName('contract.docx')).toEqual({ kind: 'docx' });
+    expect(classifyFileName('old.DOC')).toEqual({ kind: 'doc' });
+    expect(classifyFileName('statute.odt')).toEqual({ kind: 'odt' });
+    expect(classifyFileName('memo.rtf')).toEqual({ kind: 'rtf' });
+    expect(classifyFileName('book.epub')).toEqual({ kind: 'epub' });
+    expect(classifyFileName('judgment.html')).toEqual({ kind: 'html' });
+    expect(classifyFileName('page.htm')).toEqual({ kind: 'html' });
+    expect(classifyFileName('chapter.xhtml')).toEqual({ kind: 'html' });
+  });
+
+  it('leaves files whose name says nothing about the type to their content', () => {
+    expect(classifyFileName('Apache-2.0')).toEqual({ sniff: true });
+    expect(classifyFileName('GPL')).toEqual({ sniff: true });
+    expect(classifyFileName('notes.v2')).toEqual({ sniff: true });
+    expect(classifyFileName('contract.LICENSE')).toEqual({ sniff: true });
+    expect(classifyFileName('table.xyz')).toEqual({ sniff: true });
   });
 
   it('skips binaries, lock files, minified and generated files with a reason', () => {
@@ -27,7 +43,12 @@ describe('file names', () => {
     expect(classifyFileName('app.min.js')).toEqual({ skip: 'minified file' });
     expect(classifyFileName('api_pb2.py')).toEqual({ skip: 'generated file' });
     expect(classifyFileName('schema.pb.go')).toEqual({ skip: 'generated file' });
-    expect(classifyFileName('table.xyz')).toEqual({ skip: 'unsupported file type (.xyz)' });
+    expect(classifyFileName('.env')).toEqual({ skip: 'hidden file' });
+    expect(classifyFileName('server.key')).toEqual({ skip: 'key or certificate file (.key), never used for training' });
+    expect(classifyFileName('sheet.xlsx')).toEqual({ skip: 'spreadsheet or slides (.xlsx), not a text document; save the text you need as .docx or .txt' });
+    expect(classifyFileName('data.csv')).toEqual({
+      skip: 'data file (.csv), not documents; to train on its records, convert them to JSON Lines (.jsonl) with a "text" field',
+    });
   });
 
   it('skips version control, vendored, build and hidden folders', () => {

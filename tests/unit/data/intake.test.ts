@@ -201,7 +201,7 @@ describe('buildCorpus', () => {
     await writeFile(join(empty, 'a.png'), 'x');
     await writeFile(join(empty, 'b.txt'), '');
     await expect(buildCorpus(options({ data: empty }))).rejects.toThrow(
-      `No usable documents in ${empty}: all 2 files were skipped (1 binary file type (.png); 1 empty file). Choose a folder with text, Markdown, source code, JSONL or PDF files.`,
+      `No usable documents in ${empty}: all 2 files were skipped (1 binary file type (.png); 1 empty file). Choose a folder with plain text (.txt), Markdown (.md), source code, JSON Lines (.jsonl), PDF, Word (.docx, .doc), OpenDocument (.odt), RTF, e-books (.epub) or web pages (.html) files.`,
     );
   });
 
