@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { jobKinds, type JobRecord } from './jobs.js';
 import type { ApiEventName, ApiEvents } from './transport.js';
-import type { InspectResult } from './model.js';
+import type { CachedModel, InspectResult } from './model.js';
 import { REFRESH_CHOICES, SCORE_METRICS, type Plan } from './plan.js';
 import type { PlanEstimate } from './estimate.js';
 import { HTML_READINGS } from './corpus.js';
@@ -71,6 +71,7 @@ export const apiMethods = {
   'projects.duplicate': z.object({ id }),
   'projects.delete': z.object({ id }),
   'model.inspect': z.object({ dir: nonEmptyPath }),
+  'models.list': z.object({}),
   'corpus.preview': z.object({ path: nonEmptyPath, html: z.enum(HTML_READINGS).optional(), domain: z.enum(domains).optional() }),
   'report.write': z.object({ projectId: id, report: z.unknown() }),
   'metrics.read': z.object({ projectId: id, jobId: z.string().min(1).max(200) }),
@@ -148,6 +149,8 @@ export interface ApiResponses {
   'projects.duplicate': Project;
   'projects.delete': { deleted: true };
   'model.inspect': InspectResult;
+  /** Models in the Hugging Face cache on this machine, newest first. */
+  'models.list': { cacheDir: string; models: CachedModel[] };
   'corpus.preview': CorpusPreview;
   'report.write': { json: string; html: string };
   /** A job's metrics from the project's metrics.jsonl, in the order they were logged. */

@@ -7,6 +7,7 @@ import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { generateCommand } from './generate.js';
 import { inspectCommand } from './inspect.js';
+import { modelsCommand } from './models.js';
 import { planCommand } from './plan.js';
 import { probeCommand } from './probe.js';
 import { runCommand } from './run.js';
@@ -14,6 +15,7 @@ import { scoreCommand } from './score.js';
 import { trainCommand } from './train.js';
 
 export const commands: Command<any>[] = [
+  modelsCommand,
   inspectCommand,
   scoreCommand,
   probeCommand,

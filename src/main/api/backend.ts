@@ -26,6 +26,7 @@ import { listEntries } from '../fs/entries.js';
 import { appVersion } from '../version.js';
 import { inspectModel } from '../inspect/inspect.js';
 import { readModelConfig } from '../model/config.js';
+import { hfCacheDir, listCachedModels } from '../model/hf-cache.js';
 import { estimatePlan, makePlan, parseScores, validatePlan, writePlanFile } from '../plan/index.js';
 import type { PlanOptions } from '../../shared/plan.js';
 
@@ -134,6 +135,10 @@ export class Backend {
       return { deleted: true as const };
     },
     'model.inspect': async (req) => inspectModel(await requireReadableDir(req.dir, 'model folder')),
+    'models.list': async () => {
+      const cacheDir = hfCacheDir();
+      return { cacheDir, models: await listCachedModels(cacheDir) };
+    },
     'report.write': async (req) => {
       const project = await this.projects.get(req.projectId);
       const report = parseRunReport(req.report);
