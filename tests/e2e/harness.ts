@@ -49,7 +49,8 @@ export async function startApp(): Promise<App> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
+  // Generous: other work on a shared 2-core machine can starve the server for many seconds.
+  page.setDefaultTimeout(60_000);
   await mkdir(SCREENSHOTS, { recursive: true });
   return {
     url,
@@ -103,7 +104,7 @@ export async function createProject(page: Page, name: string, field: 'code' | 'm
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Field').selectOption(field);
   await page.getByRole('button', { name: 'Create' }).click();
-  await expect.poll(() => page.locator('#project-select option:checked').textContent(), { timeout: 10_000 }).toContain(name);
+  await expect.poll(() => page.locator('#project-select option:checked').textContent(), { timeout: 30_000 }).toContain(name);
 }
 
 /** The tiny model the step tests share: 8 layers so pruning and expansion mean something, bf16 like real checkpoints. */

@@ -7,7 +7,6 @@
  * The two alternate ROUNDS times; reported are the best round's tokens/s and the best single
  * step of all rounds, since other work on a shared machine only ever slows a run down.
  */
-import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { makePlan } from '../../../src/main/plan/index.js';
 import { applyPlan } from '../../../src/main/surgery/index.js';
 import type { TrainingRecord } from '../../../src/main/train/index.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { runMeasured } from '../measure.js';
 
 const SHAPE = { hiddenSize: 512, layers: 8, intermediateSize: 1536, heads: 8, vocabSize: 32000 };
 const SEQ_LEN = 256;
@@ -24,39 +24,10 @@ const STEPS = 3;
 const ROUNDS = 2;
 const PYTHONS = ['python3', '/usr/bin/python3'];
 
-interface ChildRun {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-  peakRssBytes: number;
-}
-
 interface Throughput {
   tokensPerSecond: number;
   stepTokensPerSecond: number[];
   peakRssBytes: number;
-}
-
-/** Runs a command to its end, sampling the peak resident memory the kernel records (VmHWM). */
-function runMeasured(command: string, args: string[]): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let peakRssBytes = 0;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const sample = setInterval(async () => {
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
-      const kb = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (kb) peakRssBytes = Math.max(peakRssBytes, Number(kb[1]) * 1024);
-    }, 100);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(sample);
-      resolve({ stdout, stderr, code, peakRssBytes });
-    });
-  });
 }
 
 async function torchPython(): Promise<string | null> {
