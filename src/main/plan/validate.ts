@@ -132,5 +132,8 @@ export function validatePlan(json: unknown, m: ModelDescription, file = 'The pla
   if (counts.trainableParameters === 0) throw fail('it trains nothing: add new blocks, a refreshed layer or trainable layers.');
   if (!isObject(json.settings)) throw fail('"settings" must be an object.');
   if (json.scores !== undefined) parseScores(json.scores, m.layers, `${file} (its scores)`);
-  return json as unknown as Plan;
+  // Plans written before notes existed have none; a plan's notes are words, never instructions to act on.
+  const notes = json.notes ?? [];
+  if (!Array.isArray(notes) || !notes.every((n) => typeof n === 'string')) throw fail('"notes" must be a list of sentences.');
+  return { ...json, notes } as unknown as Plan;
 }

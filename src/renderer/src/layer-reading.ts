@@ -7,6 +7,9 @@
 import { firstDeepLayer, type LayerScores } from '../../shared/plan';
 import { IMPORTANCE_METRICS, type ImportanceMetric } from '../../shared/analysis-charts';
 import type { ProbeResult } from '../../main/analysis/probe';
+import { layerList } from '../../shared/layer-words';
+
+export { layerList };
 
 /** Domain and general curves differing by less than this are "nearly the same". */
 export const SAME_CURVE_GAP = 0.05;
@@ -30,20 +33,6 @@ export function extremes(values: number[]): Extremes {
   const low = min + third;
   const pick = (keep: (v: number) => boolean) => values.flatMap((v, i) => (keep(v) ? [i] : []));
   return { min, max, high, low, most: pick((v) => v >= high), least: pick((v) => v <= low) };
-}
-
-/** "layer 3", "layers 0-2", "layers 1, 4 and 6-7": runs of consecutive indices joined. */
-export function layerList(indices: number[]): string {
-  const sorted = [...indices].sort((a, b) => a - b);
-  const runs: string[] = [];
-  for (let i = 0; i < sorted.length;) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    runs.push(j === i ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  const words = runs.length > 1 ? `${runs.slice(0, -1).join(', ')} and ${runs[runs.length - 1]}` : runs[0];
-  return `${sorted.length === 1 ? 'layer' : 'layers'} ${words}`;
 }
 
 /** The verb form that agrees with layerList(indices): "changes" for one layer, "change" for several. */
