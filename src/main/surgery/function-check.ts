@@ -79,6 +79,11 @@ export function referenceComposition(plan: Plan): BlockSource[] {
   return plan.layers.filter((l) => l.kind !== 'new').map((l) => (l.init.from.length === 1 ? l.init.from[0] : { mean: l.init.from }));
 }
 
+/** True when the plan's composition is the base model itself: nothing deleted, no layer re-made (only identity blocks added). */
+export function keepsBaseFunction(plan: Plan): boolean {
+  return plan.removed.length === 0 && plan.layers.every((l) => l.kind === 'new' || l.init.from.length === 1);
+}
+
 /** The reference in words: "the base model", or what the plan changed in it. */
 export function describeReference(plan: Plan): string {
   const parts: string[] = [];
