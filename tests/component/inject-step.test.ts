@@ -201,7 +201,19 @@ describe('inject step', () => {
     expect(started()).toEqual([{ kind: 'apply', params: { modelDir: '/m/base', plan: expandOnly, out: EXPANDED, overwrite: false }, projectId: 'p1' }]);
 
     // The job finishes (the event main sends): the check is shown in words.
-    emit('job.updated', applyJob(expandOnly, { checked: true, passed: true, maxAbsDiff: 0, tolerance: 1e-5, sequences: 3, tokens: 28 }));
+    emit(
+      'job.updated',
+      applyJob(expandOnly, {
+        checked: true,
+        passed: true,
+        maxAbsDiff: 0,
+        tolerance: 1e-5,
+        newBlocks: { maxAbsDiff: 0, tolerance: 1e-5, passed: true },
+        reference: 'the base model',
+        sequences: 3,
+        tokens: 28,
+      }),
+    );
     await flushPromises();
     expect(w.get('[data-testid="build-stage"]').attributes('data-state')).toBe('built');
     expect(w.get('[data-testid="function-check"]').text()).toContain(

@@ -30,7 +30,7 @@ export function chooseRemoved(rule: PruneRule, layers: number, count: number, sc
   if (count === 0) return { removed: [], note: `No layer is deleted (0 asked for), so the ${rule} rule chose nothing.` };
   if (rule === 'deepest') {
     const removed = deep.slice(deep.length - count);
-    return { removed, note: `Deleted by the deepest rule (the paper's): the ${count} deepest ${layerList(removed)}.` };
+    return { removed, note: `Deleted by the deepest rule (the paper's): the ${count === 1 ? '' : `${count} `}deepest ${layerList(removed)}.` };
   }
   if (!scores) {
     throw new UserError(
