@@ -204,3 +204,12 @@ export type PlanOptions =
 export function firstDeepLayer(layers: number): number {
   return Math.ceil(layers / 2);
 }
+
+/**
+ * True when the plan's composition is the base model itself: nothing deleted and no layer re-made
+ * from several (only identity blocks added, or kept layers trained). Its built model then computes
+ * exactly the base model's function, which the surgery's function check confirms.
+ */
+export function keepsBaseFunction(plan: Pick<Plan, 'removed' | 'layers'>): boolean {
+  return plan.removed.length === 0 && plan.layers.every((l) => l.kind === 'new' || l.init.from.length === 1);
+}

@@ -22,7 +22,7 @@
  */
 import { layerList } from '../../shared/layer-words.js';
 import type { ModelDescription } from '../../shared/model.js';
-import type { Plan } from '../../shared/plan.js';
+import { keepsBaseFunction, type Plan } from '../../shared/plan.js';
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
 import { createForwardEngine, type BlockSource } from '../engine/forward-engine.js';
 import { ModelFolder } from '../model/folder.js';
@@ -79,11 +79,6 @@ export function referenceComposition(plan: Plan): BlockSource[] {
   return plan.layers.filter((l) => l.kind !== 'new').map((l) => (l.init.from.length === 1 ? l.init.from[0] : { mean: l.init.from }));
 }
 
-/** True when the plan's composition is the base model itself: nothing deleted, no layer re-made (only identity blocks added). */
-export function keepsBaseFunction(plan: Plan): boolean {
-  return plan.removed.length === 0 && plan.layers.every((l) => l.kind === 'new' || l.init.from.length === 1);
-}
-
 /** The reference in words: "the base model", or what the plan changed in it. */
 export function describeReference(plan: Plan): string {
   const parts: string[] = [];
@@ -91,7 +86,7 @@ export function describeReference(plan: Plan): string {
   for (const l of plan.layers) {
     if (l.kind !== 'new' && l.init.from.length > 1) parts.push(`with layer ${l.init.from[0]} as the mean of ${layerList(l.init.from)}`);
   }
-  return parts.length ? `the base model ${parts.join(', ')}` : 'the base model';
+  return keepsBaseFunction(plan) ? 'the base model' : `the base model ${parts.join(', ')}`;
 }
 
 export async function checkFunction(base: TensorReader, newModelDir: string, plan: Plan, control: TaskControl = {}): Promise<CheckedFunction> {
