@@ -4,7 +4,7 @@
 export function layerList(indices: readonly number[]): string {
   const sorted = [...indices].sort((a, b) => a - b);
   const runs: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     runs.push(j === i ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);

@@ -175,7 +175,9 @@ describe('which rule the saved plan used', () => {
   const angular = Array.from({ length: 32 }, (_, i) => (i === 20 ? 0.05 : i === 24 ? 0.06 : i === 31 ? 0.9 : 0.6 - i / 200));
   const measured: LayerScores = {
     ...scores(angular),
-    spans: [{ span: 2, layers: Array.from({ length: 31 }, (_, l) => ({ index: l, angularLast: l === 26 ? 0.1 : 0.5, angularMean: 0.5, blockInfluence: 0.5 })) }],
+    spans: [
+      { span: 2, layers: Array.from({ length: 31 }, (_, l) => ({ index: l, angularLast: l === 26 ? 0.1 : 0.5, angularMean: 0.5, blockInfluence: 0.5 })) },
+    ],
   };
   const removable = readScores(measured, null, 'angularLast').removable;
 
@@ -196,6 +198,8 @@ describe('which rule the saved plan used', () => {
     const manual = makePlan(m, { strategy: 'manual', layout: { expand: [{ after: 1, init: 'average' }], prune: [28], refresh: 'mean' } });
     expect(readPlanRule(manual, removable)).toBe('The saved manual plan deletes layer 28, listed by hand.');
     expect(readPlanRule(makePlan(m, { strategy: 'llama-pro' }), removable)).toBe('The saved LLaMA Pro plan deletes no layer.');
-    expect(readPlanRule(null, removable)).toMatch(/^No plan is saved yet\. The recommended plan deletes the deepest layers, as the paper does; by these scores alone/);
+    expect(readPlanRule(null, removable)).toMatch(
+      /^No plan is saved yet\. The recommended plan deletes the deepest layers, as the paper does; by these scores alone/,
+    );
   });
 });

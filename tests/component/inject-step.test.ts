@@ -263,7 +263,15 @@ describe('inject step', () => {
     expect(evals.every((r) => (r.params as { split: string }).split === 'validation')).toBe(true);
 
     const ids = ['base-domain', 'built-domain'].map((_, k) => `new-${calls.findIndex((c) => c[1] === evals[k]) + 1}`);
-    const evalResult = (perplexity: number) => ({ meanNll: Math.log(perplexity), perplexity, tokens: 100, seqLen: 512, dataHash: 'sha256:x', qa: null, qaHash: null });
+    const evalResult = (perplexity: number) => ({
+      meanNll: Math.log(perplexity),
+      perplexity,
+      tokens: 100,
+      seqLen: 512,
+      dataHash: 'sha256:x',
+      qa: null,
+      qaHash: null,
+    });
     emit('job.updated', record('eval', ids[0], '2026-01-02T00:00:00Z', { result: evalResult(20) }, evals[0].params as Record<string, unknown>));
     emit('job.updated', record('eval', ids[1], '2026-01-02T00:00:00Z', { result: evalResult(23) }, evals[1].params as Record<string, unknown>));
     await flushPromises();

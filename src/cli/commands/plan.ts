@@ -48,7 +48,7 @@ export const planCommand: Command<Plan> = {
     'S strategy: --expand N new blocks after every other shallow layer (default L/4, at most half the shallow half),',
     '  --prune-count K deep layers deleted (default L/16), --refresh of the new final layer (mean: with at most 2',
     '  deleted layers that followed it; keep; none). --paper: the published 32-layer layout.',
-    '  --budget-params 7.5e9 | 1.05x: as many new blocks as the budget allows. The plan\'s notes say why each choice.',
+    "  --budget-params 7.5e9 | 1.05x: as many new blocks as the budget allows. The plan's notes say why each choice.",
     ...PRUNE_DETAILS,
     '--score-metric angularLast|angularMean|blockInfluence picks the score the rule reads (default angularLast).',
     'Manual SPEC: expand=1,3,5:copy;prune=28-31;refresh=mean;init=average',
@@ -90,7 +90,7 @@ export const planCommand: Command<Plan> = {
       const pruneRule = pruneRuleFlag(values);
       if (pruneRule === 'deepest' && (scoresFile !== undefined || values['score-metric'] !== undefined)) {
         throw new UserError(
-          `--scores and --score-metric are read by --prune scores or --prune gromov; the ${values.prune === undefined ? 'default rule, deepest (the paper\'s),' : 'deepest rule'} does not use them. Add --prune scores or --prune gromov, or leave them out.`,
+          `--scores and --score-metric are read by --prune scores or --prune gromov; the ${values.prune === undefined ? "default rule, deepest (the paper's)," : 'deepest rule'} does not use them. Add --prune scores or --prune gromov, or leave them out.`,
         );
       }
       options = {

@@ -19,7 +19,7 @@ export const runCommand: Command<RunResult> = {
     'Every stage writes into PROJECT with checksums; running the same command again reuses every stage whose inputs did not change.',
     '--general: general text for the forgetting check. --qa / --general-qa: multiple-choice JSONL sets for domain and general.',
     '--baselines: also train LLaMA Pro and last-k the same way, for a side-by-side comparison (default both; "none" to skip).',
-    '--prune: how the S plan chooses the deep layers it deletes (default deepest, the paper\'s rule; scores and gromov read the',
+    "--prune: how the S plan chooses the deep layers it deletes (default deepest, the paper's rule; scores and gromov read the",
     '  layer scores this run measures). The built model is evaluated before training too, so the report shows what the surgery cost.',
   ],
   options: {

@@ -120,7 +120,8 @@ export async function createForwardEngine(reader: TensorReader, options: Forward
 /** Span lengths worth measuring: 2 to the sequence's length, each once (1 is the per-block statistics). */
 function validSpans(spans: readonly number[], length: number): number[] {
   for (const n of spans) {
-    if (!Number.isInteger(n) || n < 2 || n > length) throw new UserError(`A span of ${n} blocks cannot be measured here: spans run from 2 to ${length} blocks.`);
+    if (!Number.isInteger(n) || n < 2 || n > length)
+      throw new UserError(`A span of ${n} blocks cannot be measured here: spans run from 2 to ${length} blocks.`);
   }
   return [...new Set(spans)].sort((a, b) => a - b);
 }

@@ -66,7 +66,8 @@ class StatsPool {
 
   pooled(): BlockStats[] | null {
     return (
-      this.sums?.map((p) => ({ angularLast: p.lastAngle / this.sequences, angularMean: p.angle / this.tokens, blockInfluence: 1 - p.cosine / this.tokens })) ?? null
+      this.sums?.map((p) => ({ angularLast: p.lastAngle / this.sequences, angularMean: p.angle / this.tokens, blockInfluence: 1 - p.cosine / this.tokens })) ??
+      null
     );
   }
 }

@@ -258,4 +258,3 @@ async function exportAll(modelDir: string, dir: string, control: TaskControl): P
   }
   return records;
 }
-

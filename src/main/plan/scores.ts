@@ -45,18 +45,14 @@ export function parseScores(json: unknown, layers: number, file = 'The scores'):
 }
 
 /** n-layer distances: each span n from 2 to the depth once, with one entry per start l = 0 .. L-n. */
-function parseSpans(
-  json: unknown,
-  layers: number,
-  entries: (list: unknown[], at: string) => LayerScore[],
-  bad: (what: string) => UserError,
-): SpanScores[] {
+function parseSpans(json: unknown, layers: number, entries: (list: unknown[], at: string) => LayerScore[], bad: (what: string) => UserError): SpanScores[] {
   if (!Array.isArray(json)) throw bad('"spans" must be a list');
   const seen = new Set<number>();
   return json.map((raw: unknown, k) => {
     const doc = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const span = doc.span;
-    if (typeof span !== 'number' || !Number.isInteger(span) || span < 2 || span > layers) throw bad(`spans[${k}].span must be a whole number from 2 to ${layers}`);
+    if (typeof span !== 'number' || !Number.isInteger(span) || span < 2 || span > layers)
+      throw bad(`spans[${k}].span must be a whole number from 2 to ${layers}`);
     if (seen.has(span)) throw bad(`spans lists n = ${span} twice`);
     seen.add(span);
     if (!Array.isArray(doc.layers) || doc.layers.length !== layers - span + 1) {

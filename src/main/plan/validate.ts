@@ -84,7 +84,8 @@ export function validatePlan(json: unknown, m: ModelDescription, file = 'The pla
     if (raw.kind === 'new') {
       if (!Array.isArray(raw.source) || !sameList(raw.source, from)) throw fail(`${at} is new, so its source must be the list in init.from.`);
       const kept = residual.find((r) => !zeroed.includes(r));
-      if (kept) throw fail(`${at} is new, so init.zeroed must include ${kept}: a new block starts as an exact pass-through, with every residual output at zero.`);
+      if (kept)
+        throw fail(`${at} is new, so init.zeroed must include ${kept}: a new block starts as an exact pass-through, with every residual output at zero.`);
       const after = from[0] as number;
       if (removed.includes(after)) throw fail(`${at} expands after layer ${after}, which the plan removes. Expand after a layer that stays.`);
       if (after !== lastOriginal) throw fail(`${at} is made from layer ${after}, so it must come right after that layer.`);

@@ -130,7 +130,7 @@ function functionCheckFailure(check: CheckedFunction): UserError {
     Number.isFinite(maxAbsDiff)
       ? `differ from ${what} by up to ${maxAbsDiff.toExponential(2)} (allowed ${tolerance.toExponential(1)})`
       : `are not all finite numbers (NaN or infinity), so they cannot be confirmed equal to ${what}`;
-  const nothing = 'Nothing was written. Check the base model\'s weights for NaN or infinity, or report this with the plan and the model.';
+  const nothing = "Nothing was written. Check the base model's weights for NaN or infinity, or report this with the plan and the model.";
   // NaN or infinity anywhere shows in both comparisons; it comes from the weights, not from the new blocks.
   if (check.newBlocks && !check.newBlocks.passed && Number.isFinite(check.maxAbsDiff)) {
     return new UserError(

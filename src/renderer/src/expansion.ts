@@ -43,7 +43,9 @@ export function functionCheckWords(check: FunctionCheck): { tone: 'ok' | 'warn' 
       const what = check.newBlocks ? 'The new layers start as exact pass-throughs: the expanded model' : 'The built model';
       return { tone: 'ok', text: `${what} gives the same outputs as the original (max difference ${diff(check.maxAbsDiff)}).` };
     }
-    const blocks = check.newBlocks ? `The new layers start as exact pass-throughs (max difference ${diff(check.newBlocks.maxAbsDiff)}), and the rest` : 'The built model';
+    const blocks = check.newBlocks
+      ? `The new layers start as exact pass-throughs (max difference ${diff(check.newBlocks.maxAbsDiff)}), and the rest`
+      : 'The built model';
     return {
       tone: 'ok',
       text: `${blocks} computes exactly what the plan says: ${check.reference} (max difference ${diff(check.maxAbsDiff)}). Deleting and refreshing layers change the outputs on purpose; training recovers what they cost.`,

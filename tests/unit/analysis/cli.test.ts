@@ -44,7 +44,23 @@ afterAll(() => cleanup());
 
 describe('slayer score / probe', () => {
   it('score --json prints one document with the contract fields, and slayer plan --scores accepts it', async () => {
-    const scored = await slayer('score', modelDir, '--data', ids, '--seq-len', '8', '--samples', '2', '--seed', '3', '--threads', '1', '--spans', '2', '--json');
+    const scored = await slayer(
+      'score',
+      modelDir,
+      '--data',
+      ids,
+      '--seq-len',
+      '8',
+      '--samples',
+      '2',
+      '--seed',
+      '3',
+      '--threads',
+      '1',
+      '--spans',
+      '2',
+      '--json',
+    );
     expect(scored.code).toBe(0);
     const doc = JSON.parse(scored.stdout);
     expect(doc).toMatchObject({ samples: 2, seqLen: 8, seed: 3, provider: 'cpu' });

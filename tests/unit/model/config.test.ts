@@ -131,7 +131,11 @@ describe('parseModelConfig', () => {
     expect(llama.attentionBias).toBe(true);
     // Hugging Face's LlamaAttention: o_proj = nn.Linear(heads * head_dim, hidden, bias=config.attention_bias).
     expect(llama.attentionOutputBias).toBe(true);
-    expect(blockTensorSpecs(llama).filter((s) => s.name.endsWith('.bias')).map((s) => [s.name, s.shape])).toEqual([
+    expect(
+      blockTensorSpecs(llama)
+        .filter((s) => s.name.endsWith('.bias'))
+        .map((s) => [s.name, s.shape]),
+    ).toEqual([
       ['self_attn.q_proj.bias', [64]],
       ['self_attn.k_proj.bias', [64]],
       ['self_attn.v_proj.bias', [64]],

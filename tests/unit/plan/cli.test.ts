@@ -62,7 +62,9 @@ describe('slayer plan', () => {
       settings: { pruneBy: 'scores', scoreMetric: 'angularLast' },
     });
     // The refreshed layer is a copy, and the plan says why in words.
-    expect(JSON.parse(scored.stdout).notes).toContainEqual(expect.stringMatching(/^Refreshed layer 31 starts as a copy of itself: no deleted layer followed it/));
+    expect(JSON.parse(scored.stdout).notes).toContainEqual(
+      expect.stringMatching(/^Refreshed layer 31 starts as a copy of itself: no deleted layer followed it/),
+    );
 
     const paperRule = await slayer(model, '--prune-count', '3', '--json');
     expect(JSON.parse(paperRule.stdout)).toMatchObject({ removed: [29, 30, 31], settings: { pruneBy: 'deepest', scoreMetric: null } });

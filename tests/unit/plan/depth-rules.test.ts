@@ -68,10 +68,16 @@ describe('the depth table in docs/s-strategy.md', () => {
   it('states the same numbers', () => {
     expect(doc).toContain(header);
     const lines = doc.slice(doc.indexOf(header)).split('\n').slice(2);
-    const rows = lines.slice(0, lines.findIndex((l) => !l.startsWith('|')));
+    const rows = lines.slice(
+      0,
+      lines.findIndex((l) => !l.startsWith('|')),
+    );
     const list = (cell: string) => cell.split(',').map((x) => Number(x.trim()));
     const parsed: Row[] = rows.map((line) => {
-      const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+      const cells = line
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim());
       expect(Number(cells[2])).toBe(list(cells[3]).length);
       return {
         layers: Number(cells[0]),

@@ -12,7 +12,12 @@ const CASES = 150;
 
 function zeroedFor(c: RawConfig): string[] {
   const oBias = c.model_type === 'llama' && c.attention_bias === true;
-  return ['self_attn.o_proj.weight', 'mlp.down_proj.weight', ...(oBias ? ['self_attn.o_proj.bias'] : []), ...(c.mlp_bias === true ? ['mlp.down_proj.bias'] : [])];
+  return [
+    'self_attn.o_proj.weight',
+    'mlp.down_proj.weight',
+    ...(oBias ? ['self_attn.o_proj.bias'] : []),
+    ...(c.mlp_bias === true ? ['mlp.down_proj.bias'] : []),
+  ];
 }
 
 /** Structure every plan must have, whatever the strategy. */
