@@ -60,7 +60,7 @@ function gromovRun(scores: LayerScores, metric: ScoreMetric, deep: readonly numb
   if (!distances) {
     const held = scores.spans?.length ? `they hold n = ${scores.spans.map((s) => s.span).join(', ')}` : 'they hold single-layer scores only';
     throw new UserError(
-      `The gromov rule deletes a run of ${count} layers by the distance d(h_l, h_l+${count}), which these scores do not have (${held}). Measure it with slayer score MODEL --data DATA --spans ${count} --json (the Analyze step measures the plan's count).`,
+      `The gromov rule deletes a run of ${count} layers by the distance d(h_l, h_l+${count}), which these scores do not have (${held}). Measure it with slayer score MODEL --data DATA --spans ${count} --json (the Analyze step measures runs as long as the default number of deleted layers), or delete the default number.`,
     );
   }
   const starts = deep.filter((l) => l + count <= layers);
