@@ -4,11 +4,11 @@ import type { RunResult } from '../main/pipeline/run.js';
 export function formatRunResult(r: RunResult): string {
   const rep = r.reportJson;
   const row = (label: string, m: typeof rep.before) =>
-    `${label.padEnd(18)}${m.domain.perplexity.toFixed(2).padStart(12)}${m.general.perplexity.toFixed(2).padStart(12)}${(m.domainQa ? `${(m.domainQa.accuracy * 100).toFixed(1)} %` : '—').padStart(12)}`;
+    `${label.padEnd(24)}${m.domain.perplexity.toFixed(2).padStart(12)}${m.general.perplexity.toFixed(2).padStart(12)}${(m.domainQa ? `${(m.domainQa.accuracy * 100).toFixed(1)} %` : '—').padStart(12)}`;
   return [
-    `${'model'.padEnd(18)}${'domain ppl'.padStart(12)}${'general ppl'.padStart(12)}${'domain QA'.padStart(12)}`,
+    `${'model'.padEnd(24)}${'domain ppl'.padStart(12)}${'general ppl'.padStart(12)}${'domain QA'.padStart(12)}`,
     row('base', rep.before),
-    ...rep.runs.map((run) => row(run.label, run.after)),
+    ...rep.runs.flatMap((run) => [...(run.built && !run.builtIsBase ? [row(`${run.label}, built`, run.built)] : []), row(run.label, run.after)]),
     '',
     ...rep.findings,
     '',

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { jobKinds, type JobRecord } from './jobs.js';
 import type { ApiEventName, ApiEvents } from './transport.js';
 import type { CachedModel, InspectResult } from './model.js';
-import { REFRESH_CHOICES, SCORE_METRICS, type Plan } from './plan.js';
+import { PRUNE_RULES, REFRESH_CHOICES, SCORE_METRICS, type Plan } from './plan.js';
 import type { PlanEstimate } from './estimate.js';
 import { HTML_READINGS } from './corpus.js';
 import type { CorpusPreview } from './corpus.js';
@@ -29,6 +29,7 @@ export const planOptionsSchema = z.discriminatedUnion('strategy', [
     paper: z.boolean().optional(),
     expand: z.number().int().min(0).max(1024).optional(),
     prune: z.number().int().min(0).max(1024).optional(),
+    pruneRule: z.enum(PRUNE_RULES).optional(),
     scores: z.unknown().optional(),
     scoreMetric: z.enum(SCORE_METRICS).optional(),
     refresh: z.enum(REFRESH_CHOICES).optional(),

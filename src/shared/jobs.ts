@@ -53,7 +53,17 @@ export const jobParamSchemas = {
     seed,
     out: path,
   }),
-  score: z.object({ modelDir: path, data: path, split: split.optional(), seqLen: seqLen.default(128), samples: samples.default(64), seed, ...engine }),
+  score: z.object({
+    modelDir: path,
+    data: path,
+    split: split.optional(),
+    seqLen: seqLen.default(128),
+    samples: samples.default(64),
+    seed,
+    /** Run lengths for the n-layer distances (default: the S plan's deleted count on this model). */
+    spans: z.array(z.number().int().min(2).max(4096)).max(16).optional(),
+    ...engine,
+  }),
   probe: z.object({
     modelDir: path,
     data: path,

@@ -31,8 +31,10 @@ export interface ModelDescription {
   ropeTheta: number;
   ropeScaling: Llama3RopeScaling | null;
   tiedEmbeddings: boolean;
-  /** q/k/v projections carry biases (Qwen2, or attention_bias: true). o_proj never does here. */
+  /** q/k/v projections carry biases (Qwen2, or attention_bias: true). */
   attentionBias: boolean;
+  /** o_proj carries a bias too (Llama with attention_bias: true; Qwen2 has q/k/v biases only). */
+  attentionOutputBias: boolean;
   /** gate/up/down projections carry biases (mlp_bias: true). */
   mlpBias: boolean;
   /** Recorded only; attention is full causal unless use_sliding_window is set. */

@@ -72,12 +72,37 @@ export interface LayerScore {
   blockInfluence: number;
 }
 
+/**
+ * Distances across n consecutive blocks (Gromov et al.): entry l compares h_l, the state entering
+ * block l, with h_{l+n}, the state leaving block l+n-1, with the same three metrics as a single
+ * block. A small value says blocks l .. l+n-1 together change the representation little, so
+ * removing that run skips little. One entry per start l = 0 .. L-n; n = 1 is `layers` itself.
+ */
+export interface SpanScores {
+  span: number;
+  layers: LayerScore[];
+}
+
 /** The scores a plan was chosen from (the `slayer score --json` document). */
 export interface LayerScores {
   layers: LayerScore[];
+  /** n-layer distances for the spans that were measured (absent when none were). */
+  spans?: SpanScores[];
   samples: number;
   seqLen: number;
   dataHash: string;
+}
+
+/** Only the fields of a scores document (a score result carries timings, paths and more). */
+export function layerScoresOf(s: LayerScores): LayerScores {
+  const entry = ({ index, angularLast, angularMean, blockInfluence }: LayerScore): LayerScore => ({ index, angularLast, angularMean, blockInfluence });
+  return {
+    layers: s.layers.map(entry),
+    ...(s.spans?.length ? { spans: s.spans.map((x) => ({ span: x.span, layers: x.layers.map(entry) })) } : {}),
+    samples: s.samples,
+    seqLen: s.seqLen,
+    dataHash: s.dataHash,
+  };
 }
 
 /** What the new final block starts from: mean with the removed layers after it, itself, or no refresh. */
@@ -92,8 +117,20 @@ export interface Expansion {
   init: ExpansionInit;
 }
 
-/** How the removed layers were chosen. */
-export type PruneRule = 'scores' | 'deepest' | 'list';
+/**
+ * How the S strategy chooses the layers it deletes, always recorded in the plan:
+ *   deepest  the K deepest layers (the paper's rule, the default);
+ *   scores   the K deep-half layers with the lowest single-layer score (ShortGPT-like);
+ *   gromov   the run of K consecutive deep-half layers l .. l+K-1 with the lowest d(h_l, h_{l+K})
+ *            (Gromov et al.), i.e. whose removal changes the representation least.
+ */
+export const PRUNE_RULES = ['deepest', 'scores', 'gromov'] as const;
+export type PruneRule = (typeof PRUNE_RULES)[number];
+/** How a plan's removed layers were chosen: by a rule, or listed by the person (manual plans). */
+export type PruneBy = PruneRule | 'list';
+
+/** The refreshed layer averages itself with at most this many deleted layers (see refreshInit). */
+export const MAX_REFRESH_DELETED = 2;
 
 /** The settings a plan was made with, so it can be re-made or explained. */
 export interface PlanSettings {
@@ -101,7 +138,8 @@ export interface PlanSettings {
   expand: number;
   expandAfter: number[];
   prune: number;
-  pruneBy: PruneRule;
+  pruneBy: PruneBy;
+  /** The metric the scores or gromov rule read; null when no scores were read. */
   scoreMetric: ScoreMetric | null;
   refresh: RefreshChoice;
   lastK: number | null;
@@ -122,6 +160,11 @@ export interface Plan {
   counts: PlanCounts;
   scores?: LayerScores;
   settings: PlanSettings;
+  /**
+   * Choices the layout alone does not explain, in words: which rule pruned and why those layers,
+   * why a refreshed layer is a copy rather than a mean, where a mean was capped.
+   */
+  notes: string[];
 }
 
 /** A manual plan as explicit lists (the `--layers` SPEC parses into this; the UI edits it directly). */
@@ -138,7 +181,10 @@ export type PlanOptions =
       /** Reproduce the published 32-layer layout exactly (refuses other depths and overrides). */
       paper?: boolean;
       expand?: number;
+      /** How many deep layers to delete. */
       prune?: number;
+      /** Which layers to delete (default deepest, the paper's rule). */
+      pruneRule?: PruneRule;
       scores?: LayerScores;
       scoreMetric?: ScoreMetric;
       refresh?: RefreshChoice;
@@ -157,4 +203,13 @@ export type PlanOptions =
  */
 export function firstDeepLayer(layers: number): number {
   return Math.ceil(layers / 2);
+}
+
+/**
+ * True when the plan's composition is the base model itself: nothing deleted and no layer re-made
+ * from several (only identity blocks added, or kept layers trained). Its built model then computes
+ * exactly the base model's function, which the surgery's function check confirms.
+ */
+export function keepsBaseFunction(plan: Pick<Plan, 'removed' | 'layers'>): boolean {
+  return plan.removed.length === 0 && plan.layers.every((l) => l.kind === 'new' || l.init.from.length === 1);
 }

@@ -40,6 +40,13 @@ function describe(run: StrategyRun, before: Measurement, threshold: number): str
   const lines = [
     `${run.label}: domain perplexity ${fmt(before.domain.perplexity)} → ${fmt(run.after.domain.perplexity)} (${signed(domain)}), general perplexity ${fmt(before.general.perplexity)} → ${fmt(run.after.general.perplexity)} (${signed(general)}).`,
   ];
+  if (run.built && !run.builtIsBase) {
+    const cost = percentChange(before.domain.perplexity, run.built.domain.perplexity);
+    const generalCost = percentChange(before.general.perplexity, run.built.general.perplexity);
+    lines.push(
+      `${run.label} before training: the surgery moved domain perplexity ${fmt(before.domain.perplexity)} → ${fmt(run.built.domain.perplexity)} (${signed(cost)}) and general perplexity ${fmt(before.general.perplexity)} → ${fmt(run.built.general.perplexity)} (${signed(generalCost)}); training then took domain perplexity to ${fmt(run.after.domain.perplexity)}.`,
+    );
+  }
   const forgot = checkForgetting(before, run.after, threshold).reasons;
   if (forgot.length) lines.push(`Warning: ${run.label} forgot some general ability — ${forgot.join('; ')}. Try fewer steps or a lower learning rate.`);
   if (domain >= 0) lines.push(`${run.label} did not improve the domain perplexity. Train longer or on more documents.`);

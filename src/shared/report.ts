@@ -2,7 +2,7 @@
  * The run report (report.json): what `slayer run` / `npm run demo` produce and the Evaluate
  * step shows and exports. Every number carries the settings that reproduce it.
  */
-import type { LayerScores, PlanCounts, PlanStrategy } from './plan.js';
+import type { LayerScores, PlanCounts, PlanStrategy, PruneBy } from './plan.js';
 import type { TaskReport } from './evaluation.js';
 
 export const REPORT_VERSION = 1;
@@ -47,6 +47,14 @@ export interface StrategyRun {
   counts: PlanCounts;
   trainableLayers: number[];
   removedLayers: number[];
+  /** How the removed layers were chosen (S: a prune rule; baselines delete nothing). */
+  pruneBy?: PruneBy;
+  /** The plan's notes: why these layers, how the refreshed layer started. */
+  planNotes?: string[];
+  /** The built model before training: what the surgery cost. */
+  built?: Measurement;
+  /** The plan only added identity blocks, so the built model computes the base model (checked) and `built` is its measurement. */
+  builtIsBase?: boolean;
   training: TrainingSummary;
   after: Measurement;
   modelDir: string;

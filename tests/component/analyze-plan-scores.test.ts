@@ -65,7 +65,7 @@ function scoreJob(id: string, createdAt: string, split: string, angular: number[
   };
 }
 
-// Layer 5 changes the text least in the deep half (4-7), so an S plan from these scores removes it, not the deepest layer.
+// Layer 5 changes the text least in the deep half (4-7): the paper's rule still removes the deepest layer, the scores rule removes 5.
 const chosen = [0.4, 0.3, 0.25, 0.2, 0.15, 0.05, 0.1, 0.35];
 let history: JobRecord[];
 const makeHistory = () => [
@@ -129,7 +129,7 @@ describe('analysis store', () => {
 });
 
 describe('plan step with the chosen scores', () => {
-  it('makes the S plan from the chosen scores: the least-changing deep layer is removed and every layer shows its bar', async () => {
+  it("keeps the paper's rule with the chosen scores (bars shown), and the scores rule then removes the least-changing deep layer", async () => {
     await useJobsStore().load();
     useAppStore().project = project;
     const w = mount(PlanStep);
@@ -145,9 +145,18 @@ describe('plan step with the chosen scores', () => {
     await flushPromises();
     const sPlan = makeCalls.findLast((o) => o.strategy === 's' && 'scores' in o && o.scores);
     expect(sPlan).toEqual({ strategy: 's', scores: layerScoresOf(history[3].result as never) });
+    // The recommended plan follows the paper whatever the scores say, and says so.
+    expect(w.get('[data-kind="removed"]').attributes('data-original')).toBe('7');
+    expect(w.get('[data-testid="plan-notes"]').text()).toContain("Deleted by the deepest rule (the paper's): the deepest layer 7.");
+    expect(w.get('[data-rule="deepest"]').element).toHaveProperty('checked', true);
+
+    await w.get('[data-rule="scores"]').setValue(true);
+    await vi.waitFor(() => expect(w.get('[data-kind="removed"]').attributes('data-original')).not.toBe('7'));
     const deep = chosen.slice(4);
     const leastDeep = 4 + deep.indexOf(Math.min(...deep));
     expect(w.get('[data-kind="removed"]').attributes('data-original')).toBe(String(leastDeep));
+    expect(makeCalls.at(-1)).toMatchObject({ strategy: 's', pruneRule: 'scores' });
+    expect(w.get('[data-testid="plan-notes"]').text()).toContain('Refreshed layer 7 starts as a copy of itself');
     expect(w.findAll('.bar')).toHaveLength(8);
     w.unmount();
   });

@@ -4,7 +4,9 @@
  * layers) and the sentences must name them with their values.
  */
 import { describe, expect, it } from 'vitest';
-import { layerList, percent, readProbe, readScores, SAME_CURVE_GAP } from '../../src/renderer/src/layer-reading';
+import { layerList, percent, readPlanRule, readProbe, readScores, SAME_CURVE_GAP } from '../../src/renderer/src/layer-reading';
+import { parseModelConfig } from '../../src/main/model/config.js';
+import { makePlan } from '../../src/main/plan/index.js';
 import type { LayerScores } from '../../src/shared/plan.js';
 import type { ProbeResult } from '../../src/main/analysis/probe.js';
 
@@ -157,5 +159,47 @@ describe('reading of a probe', () => {
     const r = readProbe(probe('insert', 10, [10.5, 10.4, 9.7, 9.8]));
     expect(r.sentences[0]).toContain('Inserting a block (copy) after layers 0-1 raises perplexity most');
     expect(r.sentences[0]).toContain('inserting a block (copy) after layers 2-3 even lowers it (−3.0% to −2.0%)');
+  });
+});
+
+describe('which rule the saved plan used', () => {
+  // A 32-layer Llama shape; the scores make layers 20 and 24 the least important deep ones, as real Llamas do with the last layer high.
+  const m = parseModelConfig({
+    architectures: ['LlamaForCausalLM'],
+    hidden_size: 64,
+    intermediate_size: 128,
+    num_attention_heads: 4,
+    num_hidden_layers: 32,
+    vocab_size: 100,
+  });
+  const angular = Array.from({ length: 32 }, (_, i) => (i === 20 ? 0.05 : i === 24 ? 0.06 : i === 31 ? 0.9 : 0.6 - i / 200));
+  const measured: LayerScores = {
+    ...scores(angular),
+    spans: [
+      { span: 2, layers: Array.from({ length: 31 }, (_, l) => ({ index: l, angularLast: l === 26 ? 0.1 : 0.5, angularMean: 0.5, blockInfluence: 0.5 })) },
+    ],
+  };
+  const removable = readScores(measured, null, 'angularLast').removable;
+
+  it("says the paper's rule deleted the deepest layers, not the scores, and what the scores alone would pick", () => {
+    expect(removable).toEqual([20, 24]);
+    expect(readPlanRule(makePlan(m, { strategy: 's', scores: measured }), removable)).toBe(
+      "The saved S plan deletes layers 30-31 by the paper's rule (the deepest layers), not by these scores; by these scores alone, the first candidates would be layers 20 and 24.",
+    );
+  });
+
+  it('names the scores and gromov rules, hand lists, plans that delete nothing, and no plan', () => {
+    expect(readPlanRule(makePlan(m, { strategy: 's', pruneRule: 'scores', scores: measured }), removable)).toBe(
+      'The saved S plan deletes layers 20 and 24 by the scores rule: the deep layers with the lowest angularLast one by one.',
+    );
+    expect(readPlanRule(makePlan(m, { strategy: 's', pruneRule: 'gromov', scores: measured }), removable)).toBe(
+      'The saved S plan deletes layers 26-27 by the gromov rule: the run of deep layers whose removal changes the representation least.',
+    );
+    const manual = makePlan(m, { strategy: 'manual', layout: { expand: [{ after: 1, init: 'average' }], prune: [28], refresh: 'mean' } });
+    expect(readPlanRule(manual, removable)).toBe('The saved manual plan deletes layer 28, listed by hand.');
+    expect(readPlanRule(makePlan(m, { strategy: 'llama-pro' }), removable)).toBe('The saved LLaMA Pro plan deletes no layer.');
+    expect(readPlanRule(null, removable)).toMatch(
+      /^No plan is saved yet\. The recommended plan deletes the deepest layers, as the paper does; by these scores alone/,
+    );
   });
 });

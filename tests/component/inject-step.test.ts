@@ -168,7 +168,9 @@ async function mountStep() {
   await flushPromises();
   return w;
 }
-const started = () => calls.filter(([m]) => m === 'jobs.start').map(([, r]) => r);
+const startedAll = () => calls.filter(([m]) => m === 'jobs.start').map(([, r]) => r);
+/** The builds and training runs started; the measurement of a built model (eval jobs) is checked on its own. */
+const started = () => startedAll().filter((r) => r.kind !== 'eval');
 
 describe('inject step', () => {
   it('names what is missing and leads to the step that makes it', async () => {
@@ -201,7 +203,19 @@ describe('inject step', () => {
     expect(started()).toEqual([{ kind: 'apply', params: { modelDir: '/m/base', plan: expandOnly, out: EXPANDED, overwrite: false }, projectId: 'p1' }]);
 
     // The job finishes (the event main sends): the check is shown in words.
-    emit('job.updated', applyJob(expandOnly, { checked: true, passed: true, maxAbsDiff: 0, tolerance: 1e-5, sequences: 3, tokens: 28 }));
+    emit(
+      'job.updated',
+      applyJob(expandOnly, {
+        checked: true,
+        passed: true,
+        maxAbsDiff: 0,
+        tolerance: 1e-5,
+        newBlocks: { maxAbsDiff: 0, tolerance: 1e-5, passed: true },
+        reference: 'the base model',
+        sequences: 3,
+        tokens: 28,
+      }),
+    );
     await flushPromises();
     expect(w.get('[data-testid="build-stage"]').attributes('data-state')).toBe('built');
     expect(w.get('[data-testid="function-check"]').text()).toContain(
@@ -224,6 +238,54 @@ describe('inject step', () => {
     await flushPromises();
     expect(started()[0].params).toMatchObject({ plan: savedPlan, out: EXPANDED, overwrite: true });
     w.unmount();
+  });
+
+  it('measures what the surgery cost before training, once per build, and shows original against built', async () => {
+    const checked = {
+      checked: true as const,
+      passed: true,
+      maxAbsDiff: 2e-7,
+      tolerance: 1e-5,
+      newBlocks: { maxAbsDiff: 0, tolerance: 1e-5, passed: true },
+      reference: 'the base model without layer 7, with layer 6 as the mean of layers 6-7',
+      sequences: 3,
+      tokens: 28,
+    };
+    jobs = [applyJob(sPlan, checked)];
+    folders[EXPANDED] = ['config.json'];
+    const w = await mountStep();
+    expect(w.get('[data-testid="function-check"]').text()).toContain(
+      'The new layers start as exact pass-throughs (max difference 0), and the rest computes exactly what the plan says: the base model without layer 7, with layer 6 as the mean of layers 6-7',
+    );
+    // Started as soon as the step sees the build: the original and the built model, on the held-out documents.
+    const evals = startedAll().filter((r) => r.kind === 'eval');
+    expect(evals.map((r) => (r.params as { modelDir: string }).modelDir)).toEqual(['/m/base', EXPANDED]);
+    expect(evals.every((r) => (r.params as { split: string }).split === 'validation')).toBe(true);
+
+    const ids = ['base-domain', 'built-domain'].map((_, k) => `new-${calls.findIndex((c) => c[1] === evals[k]) + 1}`);
+    const evalResult = (perplexity: number) => ({
+      meanNll: Math.log(perplexity),
+      perplexity,
+      tokens: 100,
+      seqLen: 512,
+      dataHash: 'sha256:x',
+      qa: null,
+      qaHash: null,
+    });
+    emit('job.updated', record('eval', ids[0], '2026-01-02T00:00:00Z', { result: evalResult(20) }, evals[0].params as Record<string, unknown>));
+    emit('job.updated', record('eval', ids[1], '2026-01-02T00:00:00Z', { result: evalResult(23) }, evals[1].params as Record<string, unknown>));
+    await flushPromises();
+    const row = w.get('[data-testid="surgery-cost-table"] [data-side="domain"]');
+    expect(row.findAll('td').map((td) => td.text())).toEqual(['20.00', '23.00', '+15.0 %']);
+    expect(w.get('[data-testid="surgery-cost-words"]').text()).toContain('raised perplexity on your documents by +15.0 %');
+    w.unmount();
+
+    // The same build is not measured again after a reload.
+    calls = [];
+    setActivePinia(createPinia());
+    const again = await mountStep();
+    expect(startedAll()).toEqual([]);
+    again.unmount();
   });
 
   it('draws the live curves from metric events and stops and saves on request', async () => {

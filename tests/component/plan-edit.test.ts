@@ -117,8 +117,12 @@ describe('the equivalent command line', () => {
 
   it('names the strategy, its settings, the batch shape and the output', () => {
     expect(planCommand('/m/7b', { strategy: 's' }, 1, 512)).toBe('slayer plan /m/7b --strategy s --batch 1 --seq-len 512 --out plan.json');
-    expect(planCommand('/m/7b', { strategy: 's', expand: 4, prune: 1, scores, scoreMetric: 'angularMean' }, 2, 1024)).toBe(
-      'slayer plan /m/7b --strategy s --expand 4 --prune 1 --scores scores.json --score-metric angularMean --batch 2 --seq-len 1024 --out plan.json',
+    expect(planCommand('/m/7b', { strategy: 's', expand: 4, prune: 1, pruneRule: 'scores', scores, scoreMetric: 'angularMean' }, 2, 1024)).toBe(
+      'slayer plan /m/7b --strategy s --expand 4 --prune-count 1 --prune scores --scores scores.json --score-metric angularMean --batch 2 --seq-len 1024 --out plan.json',
+    );
+    // The paper's rule reads no scores, and the command line refuses them with it.
+    expect(planCommand('/m/7b', { strategy: 's', pruneRule: 'deepest', scores }, 1, 512)).toBe(
+      'slayer plan /m/7b --strategy s --prune deepest --batch 1 --seq-len 512 --out plan.json',
     );
     expect(planCommand('/m/7b', { strategy: 'last-k', lastK: 2 }, 1, 512)).toContain('--strategy last-k --last-k 2 ');
     expect(planCommand('/m/7b', { strategy: 'manual', layout: layoutOf(paper) }, 1, 512)).toContain(

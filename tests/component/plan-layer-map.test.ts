@@ -91,7 +91,7 @@ describe('importance bars', () => {
     seqLen: 64,
     dataHash: 'test',
   };
-  const scored = makePlan(llama7b, { strategy: 's', scores });
+  const scored = makePlan(llama7b, { strategy: 's', pruneRule: 'scores', scores });
 
   it('draws one bar per original layer, scaled to the largest score, and none for new blocks', () => {
     const w = mount(LayerMap, { props: { plan: scored } });
@@ -117,6 +117,13 @@ describe('importance bars', () => {
       .slice(0, 2)
       .sort((a, b) => a - b);
     expect(ofKind(w, 'removed').map((r) => Number(r.attributes('data-original')))).toEqual(lowest);
+    expect(ofKind(w, 'removed')[0].attributes('title')).toContain("the 'scores' rule");
+  });
+
+  it("says a removed layer went by the paper's rule when the plan deleted the deepest", () => {
+    const w = mount(LayerMap, { props: { plan: makePlan(llama7b, { strategy: 's', scores }) } });
+    expect(ofKind(w, 'removed').map((r) => Number(r.attributes('data-original')))).toEqual([30, 31]);
+    expect(ofKind(w, 'removed')[0].attributes('title')).toContain('one of the deepest layers, deleted as the paper does');
   });
 
   it('keeps showing scores passed separately (manual plans do not carry them)', () => {

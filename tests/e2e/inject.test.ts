@@ -82,12 +82,18 @@ describe('inject step in browser mode', () => {
     await page.getByTestId('save-plan').click();
     await expect.poll(() => page.getByTestId('save-state').textContent()).toContain('Saved');
 
-    // Stage 1: the surgery; the S plan removes layer 7, so the function check says why it does not apply.
+    // Stage 1: the surgery. The S plan removes layer 7 and refreshes 6 from the mean of 6 and 7; the check confirms
+    // the new blocks are exact pass-throughs and the rest is that composition of the original.
     await page.locator('[data-step="inject"]').click();
     await page.getByTestId('build').click();
     const check = page.getByTestId('function-check');
     await check.waitFor({ timeout: 30_000 });
-    expect(await check.textContent()).toContain('Not checked: the plan removes layer 7');
+    expect(await check.textContent()).toContain('computes exactly what the plan says: the base model without layer 7, with layer 6 as the mean of layers 6-7');
+    // What the surgery cost, measured before training: the original and the built model on both kinds of text.
+    const cost = page.getByTestId('surgery-cost-table');
+    await cost.waitFor({ timeout: 60_000 });
+    await expect.poll(() => cost.locator('tbody tr').count(), { timeout: 60_000 }).toBe(2);
+    expect(await page.getByTestId('surgery-cost-words').textContent()).toContain('perplexity on your documents by');
     expect(await page.getByTestId('trainable-layers').textContent()).toBe('2, 5, 8');
     expect(existsSync(join(project.dir, 'models', 'expanded', 'slayer.json'))).toBe(true);
 

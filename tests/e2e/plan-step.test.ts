@@ -76,7 +76,7 @@ describe('model inspect and plan editing in browser mode', () => {
 
   it('imports a plan with layer scores, refuses a file that is not a plan and explains a refused edit', async () => {
     const { page } = app;
-    // Layer 5 matters least in the deep half (4-7), so the S plan removes it instead of the deepest.
+    // Layer 5 matters least in the deep half (4-7), so an S plan by the scores rule removes it instead of the deepest.
     const angular = [0.4, 0.3, 0.25, 0.2, 0.15, 0.05, 0.1, 0.35];
     const scores: LayerScores = {
       layers: angular.map((a, index) => ({ index, angularLast: a, angularMean: a, blockInfluence: a })),
@@ -85,12 +85,15 @@ describe('model inspect and plan editing in browser mode', () => {
       dataHash: 'e2e',
     };
     const scored = join(app.work, 'scored-plan.json');
-    await writeFile(scored, JSON.stringify(makePlan(model, { strategy: 's', scores })));
+    await writeFile(scored, JSON.stringify(makePlan(model, { strategy: 's', pruneRule: 'scores', scores })));
     await page.getByTestId('import-plan').setInputFiles(scored);
     const map = page.locator('.layer-map');
     await expect.poll(() => map.locator('[data-kind="removed"]').getAttribute('data-original')).toBe('5');
     expect(await map.locator('.bar').count()).toBe(8);
     expect(await page.locator('input[name="plan-strategy"][value="s"]').isChecked()).toBe(true);
+    // The rule the plan was made with is the one offered as chosen, and its notes say why layer 5 went.
+    expect(await page.locator('input[name="prune-rule"][value="scores"]').isChecked()).toBe(true);
+    expect(await page.getByTestId('plan-notes').textContent()).toContain('Deleted by the scores rule');
     await expect.poll(() => page.getByTestId('save-state').textContent()).toContain('Saved');
     await screenshot(page, '05-plan-scored');
 

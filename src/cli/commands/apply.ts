@@ -37,7 +37,10 @@ export const applyCommand: Command<ApplyResult> = {
     return result;
   },
   format(r) {
-    const check = r.functionCheck.checked ? `passed (largest logit difference ${r.functionCheck.maxAbsDiff})` : `not applicable: ${r.functionCheck.reason}`;
+    const c = r.functionCheck;
+    const check = c.checked
+      ? `passed: ${c.newBlocks ? `new blocks are exact pass-throughs (largest logit difference ${c.newBlocks.maxAbsDiff}); ` : ''}computes ${c.reference} (largest logit difference ${c.maxAbsDiff})`
+      : `not applicable: ${c.reason}`;
     return [
       `New model        ${r.out}`,
       `Layers           ${r.layers}`,

@@ -9,15 +9,16 @@ import { modelParameters } from '../../main/model/tensors.js';
 import { estimatePlan, formatEstimate, formatPlan, makePlan, parseLayerSpec, readScores, writePlanFile } from '../../main/plan/index.js';
 import type { Command } from '../command.js';
 import { choiceFlag, numberFlag, requirePositional, stringFlag } from '../args.js';
+import { PRUNE_DETAILS, PRUNE_USAGE, pruneRuleFlag } from '../prune-flag.js';
 
-const USAGE =
-  'slayer plan MODEL_OR_CONFIG --strategy s|llama-pro|last-k|full|manual [--paper] [--expand N] [--prune K] [--scores SCORES.json] [--score-metric M] [--refresh mean|keep|none] [--budget-params X] [--last-k K] [--layers SPEC] [--out PLAN.json] [--json]';
+const USAGE = `slayer plan MODEL_OR_CONFIG --strategy s|llama-pro|last-k|full|manual [--paper] [--expand N] [--prune-count K] ${PRUNE_USAGE} [--scores SCORES.json] [--score-metric M] [--refresh mean|keep|none] [--budget-params X] [--last-k K] [--layers SPEC] [--out PLAN.json] [--json]`;
 
 /** Which strategy each strategy-specific flag belongs to, so a misplaced flag is an error rather than silently ignored. */
 const FLAG_STRATEGIES: Record<string, readonly PlanStrategy[]> = {
   paper: ['s'],
   expand: ['s', 'llama-pro'],
   prune: ['s'],
+  'prune-count': ['s'],
   scores: ['s'],
   'score-metric': ['s'],
   refresh: ['s'],
@@ -44,11 +45,12 @@ export const planCommand: Command<Plan> = {
   details: [
     'Strategies: s (shallow expansion + deep pruning, the default), llama-pro, last-k, full, manual.',
     'All layer indices are 0-based. Without --out the plan is only shown, nothing is written.',
-    'S strategy: --expand N new blocks over the shallow half (default L/4), --prune K deep layers',
-    '  (default L/16; the lowest-scoring deep ones with --scores, else the deepest), --refresh of the',
-    '  new final layer (mean: with the deleted layers after it; keep; none). --paper: the published',
-    '  32-layer layout. --budget-params 7.5e9 | 1.05x: as many new blocks as the budget allows.',
-    '--score-metric angularLast|angularMean|blockInfluence picks the score used (default angularLast).',
+    'S strategy: --expand N new blocks after every other shallow layer (default L/4, at most half the shallow half),',
+    '  --prune-count K deep layers deleted (default L/16), --refresh of the new final layer (mean: with at most 2',
+    '  deleted layers that followed it; keep; none). --paper: the published 32-layer layout.',
+    "  --budget-params 7.5e9 | 1.05x: as many new blocks as the budget allows. The plan's notes say why each choice.",
+    ...PRUNE_DETAILS,
+    '--score-metric angularLast|angularMean|blockInfluence picks the score the rule reads (default angularLast).',
     'Manual SPEC: expand=1,3,5:copy;prune=28-31;refresh=mean;init=average',
     '  (expand after these original layers, ranges include both ends, init copy|average per block).',
     'Estimate: --batch B (1) --seq-len T (512) for training memory, --dtype f32|f16|bf16 for disk size.',
@@ -58,6 +60,7 @@ export const planCommand: Command<Plan> = {
     paper: { type: 'boolean' },
     expand: { type: 'string' },
     prune: { type: 'string' },
+    'prune-count': { type: 'string' },
     scores: { type: 'string' },
     'score-metric': { type: 'string' },
     refresh: { type: 'string' },
@@ -84,11 +87,18 @@ export const planCommand: Command<Plan> = {
     if (strategy === 's') {
       const scoresFile = stringFlag(values, 'scores');
       const budget = stringFlag(values, 'budget-params');
+      const pruneRule = pruneRuleFlag(values);
+      if (pruneRule === 'deepest' && (scoresFile !== undefined || values['score-metric'] !== undefined)) {
+        throw new UserError(
+          `--scores and --score-metric are read by --prune scores or --prune gromov; the ${values.prune === undefined ? "default rule, deepest (the paper's)," : 'deepest rule'} does not use them. Add --prune scores or --prune gromov, or leave them out.`,
+        );
+      }
       options = {
         strategy,
         paper: values.paper === true,
         expand: count('expand'),
-        prune: count('prune'),
+        prune: count('prune-count'),
+        pruneRule,
         scores: scoresFile === undefined ? undefined : await readScores(scoresFile, m.layers),
         scoreMetric: choiceFlag(values, 'score-metric', SCORE_METRICS, 'angularLast'),
         refresh: choiceFlag(values, 'refresh', REFRESH_CHOICES, 'mean'),

@@ -6,9 +6,10 @@ import { UserError } from '../../shared/errors.js';
 import type { Command } from '../command.js';
 import { choiceFlag, numberFlag, requireStringFlag, stringFlag } from '../args.js';
 import { formatRunResult } from '../format-run.js';
+import { pruneRuleFlag } from '../prune-flag.js';
 
 const USAGE =
-  'slayer run --model MODEL --data DATA --domain code|math|legal --general DATA --out PROJECT [--qa QA] [--general-qa QA] [--steps 200] [--batch 8] [--lr 1e-4] [--seq-len 256] [--seed 0] [--baselines llama-pro,last-k|none] [--json]';
+  'slayer run --model MODEL --data DATA --domain code|math|legal --general DATA --out PROJECT [--qa QA] [--general-qa QA] [--steps 200] [--batch 8] [--lr 1e-4] [--seq-len 256] [--seed 0] [--baselines llama-pro,last-k|none] [--prune deepest|scores|gromov] [--json]';
 
 export const runCommand: Command<RunResult> = {
   name: 'run',
@@ -18,6 +19,8 @@ export const runCommand: Command<RunResult> = {
     'Every stage writes into PROJECT with checksums; running the same command again reuses every stage whose inputs did not change.',
     '--general: general text for the forgetting check. --qa / --general-qa: multiple-choice JSONL sets for domain and general.',
     '--baselines: also train LLaMA Pro and last-k the same way, for a side-by-side comparison (default both; "none" to skip).',
+    "--prune: how the S plan chooses the deep layers it deletes (default deepest, the paper's rule; scores and gromov read the",
+    '  layer scores this run measures). The built model is evaluated before training too, so the report shows what the surgery cost.',
   ],
   options: {
     model: { type: 'string' },
@@ -34,6 +37,7 @@ export const runCommand: Command<RunResult> = {
     seed: { type: 'string' },
     baselines: { type: 'string' },
     samples: { type: 'string' },
+    prune: { type: 'string' },
   },
   async run(_positionals, values, ctx) {
     const baselinesRaw = stringFlag(values, 'baselines') ?? BASELINES.join(',');
@@ -58,6 +62,7 @@ export const runCommand: Command<RunResult> = {
         scoreSamples: numberFlag(values, 'samples', 64, { min: 1, integer: true }),
         evalSamples: numberFlag(values, 'samples', 64, { min: 1, integer: true }),
         baselines: baselines as (typeof BASELINES)[number][],
+        pruneRule: pruneRuleFlag(values),
       },
       ctx,
     );

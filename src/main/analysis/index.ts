@@ -1,5 +1,5 @@
 /** Layer importance: angular distance and Block Influence scores, drop-one / insert-one probes. */
-export { scoreLayers, SCORE_SAMPLES, SCORE_SEQ_LEN } from './score.js';
+export { defaultSpans, scoreLayers, SCORE_SAMPLES, SCORE_SEQ_LEN } from './score.js';
 export type { ScoreOptions, ScoreResult } from './score.js';
 export { probeLayers, PROBE_SAMPLES, PROBE_SEQ_LEN } from './probe.js';
 export type { ProbeLayer, ProbeMeasure, ProbeOptions, ProbeResult } from './probe.js';

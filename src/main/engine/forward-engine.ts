@@ -44,6 +44,12 @@ export interface ForwardEngineOptions extends ProviderOptions {
 export interface RunOptions {
   /** Also measure every block of the sequence (angular distance, Block Influence). */
   collectStats?: boolean;
+  /**
+   * Also measure runs of n consecutive entries for each n listed (n >= 2): the same statistics
+   * between h_l, the state entering entry l, and h_{l+n}, the state leaving entry l+n-1. Holds
+   * the last n hidden states per batch while it runs.
+   */
+  spans?: readonly number[];
   /** The blocks to run, in order; default: every layer of the model once. */
   blockSequence?: readonly BlockSource[];
   control?: TaskControl;
@@ -64,6 +70,8 @@ export interface ForwardResult {
   tokenLogProbs: Float32Array[];
   /** Per entry of the block sequence, when `collectStats`; otherwise null. */
   stats: BlockStats[] | null;
+  /** Per span asked for in `spans`, one entry per start l = 0 .. length-n (absent when none were asked for). */
+  spans?: { span: number; stats: BlockStats[] }[];
 }
 
 export interface ForwardEngine {
@@ -110,6 +118,15 @@ export async function createForwardEngine(reader: TensorReader, options: Forward
   }
 }
 
+/** Span lengths worth measuring: 2 to the sequence's length, each once (1 is the per-block statistics). */
+function validSpans(spans: readonly number[], length: number): number[] {
+  for (const n of spans) {
+    if (!Number.isInteger(n) || n < 2 || n > length)
+      throw new UserError(`A span of ${n} blocks cannot be measured here: spans run from 2 to ${length} blocks.`);
+  }
+  return [...new Set(spans)].sort((a, b) => a - b);
+}
+
 interface EngineSessions {
   embedding: ort.InferenceSession;
   block: ort.InferenceSession;
@@ -152,7 +169,7 @@ class OnnxForwardEngine implements ForwardEngine {
   }
 
   async run(sequences: readonly ArrayLike<number>[], options: RunOptions = {}): Promise<ForwardResult> {
-    const { batches, hidden, stats } = await this.hiddenStates(sequences, options, options.collectStats === true);
+    const { batches, hidden, stats, spans } = await this.hiddenStates(sequences, options, options.collectStats === true);
     const headFeeds = await this.headWeightFeeds();
     const tokenLogProbs: Float32Array[] = new Array(sequences.length);
     for (const [b, batch] of batches.entries()) {
@@ -165,7 +182,7 @@ class OnnxForwardEngine implements ForwardEngine {
       });
     }
     options.control?.onProgress?.({ fraction: 1, message: 'Forward pass done' });
-    return { tokenLogProbs, stats };
+    return { tokenLogProbs, stats, ...(spans.length ? { spans } : {}) };
   }
 
   async logits(sequences: readonly ArrayLike<number>[], options: Omit<RunOptions, 'collectStats'> = {}): Promise<Float32Array[]> {
@@ -195,7 +212,7 @@ class OnnxForwardEngine implements ForwardEngine {
     sequences: readonly ArrayLike<number>[],
     options: RunOptions,
     collectStats: boolean,
-  ): Promise<{ batches: PaddedBatch[]; hidden: ort.Tensor[]; stats: BlockStats[] | null }> {
+  ): Promise<{ batches: PaddedBatch[]; hidden: ort.Tensor[]; stats: BlockStats[] | null; spans: { span: number; stats: BlockStats[] }[] }> {
     if (this.disposed) throw new Error('The forward engine was disposed.');
     const m = this.description;
     const blockSequence = options.blockSequence ?? Array.from({ length: m.layers }, (_, i) => i);
@@ -220,21 +237,40 @@ class OnnxForwardEngine implements ForwardEngine {
     }
 
     const sums: StatSums[] = [];
+    const spans = validSpans(options.spans ?? [], blockSequence.length);
+    const spanSums = spans.map(() => [] as StatSums[]);
+    // recent[b]: the states that entered the last (longest span) entries for batch b, oldest first.
+    const longest = Math.max(0, ...spans);
+    const recent: ort.Tensor[][] = batches.map(() => []);
     const steps = blockSequence.length + 2;
     for (const [step, source] of blockSequence.entries()) {
       throwIfCancelled(control?.signal);
       control?.onProgress?.({ fraction: (step + 1) / steps, message: `Block ${step + 1} of ${blockSequence.length}` });
       const weightFeeds = this.blockFeeds(await blockWeightsFor(source, (layer) => this.weights.block(layer)));
       const blockSums: StatSums = { angle: 0, cosine: 0, lastAngle: 0 };
+      // This entry's output is h_{step+1}: a span of n ending here starts at l = step + 1 - n.
+      spans.forEach((n, k) => step + 1 >= n && spanSums[k].push({ angle: 0, cosine: 0, lastAngle: 0 }));
       for (const [b, batch] of batches.entries()) {
         const out = await this.sessions.block.run({ ...weightFeeds, ...positionFeeds[b], [BLOCK_IO.hidden]: hidden[b] });
         const next = out[BLOCK_IO.output];
         if (collectStats) await this.addStats(blockSums, batch, hidden[b], next);
+        if (longest > 0) {
+          recent[b].push(hidden[b]);
+          if (recent[b].length > longest) recent[b].shift();
+          for (const [k, n] of spans.entries()) {
+            if (recent[b].length >= n) await this.addStats(spanSums[k].at(-1)!, batch, recent[b][recent[b].length - n], next);
+          }
+        }
         hidden[b] = next;
       }
       sums.push(blockSums);
     }
-    return { batches, hidden, stats: collectStats ? this.poolStats(sums, batches) : null };
+    return {
+      batches,
+      hidden,
+      stats: collectStats ? this.poolStats(sums, batches) : null,
+      spans: spans.map((span, k) => ({ span, stats: this.poolStats(spanSums[k], batches) })),
+    };
   }
 
   private async headWeightFeeds(): Promise<Record<string, ort.Tensor>> {

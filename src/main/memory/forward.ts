@@ -6,8 +6,9 @@
  *
  *   runtime  Node, onnxruntime, the graphs and the tokenizer: RUNTIME_BYTES, measured
  *   weights  see weights.ts
- *   hidden   4 * T*H * min(S, C) + 4 * B*T*H   the hidden states of one chunk of C sequences
- *                                               (the engine runs layer-major, chunk by chunk)
+ *   hidden   4 * T*H * min(S, C) * k + 4 * B*T*H   the hidden states of one chunk of C sequences
+ *                                               (the engine runs layer-major, chunk by chunk;
+ *                                               k = 1 + the longest scoring span)
  *                                               and one batch's block output
  *   working  B * a(T)                           one graph call's intermediates, a(T) per sequence
  *
@@ -39,9 +40,9 @@ export function sequencesPerCall(m: ModelDescription, seqLen: number, budgetByte
   return Math.max(1, Math.floor(budgetBytes / activationBytesPerSequence(m, seqLen)));
 }
 
-/** Sequences whose hidden states one chunk holds. */
-export function sequencesPerChunk(m: ModelDescription, seqLen: number, budgetBytes = HIDDEN_STATE_BUDGET_BYTES): number {
-  return Math.max(1, Math.floor(budgetBytes / (4 * seqLen * m.hiddenSize)));
+/** Sequences whose hidden states one chunk holds, each sequence holding `heldStates` of them at once. */
+export function sequencesPerChunk(m: ModelDescription, seqLen: number, budgetBytes = HIDDEN_STATE_BUDGET_BYTES, heldStates = 1): number {
+  return Math.max(1, Math.floor(budgetBytes / (4 * seqLen * m.hiddenSize * heldStates)));
 }
 
 export interface ForwardShape {
@@ -52,6 +53,8 @@ export interface ForwardShape {
   activationBudgetBytes?: number;
   /** The job builds blocks as element-wise means of others (insert probes, compositions). */
   meanBlocks?: boolean;
+  /** Scoring runs of n layers (the gromov rule) keep n more hidden states per sequence alive. */
+  spans?: number;
 }
 
 /** The estimate in every mode the checkpoint offers, fastest first. */
@@ -63,11 +66,12 @@ export function forwardEstimate(m: ModelDescription, storedBytes: number, shape:
   const T = shape.seqLen;
   const H = m.hiddenSize;
   const batch = Math.min(shape.sequences, sequencesPerCall(m, T, shape.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET));
-  const chunk = Math.min(shape.sequences, sequencesPerChunk(m, T));
+  const held = 1 + (shape.spans ?? 0);
+  const chunk = Math.min(shape.sequences, sequencesPerChunk(m, T, HIDDEN_STATE_BUDGET_BYTES, held));
   const parts = [
     { name: 'Runtime', bytes: RUNTIME_BYTES, why: 'Node, onnxruntime, the graphs and the tokenizer' },
     { name: 'Weights', bytes: heldWeightBytes(m, mode, modelParameters(m), storedBytes), why: WEIGHT_MODE_WORDS[mode] },
-    { name: 'Hidden states', bytes: 4 * T * H * (chunk + batch), why: `the hidden states of ${chunk} sequences of ${T} tokens between blocks` },
+    { name: 'Hidden states', bytes: 4 * T * H * (chunk * held + batch), why: `the hidden states of ${chunk} sequences of ${T} tokens between blocks` },
     { name: 'Working memory', bytes: batch * activationBytesPerSequence(m, T), why: `one block or the head run on ${batch} sequences at once` },
   ];
   if (shape.meanBlocks) parts.push({ name: 'Averaged block', bytes: 4 * blockParameters(m), why: 'a new block made as the mean of existing ones' });

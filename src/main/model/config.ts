@@ -114,6 +114,8 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelDesc
     ropeScaling: parseRopeScaling(c.rope_scaling, file, maxPositionEmbeddings),
     tiedEmbeddings: tied,
     attentionBias: family === 'qwen2' ? true : c.attention_bias === true,
+    // Hugging Face's LlamaAttention gives o_proj the same bias flag as q/k/v; Qwen2 and Mistral never bias o_proj.
+    attentionOutputBias: family === 'llama' && c.attention_bias === true,
     mlpBias: c.mlp_bias === true,
     slidingWindow: typeof c.sliding_window === 'number' ? c.sliding_window : null,
     bosTokenId: tokenId('bos_token_id') as number | null,

@@ -31,6 +31,7 @@ export function blockTensorSpecs(m: ModelDescription): TensorSpec[] {
   if (m.attentionBias) {
     specs.push({ name: 'self_attn.q_proj.bias', shape: [q] }, { name: 'self_attn.k_proj.bias', shape: [kv] }, { name: 'self_attn.v_proj.bias', shape: [kv] });
   }
+  if (m.attentionOutputBias) specs.push({ name: 'self_attn.o_proj.bias', shape: [h] });
   if (m.mlpBias) {
     specs.push({ name: 'mlp.gate_proj.bias', shape: [f] }, { name: 'mlp.up_proj.bias', shape: [f] }, { name: 'mlp.down_proj.bias', shape: [h] });
   }

@@ -1,7 +1,12 @@
 /**
  * `slayer run`: the whole S-strategy pipeline as resumable stages —
- * corpus -> score (domain, general) -> plan -> apply -> evaluate base -> train -> evaluate after,
- * then the same plan/apply/train/evaluate for the baselines (LLaMA Pro, last-k), then the report.
+ * corpus -> score (domain, general) -> evaluate base -> plan -> apply -> evaluate built ->
+ * train -> evaluate after, then the same for the baselines (LLaMA Pro, last-k), then the report.
+ * The S plan deletes layers by the chosen prune rule (default: the paper's, the deepest). The
+ * built model is evaluated before training whenever the surgery changed the function (deleted
+ * or refreshed layers), so the report shows what the surgery cost and what training recovered;
+ * a plan that only adds identity blocks computes the base model exactly (the function check
+ * proves it), so its built model is the base model's measurement.
  * Every stage's output stays in the project folder with checksums; a rerun resumes from the
  * first stage whose inputs changed (stage.ts).
  */
@@ -9,7 +14,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
 import { exportModel } from '../export/index.js';
-import type { Plan, PlanOptions, PlanStrategy } from '../../shared/plan.js';
+import type { Plan, PlanOptions, PlanStrategy, PruneRule } from '../../shared/plan.js';
+import { keepsBaseFunction, layerScoresOf } from '../../shared/plan.js';
 import { measurementOf } from '../../shared/measurement.js';
 import { REPORT_VERSION, type ExportRecord, type Measurement, type RunReport, type StrategyRun } from '../../shared/report.js';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
@@ -46,6 +52,8 @@ export interface RunOptions {
   lr: number;
   /** Strategies trained besides S. */
   baselines: readonly (typeof BASELINES)[number][];
+  /** How the S plan chooses the layers it deletes (default deepest, the paper's rule). */
+  pruneRule?: PruneRule;
   scoreSamples: number;
   evalSamples: number;
 }
@@ -122,7 +130,7 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
     const from = 0.2 + k * share;
     const options: PlanOptions =
       strategy === 's'
-        ? { strategy: 's', scores: stripScore(domainScores.output) }
+        ? { strategy: 's', pruneRule: o.pruneRule ?? 'deepest', scores: layerScoresOf(domainScores.output) }
         : strategy === 'llama-pro'
           ? { strategy: 'llama-pro' }
           : { strategy: 'last-k' };
@@ -140,6 +148,10 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
       return { output: result, artifacts: [expandedDir] };
     });
     sourceHash = applied.output.sourceSha256;
+    const changesFunction = !keepsBaseFunction(planStage.output);
+    const built = changesFunction
+      ? (await measure(`evaluate-built-${strategy}`, expandedDir, [upstream(applied), upstream(corpus)], from + share * 0.1, from + share * 0.15)).output
+      : before.output;
     const trainedDir = join(project, 'models', `${strategy}-trained`);
     const trainStage = await stages.run<TrainResult>(
       `train-${strategy}`,
@@ -159,7 +171,7 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
             trainable: 'auto',
             overwrite: true,
           },
-          span(from + share * 0.1, from + share * 0.8, `Training ${LABELS[strategy]}`),
+          span(from + share * 0.15, from + share * 0.8, `Training ${LABELS[strategy]}`),
         );
         return { output: result, artifacts: [trainedDir] };
       },
@@ -173,6 +185,10 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
       counts: plan.counts,
       trainableLayers: plan.layers.filter((l) => l.trainable).map((l) => l.index),
       removedLayers: plan.removed,
+      pruneBy: plan.settings.pruneBy,
+      planNotes: plan.notes,
+      built,
+      builtIsBase: !changesFunction,
       training: {
         steps: trainStage.output.steps,
         losses: trainStage.output.losses,
@@ -205,7 +221,7 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
       seqLen: o.seqLen,
       seed: o.seed,
     },
-    scores: { domain: stripScore(domainScores.output), general: stripScore(generalScores.output) },
+    scores: { domain: layerScoresOf(domainScores.output), general: layerScoresOf(generalScores.output) },
     before: before.output,
     runs,
     exports: exported.output,
@@ -245,13 +261,4 @@ async function exportAll(modelDir: string, dir: string, control: TaskControl): P
     records.push({ format, path: r.out, bytes: r.bytesWritten, check: `trains exactly layers ${r.trainableLayers?.join(', ')} (explicit list)` });
   }
   return records;
-}
-
-function stripScore(s: ScoreResult) {
-  return {
-    layers: s.layers.map(({ index, angularLast, angularMean, blockInfluence }) => ({ index, angularLast, angularMean, blockInfluence })),
-    samples: s.samples,
-    seqLen: s.seqLen,
-    dataHash: s.dataHash,
-  };
 }

@@ -28,6 +28,8 @@ export interface Layout {
   /** Original indices of kept blocks trained as they are (last-k, full). */
   trainKept: number[];
   trainGlobals: boolean;
+  /** Why the strategy chose this layout, in words (e.g. which rule deleted the layers). */
+  notes?: string[];
 }
 
 /** The settings that are not visible in the layout itself: how it was chosen. */
@@ -52,10 +54,13 @@ export function buildPlan(m: ModelDescription, strategy: PlanStrategy, layout: L
   const refresh = layout.refresh;
 
   const layers: PlanLayer[] = [];
+  const notes = [...(layout.notes ?? [])];
   const push = (layer: Omit<PlanLayer, 'index'>) => layers.push({ index: layers.length, ...layer });
   for (let i = 0; i < m.layers; i++) {
     if (refresh !== 'none' && i === lastKept) {
-      push({ source: i, kind: 'refreshed', trainable: true, init: refreshInit(i, removed, refresh) });
+      const { init, note } = refreshInit(i, removed, refresh);
+      push({ source: i, kind: 'refreshed', trainable: true, init });
+      notes.push(note);
     } else if (!isRemoved.has(i)) {
       push({ source: i, kind: 'kept', trainable: trainKept.has(i), init: keptInit(i) });
     }
@@ -63,6 +68,9 @@ export function buildPlan(m: ModelDescription, strategy: PlanStrategy, layout: L
     if (e) {
       const init = newBlockInit(m, e);
       push({ source: init.from, kind: 'new', trainable: true, init });
+      if (e.init === 'average' && init.method === 'copy') {
+        notes.push(`The new block after layer ${i} is a copy of it: layer ${i} is the last one, so there is no next layer to average with.`);
+      }
     }
   }
 
@@ -87,6 +95,7 @@ export function buildPlan(m: ModelDescription, strategy: PlanStrategy, layout: L
       spec: null,
       ...choices,
     },
+    notes,
   };
   if (scores) plan.scores = scores;
   return plan;

@@ -37,10 +37,11 @@ export function formatPlan(plan: Plan): string {
     `Removed original layers: ${plan.removed.length ? plan.removed.join(', ') : 'none'}`,
     `Result: ${counts.layers} layers, ${count(counts.parameters)} parameters; trainable ${count(counts.trainableParameters)} (${share}%)${plan.trainGlobals ? ', including embeddings, final norm and LM head' : ''}`,
   ];
-  if (plan.scores)
+  if (plan.scores && plan.settings.scoreMetric)
     lines.push(
       `Chosen from ${plan.settings.scoreMetric} scores of ${plan.scores.samples} samples x ${plan.scores.seqLen} tokens (data ${plan.scores.dataHash})`,
     );
+  if (plan.notes.length) lines.push('', 'Notes:', ...plan.notes.map((n) => `  - ${n}`));
   return lines.join('\n');
 }
 

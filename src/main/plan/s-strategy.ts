@@ -1,24 +1,27 @@
 /**
- * The S strategy (Llama SLayer, design/S-STRATEGY.md section 3): add new blocks among the
- * shallow layers, delete a few deep low-importance layers, refresh the new final layer, and
- * train only the new and refreshed blocks.
+ * The S strategy (Llama SLayer): add new blocks among the shallow layers, delete a few deep
+ * layers, refresh the new final layer, and train only the new and refreshed blocks. The depth
+ * rules for a model of L layers (docs/s-strategy.md has the table for common depths):
  *
- * Defaults for L layers, scaled from the paper's 32-layer layout:
- *   N = round(L/4) new blocks spread over the shallow half (after 1, 3, ..., 15 for L = 32),
- *       each the interpolation (W_i + W_{i+1}) / 2 with its residual outputs zeroed;
- *   K = round(L/16) layers deleted from the deep half: the K lowest-scoring there when scores are
- *       given, else the K deepest (30, 31 for L = 32); the shallow half is never pruned;
- *   the last kept layer refreshed from the mean of itself and the deleted layers after it.
+ *   N = min(round(L/4), floor(S/2)) new blocks, S = ceil(L/2) shallow layers: the paper's 8 per
+ *       32 layers, at most one after every other shallow layer. Placed by shallowPositions
+ *       (after 1, 3, ..., 15 for L = 32), each the interpolation (W_i + W_{i+1}) / 2 with its
+ *       residual outputs zeroed; never after layer 0 unless all S positions are asked for.
+ *   K = round(L/16) deep layers deleted (2 for L = 32), chosen by the plan's rule (prune-rules.ts;
+ *       default deepest, the paper's); the shallow half is never pruned.
+ *   the last kept layer refreshed (default: the mean of itself and at most 2 deleted layers that
+ *       followed it; init.ts says when and why it is a copy).
+ * Every count is a setting; what a setting changes is said in the plan's notes.
  */
 import { UserError } from '../../shared/errors.js';
 import type { ModelDescription } from '../../shared/model.js';
-import type { PlanOptions, Plan } from '../../shared/plan.js';
+import { firstDeepLayer, type Plan, type PlanOptions } from '../../shared/plan.js';
 import { chooseWithinBudget } from './budget.js';
 import { buildPlan } from './build.js';
 import { requireCount } from './check.js';
-import { spreadPositions } from './positions.js';
-import { firstDeepLayer } from '../../shared/plan.js';
-import { leastImportant, parseScores } from './scores.js';
+import { shallowPositions } from './positions.js';
+import { chooseRemoved } from './prune-rules.js';
+import { parseScores } from './scores.js';
 
 type SOptions = Extract<PlanOptions, { strategy: 's' }>;
 
@@ -27,11 +30,21 @@ const PAPER_LAYERS = 32;
 const PAPER_EXPAND_AFTER = [1, 3, 5, 7, 9, 11, 13, 15];
 const PAPER_REMOVED = [30, 31];
 
+/** New blocks by default: the paper's ratio, 8 per 32 layers, at most one after every other shallow layer. */
+export function defaultExpandCount(layers: number): number {
+  return Math.min(Math.round(layers / 4), Math.floor(firstDeepLayer(layers) / 2));
+}
+
+/** Deleted layers by default: the paper's 2 of 32. */
+export function defaultPruneCount(layers: number): number {
+  return Math.round(layers / 16);
+}
+
 export function sStrategyPlan(m: ModelDescription, o: SOptions): Plan {
   const L = m.layers;
   const shallow = firstDeepLayer(L);
-  const deepLayers = Array.from({ length: L - shallow }, (_, k) => shallow + k);
   const refresh = o.refresh ?? 'mean';
+  const rule = o.pruneRule ?? 'deepest';
 
   if (o.paper) {
     if (L !== PAPER_LAYERS) {
@@ -39,37 +52,47 @@ export function sStrategyPlan(m: ModelDescription, o: SOptions): Plan {
         `--paper reproduces the published layout of a ${PAPER_LAYERS}-layer model, but this model has ${L} layers. Leave out --paper to get the same layout scaled to ${L} layers.`,
       );
     }
-    if (o.expand !== undefined || o.prune !== undefined || o.scores !== undefined || o.budgetParameters !== undefined) {
+    if (o.expand !== undefined || o.prune !== undefined || o.scores !== undefined || o.budgetParameters !== undefined || rule !== 'deepest') {
       throw new UserError(
-        '--paper fixes the layout (new blocks after layers 1, 3, ..., 15; layers 30 and 31 deleted). Leave out --expand, --prune, --scores and --budget-params, or drop --paper.',
+        '--paper fixes the layout (new blocks after layers 1, 3, ..., 15; layers 30 and 31 deleted). Leave out --expand, --prune-count, --prune, --scores and --budget-params, or drop --paper.',
       );
     }
     const expansions = PAPER_EXPAND_AFTER.map((after) => ({ after, init: 'average' as const }));
-    return buildPlan(m, 's', { expansions, removed: PAPER_REMOVED, refresh, trainKept: [], trainGlobals: false }, { paper: true, pruneBy: 'deepest' });
+    const note = 'The published layout of the paper for a 32-layer model: new blocks after layers 1, 3, ..., 15, the deepest layers 30-31 deleted.';
+    return buildPlan(
+      m,
+      's',
+      { expansions, removed: PAPER_REMOVED, refresh, trainKept: [], trainGlobals: false, notes: [note] },
+      { paper: true, pruneBy: 'deepest' },
+    );
   }
 
+  const deepCount = L - shallow;
   const expandWhy = `at most one new block after each of the ${shallow} shallow layers`;
-  const pruneWhy = `only the ${deepLayers.length} layers of the deep half may be deleted`;
-  let expand = requireCount(o.expand ?? Math.round(L / 4), 'The number of new blocks (--expand)', 0, shallow, expandWhy);
-  let prune = requireCount(o.prune ?? Math.round(L / 16), 'The number of deleted layers (--prune)', 0, deepLayers.length, pruneWhy);
+  const pruneWhy = `only the ${deepCount} layers of the deep half may be deleted`;
+  let expand = requireCount(o.expand ?? defaultExpandCount(L), 'The number of new blocks (--expand)', 0, shallow, expandWhy);
+  let prune = requireCount(o.prune ?? defaultPruneCount(L), 'The number of deleted layers (--prune-count)', 0, deepCount, pruneWhy);
   if (o.budgetParameters !== undefined) {
-    const maxExpand = o.expand ?? shallow;
-    ({ expand, prune } = chooseWithinBudget(m, o.budgetParameters, { maxExpand, prune, maxPrune: deepLayers.length }));
+    // Without an explicit --expand the budget may use every shallow position but the one after layer 0.
+    const maxExpand = o.expand ?? Math.max(0, shallow - 1);
+    ({ expand, prune } = chooseWithinBudget(m, o.budgetParameters, { maxExpand, prune, maxPrune: deepCount }));
   }
 
   const scores = o.scores && parseScores(o.scores, L);
+  const readsScores = rule !== 'deepest';
   const scoreMetric = o.scoreMetric ?? 'angularLast';
-  const removed = scores ? leastImportant(scores, scoreMetric, deepLayers, prune) : deepLayers.slice(deepLayers.length - prune);
-  const expansions = spreadPositions(expand, shallow).map((after) => ({ after, init: 'average' as const }));
+  const pruned = chooseRemoved(rule, L, prune, scores, scoreMetric);
+  const positions = shallowPositions(expand, shallow);
+  const notes = [pruned.note];
+  if (positions.includes(0)) {
+    notes.push(`A new block follows layer 0 (the mean of layers 0 and 1) because a block after every one of the ${shallow} shallow layers was asked for.`);
+  }
+  const expansions = positions.map((after) => ({ after, init: 'average' as const }));
   return buildPlan(
     m,
     's',
-    { expansions, removed, refresh, trainKept: [], trainGlobals: false },
-    {
-      pruneBy: scores ? 'scores' : 'deepest',
-      scoreMetric: scores ? scoreMetric : null,
-      budgetParameters: o.budgetParameters ?? null,
-    },
+    { expansions, removed: pruned.removed, refresh, trainKept: [], trainGlobals: false, notes },
+    { pruneBy: rule, scoreMetric: readsScores ? scoreMetric : null, budgetParameters: o.budgetParameters ?? null },
     scores,
   );
 }

@@ -10,6 +10,7 @@ import type { ModelDescription } from '../../shared/model.js';
 import { PLAN_STRATEGIES, PLAN_VERSION, type InitMethod, type LayerKind, type Plan, type PlanLayer } from '../../shared/plan.js';
 import { blockTensorSpecs } from '../model/tensors.js';
 import { planBase } from './build.js';
+import { residualOutputTensors } from './init.js';
 import { planCounts } from './counts.js';
 import { firstDeepLayer } from '../../shared/plan.js';
 import { parseScores } from './scores.js';
@@ -58,6 +59,7 @@ export function validatePlan(json: unknown, m: ModelDescription, file = 'The pla
   if (!Array.isArray(json.layers) || json.layers.length === 0) throw fail('"layers" must list the layers of the new model.');
 
   const suffixes = new Set(blockTensorSpecs(m).map((s) => s.name));
+  const residual = residualOutputTensors(m);
   const layers = json.layers as PlanLayer[];
   let lastOriginal = -1;
   let refreshedAt = -1;
@@ -81,6 +83,9 @@ export function validatePlan(json: unknown, m: ModelDescription, file = 'The pla
 
     if (raw.kind === 'new') {
       if (!Array.isArray(raw.source) || !sameList(raw.source, from)) throw fail(`${at} is new, so its source must be the list in init.from.`);
+      const kept = residual.find((r) => !zeroed.includes(r));
+      if (kept)
+        throw fail(`${at} is new, so init.zeroed must include ${kept}: a new block starts as an exact pass-through, with every residual output at zero.`);
       const after = from[0] as number;
       if (removed.includes(after)) throw fail(`${at} expands after layer ${after}, which the plan removes. Expand after a layer that stays.`);
       if (after !== lastOriginal) throw fail(`${at} is made from layer ${after}, so it must come right after that layer.`);
@@ -96,6 +101,7 @@ export function validatePlan(json: unknown, m: ModelDescription, file = 'The pla
     }
     if (raw.kind === 'refreshed') {
       if (refreshedAt >= 0) throw fail(`only one layer can be refreshed (layers[${refreshedAt}] and ${at}).`);
+      if (zeroed.length) throw fail(`${at} is refreshed, so init.zeroed must be empty: it replaces a working layer and keeps all of its weights.`);
       if (from[0] !== source) throw fail(`${at} refreshes layer ${source}, so init.from must start with ${source}.`);
       refreshedAt = k;
     }
@@ -132,5 +138,8 @@ export function validatePlan(json: unknown, m: ModelDescription, file = 'The pla
   if (counts.trainableParameters === 0) throw fail('it trains nothing: add new blocks, a refreshed layer or trainable layers.');
   if (!isObject(json.settings)) throw fail('"settings" must be an object.');
   if (json.scores !== undefined) parseScores(json.scores, m.layers, `${file} (its scores)`);
-  return json as unknown as Plan;
+  // Plans written before notes existed have none; a plan's notes are words, never instructions to act on.
+  const notes = json.notes ?? [];
+  if (!Array.isArray(notes) || !notes.every((n) => typeof n === 'string')) throw fail('"notes" must be a list of sentences.');
+  return { ...json, notes } as unknown as Plan;
 }

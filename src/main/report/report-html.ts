@@ -53,6 +53,10 @@ code{font:12.5px ui-monospace,monospace;background:#f0f2f5;padding:1px 4px;borde
 <h2>Before and after</h2>
 <table><thead><tr><th>model</th><th>domain perplexity</th><th>general perplexity</th><th>domain QA</th><th>domain QA (norm.)</th><th>general QA</th><th>general QA (norm.)</th></tr></thead><tbody>
 ${measurementRow('base model', r.before)}
+${r.runs
+  .filter((run) => run.built && !run.builtIsBase)
+  .map((run) => measurementRow(`${run.label}, built, before training`, run.built!))
+  .join('\n')}
 ${r.runs.map((run) => measurementRow(run.label, run.after)).join('\n')}
 </tbody></table>
 <div class="charts">
@@ -65,6 +69,13 @@ ${r.runs.map((run) => measurementRow(run.label, run.after)).join('\n')}
 <table><thead><tr><th>strategy</th><th>layers</th><th>parameters</th><th>trainable</th><th>trained layers (0-based, resulting model)</th><th>removed (original)</th><th>steps</th><th>tokens/s</th><th>time</th></tr></thead><tbody>
 ${runs}
 </tbody></table>
+${r.runs
+  .filter((run) => run.planNotes?.length)
+  .map(
+    (run) =>
+      `<p><strong>${esc(run.label)}${run.pruneBy && run.removedLayers.length ? ` (prune rule: ${esc(run.pruneBy)})` : ''}</strong></p><ul>${run.planNotes!.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`,
+  )
+  .join('\n')}
 <h2>Exports of the S model</h2>
 <table><thead><tr><th>format</th><th>path</th><th>size</th><th>read back</th></tr></thead><tbody>
 ${r.exports.map((e) => `<tr><th>${esc(e.format)}</th><td><code>${esc(e.path)}</code></td><td>${(e.bytes / 1e6).toFixed(1)} MB</td><td>${esc(e.check)}</td></tr>`).join('\n')}

@@ -6,7 +6,8 @@
  *   1. open the model (config and every tensor checked), validate the plan against it, check
  *      the output place and the free disk space;
  *   2. build the new folder under a temporary name: side files, config.json, the checkpoint
- *      tensor by tensor, the function check when the plan must keep the logits, slayer.json;
+ *      tensor by tensor, the function check (new blocks are identities, the rest is the plan's
+ *      composition of the base model), slayer.json;
  *   3. rename it into place (an existing folder is replaced only now).
  * Cancel or any failure in step 2 removes the temporary folder. The source is fingerprinted
  * (SHA-256 of every file) while the checkpoint is written, so the extra read overlaps the work.
@@ -22,7 +23,7 @@ import { ModelFolder } from '../model/folder.js';
 import { validatePlan } from '../plan/index.js';
 import { writeResultConfig } from './config.js';
 import { requireFreeSpace, type StatfsProbe } from './disk-space.js';
-import { checkFunction, functionCheckSkipReason, type FunctionCheck } from './function-check.js';
+import { checkFunction, type CheckedFunction } from './function-check.js';
 import { sourceShardBytes } from '../model/write-model-weights.js';
 import { outputTensors } from './recipes.js';
 import { SURGERY_RECORD_FILE, surgeryRecord } from './record.js';
@@ -41,7 +42,7 @@ export interface ApplyOptions extends TaskControl {
 
 export type { ApplyResult } from '../../shared/surgery.js';
 
-/** Share of the progress bar for writing weights when the function check follows (two streamed forward passes). */
+/** Share of the progress bar for writing weights; the function check (up to three streamed forward passes) takes the rest. */
 const WEIGHTS_SHARE_WITH_CHECK = 0.8;
 
 /** Room for safetensors headers, the index, config.json and slayer.json beyond the tensor data. */
@@ -74,12 +75,9 @@ export async function applyPlan(modelDir: string, plan: unknown, outDir: string,
       const { record, bytesWritten } = await writeFolderAtomic(out, async (tmp) => {
         await copySideFiles(modelDir, sideFiles, tmp);
         await writeResultConfig(modelDir, checked, tmp);
-        const skipReason = functionCheckSkipReason(checked, m);
-        const weightsEnd = skipReason === null ? WEIGHTS_SHARE_WITH_CHECK : 1;
-        await writeWeights(folder, tensors, tmp, sourceShardBytes(folder), progressSpan(options, 0, weightsEnd));
-        const functionCheck: FunctionCheck =
-          skipReason === null ? await checkFunction(folder, tmp, progressSpan(options, weightsEnd, 1)) : { checked: false, reason: skipReason };
-        if (functionCheck.checked && !functionCheck.passed) throw functionCheckFailure(functionCheck.maxAbsDiff, functionCheck.tolerance);
+        await writeWeights(folder, tensors, tmp, sourceShardBytes(folder), progressSpan(options, 0, WEIGHTS_SHARE_WITH_CHECK));
+        const functionCheck = await checkFunction(folder, tmp, checked, progressSpan(options, WEIGHTS_SHARE_WITH_CHECK, 1));
+        if (!functionCheck.passed) throw functionCheckFailure(functionCheck);
 
         options.onProgress?.({ fraction: 1, message: 'Fingerprinting the source model (SHA-256 of its files)' });
         const record = surgeryRecord(checked, modelDir, (await hashing).files, functionCheck);
@@ -117,13 +115,19 @@ async function checkOutputPlace(modelDir: string, outDir: string, overwrite: boo
   }
 }
 
-function functionCheckFailure(maxAbsDiff: number, tolerance: number): UserError {
-  const how = Number.isFinite(maxAbsDiff)
-    ? `differ from the base model's by up to ${maxAbsDiff.toExponential(2)} (allowed ${tolerance.toExponential(1)})`
-    : "are not all finite numbers (NaN or infinity), so they cannot be confirmed equal to the base model's";
-  return new UserError(
-    `Function check failed: the new model's logits ${how}, although the plan only adds identity blocks. Nothing was written. Check the base model's weights for NaN or infinity.`,
-  );
+function functionCheckFailure(check: CheckedFunction): UserError {
+  const differ = (maxAbsDiff: number, tolerance: number, what: string) =>
+    Number.isFinite(maxAbsDiff)
+      ? `differ from ${what} by up to ${maxAbsDiff.toExponential(2)} (allowed ${tolerance.toExponential(1)})`
+      : `are not all finite numbers (NaN or infinity), so they cannot be confirmed equal to ${what}`;
+  const nothing = "Nothing was written. Check the base model's weights for NaN or infinity, or report this with the plan and the model.";
+  // NaN or infinity anywhere shows in both comparisons; it comes from the weights, not from the new blocks.
+  if (check.newBlocks && !check.newBlocks.passed && Number.isFinite(check.maxAbsDiff)) {
+    return new UserError(
+      `Function check failed: the new blocks are not exact pass-throughs (the new model's logits ${differ(check.newBlocks.maxAbsDiff, check.newBlocks.tolerance, 'those without them')}). ${nothing}`,
+    );
+  }
+  return new UserError(`Function check failed: the new model's logits ${differ(check.maxAbsDiff, check.tolerance, check.reference)}. ${nothing}`);
 }
 
 /** File-system failures (permission, disk filled meanwhile) as one line; everything else as it is. */

@@ -28,7 +28,7 @@ export function expansionState(applies: readonly JobRecord[], plan: Plan, modelD
   return { kind: 'built', job: built, result };
 }
 
-/** The function check as a sentence, and whether it is good news, a warning, or not applicable. */
+/** The function check as a sentence, and whether it is good news, a warning, or not applicable (records from before every surgery was checked). */
 export function functionCheckWords(check: FunctionCheck): { tone: 'ok' | 'warn' | 'info'; text: string } {
   if (!check.checked) {
     return {
@@ -36,15 +36,29 @@ export function functionCheckWords(check: FunctionCheck): { tone: 'ok' | 'warn' 
       text: `Not checked: ${check.reason}, so the expanded model is meant to differ from the original until training teaches the new layers.`,
     };
   }
-  const diff = check.maxAbsDiff === 0 ? '0' : check.maxAbsDiff.toExponential(1);
+  const diff = (x: number) => (x === 0 ? '0' : x.toExponential(1));
+  const unchanged = check.reference === 'the base model';
   if (check.passed) {
+    if (unchanged) {
+      const what = check.newBlocks ? 'The new layers start as exact pass-throughs: the expanded model' : 'The built model';
+      return { tone: 'ok', text: `${what} gives the same outputs as the original (max difference ${diff(check.maxAbsDiff)}).` };
+    }
+    const blocks = check.newBlocks
+      ? `The new layers start as exact pass-throughs (max difference ${diff(check.newBlocks.maxAbsDiff)}), and the rest`
+      : 'The built model';
     return {
       tone: 'ok',
-      text: `The new layers start as exact pass-throughs: the expanded model gives the same outputs as the original (max difference ${diff}).`,
+      text: `${blocks} computes exactly what the plan says: ${check.reference} (max difference ${diff(check.maxAbsDiff)}). Deleting and refreshing layers change the outputs on purpose; training recovers what they cost.`,
+    };
+  }
+  if (check.newBlocks && !check.newBlocks.passed) {
+    return {
+      tone: 'warn',
+      text: `The new layers are not exact pass-throughs: with them the outputs differ by up to ${diff(check.newBlocks.maxAbsDiff)} (allowed: ${check.newBlocks.tolerance.toExponential(1)}). Check the plan, or report this with the model.`,
     };
   }
   return {
     tone: 'warn',
-    text: `The expanded model's outputs differ from the original's by up to ${diff} (allowed: ${check.tolerance.toExponential(1)}). The new layers are not exact pass-throughs; check the plan, or report this with the model.`,
+    text: `The expanded model's outputs differ from ${check.reference} by up to ${diff(check.maxAbsDiff)} (allowed: ${check.tolerance.toExponential(1)}). Check the plan, or report this with the model.`,
   };
 }

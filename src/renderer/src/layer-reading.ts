@@ -4,9 +4,12 @@
  * text most" when its value lies in the top third of the measured range, "least" in the bottom
  * third. The shallow half is the layers below firstDeepLayer, as in the plan rules.
  */
-import { firstDeepLayer, type LayerScores } from '../../shared/plan';
+import { firstDeepLayer, type LayerScores, type Plan } from '../../shared/plan';
 import { IMPORTANCE_METRICS, type ImportanceMetric } from '../../shared/analysis-charts';
 import type { ProbeResult } from '../../shared/analysis';
+import { layerList } from '../../shared/layer-words';
+
+export { layerList };
 
 /** Domain and general curves differing by less than this are "nearly the same". */
 export const SAME_CURVE_GAP = 0.05;
@@ -30,20 +33,6 @@ export function extremes(values: number[]): Extremes {
   const low = min + third;
   const pick = (keep: (v: number) => boolean) => values.flatMap((v, i) => (keep(v) ? [i] : []));
   return { min, max, high, low, most: pick((v) => v >= high), least: pick((v) => v <= low) };
-}
-
-/** "layer 3", "layers 0-2", "layers 1, 4 and 6-7": runs of consecutive indices joined. */
-export function layerList(indices: number[]): string {
-  const sorted = [...indices].sort((a, b) => a - b);
-  const runs: string[] = [];
-  for (let i = 0; i < sorted.length;) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    runs.push(j === i ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  const words = runs.length > 1 ? `${runs.slice(0, -1).join(', ')} and ${runs[runs.length - 1]}` : runs[0];
-  return `${sorted.length === 1 ? 'layer' : 'layers'} ${words}`;
 }
 
 /** The verb form that agrees with layerList(indices): "changes" for one layer, "change" for several. */
@@ -165,4 +154,37 @@ export function readProbe(probe: ProbeResult): ProbeReading {
       : `Unlike the paper, the deep half is as sensitive as the shallow half or more (average ${percent(deepMean)} against ${percent(shallowMean)}).`,
   ];
   return { changes, most: x.most, least: x.least, matchesPaper, sentences };
+}
+
+const STRATEGY_WORDS: Record<Plan['strategy'], string> = {
+  s: 'S',
+  'llama-pro': 'LLaMA Pro',
+  'last-k': 'last-k',
+  full: 'full fine-tuning',
+  manual: 'manual',
+};
+
+/**
+ * Which rule the saved plan deleted its layers by, in one sentence beside what the scores say
+ * (`removable`, readScores' first candidates), so the reading never suggests that the scores
+ * chose layers the plan deleted for another reason.
+ */
+export function readPlanRule(plan: Plan | null, removable: number[]): string {
+  const byScores = removable.length ? `by these scores alone, the first candidates would be ${layerList(removable)}` : '';
+  if (!plan) {
+    return `No plan is saved yet. The recommended plan deletes the deepest layers, as the paper does${byScores ? `; ${byScores}` : ''}. The Plan step lets you choose the rule.`;
+  }
+  const what = `The saved ${STRATEGY_WORDS[plan.strategy]} plan`;
+  if (plan.removed.length === 0) return `${what} deletes no layer.`;
+  const removed = layerList(plan.removed);
+  switch (plan.settings.pruneBy) {
+    case 'deepest':
+      return `${what} deletes ${removed} by the paper's rule (the deepest layers), not by these scores${byScores ? `; ${byScores}` : ''}.`;
+    case 'scores':
+      return `${what} deletes ${removed} by the scores rule: the deep layers with the lowest ${plan.settings.scoreMetric ?? 'score'} one by one.`;
+    case 'gromov':
+      return `${what} deletes ${removed} by the gromov rule: the run of deep layers whose removal changes the representation least.`;
+    case 'list':
+      return `${what} deletes ${removed}, listed by hand.`;
+  }
 }

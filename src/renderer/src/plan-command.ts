@@ -34,9 +34,13 @@ export function planCommand(modelDir: string, o: PlanOptions, batch: number, seq
     case 's':
       if (o.paper) args.push('--paper');
       flag('expand', o.expand);
-      flag('prune', o.prune);
-      if (o.scores) flag('scores', SCORES_FILE);
-      if (o.scores) flag('score-metric', o.scoreMetric);
+      flag('prune-count', o.prune);
+      flag('prune', o.pruneRule);
+      // Only the scores and gromov rules read scores; the CLI refuses them with the deepest rule.
+      if (o.scores && o.pruneRule && o.pruneRule !== 'deepest') {
+        flag('scores', SCORES_FILE);
+        flag('score-metric', o.scoreMetric);
+      }
       flag('refresh', o.refresh);
       flag('budget-params', o.budgetParameters);
       break;

@@ -44,6 +44,7 @@ export function optionsOf(plan: Plan): PlanOptions {
         strategy: 's',
         expand: s.expand,
         prune: s.prune,
+        ...(s.pruneBy !== 'list' ? { pruneRule: s.pruneBy } : {}),
         refresh: s.refresh,
         ...(plan.scores ? { scores: plan.scores, scoreMetric: s.scoreMetric ?? undefined } : {}),
         ...(s.budgetParameters !== null ? { budgetParameters: s.budgetParameters } : {}),

@@ -44,7 +44,23 @@ afterAll(() => cleanup());
 
 describe('slayer score / probe', () => {
   it('score --json prints one document with the contract fields, and slayer plan --scores accepts it', async () => {
-    const scored = await slayer('score', modelDir, '--data', ids, '--seq-len', '8', '--samples', '2', '--seed', '3', '--threads', '1', '--json');
+    const scored = await slayer(
+      'score',
+      modelDir,
+      '--data',
+      ids,
+      '--seq-len',
+      '8',
+      '--samples',
+      '2',
+      '--seed',
+      '3',
+      '--threads',
+      '1',
+      '--spans',
+      '2',
+      '--json',
+    );
     expect(scored.code).toBe(0);
     const doc = JSON.parse(scored.stdout);
     expect(doc).toMatchObject({ samples: 2, seqLen: 8, seed: 3, provider: 'cpu' });
@@ -54,9 +70,12 @@ describe('slayer score / probe', () => {
     );
     const file = join(dir, 'scores.json');
     await writeFile(file, scored.stdout);
-    const plan = await slayer('plan', modelDir, '--scores', file, '--json');
+    expect(doc.spans).toEqual([{ span: 2, layers: [0, 1].map((index) => expect.objectContaining({ index })) }]);
+    // 3 layers: the deep half is layers 2; the gromov rule with one layer reads the single-layer scores.
+    const plan = await slayer('plan', modelDir, '--prune', 'gromov', '--prune-count', '1', '--scores', file, '--json');
     expect(plan.code).toBe(0);
-    expect(JSON.parse(plan.stdout).scores).toEqual({ layers: doc.layers, samples: 2, seqLen: 8, dataHash: doc.dataHash });
+    expect(JSON.parse(plan.stdout).scores).toEqual({ layers: doc.layers, spans: doc.spans, samples: 2, seqLen: 8, dataHash: doc.dataHash });
+    expect(JSON.parse(plan.stdout).removed).toEqual([2]);
   });
 
   it('probe --json prints layers and baseline', async () => {

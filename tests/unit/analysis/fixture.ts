@@ -88,15 +88,20 @@ export function referenceRun(model: MemoryModel, ids: readonly number[], sources
 }
 
 /** Angular distance and Block Influence per block, straight from the definitions, over float64 states. */
-export function referenceScores(m: ModelDescription, runs: readonly ReferenceRun[]): { angularLast: number; angularMean: number; blockInfluence: number }[] {
+/** Per start k, the statistics of h_k against h_{k+span} (span 1: one block). */
+export function referenceScores(
+  m: ModelDescription,
+  runs: readonly ReferenceRun[],
+  span = 1,
+): { angularLast: number; angularMean: number; blockInfluence: number }[] {
   const blocks = runs[0].states.length - 1;
-  return Array.from({ length: blocks }, (_, k) => {
+  return Array.from({ length: blocks - span + 1 }, (_, k) => {
     let last = 0;
     let angle = 0;
     let cosine = 0;
     let tokens = 0;
     for (const run of runs) {
-      const cos = referenceCosines(run.states[k], run.states[k + 1], m.hiddenSize);
+      const cos = referenceCosines(run.states[k], run.states[k + span], m.hiddenSize);
       const angles = cos.map((c) => Math.acos(Math.min(1, Math.max(-1, c))) / Math.PI);
       last += angles[angles.length - 1];
       angle += angles.reduce((a, b) => a + b, 0);

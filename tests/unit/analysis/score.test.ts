@@ -81,6 +81,28 @@ describe('scoreLayers', () => {
     expect(progress.some((p) => /^Scoring, sequences 1-5 of 5: Block 4 of 4/.test(p.message))).toBe(true);
   });
 
+  it('measures n-layer distances d(h_l, h_l+n) against the float64 reference, and plans read them', async () => {
+    const result = await scoreLayers(modelDir, dataFile, { seqLen: SEQ_LEN, samples: 50, seed: 4, threads: 1, spans: [3, 2] });
+    const runs = WINDOWS.map((ids) => referenceRun(model, ids));
+    expect(result.spans!.map((s) => s.span)).toEqual([2, 3]);
+    for (const { span, layers } of result.spans!) {
+      const expected = referenceScores(model.description, runs, span);
+      expect(layers).toHaveLength(4 - span + 1);
+      layers.forEach((l, start) => {
+        expect(l.index).toBe(start);
+        expect(Math.abs(l.angularLast - expected[start].angularLast)).toBeLessThan(1e-5);
+        expect(Math.abs(l.angularMean - expected[start].angularMean)).toBeLessThan(1e-5);
+        expect(Math.abs(l.blockInfluence - expected[start].blockInfluence)).toBeLessThan(1e-5);
+      });
+    }
+    // Block 2 is an identity, so the run 2-3 changes the state exactly as much as block 3 alone.
+    expect(result.spans![0].layers[2].angularLast).toBeCloseTo(result.layers[3].angularLast, 6);
+    expect(parseScores(JSON.parse(JSON.stringify(result)), 4).spans).toEqual(result.spans);
+    // A 4-layer model deletes round(4/16) = 0 layers by default, so no span is measured unless asked.
+    expect((await scoreLayers(modelDir, dataFile, { seqLen: SEQ_LEN, threads: 1 })).spans).toBeUndefined();
+    await expect(scoreLayers(modelDir, dataFile, { seqLen: SEQ_LEN, spans: [5] })).rejects.toThrow(/--spans takes run lengths from 2 to 4/);
+  });
+
   it('gives the same scores streaming one block at a time', async () => {
     const resident = await scoreLayers(modelDir, dataFile, { seqLen: SEQ_LEN, threads: 1 });
     const streamed = await scoreLayers(modelDir, dataFile, { seqLen: SEQ_LEN, threads: 1, streaming: true });
@@ -91,16 +113,21 @@ describe('scoreLayers', () => {
   it('pools statistics over chunks as one run does (weights: sequences for the last token, tokens for the means)', async () => {
     const engine = await createForwardEngine(model, { threads: 1 });
     try {
-      const whole = await runInChunks(engine, WINDOWS, { collectStats: true }, {}, 'test');
+      const whole = await runInChunks(engine, WINDOWS, { collectStats: true, spans: [2] }, {}, 'test');
       const messages: string[] = [];
       // A 1-byte budget puts every sequence in a chunk of its own.
-      const chunked = await runInChunks(engine, WINDOWS, { collectStats: true }, { onProgress: (p) => messages.push(p.message) }, 'test', 1);
+      const chunked = await runInChunks(engine, WINDOWS, { collectStats: true, spans: [2] }, { onProgress: (p) => messages.push(p.message) }, 'test', 1);
       expect(messages.some((m) => m.startsWith('test, sequences 5-5 of 5'))).toBe(true);
       expect(chunked.tokenLogProbs).toEqual(whole.tokenLogProbs);
       chunked.stats!.forEach((s, k) => {
         expect(s.angularLast).toBeCloseTo(whole.stats![k].angularLast, 6);
         expect(s.angularMean).toBeCloseTo(whole.stats![k].angularMean, 6);
         expect(s.blockInfluence).toBeCloseTo(whole.stats![k].blockInfluence, 6);
+      });
+      expect(chunked.spans![0].stats).toHaveLength(3);
+      chunked.spans![0].stats.forEach((s, k) => {
+        expect(s.angularLast).toBeCloseTo(whole.spans![0].stats[k].angularLast, 6);
+        expect(s.angularMean).toBeCloseTo(whole.spans![0].stats[k].angularMean, 6);
       });
     } finally {
       await engine.dispose();

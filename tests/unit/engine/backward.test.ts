@@ -1,7 +1,7 @@
 /**
  * Gradients of the training engine (hand-written ONNX backward graphs) against central finite
  * differences of an independent float64 loss, for every trainable tensor kind: every block
- * weight and bias (norms, q/k/v biases, MLP biases), GQA, llama3 rope with head_dim != hidden /
+ * weight and bias (norms, q/k/v biases, o_proj's bias, MLP biases), GQA, llama3 rope with head_dim != hidden /
  * heads, tied and untied heads, the embedding; with padded batches of mixed lengths.
  *
  * Tolerance: the engine computes in float32, whose rounding (~6e-8 relative per operation)
@@ -27,7 +27,7 @@ const VARIANTS: { name: string; config: Record<string, unknown> }[] = [
     config: { architectures: ['Qwen2ForCausalLM'], num_key_value_heads: 2, tie_word_embeddings: true, rope_theta: 1000000 },
   },
   {
-    name: 'Llama 3.1: llama3 rope, head_dim 10 != hidden/heads, GQA 4:1, attention and MLP biases',
+    name: 'Llama 3.1: llama3 rope, head_dim 10 != hidden/heads, GQA 4:1, attention biases (q/k/v and o_proj) and MLP biases',
     config: {
       hidden_size: 24,
       head_dim: 10,
@@ -142,6 +142,25 @@ describe('training engine behaviour', () => {
       for (const p of engine.parameters) {
         const nonZero = p.grad.some((g) => g !== 0);
         expect(nonZero, p.name).toBe(p.name.endsWith('o_proj.weight') || p.name.endsWith('down_proj.weight'));
+      }
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it('with o_proj.bias (attention_bias: true), a zeroed new block gets gradient only in its residual outputs at step 0', async () => {
+    const biased = randomModel(tinyConfig({ attention_bias: true }), 9);
+    const tensors = new Map(biased.tensors);
+    const residual = ['self_attn.o_proj.weight', 'self_attn.o_proj.bias', 'mlp.down_proj.weight'];
+    for (const suffix of residual) tensors.set(blockTensorName(1, suffix), new Float32Array(biased.tensors.get(blockTensorName(1, suffix))!.length));
+    const engine = await createTrainingEngine(memoryReader(biased.description, tensors), { layers: [1], globals: false }, { threads: 1 });
+    try {
+      await engine.accumulateGradients(sequences, w);
+      for (const p of engine.parameters) {
+        expect(
+          p.grad.some((g) => g !== 0),
+          p.name,
+        ).toBe(residual.some((suffix) => p.name.endsWith(suffix)));
       }
     } finally {
       await engine.dispose();

@@ -26,9 +26,11 @@ function block(model: MemoryModel, layer: number): Map<string, Float32Array> {
 }
 
 describe('block sequences', () => {
-  it('an identity block (o_proj and down_proj zero) scores 0, and dropping it changes nothing', async () => {
+  it('an identity block (o_proj with its bias, and down_proj zero) scores 0, and dropping it changes nothing', async () => {
     const model = randomModel(config, 5);
-    for (const suffix of ['self_attn.o_proj.weight', 'mlp.down_proj.weight']) model.tensors.get(blockTensorName(2, suffix))!.fill(0);
+    // attention_bias: true gives o_proj a bias, so the residual outputs are three tensors here.
+    const residual = ['self_attn.o_proj.weight', 'self_attn.o_proj.bias', 'mlp.down_proj.weight'];
+    for (const suffix of residual) model.tensors.get(blockTensorName(2, suffix))!.fill(0);
     const engine = await engineFor(model);
     const full = await engine.run(sequences, { collectStats: true });
     const identity = full.stats![2];

@@ -120,3 +120,38 @@ it('log-probs stay finite and exact when logits are in the hundreds (no exp over
     expectClose(tokenLogProbs[s], referenceTokenLogProbs(reference.logits, ids, m.vocabSize), `log-probs of sequence ${s}`, 1e-4);
   });
 });
+
+describe('o_proj.bias (Llama with attention_bias: true)', () => {
+  const config = tinyConfig({ attention_bias: true, num_key_value_heads: 2 });
+
+  it('is a tensor of the model only for Llama: Qwen2 biases q/k/v alone', () => {
+    expect(blockTensorSpecs(config).find((s) => s.name === 'self_attn.o_proj.bias')?.shape).toEqual([config.hiddenSize]);
+    const qwen = tinyConfig({ architectures: ['Qwen2ForCausalLM'] });
+    expect(qwen.attentionBias).toBe(true);
+    expect(blockTensorSpecs(qwen).some((s) => s.name === 'self_attn.o_proj.bias')).toBe(false);
+  });
+
+  it('enters the forward pass as in the float64 reference, and leaving it out would be measurably wrong', async () => {
+    // A bias of norm comparable to the block's output, so that ignoring it cannot hide in float noise.
+    const model = randomModel(config, 13, 0.15);
+    const m = model.description;
+    const sequences = randomSequences(3, [7, 12, 2], m.vocabSize, 9);
+    const engine = await createForwardEngine(model, { threads: 1 });
+    const logits = await engine.logits(sequences).finally(() => engine.dispose());
+    const withoutBias = new Map(model.tensors);
+    for (let layer = 0; layer < m.layers; layer++) withoutBias.delete(blockTensorName(layer, 'self_attn.o_proj.bias'));
+    sequences.forEach((ids, s) => {
+      const expected = referenceForward(m, model.tensors, blockMaps(model, [0, 1, 2]), ids).logits;
+      expectClose(logits[s], expected, `logits of sequence ${s}`);
+      // The reference without o_proj.bias (what the engine computed before it read the bias) is far off.
+      const blocksWithout = [0, 1, 2].map((layer) => {
+        const b = blockMaps(model, [layer])[0];
+        b.delete('self_attn.o_proj.bias');
+        return b;
+      });
+      const ignored = referenceForward(m, withoutBias, blocksWithout, ids).logits;
+      const gap = Math.max(...ignored.map((x, i) => Math.abs(x - expected[i])));
+      expect(gap).toBeGreaterThan(1e-2);
+    });
+  });
+});

@@ -110,7 +110,7 @@ function block(m: ModelDescription, w: Weights, h: Float64Array, T: number): Flo
       }
     }
   }
-  const attnOut = linear(context, w.get('self_attn.o_proj.weight')!, undefined, T, m.heads * D, H);
+  const attnOut = linear(context, w.get('self_attn.o_proj.weight')!, w.get('self_attn.o_proj.bias'), T, m.heads * D, H);
   const a = h.map((value, i) => value + attnOut[i]);
 
   const F = m.intermediateSize;

@@ -84,6 +84,8 @@ const variants: Variant[] = [
     model: { family: 'mistral', dtype: 'bf16', kvHeads: 1, headDim: 16, attentionBias: true, mlpBias: true },
     dtype: 'f16',
   },
+  // llama.cpp's llama architecture loads blk.N.attn_output.bias when present (optional tensor).
+  { name: 'Llama f32 -> f16, attention_bias: q/k/v and o_proj biases', model: { attentionBias: true }, dtype: 'f16' },
   { name: 'Qwen2 bf16 -> bf16, tied, GQA, biases, byte-level', model: { family: 'qwen2', dtype: 'bf16', tied: true, kvHeads: 2 } },
   { name: 'Qwen2 bf16 -> f32', model: { family: 'qwen2', dtype: 'bf16', kvHeads: 2 }, dtype: 'f32' },
   { name: 'Llama 3.1 f16 -> f16, RoPE scaling, byte-level, sharded', model: { llama3: true, dtype: 'f16', kvHeads: 2, vocabSize: 300, shardBytes: 20_000 } },

@@ -125,8 +125,22 @@ describe('parseModelConfig', () => {
       ['self_attn.k_proj.bias', [32]],
       ['self_attn.v_proj.bias', [32]],
     ]);
+    expect(qwen.attentionOutputBias).toBe(false);
     expect(parseModelConfig(base).attentionBias).toBe(false);
-    expect(parseModelConfig({ ...base, attention_bias: true }).attentionBias).toBe(true);
+    const llama = parseModelConfig({ ...base, attention_bias: true });
+    expect(llama.attentionBias).toBe(true);
+    // Hugging Face's LlamaAttention: o_proj = nn.Linear(heads * head_dim, hidden, bias=config.attention_bias).
+    expect(llama.attentionOutputBias).toBe(true);
+    expect(
+      blockTensorSpecs(llama)
+        .filter((s) => s.name.endsWith('.bias'))
+        .map((s) => [s.name, s.shape]),
+    ).toEqual([
+      ['self_attn.q_proj.bias', [64]],
+      ['self_attn.k_proj.bias', [64]],
+      ['self_attn.v_proj.bias', [64]],
+      ['self_attn.o_proj.bias', [64]],
+    ]);
     expect(parseModelConfig({ ...base, mlp_bias: true }).mlpBias).toBe(true);
   });
 

@@ -18,8 +18,9 @@ describe('the resumable pipeline', () => {
   beforeAll(async () => {
     t = await tempDir();
     const model = join(t.dir, 'model');
+    // 8 layers: the S plan deletes round(8/16) = 1, so the surgery changes the function and the built model is measured.
     await generateTestModel(model, {
-      layers: 4,
+      layers: 8,
       hiddenSize: 32,
       intermediateSize: 64,
       heads: 4,
@@ -79,6 +80,23 @@ describe('the resumable pipeline', () => {
     expect(s.training.losses).toHaveLength(2);
     expect(report.exports.map((e: { format: string }) => e.format)).toEqual(['gguf', 'hf', 'llamafactory', 'axolotl']);
     expect(report.before.domainQa.items).toBe(3);
+
+    // The paper's rule by default: the deepest layer goes, and the refreshed layer 6 starts as the mean of 6 and 7.
+    expect(s).toMatchObject({ pruneBy: 'deepest', removedLayers: [7], builtIsBase: false });
+    expect(s.planNotes).toContain('Refreshed layer 6 starts as the element-wise mean of layers 6-7.');
+    // The built model was evaluated before training: its numbers are those of models/s-expanded.
+    const built = await evaluateModel(join(options.out, 'models', 's-expanded'), {
+      data: join(options.out, 'corpus'),
+      split: 'validation',
+      seqLen: 32,
+      samples: 4,
+      seed: 0,
+    });
+    expect(s.built.domain.perplexity).toBeCloseTo(built.perplexity, 6);
+    expect(s.built.domain.perplexity).not.toBeCloseTo(report.before.domain.perplexity, 3);
+    expect(report.findings.join('\n')).toMatch(/S \(SLayer\) before training: the surgery moved domain perplexity/);
+    // last-k changes no layer: its built model is the base model, measured once.
+    expect(report.runs[1]).toMatchObject({ builtIsBase: true, built: report.before });
   });
 
   it('reuses every stage on a rerun, and reruns only what follows a changed input', async () => {
@@ -91,6 +109,15 @@ describe('the resumable pipeline', () => {
     expect(changed.reusedStages).not.toContain('train-s');
     expect(changed.reusedStages).not.toContain('export');
     expect(changed.reportJson.runs[0].training.losses).toHaveLength(3);
+  });
+
+  it('another prune rule remakes the S plan and everything after it', async () => {
+    const scored = await runPipeline({ ...options, steps: 3, pruneRule: 'scores' });
+    expect(scored.reusedStages).toEqual(expect.arrayContaining(['corpus', 'score-domain', 'evaluate-base', 'plan-last-k']));
+    expect(scored.reusedStages).not.toContain('plan-s');
+    const s = scored.reportJson.runs[0];
+    expect(s.pruneBy).toBe('scores');
+    expect(s.removedLayers).toHaveLength(1);
   });
 
   it('redoes a stage whose output was changed on disk', async () => {

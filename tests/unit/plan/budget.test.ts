@@ -8,7 +8,8 @@ function bruteForce(c: RawConfig, target: number, plannedPrune: number): { expan
   const L = c.num_hidden_layers as number;
   const shallow = Math.ceil(L / 2);
   const total = (n: number, k: number) => globalCountFromConfig(c) + (L + n - k) * blockCountFromConfig(c);
-  for (let n = shallow; n >= 0; n--) if (total(n, plannedPrune) <= target) return { expand: n, prune: plannedPrune };
+  // Budget mode may use every shallow position but the one after layer 0 (never averaged with layer 1 unasked).
+  for (let n = Math.max(0, shallow - 1); n >= 0; n--) if (total(n, plannedPrune) <= target) return { expand: n, prune: plannedPrune };
   for (let k = plannedPrune; k <= L - shallow; k++) if (total(0, k) <= target) return { expand: 0, prune: k };
   return null;
 }

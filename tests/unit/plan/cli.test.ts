@@ -53,9 +53,22 @@ describe('slayer plan', () => {
       dataHash: 'sha256:test',
     };
     await writeFile(join(dir, 'scores.json'), JSON.stringify(scores));
-    const scored = await slayer(model, '--scores', join(dir, 'scores.json'), '--json');
+    const scored = await slayer(model, '--prune', 'scores', '--scores', join(dir, 'scores.json'), '--json');
     expect(scored.code).toBe(0);
-    expect(JSON.parse(scored.stdout)).toMatchObject({ strategy: 's', removed: [17, 22], scores: { dataHash: 'sha256:test' } });
+    expect(JSON.parse(scored.stdout)).toMatchObject({
+      strategy: 's',
+      removed: [17, 22],
+      scores: { dataHash: 'sha256:test' },
+      settings: { pruneBy: 'scores', scoreMetric: 'angularLast' },
+    });
+    // The refreshed layer is a copy, and the plan says why in words.
+    expect(JSON.parse(scored.stdout).notes).toContainEqual(
+      expect.stringMatching(/^Refreshed layer 31 starts as a copy of itself: no deleted layer followed it/),
+    );
+
+    const paperRule = await slayer(model, '--prune-count', '3', '--json');
+    expect(JSON.parse(paperRule.stdout)).toMatchObject({ removed: [29, 30, 31], settings: { pruneBy: 'deepest', scoreMetric: null } });
+    expect(paperRule.stdout).toMatch(/mean of layers 28-30; the deleted layer 31 is not averaged in/);
 
     const manual = await slayer(model, '--strategy', 'manual', '--layers', 'expand=0-1:copy;prune=31;refresh=keep');
     expect(manual.code).toBe(0);
@@ -71,12 +84,18 @@ describe('slayer plan', () => {
       [LLAMA, '--strategy', 'manual', '--out', out],
       [LLAMA, '--strategy', 'llama-pro', '--prune', '2', '--out', out],
       ['tests/fixtures/reference-configs/qwen2-7b.json', '--paper', '--out', out],
+      [LLAMA, '--prune', '2', '--out', out],
+      [LLAMA, '--scores', join(dir, 'scores.json'), '--out', out],
+      [LLAMA, '--prune', 'gromov', '--out', out],
     ];
     const results = await Promise.all(cases.map((args) => slayer(...args)));
     expect(results.map((r) => r.stderr.trim())).toEqual([
       expect.stringMatching(/^--strategy manual needs --layers SPEC/),
       '--prune does not apply to --strategy llama-pro (only to s).',
       expect.stringMatching(/^--paper reproduces the published layout of a 32-layer model, but this model has 28 layers/),
+      '--prune names the rule (deepest, scores, gromov); give the number of layers to delete with --prune-count 2.',
+      expect.stringMatching(/^--scores and --score-metric are read by --prune scores or --prune gromov; the default rule, deepest/),
+      expect.stringMatching(/^The gromov rule chooses layers from measured scores, and none were given/),
     ]);
     for (const r of results) {
       expect(r.code).toBe(2);

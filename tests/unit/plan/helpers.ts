@@ -26,8 +26,10 @@ export function blockCountFromConfig(c: RawConfig): number {
   const attention = q * h + 2 * kv * h + h * q;
   const mlp = 3 * h * f;
   const qkvBias = c.model_type === 'qwen2' || c.attention_bias === true ? q + 2 * kv : 0;
+  // Hugging Face's Llama puts the same bias flag on o_proj; Qwen2 and Mistral never bias it.
+  const oBias = c.model_type === 'llama' && c.attention_bias === true ? h : 0;
   const mlpBias = c.mlp_bias === true ? 2 * f + h : 0;
-  return norms + attention + mlp + qkvBias + mlpBias;
+  return norms + attention + mlp + qkvBias + oBias + mlpBias;
 }
 
 export function globalCountFromConfig(c: RawConfig): number {

@@ -11,7 +11,13 @@ import { independentCounts, modelOf, randomConfig, rng, type RawConfig } from '.
 const CASES = 150;
 
 function zeroedFor(c: RawConfig): string[] {
-  return ['self_attn.o_proj.weight', 'mlp.down_proj.weight', ...(c.mlp_bias === true ? ['mlp.down_proj.bias'] : [])];
+  const oBias = c.model_type === 'llama' && c.attention_bias === true;
+  return [
+    'self_attn.o_proj.weight',
+    'mlp.down_proj.weight',
+    ...(oBias ? ['self_attn.o_proj.bias'] : []),
+    ...(c.mlp_bias === true ? ['mlp.down_proj.bias'] : []),
+  ];
 }
 
 /** Structure every plan must have, whatever the strategy. */
@@ -56,14 +62,20 @@ describe('random configs', () => {
       const newLayers = plan.layers.filter((l) => l.kind === 'new');
       expect(newLayers.length).toBe(expand);
       for (const l of newLayers) expect(l.init.from[0]).toBeLessThan(shallow);
+      // Layer 0 is averaged with layer 1 only when a block after every shallow layer was asked for.
+      expect(newLayers.some((l) => l.init.from[0] === 0)).toBe(expand === shallow);
+      // The default rule is the paper's: the deepest layers go.
+      expect(plan.settings.pruneBy).toBe('deepest');
       expect(plan.removed).toEqual(Array.from({ length: prune }, (_, k) => L - prune + k));
       const refreshed = plan.layers.filter((l) => l.kind === 'refreshed');
       if (refresh === 'none') expect(refreshed).toEqual([]);
       else {
         const last = L - prune - 1;
         expect(refreshed.map((l) => l.source)).toEqual([last]);
-        expect(refreshed[0].init.from).toEqual(refresh === 'mean' ? [last, ...plan.removed] : [last]);
+        // The mean takes the last kept layer and at most the 2 deleted layers right after it.
+        expect(refreshed[0].init.from).toEqual(refresh === 'mean' ? [last, ...plan.removed.slice(0, 2)] : [last]);
         expect(refreshed[0].init.zeroed).toEqual([]);
+        if (refresh === 'mean' && prune > 2) expect(plan.notes.join(' ')).toMatch(/not averaged in, because the mean is capped/);
       }
       expect(plan.layers.filter((l) => l.trainable).length).toBe(expand + refreshed.length);
       expect(plan.counts.layers).toBe(L + expand - prune);

@@ -25,7 +25,7 @@ describe('pruning by scores', () => {
   it('picks the least important second-half layers even when first-half layers score lower', () => {
     const low: Record<number, number> = { 3: 0.001, 4: 0.002, 20: 0.01, 25: 0.02 };
     const scores = scoresFrom((i) => [low[i] ?? 0.5, 0.5, 0.5], 32);
-    const plan = makePlan(llama, { strategy: 's', scores });
+    const plan = makePlan(llama, { strategy: 's', pruneRule: 'scores', scores });
     expect(plan.removed).toEqual([20, 25]);
     expect(plan.scores).toEqual(scores);
     expect(plan.settings).toMatchObject({ pruneBy: 'scores', scoreMetric: 'angularLast', prune: 2 });
@@ -38,7 +38,7 @@ describe('pruning by scores', () => {
       ['angularMean', 18],
       ['blockInfluence', 19],
     ] as const) {
-      expect(makePlan(llama, { strategy: 's', scores, scoreMetric: metric, prune: 1 }).removed).toEqual([layer]);
+      expect(makePlan(llama, { strategy: 's', pruneRule: 'scores', scores, scoreMetric: metric, prune: 1 }).removed).toEqual([layer]);
     }
   });
 
@@ -59,7 +59,7 @@ describe('pruning by scores', () => {
       const scores = scoresFrom(() => [next(), next(), next()], L);
       const deep = Array.from({ length: L }, (_, i) => i).filter((i) => i >= Math.ceil(L / 2));
       const K = Math.floor(next() * (deep.length + 1));
-      const plan = makePlan(m, { strategy: 's', scores, scoreMetric: metric, prune: K, refresh: 'mean', expand: 1 });
+      const plan = makePlan(m, { strategy: 's', pruneRule: 'scores', scores, scoreMetric: metric, prune: K, refresh: 'mean', expand: 1 });
       expect(plan.removed.length).toBe(K);
       expect(plan.removed.every((r) => deep.includes(r))).toBe(true);
       const keptDeep = deep.filter((i) => !plan.removed.includes(i));
@@ -71,10 +71,10 @@ describe('pruning by scores', () => {
 
   it('refresh folds in only the removed layers that followed the last kept one', () => {
     // Pruning 20 and 25 leaves the tail: the final layer 31 is refreshed as a plain copy.
-    const middle = makePlan(llama, { strategy: 's', scores: scoresFrom((i) => [i === 20 || i === 25 ? 0 : 1, 1, 1], 32) });
+    const middle = makePlan(llama, { strategy: 's', pruneRule: 'scores', scores: scoresFrom((i) => [i === 20 || i === 25 ? 0 : 1, 1, 1], 32) });
     expect(middle.layers.at(-1)).toMatchObject({ kind: 'refreshed', source: 31, init: { method: 'copy', from: [31], zeroed: [] } });
     // Pruning 20 and 31: layer 30 is last kept and absorbs 31, not 20.
-    const mixed = makePlan(llama, { strategy: 's', scores: scoresFrom((i) => [i === 20 || i === 31 ? 0 : 1, 1, 1], 32) });
+    const mixed = makePlan(llama, { strategy: 's', pruneRule: 'scores', scores: scoresFrom((i) => [i === 20 || i === 31 ? 0 : 1, 1, 1], 32) });
     expect(mixed.layers.at(-1)).toMatchObject({ kind: 'refreshed', source: 30, init: { method: 'mean-of', from: [30, 31] } });
   });
 });

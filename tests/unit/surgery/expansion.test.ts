@@ -28,6 +28,7 @@ describe.each<[string, Partial<TestModelOptions>, PlanOptions]>([
   ['f16 sharded, LLaMA Pro copies', { dtype: 'f16', shardBytes: 20_000 }, { strategy: 'llama-pro', expand: 2 }],
   ['Qwen2: q/k/v biases, GQA, tied', { family: 'qwen2', kvHeads: 2, tied: true }, S_EXPAND_ONLY],
   ['GQA 4:1 with MLP biases', { kvHeads: 1, mlpBias: true }, S_EXPAND_ONLY],
+  ['Llama attention_bias: q/k/v and o_proj biases (o_proj.bias zeroed in new blocks)', { attentionBias: true }, S_EXPAND_ONLY],
 ])('%s', (name, modelOptions, planOptions) => {
   it('keeps the logits, and applyPlan reports a passed function check', async () => {
     const dir = join(root, name.replace(/\W+/g, '-'));

@@ -43,7 +43,7 @@ export function decoderBlockBackwardGraph(m: ModelDescription, options: { weight
   const dMlpIn = swiGluBackward(g, forward.mlpNorm.output, forward.mlp, mlpWeights(w), dOut, grads);
   const dAfterAttention = g.op('Add', [dOut, rmsNormBackward(g, forward.mlpNorm, w['post_attention_layernorm.weight'], dMlpIn, grads)]);
 
-  const dContext = linearBackward(g, forward.attention.context, dAfterAttention, w['self_attn.o_proj.weight'], undefined, grads);
+  const dContext = linearBackward(g, forward.attention.context, dAfterAttention, w['self_attn.o_proj.weight'], w['self_attn.o_proj.bias'], grads);
   const dProjections = attentionBackward(g, m, forward.attention, dContext, inputs.rotary);
   const x = forward.attentionNorm.output;
   const dX = g.op('Sum', [

@@ -1,6 +1,6 @@
 /**
  * One Llama-family decoder block as its own graph, pre-norm residual:
- *   a = h + o_proj( attention( rmsnorm(h) ) )
+ *   a = h + o_proj( attention( rmsnorm(h) ) )       (o_proj with its bias when the model has one)
  *   out = a + mlp( rmsnorm(a) )
  * Weights are graph inputs named by their Hugging Face suffix (`self_attn.q_proj.weight`, ...),
  * so one session serves every block of a model (and inserted or averaged blocks) and the
@@ -83,7 +83,7 @@ export function decoderBlock(g: GraphBuilder, m: ModelDescription, inputs: Block
     inputs.rotary,
     inputs.visible,
   );
-  const afterAttention = g.op('Add', [inputs.hidden, linear(g, attention.context, w['self_attn.o_proj.weight'])]);
+  const afterAttention = g.op('Add', [inputs.hidden, linear(g, attention.context, w['self_attn.o_proj.weight'], w['self_attn.o_proj.bias'])]);
   const mlpNorm = rmsNormParts(g, afterAttention, w['post_attention_layernorm.weight'], m.rmsNormEps);
   const mlp = swiGluParts(g, mlpNorm.output, mlpWeights(w));
   return { attentionNorm, attention, afterAttention, mlpNorm, mlp, output: g.op('Add', [afterAttention, mlp.output]) };

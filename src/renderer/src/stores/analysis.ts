@@ -9,8 +9,10 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { Project } from '../../../shared/api';
 import type { JobKind, JobRecord, JobResults } from '../../../shared/jobs';
-import type { LayerScores } from '../../../shared/plan';
 import { useJobsStore } from './jobs';
+
+/** The scores document of a score job's result (one definition, shared with main's pipeline). */
+export { layerScoresOf } from '../../../shared/plan';
 
 const PLAN_SCORES_KEY = 'slayer-plan-scores';
 
@@ -33,15 +35,6 @@ function readChoices(): Record<string, string> {
 }
 
 /** The plan's copy of scores: only what plan.make reads, not the run's machine details. */
-export function layerScoresOf(s: LayerScores): LayerScores {
-  return {
-    layers: s.layers.map(({ index, angularLast, angularMean, blockInfluence }) => ({ index, angularLast, angularMean, blockInfluence })),
-    samples: s.samples,
-    seqLen: s.seqLen,
-    dataHash: s.dataHash,
-  };
-}
-
 export const useAnalysisStore = defineStore('analysis', () => {
   const jobs = useJobsStore();
   /** Project id -> id of the score job whose domain scores the plan uses. */
