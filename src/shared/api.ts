@@ -4,6 +4,7 @@
  * `ApiEvents`; main validates every request against these schemas before a handler runs.
  */
 import { z } from 'zod';
+import { projectSettingsPatchSchema, type ProjectSettings } from './project-settings.js';
 import { jobKinds, type JobRecord } from './jobs.js';
 import type { ApiEventName, ApiEvents } from './transport.js';
 import type { CachedModel, InspectResult } from './model.js';
@@ -70,6 +71,8 @@ export const apiMethods = {
     modelDir: nonEmptyPath.nullable().optional(),
   }),
   'projects.duplicate': z.object({ id }),
+  'projects.settings': z.object({ id }),
+  'projects.updateSettings': z.object({ id, patch: projectSettingsPatchSchema }),
   'projects.delete': z.object({ id }),
   'model.inspect': z.object({ dir: nonEmptyPath }),
   'models.list': z.object({}),
@@ -148,6 +151,9 @@ export interface ApiResponses {
   'projects.get': Project;
   'projects.update': Project;
   'projects.duplicate': Project;
+  /** The project's settings.json: the choices the wizard and `slayer run` share. */
+  'projects.settings': ProjectSettings;
+  'projects.updateSettings': ProjectSettings;
   'projects.delete': { deleted: true };
   'model.inspect': InspectResult;
   /** Models in the Hugging Face cache on this machine, newest first. */

@@ -19,6 +19,9 @@ import { tempDir } from '../helpers/tmp.js';
 import type { Project, SlayerApi } from '../../src/shared/api.js';
 import type { JobRecord } from '../../src/shared/jobs.js';
 import type { PlanOptions } from '../../src/shared/plan.js';
+import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
+
+let settingsFiles = new FakeProjectSettings();
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let modelDir: string;
@@ -80,9 +83,12 @@ let makeCalls: PlanOptions[];
 
 beforeEach(() => {
   localStorage.clear();
+  settingsFiles = new FakeProjectSettings();
   makeCalls = [];
   window.slayer = {
     invoke: async (method: string, request: unknown) => {
+      const setting = settingsFiles.answer(method, request);
+      if (setting !== NOT_SETTINGS) return setting;
       if (method === 'jobs.list') return history;
       if (method === 'plan.load') return null;
       if (method === 'plan.make') {
@@ -113,15 +119,22 @@ describe('analysis store', () => {
     expect(analysis.corpus(project)).toBeNull();
   });
 
-  it('gives the plan only the scores chosen for it, and remembers the choice across a reload', async () => {
+  it('gives the plan only the scores chosen for it, and remembers the choice across a reload (in the project settings)', async () => {
     await useJobsStore().load();
+    useAppStore().project = project;
     const analysis = useAnalysisStore();
+    await flushPromises();
     expect(analysis.planScores(project)).toBeNull();
-    analysis.useInPlan(project, 'train-new');
+    analysis.useInPlan('train-new');
     expect(analysis.planScores(project)?.result.layers.map((l) => l.angularLast)).toEqual(chosen);
+    await flushPromises();
+    expect(settingsFiles.get(project.id).steps.planScoresJob).toBe('train-new');
 
     setActivePinia(createPinia());
     await useJobsStore().load();
+    useAppStore().project = project;
+    useAnalysisStore();
+    await flushPromises();
     expect(useAnalysisStore().planScores(project)?.job.id).toBe('train-new');
     // Scores belong to one model: after the project's model changes they no longer apply.
     expect(useAnalysisStore().planScores({ ...project, modelDir: '/models/other' })).toBeNull();
@@ -140,7 +153,7 @@ describe('plan step with the chosen scores', () => {
     expect(w.get('[data-kind="removed"]').attributes('data-original')).toBe('7');
     expect(w.findAll('.bar')).toHaveLength(0);
 
-    useAnalysisStore().useInPlan(project, 'train-new');
+    useAnalysisStore().useInPlan('train-new');
     await vi.waitFor(() => expect(w.findAll('.bar')).toHaveLength(8));
     await flushPromises();
     const sPlan = makeCalls.findLast((o) => o.strategy === 's' && 'scores' in o && o.scores);

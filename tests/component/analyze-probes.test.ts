@@ -16,6 +16,9 @@ import { generateTestModel } from '../../src/main/model/generate.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { Project, SlayerApi } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
+import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
+
+let settingsFiles = new FakeProjectSettings();
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let project: Project & { modelDir: string };
@@ -43,6 +46,8 @@ beforeEach(() => {
   history = [];
   window.slayer = {
     invoke: async (method: string, request: Record<string, unknown>) => {
+      const setting = settingsFiles.answer(method, request);
+      if (setting !== NOT_SETTINGS) return setting;
       if (method === 'jobs.list') return history;
       if (method === 'jobs.start') {
         started.push(request);

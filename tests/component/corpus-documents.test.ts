@@ -21,6 +21,9 @@ import { makeDocx, makeHtmlPage, SAMPLE, SAMPLE_TEXT } from '../unit/data/make-d
 import type { Project, SlayerApi } from '../../src/shared/api.js';
 import type { HtmlReading } from '../../src/shared/corpus.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
+import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
+
+let settingsFiles = new FakeProjectSettings();
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let docs: string;
@@ -49,10 +52,13 @@ let history: JobRecord[];
 
 beforeEach(() => {
   localStorage.clear();
+  settingsFiles = new FakeProjectSettings();
   calls = [];
   history = [];
   window.slayer = {
     invoke: async (method: string, request: Record<string, unknown>) => {
+      const setting = settingsFiles.answer(method, request);
+      if (setting !== NOT_SETTINGS) return setting;
       calls.push([method, request]);
       if (method === 'corpus.preview') return previewCorpus(request.path as string, { html: request.html as HtmlReading });
       if (method === 'jobs.list') return history;
@@ -77,7 +83,7 @@ const excerptOf = (w: Awaited<ReturnType<typeof mountStep>>, kind: string) => w.
 
 describe('corpus step with documents', () => {
   it('previews each kind as extracted, reads web pages as documents in a legal corpus, and switches to source on request', async () => {
-    localStorage.setItem('slayer-corpus:p1', JSON.stringify({ data: docs, general: null, domain: 'legal', seqLen: 512, seed: 0 }));
+    settingsFiles = new FakeProjectSettings({ p1: { corpus: { data: docs, general: null, seqLen: 512, seed: 0 } } });
     const w = await mountStep({ ...base, modelDir });
     await vi.waitFor(() => w.get('[data-testid="corpus-preview"]'));
     const preview = w.get('[data-testid="corpus-preview"]');
@@ -99,7 +105,7 @@ describe('corpus step with documents', () => {
     await vi.waitFor(() => expect(excerptOf(w, 'html')).toBe(PAGE.slice(0, 600)));
     expect(calls.filter(([m]) => m === 'corpus.preview').pop()).toEqual(['corpus.preview', { path: docs, html: 'code' }]);
     expect(w.get('[data-testid="html-reading"]').text()).toContain('Your choice; a legal corpus would read them as documents (text only)');
-    expect(JSON.parse(localStorage.getItem('slayer-corpus:p1') ?? '{}')).toMatchObject({ html: 'code' });
+    expect(settingsFiles.get('p1').corpus).toMatchObject({ html: 'code' });
 
     await w.get('[data-testid="build-corpus"]').trigger('click');
     await flushPromises();
@@ -108,7 +114,7 @@ describe('corpus step with documents', () => {
 
     // Choosing what the field suggests again follows the field: a code corpus would then read pages as source.
     await w.get('[data-testid="html-reading"] select').setValue('document');
-    expect(JSON.parse(localStorage.getItem('slayer-corpus:p1') ?? '{}')).toMatchObject({ html: null });
+    expect(settingsFiles.get('p1').corpus).toMatchObject({ html: null });
     await w.get('select[aria-label="Field of the documents"]').setValue('code');
     await flushPromises();
     expect((w.get('[data-testid="html-reading"] select').element as HTMLSelectElement).value).toBe('code');
@@ -133,7 +139,7 @@ describe('corpus step with documents', () => {
         result: report,
       },
     ];
-    localStorage.setItem('slayer-corpus:p1', JSON.stringify({ data: docs, general: null, domain: 'legal', html: null, seqLen: 512, seed: 0 }));
+    settingsFiles = new FakeProjectSettings({ p1: { corpus: { data: docs, general: null, html: null, seqLen: 512, seed: 0 } } });
     const w = await mountStep({ ...base, modelDir });
     expect(w.get('[data-testid="corpus-kinds"]').text()).toBe('Text 1 · Word 1 · Web pages 1 — 1 web page read as documents (text only).');
     expect(w.find('[data-testid="corpus-stale"]').exists()).toBe(false);

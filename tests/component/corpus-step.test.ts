@@ -20,6 +20,9 @@ import { ModelFolder } from '../../src/main/model/folder.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { Project, SlayerApi } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
+import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
+
+let settingsFiles = new FakeProjectSettings();
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let docs: string;
@@ -52,14 +55,21 @@ let history: JobRecord[];
 
 beforeEach(() => {
   localStorage.clear();
+  settingsFiles = new FakeProjectSettings();
+  projects = {};
   calls = [];
   history = [];
   window.slayer = {
     invoke: async (method: string, request: Record<string, unknown>) => {
+      const setting = settingsFiles.answer(method, request);
+      if (setting !== NOT_SETTINGS) return setting;
       calls.push([method, request]);
       if (method === 'corpus.preview') return previewCorpus(request.path as string, { html: request.html as 'document' | 'code' | undefined });
       if (method === 'fs.browse') return { path: tmp.dir, parent: '/', entries: [], hasConfig: false };
       if (method === 'jobs.list') return history;
+      // The field is the project's own (project.json), as main keeps it.
+      if (method === 'projects.update')
+        return (projects[request.id as string] = { ...projects[request.id as string], ...request, dir: '/projects/p1' } as Project);
       if (method === 'jobs.start')
         return {
           id: 'job-1',
@@ -82,9 +92,14 @@ beforeEach(() => {
   setActivePinia(createPinia());
 });
 
+/** The projects as main last wrote them (projects.update). */
+let projects: Record<string, Project> = {};
+
 async function mountStep(project: Project) {
   await useJobsStore().load();
-  useAppStore().project = project;
+  projects[project.id] ??= project;
+  useAppStore().project = projects[project.id];
+  useAppStore().projects = Object.values(projects);
   const w = mount(CorpusStep);
   await flushPromises();
   return w;
@@ -131,7 +146,7 @@ describe('corpus step', () => {
   });
 
   it('builds into the project corpus folder with the chosen settings', async () => {
-    localStorage.setItem('slayer-corpus:p1', JSON.stringify({ data: docs, general: null, domain: 'legal', seqLen: 256, seed: 3 }));
+    settingsFiles = new FakeProjectSettings({ p1: { corpus: { data: docs, general: null, seqLen: 256, seed: 3 } } });
     const w = await mountStep({ ...base, modelDir });
     await w.get('[data-testid="build-corpus"]').trigger('click');
     await flushPromises();
@@ -166,7 +181,7 @@ describe('corpus step', () => {
         result: report,
       },
     ];
-    localStorage.setItem('slayer-corpus:p1', JSON.stringify({ data: docs, general: null, domain: 'legal', seqLen: 128, seed: 0 }));
+    settingsFiles = new FakeProjectSettings({ p1: { corpus: { data: docs, general: null, seqLen: 128, seed: 0 } } });
     const w = await mountStep({ ...base, modelDir });
     const shown = w.get('[data-testid="corpus-report"]');
     expect(shown.get('[data-testid="corpus-documents"]').text()).toBe(String(report.documents));

@@ -4,10 +4,9 @@
  * the per-project limit, and the equivalent command lines. Expected values are worked out here
  * from the given measurements.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareMeasurements } from '../../src/renderer/src/before-after';
 import { evalCommand, generateCommand } from '../../src/renderer/src/eval-command';
-import { forgettingLimit, setForgettingLimit } from '../../src/renderer/src/forgetting-limit';
 import { checkForgetting, DEFAULT_FORGETTING_THRESHOLD, reportFindings } from '../../src/shared/report-findings';
 import { REPORT_VERSION, type Measurement, type RunReport } from '../../src/shared/report';
 
@@ -105,29 +104,6 @@ describe('forgetting check', () => {
       'Warning: S forgot some general ability — general perplexity rose +10.0 % (limit 5 %); general QA accuracy fell 10.0 points (limit 5 points). Try fewer steps or a lower learning rate.',
     );
     expect(findings).toHaveLength(2);
-  });
-});
-
-describe('forgetting limit per project', () => {
-  beforeEach(() => localStorage.clear());
-
-  it('defaults to 5 % and keeps each project its own limit', () => {
-    expect(forgettingLimit('p1')).toBe(0.05);
-    setForgettingLimit('p1', 0.08);
-    setForgettingLimit('p2', 0.02);
-    expect(forgettingLimit('p1')).toBe(0.08);
-    expect(forgettingLimit('p2')).toBe(0.02);
-    expect(forgettingLimit('p3')).toBe(0.05);
-  });
-
-  it('ignores limits that are not positive numbers and survives a damaged entry', () => {
-    setForgettingLimit('p1', 0);
-    setForgettingLimit('p1', Number.NaN);
-    expect(forgettingLimit('p1')).toBe(0.05);
-    localStorage.setItem('slayer-forgetting-limit', '{oops');
-    expect(forgettingLimit('p1')).toBe(0.05);
-    setForgettingLimit('p1', 0.1);
-    expect(forgettingLimit('p1')).toBe(0.1);
   });
 });
 

@@ -14,7 +14,6 @@ import { createPinia, setActivePinia } from 'pinia';
 import EvaluateStep from '../../src/renderer/src/steps/EvaluateStep.vue';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
-import { forgettingLimit } from '../../src/renderer/src/forgetting-limit';
 import { generateTestModel } from '../../src/main/model/generate.js';
 import { inspectModel } from '../../src/main/inspect/inspect.js';
 import { makePlan } from '../../src/main/plan/index.js';
@@ -23,6 +22,9 @@ import type { BrowseResult, Project, SlayerApi } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
 import type { Plan } from '../../src/shared/plan.js';
 import type { RunReport } from '../../src/shared/report.js';
+import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
+
+let settingsFiles = new FakeProjectSettings();
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let base: string;
@@ -107,14 +109,16 @@ let jobs: JobRecord[];
 
 beforeEach(() => {
   localStorage.clear();
-  localStorage.setItem(
-    'slayer-step-runs',
-    JSON.stringify({ 'p1:evaluate': { 'base-domain': 'bd', 'base-general': 'bg', 'injected-domain': 'id', 'injected-general': 'ig' } }),
-  );
+  settingsFiles = new FakeProjectSettings();
+  settingsFiles = new FakeProjectSettings({
+    p1: { steps: { runs: { evaluate: { 'base-domain': 'bd', 'base-general': 'bg', 'injected-domain': 'id', 'injected-general': 'ig' } } } },
+  });
   calls = [];
   jobs = history();
   window.slayer = {
     invoke: async (method: string, request: Record<string, unknown>) => {
+      const setting = settingsFiles.answer(method, request);
+      if (setting !== NOT_SETTINGS) return setting;
       calls.push([method, request]);
       if (method === 'jobs.list') return jobs;
       if (method === 'fs.browse') return browse(request.path as string);
@@ -162,7 +166,8 @@ describe('evaluate step', () => {
     expect(w.get('[data-testid="forgetting-ok"]').text()).toContain(
       'General perplexity changed +8.0 % and general question accuracy −6.0 points, within your 10 % limit',
     );
-    expect(forgettingLimit('p1')).toBe(0.1);
+    await flushPromises();
+    expect(settingsFiles.get('p1').evaluation.forgettingLimit).toBe(0.1);
     w.unmount();
   });
 

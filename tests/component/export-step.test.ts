@@ -16,6 +16,9 @@ import { generateTestModel } from '../../src/main/model/generate.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { BrowseResult, Project, SlayerApi } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
+import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
+
+let settingsFiles = new FakeProjectSettings();
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let project: Project;
@@ -45,9 +48,12 @@ let calls: [string, Record<string, unknown>][];
 
 beforeEach(() => {
   localStorage.clear();
+  settingsFiles = new FakeProjectSettings();
   calls = [];
   window.slayer = {
     invoke: async (method: string, request: Record<string, unknown>) => {
+      const setting = settingsFiles.answer(method, request);
+      if (setting !== NOT_SETTINGS) return setting;
       calls.push([method, request]);
       if (method === 'jobs.list') return [];
       if (method === 'fs.browse') return browse(request.path as string);

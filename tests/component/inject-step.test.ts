@@ -16,6 +16,9 @@ import { estimatePlan, makePlan } from '../../src/main/plan/index.js';
 import type { BrowseResult, Project, SlayerApi } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
 import type { Plan, PlanOptions } from '../../src/shared/plan.js';
+import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
+
+let settingsFiles = new FakeProjectSettings();
 
 const model = parseModelConfig({
   architectures: ['LlamaForCausalLM'],
@@ -100,6 +103,8 @@ const trainParams = {
 
 const bridge: SlayerApi = {
   invoke: (async (method: string, request: Record<string, unknown>) => {
+    const setting = settingsFiles.answer(method, request);
+    if (setting !== NOT_SETTINGS) return setting;
     calls.push([method, request]);
     switch (method) {
       case 'jobs.list':
@@ -150,6 +155,7 @@ const bridge: SlayerApi = {
 
 beforeEach(() => {
   localStorage.clear();
+  settingsFiles = new FakeProjectSettings();
   listeners.clear();
   calls = [];
   jobs = [];

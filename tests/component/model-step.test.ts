@@ -15,6 +15,9 @@ import { inspectModel } from '../../src/main/inspect/inspect.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { InspectResult } from '../../src/shared/model.js';
 import type { Project, SlayerApi } from '../../src/shared/api.js';
+import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
+
+let settingsFiles = new FakeProjectSettings();
 
 const GiB = 2 ** 30;
 const tiny = { layers: 4, hiddenSize: 64, intermediateSize: 128, heads: 4, kvHeads: 2, vocabSize: 400, seed: 3, dtype: 'bf16' as const };
@@ -89,6 +92,8 @@ describe('model step', () => {
     inspect = async () => info;
     window.slayer = {
       invoke: async (method: string, request: unknown) => {
+        const setting = settingsFiles.answer(method, request);
+        if (setting !== NOT_SETTINGS) return setting;
         calls.push([method, request]);
         if (method === 'model.inspect') return inspect((request as { dir: string }).dir);
         if (method === 'projects.update') return { ...project, modelDir: (request as { modelDir: string }).modelDir };

@@ -127,6 +127,8 @@ export class Backend {
       return this.projects.update(req.id, { name: req.name, domain: req.domain, modelDir });
     },
     'projects.duplicate': async (req) => this.projects.duplicate(req.id),
+    'projects.settings': async (req) => this.projects.readSettings(req.id),
+    'projects.updateSettings': async (req) => this.projects.updateSettings(req.id, req.patch),
     'projects.delete': async (req) => {
       if (this.jobs.list(req.id).some((j) => j.state === 'running' || j.state === 'queued')) {
         throw new UserError('This project has a job running. Cancel it before deleting the project.');

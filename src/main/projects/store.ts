@@ -1,12 +1,22 @@
 /**
  * Knowledge-injection projects: one folder each under `<dataDir>/projects/<id>/` holding
- * project.json (settings), plan.json, artifacts/ and an append-only metrics.jsonl.
+ * project.json (name, field, model), settings.json (the choices the wizard and `slayer run`
+ * share), plan.json, an append-only metrics.jsonl, and what the pipeline's stages write
+ * (src/shared/project-layout.ts).
  */
 import { appendFile, cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../../shared/errors.js';
 import type { Domain, Project } from '../../shared/api.js';
+import {
+  defaultProjectSettings,
+  patchProjectSettings,
+  projectSettingsSchema,
+  type ProjectSettings,
+  type ProjectSettingsPatch,
+} from '../../shared/project-settings.js';
+import { PLAN_FILE, SETTINGS_FILE } from '../../shared/project-layout.js';
 import { writeJsonAtomic, TEMP_PREFIX } from '../fs/atomic.js';
 
 type StoredProject = Omit<Project, 'dir'>;
@@ -63,7 +73,7 @@ export class ProjectStore {
     const now = new Date().toISOString();
     const stored: StoredProject = { id, name: name.trim(), domain, createdAt: now, updatedAt: now, modelDir: null };
     const dir = this.dirOf(id);
-    await mkdir(join(dir, 'artifacts'), { recursive: true });
+    await mkdir(dir, { recursive: true });
     await writeJsonAtomic(join(dir, 'project.json'), stored);
     return { ...stored, dir };
   }
@@ -82,11 +92,34 @@ export class ProjectStore {
   async duplicate(id: string): Promise<Project> {
     const source = await this.get(id);
     const copy = await this.create(`${source.name} (copy)`, source.domain);
-    // Settings and plan carry over; artifacts and metrics belong to the runs of the original.
-    for (const file of ['plan.json']) {
-      await cp(join(source.dir, file), join(copy.dir, file)).catch(() => {});
-    }
+    // Choices and plan carry over; what the original's runs made (and the jobs the steps show) stay with it.
+    await cp(join(source.dir, PLAN_FILE), join(copy.dir, PLAN_FILE)).catch(() => {});
+    const settings = await this.readSettings(id);
+    await this.writeSettings(copy.id, { ...settings, steps: defaultProjectSettings().steps });
     return this.update(copy.id, { modelDir: source.modelDir });
+  }
+
+  /** settings.json, with defaults for what it does not say; a damaged file reads as the defaults (the next change repairs it). */
+  async readSettings(id: string): Promise<ProjectSettings> {
+    const project = await this.get(id);
+    const text = await readFile(join(project.dir, SETTINGS_FILE), 'utf8').catch(() => null);
+    if (text === null) return defaultProjectSettings();
+    try {
+      const parsed = projectSettingsSchema.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : defaultProjectSettings();
+    } catch {
+      return defaultProjectSettings();
+    }
+  }
+
+  async updateSettings(id: string, patch: ProjectSettingsPatch): Promise<ProjectSettings> {
+    const next = patchProjectSettings(await this.readSettings(id), patch);
+    await this.writeSettings(id, next);
+    return next;
+  }
+
+  private async writeSettings(id: string, settings: ProjectSettings): Promise<void> {
+    await writeJsonAtomic(join(this.dirOf(id), SETTINGS_FILE), settings);
   }
 
   async delete(id: string): Promise<void> {

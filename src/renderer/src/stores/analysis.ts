@@ -1,20 +1,18 @@
 /**
  * What the Corpus, Analyze and Plan steps share, read from the job history so it survives a
  * reload: the project's built corpus, its latest layer scores and probes, and the domain scores
- * the person chose for the plan ("Use these scores in the plan", remembered per project).
+ * the person chose for the plan ("Use these scores in the plan", kept in the project's settings).
  * Results only count for the project's current model: a corpus is tokenised by its model, and
  * scores belong to one model's layers.
  */
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
 import type { Project } from '../../../shared/api';
 import type { JobKind, JobRecord, JobResults } from '../../../shared/jobs';
 import { useJobsStore } from './jobs';
+import { useProjectSettingsStore } from './project-settings';
 
 /** The scores document of a score job's result (one definition, shared with main's pipeline). */
 export { layerScoresOf } from '../../../shared/plan';
-
-const PLAN_SCORES_KEY = 'slayer-plan-scores';
 
 /** Where the Corpus step builds the project's corpus (the 'corpus' job's out). */
 export const corpusDir = (project: Project) => `${project.dir}/corpus`;
@@ -26,19 +24,10 @@ export interface Finished<K extends JobKind> {
   result: JobResults[K];
 }
 
-function readChoices(): Record<string, string> {
-  try {
-    return JSON.parse(localStorage.getItem(PLAN_SCORES_KEY) ?? '{}') ?? {};
-  } catch {
-    return {};
-  }
-}
-
 /** The plan's copy of scores: only what plan.make reads, not the run's machine details. */
 export const useAnalysisStore = defineStore('analysis', () => {
   const jobs = useJobsStore();
-  /** Project id -> id of the score job whose domain scores the plan uses. */
-  const planChoice = ref<Record<string, string>>(readChoices());
+  const projectSettings = useProjectSettingsStore();
 
   /** The newest job of a kind for the project and its model that `match` accepts (jobs are newest first). */
   function latest(kind: JobKind, project: Project, match: (params: Record<string, unknown>) => boolean, state?: JobRecord['state']): JobRecord | null {
@@ -72,15 +61,14 @@ export const useAnalysisStore = defineStore('analysis', () => {
 
   /** The domain scores the plan uses, or null when none were chosen for this model. */
   function planScores(project: Project | null): Finished<'score'> | null {
-    const id = project && planChoice.value[project.id];
+    const id = project && projectSettings.loadedFor === project.id ? projectSettings.settings.steps.planScoresJob : null;
     const job = id ? jobs.jobs.find((j) => j.id === id) : null;
     if (!project || !job || job.state !== 'succeeded' || job.params.modelDir !== project.modelDir) return null;
     return { job, result: job.result as JobResults['score'] };
   }
 
-  function useInPlan(project: Project, jobId: string) {
-    planChoice.value = { ...planChoice.value, [project.id]: jobId };
-    localStorage.setItem(PLAN_SCORES_KEY, JSON.stringify(planChoice.value));
+  function useInPlan(jobId: string) {
+    void projectSettings.update({ steps: { planScoresJob: jobId } });
   }
 
   return { corpus, corpusRun, scores, scoreRun, probe, probeRun, planScores, useInPlan };
