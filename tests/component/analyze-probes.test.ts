@@ -18,7 +18,7 @@ import type { Project, SlayerApi } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
 import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
 
-let settingsFiles = new FakeProjectSettings();
+const settingsFiles = new FakeProjectSettings();
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let project: Project & { modelDir: string };

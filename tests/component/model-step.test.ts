@@ -17,7 +17,7 @@ import type { InspectResult } from '../../src/shared/model.js';
 import type { Project, SlayerApi } from '../../src/shared/api.js';
 import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
 
-let settingsFiles = new FakeProjectSettings();
+const settingsFiles = new FakeProjectSettings();
 
 const GiB = 2 ** 30;
 const tiny = { layers: 4, hiddenSize: 64, intermediateSize: 128, heads: 4, kvHeads: 2, vocabSize: 400, seed: 3, dtype: 'bf16' as const };
