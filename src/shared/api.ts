@@ -78,6 +78,7 @@ export const apiMethods = {
   'models.list': z.object({}),
   'corpus.preview': z.object({ path: nonEmptyPath, html: z.enum(HTML_READINGS).optional(), domain: z.enum(domains).optional() }),
   'report.write': z.object({ projectId: id, report: z.unknown() }),
+  'report.read': z.object({ projectId: id }),
   'metrics.read': z.object({ projectId: id, jobId: z.string().min(1).max(200) }),
   'app.openPath': z.object({ path: nonEmptyPath }),
   'plan.make': z.object({
@@ -160,6 +161,8 @@ export interface ApiResponses {
   'models.list': { cacheDir: string; models: CachedModel[] };
   'corpus.preview': CorpusPreview;
   'report.write': { json: string; html: string };
+  /** The project's report.html, to show in the app; null when none was written yet. */
+  'report.read': { html: string | null; path: string };
   /** A job's metrics from the project's metrics.jsonl, in the order they were logged. */
   'metrics.read': { name: string; step: number; value: number }[];
   /** opened is false where the app cannot open folders (browser mode): show the path instead. */

@@ -23,6 +23,7 @@ import { renderReportHtml } from '../report/report-html.js';
 import { parseRunReport } from '../report/parse.js';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { listEntries } from '../fs/entries.js';
+import { REPORT_HTML } from '../../shared/project-layout.js';
 import { appVersion } from '../version.js';
 import { inspectModel } from '../inspect/inspect.js';
 import { readModelConfig } from '../model/config.js';
@@ -149,6 +150,11 @@ export class Backend {
       await writeJsonAtomic(json, report);
       await writeFileAtomic(html, renderReportHtml(report));
       return { json, html };
+    },
+    'report.read': async (req) => {
+      const project = await this.projects.get(req.projectId);
+      const path = join(project.dir, REPORT_HTML);
+      return { html: await readFile(path, 'utf8').catch(() => null), path };
     },
     'metrics.read': async (req) =>
       (await this.projects.readMetrics(req.projectId))

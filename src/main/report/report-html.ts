@@ -5,6 +5,7 @@
  */
 import * as echarts from 'echarts';
 import type { Measurement, RunReport } from '../../shared/report.js';
+import { formatBytes } from '../../shared/units.js';
 import { gainVersusForgettingOption, layerScoresOption, perplexityOption, trainingLossOption } from '../../shared/report-charts.js';
 
 function svg(option: Record<string, unknown>, width = 640, height = 340): string {
@@ -78,7 +79,7 @@ ${r.runs
   .join('\n')}
 <h2>Exports of the S model</h2>
 <table><thead><tr><th>format</th><th>path</th><th>size</th><th>read back</th></tr></thead><tbody>
-${r.exports.map((e) => `<tr><th>${esc(e.format)}</th><td><code>${esc(e.path)}</code></td><td>${(e.bytes / 1e6).toFixed(1)} MB</td><td>${esc(e.check)}</td></tr>`).join('\n')}
+${r.exports.map((e) => `<tr><th>${esc(e.format)}</th><td><code>${esc(e.path)}</code></td><td>${formatBytes(e.bytes)}</td><td>${esc(e.check)}</td></tr>`).join('\n')}
 </tbody></table>
 <h2>Reproduce</h2>
 <table><tbody>
