@@ -11,6 +11,7 @@ import { expect } from 'vitest';
 import type { ApiMethod, ApiRequest, ApiResponses } from '../../src/shared/api.js';
 import type { TestModelOptions } from '../../src/main/model/generate.js';
 import { tempDir } from '../helpers/tmp.js';
+import { AxeBuilder } from '@axe-core/playwright';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
@@ -85,8 +86,21 @@ export async function invoke<M extends ApiMethod>(app: App, method: M, request: 
   return envelope.value;
 }
 
+/**
+ * An automated accessibility scan of what the page shows now (axe-core, WCAG 2.1 A and AA
+ * rules): no violation of serious or critical impact is allowed. Every step screenshot runs it,
+ * so every step is scanned in the state the test left it in.
+ */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const described = serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`);
+  expect(described, `accessibility of ${where}`).toEqual([]);
+}
+
 /** The whole step in one picture: the step scrolls inside its column, so the window grows to fit it for the shot. */
 export async function stepScreenshot(page: Page, name: string): Promise<void> {
+  await expectAccessible(page, name);
   const height = await page.evaluate(() => {
     const main = document.querySelector('main')!;
     main.scrollTop = 0;
