@@ -62,6 +62,7 @@ beforeEach(() => {
       calls.push([method, request]);
       if (method === 'corpus.preview') return previewCorpus(request.path as string, { html: request.html as HtmlReading });
       if (method === 'jobs.list') return history;
+      if (method === 'projects.update') return { ...useAppStore().project, ...request };
       if (method === 'jobs.start')
         return { id: 'job-1', kind: request.kind, params: request.params, projectId: request.projectId, state: 'queued', result: null };
       throw new Error(`unexpected ${method}`);
@@ -118,6 +119,7 @@ describe('corpus step with documents', () => {
     await w.get('select[aria-label="Field of the documents"]').setValue('code');
     await flushPromises();
     expect((w.get('[data-testid="html-reading"] select').element as HTMLSelectElement).value).toBe('code');
+    expect(calls.filter(([m]) => m === 'projects.update')).toEqual([['projects.update', { id: 'p1', domain: 'code' }]]);
   });
 
   it('shows in the built report which reading the web pages got, and marks the corpus stale when the reading changes', async () => {

@@ -4,13 +4,16 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../../shared/errors.js';
+import { resourcePath } from '../fs/resources.js';
 import type { TaskControl } from '../../shared/progress.js';
 import type { Domain } from '../data/index.js';
 import { BASELINES, runPipeline, type RunOptions, type RunResult } from './run.js';
 
-export const DEMO_ROOT = fileURLToPath(new URL('../../../resources/demo', import.meta.url));
+/** resources/demo: the demo model, corpora and questions. */
+export function demoRoot(): string {
+  return resourcePath('demo', 'SOURCES.md', 'The demo material (resources/demo) is missing from this installation. Reinstall the app.');
+}
 
 /** Small, equal training budgets for S and the baselines: the comparison, not the absolute numbers, is the point. */
 export const DEMO_SETTINGS = { seqLen: 128, seed: 0, steps: 60, batch: 8, lr: 3e-4, scoreSamples: 32, evalSamples: 48 } as const;
@@ -28,17 +31,18 @@ export const DEMO_TASKS: Record<Domain | 'general', string[]> = {
 };
 
 export function demoOptions(domain: Domain, out: string): RunOptions {
-  const model = join(DEMO_ROOT, 'model');
+  const root = demoRoot();
+  const model = join(root, 'model');
   if (!existsSync(join(model, 'model.safetensors'))) {
     throw new UserError(`The demo model is missing from ${model}. Rebuild it with "npm run demo:model" (about 15 minutes).`);
   }
   return {
     model,
-    data: join(DEMO_ROOT, 'corpora', domain),
+    data: join(root, 'corpora', domain),
     domain,
-    general: join(DEMO_ROOT, 'corpora', 'general'),
-    domainQa: join(DEMO_ROOT, 'qa', `${domain}.jsonl`),
-    generalQa: join(DEMO_ROOT, 'qa', 'general.jsonl'),
+    general: join(root, 'corpora', 'general'),
+    domainQa: join(root, 'qa', `${domain}.jsonl`),
+    generalQa: join(root, 'qa', 'general.jsonl'),
     domainTasks: DEMO_TASKS[domain],
     generalTasks: DEMO_TASKS.general,
     out,

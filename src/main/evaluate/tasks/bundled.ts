@@ -4,28 +4,21 @@
  * names every set of a domain, "bundled:code-js" one set, anything else is a path; a comma
  * separates several in one argument.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { BUNDLED_DOMAINS_WORDS, BUNDLED_TASKS, bundledTaskNames } from '../../../shared/evaluation.js';
 import { UserError } from '../../../shared/errors.js';
+import { resourcePath } from '../../fs/resources.js';
 
 /**
- * resources/eval, found by walking up from this module: the same code runs from src/ (the CLI,
+ * resources/eval (src/main/fs/resources.ts): the same code runs from src/ (the CLI,
  * through tsx) and bundled into out/main/ (the app).
  */
 export function bundledRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'resources', 'eval');
-    if (existsSync(join(candidate, 'SOURCES.md'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new UserError(
-        'The bundled evaluation sets (resources/eval) are missing from this installation. Reinstall the app, or rebuild them with "npm run eval:sets".',
-      );
-    dir = parent;
-  }
+  return resourcePath(
+    'eval',
+    'SOURCES.md',
+    'The bundled evaluation sets (resources/eval) are missing from this installation. Reinstall the app, or rebuild them with "npm run eval:sets".',
+  );
 }
 
 export interface TaskSpec {
