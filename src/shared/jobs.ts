@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { HTML_READINGS } from './corpus.js';
 import { BOS_POLICIES } from './evaluation.js';
-import type { ProbeResult, ScoreResult } from './analysis.js';
+import { ANALYSIS_PRECISIONS, type ProbeResult, type ScoreResult } from './analysis.js';
 import type { CorpusReport } from './corpus.js';
 import type { EvaluateResult, GenerateResult } from './evaluation.js';
 import type { ExportResult } from './export.js';
@@ -40,6 +40,15 @@ const engine = {
   streaming: z.boolean().optional(),
 };
 
+/**
+ * Scores and probes: fp32, or int8 for a quick scan; `weightCache` is the folder of the int8
+ * weight cache (the app passes <data folder>/weight-cache; none: quantise every time).
+ */
+const analysis = {
+  precision: z.enum(ANALYSIS_PRECISIONS).default('fp32'),
+  weightCache: path.optional(),
+};
+
 export const jobParamSchemas = {
   'hash-folder': z.object({ path }),
   corpus: z.object({
@@ -53,7 +62,16 @@ export const jobParamSchemas = {
     seed,
     out: path,
   }),
-  score: z.object({ modelDir: path, data: path, split: split.optional(), seqLen: seqLen.default(128), samples: samples.default(64), seed, ...engine }),
+  score: z.object({
+    modelDir: path,
+    data: path,
+    split: split.optional(),
+    seqLen: seqLen.default(128),
+    samples: samples.default(64),
+    seed,
+    ...analysis,
+    ...engine,
+  }),
   probe: z.object({
     modelDir: path,
     data: path,
@@ -64,6 +82,7 @@ export const jobParamSchemas = {
     seqLen: seqLen.default(128),
     samples: samples.default(32),
     seed,
+    ...analysis,
     ...engine,
   }),
   apply: z.object({ modelDir: path, plan: z.unknown(), out: path, overwrite: z.boolean().default(false) }),

@@ -6,21 +6,23 @@
  *   angularMean    = the same angle, averaged over every token of every sequence
  *   blockInfluence = 1 - mean over every token of cos(h_i, h_{i+1})          (ShortGPT)
  * Small values mark blocks that change their input little. The seed, sequence length, sample
- * count and data hash are recorded so the scores can be reproduced.
+ * count, data hash and precision (fp32, or int8 for a quick scan) are recorded so the scores can
+ * be reproduced. Scores need no LM head: the engine stops after the last block.
  */
 
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
 
 import { runInChunks } from '../evaluate/chunked-run.js';
 import { loadModelData, optionalTokenizer, type DataOptions } from '../evaluate/model-data.js';
-import { withEngine, withModelFolder, type EngineSettings } from '../evaluate/model-session.js';
+import { withModelFolder } from '../evaluate/model-session.js';
+import { withAnalysisEngine, type AnalysisSettings } from './analysis-session.js';
 import type { ScoreResult } from '../../shared/analysis.js';
 
 /** Calibration defaults (CLI.md): 64 sequences of 128 tokens, seed 0. */
 export const SCORE_SEQ_LEN = 128;
 export const SCORE_SAMPLES = 64;
 
-export interface ScoreOptions extends Omit<DataOptions, 'data'>, EngineSettings {}
+export interface ScoreOptions extends Omit<DataOptions, 'data'>, AnalysisSettings {}
 
 export type { ScoreResult } from '../../shared/analysis.js';
 
@@ -38,10 +40,12 @@ export async function scoreLayers(modelDir: string, dataPath: string, options: S
     if (data.sequences.length < samples) {
       control.onLog?.(`${dataPath} gives ${data.sequences.length} sequences of ${data.seqLen} tokens; scoring all of them.`);
     }
-    const job = { sequences: data.sequences.length, seqLen: data.seqLen, work: 'Scoring' };
-    return withEngine(folder, options, job, progressSpan(control, 0.1, 0.2, 'Loading model'), async (engine, memory) => {
-      const { stats } = await runInChunks(engine, data.sequences, { collectStats: true }, progressSpan(control, 0.2, 1), 'Scoring');
+    const job = { sequences: data.sequences.length, seqLen: data.seqLen, statsOnly: true, work: options.precision === 'int8' ? 'A quick scan' : 'Scoring' };
+    return withAnalysisEngine(folder, options, job, progressSpan(control, 0.1, 0.2, 'Loading model'), async ({ engine, memory, precision, quick }) => {
+      const { stats } = await runInChunks(engine, data.sequences, { collectStats: true, skipHead: true }, progressSpan(control, 0.2, 1), 'Scoring');
       return {
+        precision,
+        quick,
         layers: stats!.map((s, index) => ({ index, angularLast: s.angularLast, angularMean: s.angularMean, blockInfluence: s.blockInfluence })),
         samples: data.sequences.length,
         seqLen: data.seqLen,
