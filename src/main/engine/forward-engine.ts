@@ -165,7 +165,10 @@ class OnnxForwardEngine implements ForwardEngine {
 
   async run(sequences: readonly ArrayLike<number>[], options: RunOptions = {}): Promise<ForwardResult> {
     const { batches, hidden, stats } = await this.hiddenStates(sequences, options, options.collectStats === true);
-    if (options.skipHead) return { tokenLogProbs: [], stats };
+    if (options.skipHead) {
+      options.control?.onProgress?.({ fraction: 1, message: 'Forward pass done' });
+      return { tokenLogProbs: [], stats };
+    }
     const headFeeds = await this.headWeightFeeds();
     const tokenLogProbs: Float32Array[] = new Array(sequences.length);
     for (const [b, batch] of batches.entries()) {

@@ -62,6 +62,10 @@ export function quantiseWeight(weight: Float32Array, outChannels: number, inFeat
     for (let k = 0; k < K; k++) {
       const a = Math.abs(weight[row + k]);
       if (a > max) max = a;
+      else if (a !== a) {
+        max = a; // NaN: refused below
+        break;
+      }
     }
     if (!Number.isFinite(max)) throw new Error(`quantiseWeight: output channel ${n} holds a value that is not finite`);
     scales[n] = max / WEIGHT_LEVELS;

@@ -11,6 +11,7 @@
  * is written alongside (every matrix including the head, so that any later job finds it whole).
  * Failing to write the cache (a full disk) never fails the scan: it goes on and says why.
  */
+import type { statfs } from 'node:fs/promises';
 import type { ModelDescription } from '../../shared/model.js';
 import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import { blockTensorName, blockTensorSpecs, type TensorReader } from '../model/tensors.js';
@@ -49,8 +50,8 @@ export interface QuantisedWeights {
 export interface QuantisedLoadOptions {
   /** Load the LM head: jobs that compute log-probabilities (probes) need it, scores do not. */
   head: boolean;
-  /** The cache root and this checkpoint's key (int8CacheKey); null: no cache. */
-  cache: { root: string; key: string; modelDir: string } | null;
+  /** The cache root and this checkpoint's key (int8CacheKey); null: no cache. `statfs` (tests) fakes the free space. */
+  cache: { root: string; key: string; modelDir: string; statfs?: typeof statfs } | null;
   control?: TaskControl;
 }
 
@@ -133,7 +134,7 @@ export async function loadQuantisedWeights(reader: TensorReader, options: Quanti
 async function quantiseAll(reader: TensorReader, options: QuantisedLoadOptions, into: Map<string, QuantisedMatrix>): Promise<Omit<QuantisedOrigin, 'seconds'>> {
   const m = reader.description;
   const all = quantisedMatrices(m);
-  const begun = options.cache ? await Int8CacheWriter.begin(options.cache.root, options.cache.key, int8CacheBytes(m)) : null;
+  const begun = options.cache ? await Int8CacheWriter.begin(options.cache.root, options.cache.key, int8CacheBytes(m), options.cache.statfs) : null;
   let writer = begun instanceof Int8CacheWriter ? begun : null;
   let note = begun && !(begun instanceof Int8CacheWriter) ? begun.reason : null;
   try {
