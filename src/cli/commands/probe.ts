@@ -13,7 +13,8 @@ export const probeCommand: Command<ProbeResult> = {
   usage: USAGE,
   details: [
     '--kind drop: the model without layer i. --kind insert: an extra layer after i, a copy of i (--init copy, default)',
-    '  or the average of i and i+1 (--init average; after the last layer a copy). The model runs layers + 1 times.',
+    '  or the average of i and i+1 (--init average; after the last layer a copy). Each probe starts from the hidden states the unchanged',
+    '  model left at layer i (kept when memory allows), so a sweep costs about half of layers + 1 full runs plus one LM head per layer.',
     'QA: .jsonl lines {"question": "...", "choices": ["...", "..."], "answer": 0}, scored by log-likelihood.',
     ...DATA_DETAILS,
     ...ANALYSIS_DETAILS,
