@@ -50,10 +50,24 @@ export async function measurePeaks(threads: number, n = PEAK_SIZE): Promise<Prod
   };
   const square = (type: 'float32' | 'float16' | 'uint8' | 'int8', seed: number): ort.Tensor => {
     const bytes = seededBytes(n * n, seed);
-    if (type === 'float32') return new ort.Tensor(type, Float32Array.from(bytes, (b) => b / 256 - 0.5), [n, n]);
-    if (type === 'float16') return new ort.Tensor(type, Uint16Array.from(bytes, (b) => 0x3800 + b), [n, n]); // values in [0.5, 1)
+    if (type === 'float32')
+      return new ort.Tensor(
+        type,
+        Float32Array.from(bytes, (b) => b / 256 - 0.5),
+        [n, n],
+      );
+    if (type === 'float16')
+      return new ort.Tensor(
+        type,
+        Uint16Array.from(bytes, (b) => 0x3800 + b),
+        [n, n],
+      ); // values in [0.5, 1)
     if (type === 'uint8') return new ort.Tensor(type, bytes, [n, n]);
-    return new ort.Tensor(type, Int8Array.from(bytes, (b) => (b % 127) - 63), [n, n]);
+    return new ort.Tensor(
+      type,
+      Int8Array.from(bytes, (b) => (b % 127) - 63),
+      [n, n],
+    );
   };
   const product = (type: 'float32' | 'float16') => {
     const g = new GraphBuilder(`peak-${type}`);

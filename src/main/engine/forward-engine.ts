@@ -27,7 +27,7 @@ import type { BuiltModel } from './onnx/graph-builder.js';
 import { openProvider, type ComputeProvider, type ProviderName, type ProviderOptions } from './providers.js';
 import { rotaryInverseFrequencies, rotaryTables } from './rotary-tables.js';
 import { openWeightStore, type WeightStore } from './weight-store.js';
-import { int8Path, type Int8Path } from './int8-path.js';
+import { int8Path, isInt8Path, type Int8Path } from './int8-path.js';
 import { startingTensors, statesFor, type LayerStates } from './layer-states.js';
 import type { QuantisedWeights } from './quantised-weights.js';
 import { DEFAULT_ACTIVATION_BUDGET } from '../memory/forward.js';
@@ -160,7 +160,7 @@ class OnnxForwardEngine implements ForwardEngine {
   }
 
   get weightMode(): WeightMode {
-    return 'mode' in this.weights ? this.weights.mode : 'resident-int8';
+    return this.weights.mode;
   }
 
   async run(sequences: readonly ArrayLike<number>[], options: RunOptions = {}): Promise<ForwardResult> {
@@ -252,7 +252,8 @@ class OnnxForwardEngine implements ForwardEngine {
 
   private async embed(batches: readonly PaddedBatch[]): Promise<ort.Tensor[]> {
     const m = this.description;
-    const embedWeight = this.tensor('mode' in this.weights ? await this.weights.embedding() : this.weights.weights.embedding, [m.vocabSize, m.hiddenSize]);
+    const embedding = isInt8Path(this.weights) ? this.weights.weights.embedding : await this.weights.embedding();
+    const embedWeight = this.tensor(embedding, [m.vocabSize, m.hiddenSize]);
     const hidden: ort.Tensor[] = [];
     for (const batch of batches) {
       const out = await this.sessions.embedding.run({ [EMBEDDING_IO.tokenIds]: batch.tokenIds, [EMBEDDING_IO.weight]: embedWeight });
@@ -263,7 +264,7 @@ class OnnxForwardEngine implements ForwardEngine {
 
   private async headWeightFeeds(): Promise<Record<string, ort.Tensor>> {
     const m = this.description;
-    if (!('mode' in this.weights)) return this.weights.headFeeds();
+    if (isInt8Path(this.weights)) return this.weights.headFeeds();
     return {
       [HEAD_IO.normWeight]: this.tensor(await this.weights.finalNorm(), [m.hiddenSize]),
       [HEAD_IO.headWeight]: this.tensor(await this.weights.head(), [m.vocabSize, m.hiddenSize]),
@@ -294,7 +295,7 @@ class OnnxForwardEngine implements ForwardEngine {
   }
 
   private async blockFeeds(source: BlockSource): Promise<Record<string, ort.Tensor>> {
-    if (!('mode' in this.weights)) return this.weights.blockFeeds(source);
+    if (isInt8Path(this.weights)) return this.weights.blockFeeds(source);
     const store = this.weights;
     const weights: BlockWeights = await blockWeightsFor(source, (layer) => store.block(layer));
     const feeds: Record<string, ort.Tensor> = {};

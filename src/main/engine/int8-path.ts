@@ -18,6 +18,7 @@ import { dequantiseWeight, quantiseWeight, type QuantisedMatrix } from './quanti
 import type { QuantisedBlock, QuantisedWeights } from './quantised-weights.js';
 
 export interface Int8Path {
+  readonly mode: 'resident-int8';
   readonly weights: QuantisedWeights;
   readonly graphs: { block: BuiltModel; logProbs: BuiltModel; logits: BuiltModel };
   blockFeeds(source: BlockSource): Record<string, ort.Tensor>;
@@ -28,6 +29,7 @@ export interface Int8Path {
 export function int8Path(weights: QuantisedWeights): Int8Path {
   const m = weights.description;
   return {
+    mode: 'resident-int8',
     weights,
     graphs: { block: decoderBlockInt8Graph(m), logProbs: quantisedTokenLogProbGraph(m), logits: quantisedLogitsGraph(m) },
     blockFeeds: (source) => blockFeeds(m, typeof source === 'number' ? weights.block(source) : meanBlock(source.mean.map((l) => weights.block(l)))),
@@ -39,6 +41,11 @@ export function int8Path(weights: QuantisedWeights): Int8Path {
       };
     },
   };
+}
+
+/** Tells the int8 path from a weight store (the forward engine holds one or the other). */
+export function isInt8Path(weights: { mode: string }): weights is Int8Path {
+  return weights.mode === 'resident-int8';
 }
 
 function matrixFeeds(name: string, q: QuantisedMatrix): Record<string, ort.Tensor> {

@@ -26,9 +26,13 @@ async function torchWholeProcess(): Promise<Record<string, unknown>> {
     if (!hasTorch) continue;
     const args = ['tests/bench/torch_forward.py', '--hidden', '512', '--layers', '4', '--mlp', '1536', '--vocab', '32000', '--heads', '8'];
     const started = performance.now();
-    const { stdout } = await exec(python, [...args, '--seq', String(SEQ_LEN), '--batch', String(SAMPLES), '--threads', String(availableParallelism()), '--repeats', '1'], {
-      timeout: 600_000,
-    });
+    const { stdout } = await exec(
+      python,
+      [...args, '--seq', String(SEQ_LEN), '--batch', String(SAMPLES), '--threads', String(availableParallelism()), '--repeats', '1'],
+      {
+        timeout: 600_000,
+      },
+    );
     return { python, wholeProcessSeconds: (performance.now() - started) / 1000, ...JSON.parse(stdout) };
   }
   return { torch: 'not installed here (python3 -c "import torch" fails; PyPI is not reachable): no PyTorch time to compare with' };
@@ -40,7 +44,7 @@ export async function run(): Promise<Record<string, unknown>> {
     samples: SAMPLES,
     seqLen: SEQ_LEN,
     fp32Weights: 'resident-f32',
-    repeats: 3,
+    repeats: 2,
     uncachedSweep: true,
     quickSweep: true,
   });
