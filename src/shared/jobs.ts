@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { HTML_READINGS } from './corpus.js';
 import { BOS_POLICIES } from './evaluation.js';
-import type { ProbeResult, ScoreResult } from './analysis.js';
+import { ANALYSIS_PRECISIONS, type ProbeResult, type ScoreResult } from './analysis.js';
 import type { CorpusReport } from './corpus.js';
 import type { EvaluateResult, GenerateResult } from './evaluation.js';
 import type { ExportResult } from './export.js';
@@ -40,6 +40,15 @@ const engine = {
   streaming: z.boolean().optional(),
 };
 
+/**
+ * Scores and probes: fp32, or int8 for a quick scan; `weightCache` is the folder of the int8
+ * weight cache (the app passes <data folder>/weight-cache; none: quantise every time).
+ */
+const analysis = {
+  precision: z.enum(ANALYSIS_PRECISIONS).default('fp32'),
+  weightCache: path.optional(),
+};
+
 export const jobParamSchemas = {
   'hash-folder': z.object({ path }),
   corpus: z.object({
@@ -62,6 +71,7 @@ export const jobParamSchemas = {
     seed,
     /** Run lengths for the n-layer distances (default: the S plan's deleted count on this model). */
     spans: z.array(z.number().int().min(2).max(4096)).max(16).optional(),
+    ...analysis,
     ...engine,
   }),
   probe: z.object({
@@ -74,6 +84,7 @@ export const jobParamSchemas = {
     seqLen: seqLen.default(128),
     samples: samples.default(32),
     seed,
+    ...analysis,
     ...engine,
   }),
   apply: z.object({ modelDir: path, plan: z.unknown(), out: path, overwrite: z.boolean().default(false) }),

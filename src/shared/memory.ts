@@ -10,15 +10,18 @@
  *   resident-f32     every weight read once and widened to fp32;
  *   resident-stored  every weight read once and kept as stored (bf16/f16), one block widened to
  *                    fp32 just before it runs;
- *   streamed         each block read from disk when it runs, then dropped.
+ *   streamed         each block read from disk when it runs, then dropped;
+ *   resident-int8    quick scans only (score and probe with precision int8): every matrix held
+ *                    quantised to int8 per output channel, the rest in fp32.
  */
-export const WEIGHT_MODES = ['resident-f32', 'resident-stored', 'streamed'] as const;
+export const WEIGHT_MODES = ['resident-f32', 'resident-stored', 'streamed', 'resident-int8'] as const;
 export type WeightMode = (typeof WEIGHT_MODES)[number];
 
 export const WEIGHT_MODE_WORDS: Record<WeightMode, string> = {
   'resident-f32': 'weights held in fp32',
   'resident-stored': 'weights held as stored (16-bit) and widened to fp32 one block at a time',
   streamed: 'weights read from disk one block at a time',
+  'resident-int8': 'weight matrices held quantised to int8 (quick scan)',
 };
 
 /**

@@ -23,6 +23,10 @@ function scores(angular: number[], influence: number[]): LayerScores {
 function probe(kind: 'drop' | 'insert', init: 'copy' | 'average' | null, baseline: number, perplexities: number[]): ProbeResult {
   const measure = (perplexity: number) => ({ perplexity, meanNll: Math.log(perplexity), qaAccuracy: null, qaAccuracyNorm: null });
   return {
+    precision: 'fp32',
+    quick: null,
+    cache: null,
+    blockRuns: { run: 0, uncached: 0 },
     kind,
     init,
     layers: perplexities.map((p, index) => ({ index, init, ...measure(p) })),

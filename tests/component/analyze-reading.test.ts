@@ -115,6 +115,10 @@ describe('reading of a probe', () => {
   function probe(kind: 'drop' | 'insert', baseline: number, perplexities: number[]): ProbeResult {
     const measure = (perplexity: number) => ({ perplexity, meanNll: Math.log(perplexity), qaAccuracy: null, qaAccuracyNorm: null });
     return {
+      precision: 'fp32',
+      quick: null,
+      cache: null,
+      blockRuns: { run: 0, uncached: 0 },
       kind,
       init: kind === 'insert' ? 'copy' : null,
       layers: perplexities.map((p, index) => ({ index, init: null, ...measure(p) })),

@@ -116,5 +116,13 @@ describe('corpus and analyze steps in browser mode', () => {
     expect(await page.getByTestId('general-folder').textContent()).toContain(GENERAL);
     await page.locator('[data-step="analyze"]').click();
     await page.getByTestId('scores-in-plan').waitFor();
+
+    // A quick scan (int8 products) measures again and says so over the curves.
+    await page.getByTestId('quick-scan').check();
+    await page.getByTestId('measure-layers').click();
+    await page.getByTestId('quick-scan-note').waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByTestId('quick-scan-note').textContent(), { timeout: 60_000 }).toContain('your documents and general text');
+    await expect.poll(() => page.getByTestId('recorded-settings').textContent(), { timeout: 60_000 }).toContain('int8 quick scan');
+    await stepScreenshot(page, '03-analyze-quick-scan');
   });
 });

@@ -1,10 +1,11 @@
 /** `slayer probe MODEL --kind drop|insert --data DATA [--qa QA]`: quality with each layer dropped, or with one inserted after it. */
 import { PROBE_INITS, PROBE_KINDS, PROBE_SAMPLES, PROBE_SEQ_LEN, probeLayers, type ProbeResult } from '../../main/analysis/index.js';
 import type { Command } from '../command.js';
+import { ANALYSIS_DETAILS, ANALYSIS_FLAGS, ANALYSIS_USAGE, analysisSettings, precisionWords } from '../analysis-flags.js';
 import { choiceFlag, requirePositional, requireStringFlag, stringFlag } from '../args.js';
 import { DATA_DETAILS, DATA_FLAGS, dataOptions, ENGINE_DETAILS, ENGINE_FLAGS, ENGINE_USAGE, engineSettings } from '../run-flags.js';
 
-const USAGE = `slayer probe MODEL --kind drop|insert [--init copy|average] --data DATA [--qa QA] [--seq-len ${PROBE_SEQ_LEN}] [--samples ${PROBE_SAMPLES}] [--seed 0] [--split S] ${ENGINE_USAGE} [--json]`;
+const USAGE = `slayer probe MODEL --kind drop|insert [--init copy|average] --data DATA [--qa QA] [--seq-len ${PROBE_SEQ_LEN}] [--samples ${PROBE_SAMPLES}] [--seed 0] [--split S] ${ANALYSIS_USAGE} ${ENGINE_USAGE} [--json]`;
 
 export const probeCommand: Command<ProbeResult> = {
   name: 'probe',
@@ -12,12 +13,14 @@ export const probeCommand: Command<ProbeResult> = {
   usage: USAGE,
   details: [
     '--kind drop: the model without layer i. --kind insert: an extra layer after i, a copy of i (--init copy, default)',
-    '  or the average of i and i+1 (--init average; after the last layer a copy). The model runs layers + 1 times.',
+    '  or the average of i and i+1 (--init average; after the last layer a copy). Each probe starts from the hidden states the unchanged',
+    '  model left at layer i (kept when memory allows), so a sweep costs about half of layers + 1 full runs plus one LM head per layer.',
     'QA: .jsonl lines {"question": "...", "choices": ["...", "..."], "answer": 0}, scored by log-likelihood.',
     ...DATA_DETAILS,
+    ...ANALYSIS_DETAILS,
     ...ENGINE_DETAILS,
   ],
-  options: { kind: { type: 'string' }, init: { type: 'string' }, qa: { type: 'string' }, ...DATA_FLAGS, ...ENGINE_FLAGS },
+  options: { kind: { type: 'string' }, init: { type: 'string' }, qa: { type: 'string' }, ...DATA_FLAGS, ...ANALYSIS_FLAGS, ...ENGINE_FLAGS },
   async run(positionals, values, ctx) {
     const model = requirePositional(positionals, 0, 'the model folder', USAGE);
     requireStringFlag(values, 'kind', USAGE);
@@ -28,6 +31,7 @@ export const probeCommand: Command<ProbeResult> = {
         init: choiceFlag(values, 'init', PROBE_INITS, 'copy'),
         qa: stringFlag(values, 'qa'),
         ...dataOptions(values, USAGE),
+        ...analysisSettings(values),
         ...engineSettings(values),
       },
       ctx,
@@ -45,7 +49,7 @@ export const probeCommand: Command<ProbeResult> = {
       ...r.layers.map((l) => row(String(l.index), l)),
       ...r.notes,
       '',
-      `${r.samples} sequences of ${r.seqLen} tokens (seed ${r.seed}), data ${r.dataHash}${r.qaHash ? `, ${r.qaItems} questions ${r.qaHash}` : ''}; ${r.seconds.toFixed(1)} s`,
+      `${r.samples} sequences of ${r.seqLen} tokens (seed ${r.seed}), data ${r.dataHash}${r.qaHash ? `, ${r.qaItems} questions ${r.qaHash}` : ''}; ${precisionWords(r)}, ${r.seconds.toFixed(1)} s`,
     ].join('\n');
   },
 };

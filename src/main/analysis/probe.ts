@@ -5,22 +5,33 @@
  * probe-layouts.ts), and the quality of each variant is measured like `slayer eval` measures it:
  * held-out perplexity of DATA and, with a QA file, multiple-choice accuracy. The unchanged model
  * is the baseline. The paper's finding: large changes for shallow i, small ones for deep i.
+ *
+ * The probes run as one sweep (probe-sweep.ts) that starts each probe from the hidden states the
+ * baseline left at the changed block, within the memory plan; precision int8 runs the sweep as a
+ * quick scan.
  */
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
-
-import { withEngine, withModelFolder, type EngineSettings } from '../evaluate/model-session.js';
-import { loadQualityInputs, measureQuality, qualityShape, type Quality, type QualityOptions } from '../evaluate/quality.js';
-import { probeLayout, type ProbeInit, type ProbeKind } from './probe-layouts.js';
 import type { ProbeLayer, ProbeMeasure, ProbeResult } from '../../shared/analysis.js';
+import { withModelFolder } from '../evaluate/model-session.js';
+import { choiceLogLikelihood, multipleChoiceAccuracy } from '../evaluate/multiple-choice.js';
+import { perplexityOf } from '../evaluate/perplexity.js';
+import { loadQualityInputs, type QualityInputs, type QualityOptions } from '../evaluate/quality.js';
+import { sequencesPerChunk } from '../memory/forward.js';
+import { noCacheNote } from '../memory/probe-cache.js';
+import { withAnalysisEngine, type AnalysisSettings } from './analysis-session.js';
+import { probeLayout, type ProbeInit, type ProbeKind } from './probe-layouts.js';
+import { probeSweep } from './probe-sweep.js';
 
 /** Defaults as for scoring: every probe runs the whole set once, layers + 1 times in all. */
 export const PROBE_SEQ_LEN = 128;
 export const PROBE_SAMPLES = 64;
 
-export interface ProbeOptions extends QualityOptions, EngineSettings {
+export interface ProbeOptions extends QualityOptions, AnalysisSettings {
   kind: ProbeKind;
   /** How an inserted block starts (default "copy"); not used by "drop". */
   init?: ProbeInit;
+  /** Run every probe from the embedding even when the cache fits (tests compare the two). */
+  noCache?: boolean;
 }
 
 export type { ProbeLayer, ProbeMeasure, ProbeResult } from '../../shared/analysis.js';
@@ -29,40 +40,60 @@ export async function probeLayers(modelDir: string, options: ProbeOptions, contr
   const started = performance.now();
   const init = options.kind === 'insert' ? (options.init ?? 'copy') : null;
   return withModelFolder(modelDir, async (folder) => {
-    const layers = folder.description.layers;
+    const m = folder.description;
     const inputs = await loadQualityInputs(
       folder,
       { ...options, samples: options.samples ?? PROBE_SAMPLES },
       PROBE_SEQ_LEN,
       progressSpan(control, 0, 0.1, 'Reading data'),
     );
-    const job = { ...qualityShape(inputs), meanBlocks: init === 'average', work: options.kind === 'drop' ? 'The drop-one probe' : 'The insert-one probe' };
-    return withEngine(folder, options, job, progressSpan(control, 0.1, 0.2, 'Loading model'), async (engine, memory) => {
-      const runs = layers + 1;
-      const stage = (k: number, label: string) => progressSpan(control, 0.2 + (0.8 * k) / runs, 0.2 + (0.8 * (k + 1)) / runs, label);
-      const baseline = await measureQuality(engine, inputs, undefined, stage(0, 'Baseline'));
-      const probed: ProbeLayer[] = [];
-      for (let index = 0; index < layers; index++) {
-        const layout = probeLayout(layers, index, options.kind, init ?? 'copy');
-        const what = options.kind === 'drop' ? `Without layer ${index}` : `Extra layer after ${index}`;
-        const quality = await measureQuality(engine, inputs, layout.blocks, stage(index + 1, what));
-        probed.push({ index, ...measureOf(quality), init: layout.init });
-      }
-      const notes = init === 'average' ? [`After the last layer (${layers - 1}) there is no next layer to average with: that probe inserts a copy of it.`] : [];
+    const sequences = [...inputs.data.sequences, ...(inputs.questions?.flatMap((q) => q.choices.map((c) => c.ids)) ?? [])];
+    const seqLen = sequences.reduce((n, s) => Math.max(n, s.length), 1);
+    const what = options.kind === 'drop' ? 'The drop-one probe' : 'The insert-one probe';
+    const job = {
+      sequences: sequences.length,
+      seqLen,
+      meanBlocks: init === 'average',
+      probeCache: !options.noCache,
+      work: options.precision === 'int8' ? `${what} (quick scan)` : what,
+    };
+    return withAnalysisEngine(folder, options, job, progressSpan(control, 0.1, 0.2, 'Loading model'), async ({ engine, memory, precision, quick, cache }) => {
+      const layouts = Array.from({ length: m.layers }, (_, index) => probeLayout(m.layers, index, options.kind, init ?? 'copy'));
+      const sweep = await probeSweep(
+        engine,
+        sequences,
+        {
+          layouts: layouts.map((l) => l.blocks),
+          chunk: cache?.sequencesPerChunk ?? Math.min(sequences.length, sequencesPerChunk(m, seqLen)),
+          cache: cache !== null,
+        },
+        progressSpan(control, 0.2, 1, 'Probes'),
+      );
+      const baseline = qualityOf(sweep.baseline, inputs);
+      const probed: ProbeLayer[] = layouts.map((layout, index) => ({ index, ...qualityOf(sweep.probes[index], inputs), init: layout.init }));
+      const notes = [
+        ...(init === 'average' ? [`After the last layer (${m.layers - 1}) there is no next layer to average with: that probe inserts a copy of it.`] : []),
+        ...(cache === null && !options.noCache ? [noCacheNote(m, seqLen)] : []),
+        ...(quick?.note ? [`int8 weights ${quick.note}.`] : []),
+      ];
       return {
+        precision,
+        quick,
+        cache: cache && { sequencesPerChunk: cache.sequencesPerChunk, bytes: cache.bytes },
+        blockRuns: sweep.blockRuns,
         kind: options.kind,
         init,
         layers: probed,
-        baseline: measureOf(baseline),
+        baseline,
         notes,
         seqLen: inputs.data.seqLen,
         samples: inputs.data.sequences.length,
         seed: inputs.data.seed,
         dataHash: inputs.data.dataHash,
         qaHash: inputs.qaHash,
-        tokens: baseline.tokens,
-        qaItems: baseline.qa?.items ?? null,
-        model: { dir: folder.dir, layers },
+        tokens: perplexityOf(sweep.baseline.slice(0, inputs.data.sequences.length)).tokens,
+        qaItems: inputs.questions?.length ?? null,
+        model: { dir: folder.dir, layers: m.layers },
         provider: engine.provider,
         threads: engine.threads,
         memory,
@@ -72,6 +103,12 @@ export async function probeLayers(modelDir: string, options: ProbeOptions, contr
   });
 }
 
-function measureOf(q: Quality): ProbeMeasure {
-  return { perplexity: q.perplexity, meanNll: q.meanNll, qaAccuracy: q.qa?.accuracy ?? null, qaAccuracyNorm: q.qa?.accuracyNorm ?? null };
+/** Perplexity of the data sequences and QA accuracy of the choice sequences that follow them. */
+function qualityOf(tokenLogProbs: readonly Float32Array[], inputs: QualityInputs): ProbeMeasure {
+  const dataCount = inputs.data.sequences.length;
+  const perplexity = perplexityOf(tokenLogProbs.slice(0, dataCount));
+  let next = dataCount;
+  const scores = inputs.questions?.map((q) => q.choices.map((c) => choiceLogLikelihood(tokenLogProbs[next++], c.start)));
+  const qa = inputs.questions && scores ? multipleChoiceAccuracy(inputs.questions, scores) : null;
+  return { perplexity: perplexity.perplexity, meanNll: perplexity.meanNll, qaAccuracy: qa?.accuracy ?? null, qaAccuracyNorm: qa?.accuracyNorm ?? null };
 }

@@ -7,8 +7,9 @@
  *   blockInfluence = 1 - mean over every token of cos(h_i, h_{i+1})          (ShortGPT)
  * Small values mark blocks that change their input little. With spans, the same three numbers
  * between h_l and h_{l+n} for every start l: what deleting the run l .. l+n-1 would skip (the
- * gromov prune rule reads them). The seed, sequence length, sample count and data hash are
- * recorded so the scores can be reproduced.
+ * gromov prune rule reads them). The seed, sequence length, sample count, data hash and precision
+ * (fp32, or int8 for a quick scan) are recorded so the scores can be reproduced. Scores need no
+ * LM head: the engine stops after the last block.
  */
 import { UserError } from '../../shared/errors.js';
 import type { LayerScore } from '../../shared/plan.js';
@@ -16,15 +17,16 @@ import { progressSpan, type TaskControl } from '../../shared/progress.js';
 import type { BlockStats } from '../engine/forward-engine.js';
 import { runInChunks } from '../evaluate/chunked-run.js';
 import { loadModelData, optionalTokenizer, type DataOptions } from '../evaluate/model-data.js';
-import { withEngine, withModelFolder, type EngineSettings } from '../evaluate/model-session.js';
+import { withModelFolder } from '../evaluate/model-session.js';
 import { defaultPruneCount } from '../plan/s-strategy.js';
+import { withAnalysisEngine, type AnalysisSettings } from './analysis-session.js';
 import type { ScoreResult } from '../../shared/analysis.js';
 
 /** Calibration defaults (CLI.md): 64 sequences of 128 tokens, seed 0. */
 export const SCORE_SEQ_LEN = 128;
 export const SCORE_SAMPLES = 64;
 
-export interface ScoreOptions extends Omit<DataOptions, 'data'>, EngineSettings {
+export interface ScoreOptions extends Omit<DataOptions, 'data'>, AnalysisSettings {
   /**
    * Run lengths n >= 2 to measure d(h_l, h_{l+n}) for. Default: the number of layers the S plan
    * deletes on this model by default, when that is 2 or more (1 is the single-layer scores).
@@ -58,12 +60,20 @@ export async function scoreLayers(modelDir: string, dataPath: string, options: S
     if (data.sequences.length < samples) {
       control.onLog?.(`${dataPath} gives ${data.sequences.length} sequences of ${data.seqLen} tokens; scoring all of them.`);
     }
-    const job = { sequences: data.sequences.length, seqLen: data.seqLen, spans: Math.max(0, ...spans), work: 'Scoring' };
-    return withEngine(folder, options, job, progressSpan(control, 0.1, 0.2, 'Loading model'), async (engine, memory) => {
-      const result = await runInChunks(engine, data.sequences, { collectStats: true, spans }, progressSpan(control, 0.2, 1), 'Scoring');
+    const job = {
+      sequences: data.sequences.length,
+      seqLen: data.seqLen,
+      spans: Math.max(0, ...spans),
+      statsOnly: true,
+      work: options.precision === 'int8' ? 'A quick scan' : 'Scoring',
+    };
+    return withAnalysisEngine(folder, options, job, progressSpan(control, 0.1, 0.2, 'Loading model'), async ({ engine, memory, precision, quick }) => {
+      const result = await runInChunks(engine, data.sequences, { collectStats: true, skipHead: true, spans }, progressSpan(control, 0.2, 1), 'Scoring');
       const entries = (stats: BlockStats[]): LayerScore[] =>
         stats.map((s, index) => ({ index, angularLast: s.angularLast, angularMean: s.angularMean, blockInfluence: s.blockInfluence }));
       return {
+        precision,
+        quick,
         layers: entries(result.stats!),
         ...(result.spans?.length ? { spans: result.spans.map((s) => ({ span: s.span, layers: entries(s.stats) })) } : {}),
         samples: data.sequences.length,

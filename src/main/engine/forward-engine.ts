@@ -27,6 +27,9 @@ import type { BuiltModel } from './onnx/graph-builder.js';
 import { openProvider, type ComputeProvider, type ProviderName, type ProviderOptions } from './providers.js';
 import { rotaryInverseFrequencies, rotaryTables } from './rotary-tables.js';
 import { openWeightStore, type WeightStore } from './weight-store.js';
+import { int8Path, isInt8Path, type Int8Path } from './int8-path.js';
+import { startingTensors, statesFor, type LayerStates } from './layer-states.js';
+import type { QuantisedWeights } from './quantised-weights.js';
 import { DEFAULT_ACTIVATION_BUDGET } from '../memory/forward.js';
 import type { WeightMode } from '../../shared/memory.js';
 
@@ -35,6 +38,8 @@ export type { BlockSource } from './block-weights.js';
 export interface ForwardEngineOptions extends ProviderOptions {
   /** How the weights are held (default resident-f32); src/main/memory chooses it for jobs. */
   weights?: WeightMode;
+  /** Quick scans: run every product in int8 on these weights ('resident-int8'; int8-path.ts). */
+  quantised?: QuantisedWeights;
   /** Bytes of intermediate activations one graph call may use; sets the batch size. */
   activationBudgetBytes?: number;
   /** Progress and cancel while resident weights load. */
@@ -52,6 +57,12 @@ export interface RunOptions {
   spans?: readonly number[];
   /** The blocks to run, in order; default: every layer of the model once. */
   blockSequence?: readonly BlockSource[];
+  /** Start from states an earlier run over the same sequences passed to onStates, not from the embedding. */
+  startFrom?: LayerStates;
+  /** Receives the states entering entry k of the block sequence (k = 0 .. n-1) and the final states (k = n). */
+  onStates?: (k: number, states: LayerStates) => void;
+  /** Block statistics only: the LM head does not run and tokenLogProbs is empty (scores). */
+  skipHead?: boolean;
   control?: TaskControl;
 }
 
@@ -103,14 +114,15 @@ export async function createForwardEngine(reader: TensorReader, options: Forward
     return session;
   };
   try {
+    const int8 = options.quantised ? int8Path(options.quantised) : null;
     const graphs: EngineSessions = {
       embedding: await open(embeddingGraph(m)),
-      block: await open(decoderBlockGraph(m)),
+      block: await open(int8?.graphs.block ?? decoderBlockGraph(m)),
       stats: await open(blockStatsGraph(m.hiddenSize)),
-      logProbs: await open(tokenLogProbGraph(m)),
-      logits: await open(logitsGraph(m)),
+      logProbs: await open(int8?.graphs.logProbs ?? tokenLogProbGraph(m)),
+      logits: await open(int8?.graphs.logits ?? logitsGraph(m)),
     };
-    const weights = await openWeightStore(reader, options.weights ?? 'resident-f32', { control: options.control });
+    const weights = int8 ?? (await openWeightStore(reader, options.weights ?? 'resident-f32', { control: options.control }));
     return new OnnxForwardEngine(m, provider, graphs, weights, budget);
   } catch (e) {
     await Promise.all(sessions.map((s) => s.release()));
@@ -150,7 +162,7 @@ class OnnxForwardEngine implements ForwardEngine {
     readonly description: ModelDescription,
     private readonly computeProvider: ComputeProvider,
     private readonly sessions: EngineSessions,
-    private readonly weights: WeightStore,
+    private readonly weights: WeightStore | Int8Path,
     private readonly activationBudget: number,
   ) {
     this.inverseFrequencies = rotaryInverseFrequencies(description);
@@ -170,6 +182,10 @@ class OnnxForwardEngine implements ForwardEngine {
 
   async run(sequences: readonly ArrayLike<number>[], options: RunOptions = {}): Promise<ForwardResult> {
     const { batches, hidden, stats, spans } = await this.hiddenStates(sequences, options, options.collectStats === true);
+    if (options.skipHead) {
+      options.control?.onProgress?.({ fraction: 1, message: 'Forward pass done' });
+      return { tokenLogProbs: [], stats, ...(spans.length ? { spans } : {}) };
+    }
     const headFeeds = await this.headWeightFeeds();
     const tokenLogProbs: Float32Array[] = new Array(sequences.length);
     for (const [b, batch] of batches.entries()) {
@@ -229,12 +245,8 @@ class OnnxForwardEngine implements ForwardEngine {
       [BLOCK_IO.keyMask]: batch.tokenMask,
     }));
 
-    const embedWeight = this.tensor(await this.weights.embedding(), [m.vocabSize, m.hiddenSize]);
-    const hidden: ort.Tensor[] = [];
-    for (const batch of batches) {
-      const out = await this.sessions.embedding.run({ [EMBEDDING_IO.tokenIds]: batch.tokenIds, [EMBEDDING_IO.weight]: embedWeight });
-      hidden.push(out[EMBEDDING_IO.output]);
-    }
+    const hidden = options.startFrom ? startingTensors(options.startFrom, batches) : await this.embed(batches);
+    options.onStates?.(0, statesFor(batches, hidden));
 
     const sums: StatSums[] = [];
     const spans = validSpans(options.spans ?? [], blockSequence.length);
@@ -246,7 +258,7 @@ class OnnxForwardEngine implements ForwardEngine {
     for (const [step, source] of blockSequence.entries()) {
       throwIfCancelled(control?.signal);
       control?.onProgress?.({ fraction: (step + 1) / steps, message: `Block ${step + 1} of ${blockSequence.length}` });
-      const weightFeeds = this.blockFeeds(await blockWeightsFor(source, (layer) => this.weights.block(layer)));
+      const weightFeeds = await this.blockFeeds(source);
       const blockSums: StatSums = { angle: 0, cosine: 0, lastAngle: 0 };
       // This entry's output is h_{step+1}: a span of n ending here starts at l = step + 1 - n.
       spans.forEach((n, k) => step + 1 >= n && spanSums[k].push({ angle: 0, cosine: 0, lastAngle: 0 }));
@@ -264,6 +276,7 @@ class OnnxForwardEngine implements ForwardEngine {
         hidden[b] = next;
       }
       sums.push(blockSums);
+      options.onStates?.(step + 1, statesFor(batches, hidden));
     }
     return {
       batches,
@@ -273,8 +286,21 @@ class OnnxForwardEngine implements ForwardEngine {
     };
   }
 
+  private async embed(batches: readonly PaddedBatch[]): Promise<ort.Tensor[]> {
+    const m = this.description;
+    const embedding = isInt8Path(this.weights) ? this.weights.weights.embedding : await this.weights.embedding();
+    const embedWeight = this.tensor(embedding, [m.vocabSize, m.hiddenSize]);
+    const hidden: ort.Tensor[] = [];
+    for (const batch of batches) {
+      const out = await this.sessions.embedding.run({ [EMBEDDING_IO.tokenIds]: batch.tokenIds, [EMBEDDING_IO.weight]: embedWeight });
+      hidden.push(out[EMBEDDING_IO.output]);
+    }
+    return hidden;
+  }
+
   private async headWeightFeeds(): Promise<Record<string, ort.Tensor>> {
     const m = this.description;
+    if (isInt8Path(this.weights)) return this.weights.headFeeds();
     return {
       [HEAD_IO.normWeight]: this.tensor(await this.weights.finalNorm(), [m.hiddenSize]),
       [HEAD_IO.headWeight]: this.tensor(await this.weights.head(), [m.vocabSize, m.hiddenSize]),
@@ -304,7 +330,10 @@ class OnnxForwardEngine implements ForwardEngine {
     }));
   }
 
-  private blockFeeds(weights: BlockWeights): Record<string, ort.Tensor> {
+  private async blockFeeds(source: BlockSource): Promise<Record<string, ort.Tensor>> {
+    if (isInt8Path(this.weights)) return this.weights.blockFeeds(source);
+    const store = this.weights;
+    const weights: BlockWeights = await blockWeightsFor(source, (layer) => store.block(layer));
     const feeds: Record<string, ort.Tensor> = {};
     for (const spec of blockTensorSpecs(this.description)) feeds[spec.name] = this.tensor(weights.get(spec.name)!, spec.shape);
     return feeds;

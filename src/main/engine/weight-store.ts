@@ -55,6 +55,8 @@ export async function openWeightStore(reader: TensorReader, mode: WeightMode, op
       return bufferedStore(reader, mode, await readResident(reader, options, readStored));
     case 'streamed':
       return bufferedStore(reader, mode, (name) => readStored(reader, name));
+    case 'resident-int8':
+      throw new Error('int8 weights are loaded by loadQuantisedWeights (quantised-weights.ts), not by a weight store.');
   }
 }
 

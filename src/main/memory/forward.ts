@@ -5,7 +5,7 @@
  *   peak = runtime + weights(mode) + hidden + working (+ 4 * P_block for a block made as a mean)
  *
  *   runtime  Node, onnxruntime, the graphs and the tokenizer: RUNTIME_BYTES, measured
- *   weights  see weights.ts
+ *   weights  see weights.ts (int8.ts for quick scans)
  *   hidden   4 * T*H * min(S, C) * k + 4 * B*T*H   the hidden states of one chunk of C sequences
  *                                               (the engine runs layer-major, chunk by chunk;
  *                                               k = 1 + the longest scoring span)
@@ -13,10 +13,13 @@
  *   working  B * a(T)                           one graph call's intermediates, a(T) per sequence
  *
  * with S sequences of T tokens run in batches of B = max(1, floor(activation budget / a(T))).
+ * Scores (block statistics only) do not run the LM head, so their a(T) has no vocabulary term;
+ * B is still sized with it, as the engine sizes its batches for any run.
  */
 import type { ModelDescription } from '../../shared/model.js';
 import { WEIGHT_MODE_WORDS, type MemoryEstimate, type WeightMode } from '../../shared/memory.js';
 import { blockParameters, modelParameters } from '../model/tensors.js';
+import { int8WeightParts } from './int8.js';
 import { heldWeightBytes, weightModes } from './weights.js';
 
 /** Resident memory of the compute process before it loads a model (Node, onnxruntime, sessions, tokenizer). */
@@ -31,8 +34,8 @@ export const HIDDEN_STATE_BUDGET_BYTES = 256 * 2 ** 20;
  * [heads, T, T] float32 copies), the MLP activations [T, intermediate], or the head's logits
  * [T, vocab], whichever is largest.
  */
-export function activationBytesPerSequence(m: ModelDescription, seqLen: number): number {
-  return 4 * seqLen * Math.max(3 * m.heads * seqLen, 3 * m.intermediateSize, 3 * m.vocabSize);
+export function activationBytesPerSequence(m: ModelDescription, seqLen: number, head = true): number {
+  return 4 * seqLen * Math.max(3 * m.heads * seqLen, 3 * m.intermediateSize, head ? 3 * m.vocabSize : 0);
 }
 
 /** Sequences per graph call within the activation budget. */
@@ -55,6 +58,10 @@ export interface ForwardShape {
   meanBlocks?: boolean;
   /** Scoring runs of n layers (the gromov rule) keep n more hidden states per sequence alive. */
   spans?: number;
+  /** Block statistics only (scores): the LM head does not run. */
+  statsOnly?: boolean;
+  /** Quick scans: the int8 weight cache already holds this model (nothing to quantise). */
+  int8Cached?: boolean;
 }
 
 /** The estimate in every mode the checkpoint offers, fastest first. */
@@ -68,11 +75,19 @@ export function forwardEstimate(m: ModelDescription, storedBytes: number, shape:
   const batch = Math.min(shape.sequences, sequencesPerCall(m, T, shape.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET));
   const held = 1 + (shape.spans ?? 0);
   const chunk = Math.min(shape.sequences, sequencesPerChunk(m, T, HIDDEN_STATE_BUDGET_BYTES, held));
+  const weights =
+    mode === 'resident-int8'
+      ? int8WeightParts(m, storedBytes, { head: !shape.statsOnly, cached: shape.int8Cached === true })
+      : [{ name: 'Weights', bytes: heldWeightBytes(m, mode, modelParameters(m), storedBytes), why: WEIGHT_MODE_WORDS[mode] }];
   const parts = [
     { name: 'Runtime', bytes: RUNTIME_BYTES, why: 'Node, onnxruntime, the graphs and the tokenizer' },
-    { name: 'Weights', bytes: heldWeightBytes(m, mode, modelParameters(m), storedBytes), why: WEIGHT_MODE_WORDS[mode] },
+    ...weights,
     { name: 'Hidden states', bytes: 4 * T * H * (chunk * held + batch), why: `the hidden states of ${chunk} sequences of ${T} tokens between blocks` },
-    { name: 'Working memory', bytes: batch * activationBytesPerSequence(m, T), why: `one block or the head run on ${batch} sequences at once` },
+    {
+      name: 'Working memory',
+      bytes: batch * activationBytesPerSequence(m, T, !shape.statsOnly),
+      why: `one block${shape.statsOnly ? '' : ' or the head'} run on ${batch} sequences at once`,
+    },
   ];
   if (shape.meanBlocks) parts.push({ name: 'Averaged block', bytes: 4 * blockParameters(m), why: 'a new block made as the mean of existing ones' });
   return { mode, totalBytes: parts.reduce((n, p) => n + p.bytes, 0), parts };

@@ -9,12 +9,15 @@
  *   streamed         4 * S + b * T_max      the widening buffer and the largest tensor's bytes
  *                                           as read from disk
  *
+ *   resident-int8    see int8.ts (quick scans; never offered by weightModes)
+ *
  * resident-stored is resident-f32 when the weights are stored as f32, so it is offered only
  * for 16-bit checkpoints.
  */
 import type { ModelDescription } from '../../shared/model.js';
 import type { WeightMode } from '../../shared/memory.js';
 import { blockParameters } from '../model/tensors.js';
+import { int8WeightBytes } from './int8.js';
 
 /** Elements of the fp32 buffer that one block, the embedding or the LM head is widened into. */
 export function widenElements(m: ModelDescription): number {
@@ -40,5 +43,7 @@ export function heldWeightBytes(m: ModelDescription, mode: WeightMode, heldParam
       return storedBytes * heldParameters + (storedBytes < 4 ? widen : 0);
     case 'streamed':
       return widen + storedBytes * largestTensorElements(m);
+    case 'resident-int8':
+      return int8WeightBytes(m, storedBytes, { head: true, cached: false });
   }
 }

@@ -188,7 +188,7 @@ describe('jobs plan their memory', () => {
       optimizerStates: 2,
     };
     const [f32, stored] = trainingEstimates(d, 2, shape);
-    const machines: Record<WeightMode, MachineMemory> = {
+    const machines: Record<Exclude<WeightMode, 'resident-int8'>, MachineMemory> = {
       'resident-f32': { totalBytes: 64 * GiB, freeBytes: f32.totalBytes / FREE_SHARE },
       'resident-stored': { totalBytes: 64 * GiB, freeBytes: (f32.totalBytes - 1) / FREE_SHARE },
       streamed: { totalBytes: 64 * GiB, freeBytes: (stored.totalBytes - 1) / FREE_SHARE },

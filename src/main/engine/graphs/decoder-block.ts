@@ -13,6 +13,7 @@ import { blockTensorSpecs } from '../../model/tensors.js';
 import { GraphBuilder, type BuiltModel } from '../onnx/graph-builder.js';
 import { causalPaddingMask, groupedQueryAttention, type AttentionParts } from './attention.js';
 import { linear } from './linear.js';
+import type { Projection } from './projection.js';
 import { swiGluParts, type MlpWeights, type SwiGluParts } from './mlp.js';
 import { rmsNormParts, type RmsNormParts } from './rms-norm.js';
 
@@ -68,7 +69,8 @@ export function mlpWeights(w: Record<string, string>): MlpWeights {
   };
 }
 
-export function decoderBlock(g: GraphBuilder, m: ModelDescription, inputs: BlockInputs): DecoderBlockParts {
+/** `project` computes the q/k/v/o and MLP products: fp32 by default, int8 for quick scans (decoder-block-int8.ts). */
+export function decoderBlock(g: GraphBuilder, m: ModelDescription, inputs: BlockInputs, project: Projection = linear): DecoderBlockParts {
   const w = inputs.weights;
   const attentionNorm = rmsNormParts(g, inputs.hidden, w['input_layernorm.weight'], m.rmsNormEps);
   const x = attentionNorm.output;
@@ -76,16 +78,16 @@ export function decoderBlock(g: GraphBuilder, m: ModelDescription, inputs: Block
     g,
     m,
     {
-      q: linear(g, x, w['self_attn.q_proj.weight'], w['self_attn.q_proj.bias']),
-      k: linear(g, x, w['self_attn.k_proj.weight'], w['self_attn.k_proj.bias']),
-      v: linear(g, x, w['self_attn.v_proj.weight'], w['self_attn.v_proj.bias']),
+      q: project(g, x, w['self_attn.q_proj.weight'], w['self_attn.q_proj.bias']),
+      k: project(g, x, w['self_attn.k_proj.weight'], w['self_attn.k_proj.bias']),
+      v: project(g, x, w['self_attn.v_proj.weight'], w['self_attn.v_proj.bias']),
     },
     inputs.rotary,
     inputs.visible,
   );
-  const afterAttention = g.op('Add', [inputs.hidden, linear(g, attention.context, w['self_attn.o_proj.weight'], w['self_attn.o_proj.bias'])]);
+  const afterAttention = g.op('Add', [inputs.hidden, project(g, attention.context, w['self_attn.o_proj.weight'], w['self_attn.o_proj.bias'])]);
   const mlpNorm = rmsNormParts(g, afterAttention, w['post_attention_layernorm.weight'], m.rmsNormEps);
-  const mlp = swiGluParts(g, mlpNorm.output, mlpWeights(w));
+  const mlp = swiGluParts(g, mlpNorm.output, mlpWeights(w), project);
   return { attentionNorm, attention, afterAttention, mlpNorm, mlp, output: g.op('Add', [afterAttention, mlp.output]) };
 }
 

@@ -1,5 +1,6 @@
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 import { linear } from './linear.js';
+import type { Projection } from './projection.js';
 
 export interface MlpWeights {
   gate: string;
@@ -22,11 +23,11 @@ export interface SwiGluParts {
 }
 
 /** SwiGLU feed-forward: down( silu(gate(x)) * up(x) ), silu(z) = z * sigmoid(z). */
-export function swiGluParts(g: GraphBuilder, x: string, w: MlpWeights): SwiGluParts {
-  const gate = linear(g, x, w.gate, w.gateBias);
+export function swiGluParts(g: GraphBuilder, x: string, w: MlpWeights, project: Projection = linear): SwiGluParts {
+  const gate = project(g, x, w.gate, w.gateBias);
   const sigmoid = g.op('Sigmoid', [gate]);
   const silu = g.op('Mul', [gate, sigmoid]);
-  const up = linear(g, x, w.up, w.upBias);
+  const up = project(g, x, w.up, w.upBias);
   const product = g.op('Mul', [silu, up]);
-  return { gate, sigmoid, silu, up, product, output: linear(g, product, w.down, w.downBias) };
+  return { gate, sigmoid, silu, up, product, output: project(g, product, w.down, w.downBias) };
 }

@@ -40,6 +40,8 @@ export class GraphBuilder {
   private readonly initializers: OnnxProto.ITensorProto[] = [];
   private readonly externalData: { path: string; data: Uint8Array }[] = [];
   private readonly names = new Set<string>();
+  /** Operator sets besides ONNX's own that nodes use (version 1 each). */
+  private readonly domains = new Set<string>();
   private counter = 0;
 
   constructor(
@@ -54,15 +56,18 @@ export class GraphBuilder {
     return name;
   }
 
-  /** A named constant tensor (weights); large data is referenced, not copied. */
-  initializer(name: string, data: ElementData, dims: readonly number[]): string {
+  /**
+   * A named constant tensor (weights); large data is referenced, not copied. `type` is read from
+   * the array unless given (a Uint8Array is bool unless told 'uint8', a Uint16Array float16).
+   */
+  initializer(name: string, data: ElementData, dims: readonly number[], type: ElementType = elementTypeOf(data)): string {
     this.claim(name);
     const count = dims.reduce((a, b) => a * b, 1);
     if (count !== data.length) {
       throw new Error(`initializer ${name}: ${data.length} elements for shape [${dims.join(', ')}]`);
     }
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    const tensor: OnnxProto.ITensorProto = { name, dims: [...dims], dataType: ONNX_DATA_TYPE[elementTypeOf(data)] };
+    const tensor: OnnxProto.ITensorProto = { name, dims: [...dims], dataType: ONNX_DATA_TYPE[type] };
     if (bytes.byteLength >= EXTERNAL_DATA_MIN_BYTES) {
       const path = `external-${this.externalData.length}.bin`;
       this.externalData.push({ path, data: bytes });
@@ -91,13 +96,25 @@ export class GraphBuilder {
     return this.initializer(this.fresh('const'), data, dims);
   }
 
+  /** A uint8 constant: the zero point of an integer product. */
+  uint8(values: readonly number[] | number, dims: readonly number[] = typeof values === 'number' ? [] : [values.length]): string {
+    const data = Uint8Array.from(typeof values === 'number' ? [values] : values);
+    return this.initializer(this.fresh('const'), data, dims, 'uint8');
+  }
+
   /** A node with one output; returns the output's name. '' marks an omitted optional input. */
   op(opType: string, inputs: readonly string[], attributes: Record<string, AttributeValue> = {}): string {
     return this.ops(opType, inputs, 1, attributes)[0];
   }
 
+  /** A node of an operator set other than ONNX's own (onnxruntime's 'com.microsoft' contrib ops). */
+  domainOp(domain: string, opType: string, inputs: readonly string[], attributes: Record<string, AttributeValue> = {}): string {
+    this.domains.add(domain);
+    return this.ops(opType, inputs, 1, attributes, domain)[0];
+  }
+
   /** A node with several outputs; returns their names in order. */
-  ops(opType: string, inputs: readonly string[], outputCount: number, attributes: Record<string, AttributeValue> = {}): string[] {
+  ops(opType: string, inputs: readonly string[], outputCount: number, attributes: Record<string, AttributeValue> = {}, domain = ''): string[] {
     for (const input of inputs) {
       if (input !== '' && !this.names.has(input)) throw new Error(`${opType}: unknown input ${input}`);
     }
@@ -108,6 +125,7 @@ export class GraphBuilder {
     });
     this.nodes.push({
       opType,
+      ...(domain ? { domain } : {}),
       name: outputs[0],
       input: [...inputs],
       output: outputs,
@@ -129,7 +147,7 @@ export class GraphBuilder {
     const model = onnx.ModelProto.create({
       irVersion: IR_VERSION,
       producerName: 'slayer-studio',
-      opsetImport: [{ domain: '', version: this.opset }],
+      opsetImport: [{ domain: '', version: this.opset }, ...[...this.domains].map((domain) => ({ domain, version: 1 }))],
       graph: {
         name: this.name,
         node: this.nodes,
@@ -158,6 +176,9 @@ export class GraphBuilder {
 function elementTypeOf(data: ElementData): ElementType {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof Int8Array) return 'int8';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Uint16Array) return 'float16';
   return 'bool';
 }
 

@@ -17,6 +17,18 @@ export { layerScoresOf } from '../../../shared/plan';
 /** Where the Corpus step builds the project's corpus (the 'corpus' job's out). */
 export const corpusDir = (project: Project) => `${project.dir}/corpus`;
 
+/**
+ * Job parameters of a quick scan: int8 products, the int8 weights kept in the data folder's
+ * weight cache (one entry per model, shared by projects). Nothing for a full-precision scan.
+ */
+export function scanParams(quick: boolean, dataDir: string | undefined): { precision?: 'int8'; weightCache?: string } {
+  if (!quick) return {};
+  return { precision: 'int8', ...(dataDir ? { weightCache: `${dataDir}/weight-cache` } : {}) };
+}
+
+/** A result measured by a quick scan (results from before quick scans existed are fp32). */
+export const isQuick = (r: { precision?: string }) => r.precision === 'int8';
+
 export type ScoreSplit = 'train' | 'general-train';
 
 export interface Finished<K extends JobKind> {
