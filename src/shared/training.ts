@@ -129,3 +129,20 @@ export interface TrainResult {
   memory: MemoryRecord;
   seconds: number;
 }
+
+/** Projections a LoRA adapter can sit on (PEFT's target_modules names for Llama-family models). */
+export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+export type LoraTarget = (typeof LORA_TARGETS)[number];
+
+/** LoRA's settings: rank r, alpha (the update is scaled by alpha / r), dropout on the adapter's input, where adapters sit. */
+export interface LoraSettings {
+  rank: number;
+  alpha: number;
+  dropout: number;
+  targets: LoraTarget[];
+  /** 0-based blocks that carry adapters (default: all). */
+  layers: number[];
+}
+
+/** LLaMA-Factory's defaults (rank 8, alpha 2r, no dropout), on PEFT's usual q/v pair. */
+export const LORA_DEFAULTS = { rank: 8, alpha: 16, dropout: 0, targets: ['q_proj', 'v_proj'] as LoraTarget[] } as const;

@@ -1,5 +1,5 @@
 import type { GraphBuilder } from '../onnx/graph-builder.js';
-import { linear } from './linear.js';
+import { projection, type LoraAdapter } from './lora.js';
 
 export interface MlpWeights {
   gate: string;
@@ -8,6 +8,10 @@ export interface MlpWeights {
   gateBias?: string;
   upBias?: string;
   downBias?: string;
+  /** LoRA adapters of the projections that have one (lora.ts). */
+  gateAdapter?: LoraAdapter;
+  upAdapter?: LoraAdapter;
+  downAdapter?: LoraAdapter;
 }
 
 /** The values of a SwiGLU MLP that its backward pass reuses. */
@@ -23,10 +27,10 @@ export interface SwiGluParts {
 
 /** SwiGLU feed-forward: down( silu(gate(x)) * up(x) ), silu(z) = z * sigmoid(z). */
 export function swiGluParts(g: GraphBuilder, x: string, w: MlpWeights): SwiGluParts {
-  const gate = linear(g, x, w.gate, w.gateBias);
+  const gate = projection(g, x, w.gate, w.gateBias, w.gateAdapter);
   const sigmoid = g.op('Sigmoid', [gate]);
   const silu = g.op('Mul', [gate, sigmoid]);
-  const up = linear(g, x, w.up, w.upBias);
+  const up = projection(g, x, w.up, w.upBias, w.upAdapter);
   const product = g.op('Mul', [silu, up]);
-  return { gate, sigmoid, silu, up, product, output: linear(g, product, w.down, w.downBias) };
+  return { gate, sigmoid, silu, up, product, output: projection(g, product, w.down, w.downBias, w.downAdapter) };
 }
