@@ -32,7 +32,11 @@ async function engineFor(...args: Parameters<typeof createTrainingEngine>): Prom
   return engine;
 }
 
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.prototype.reduce.call(a, (s: number, x: number, i: number) => s + x * b[i], 0) as number;
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
 const norm = (a: ArrayLike<number>) => Math.sqrt(dot(a, a));
 
 /** Central difference of `loss` along `direction` in the float64 array `w`. */
@@ -97,7 +101,7 @@ describe('LoRA adapters in the training engine', () => {
       const key = 7;
       const loss = await engine.accumulateGradients(sequences, w, { dropoutKey: key });
       const specs = adapterSpecs(m, lora);
-      const masks = new Map(
+      const masks = new Map<string, ArrayLike<number>>(
         dropout > 0
           ? sequences.flatMap((ids, s) =>
               specs.map((a) => {

@@ -48,7 +48,7 @@ export function referenceLoraLogits(m: ModelDescription, weights: Weights, ids: 
   const T = ids.length;
   const H = m.hiddenSize;
   const embed = weights.get('model.embed_tokens.weight')!;
-  let h = new Float64Array(T * H);
+  let h: Float64Array = new Float64Array(T * H);
   for (let t = 0; t < T; t++) for (let i = 0; i < H; i++) h[t * H + i] = embed[ids[t] * H + i];
   for (let layer = 0; layer < m.layers; layer++) h = block(m, weights, lora, layer, h, T, s);
   const head = m.tiedEmbeddings ? embed : weights.get('lm_head.weight')!;
