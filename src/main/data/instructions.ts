@@ -12,13 +12,12 @@
  * A record that fits no shape, misses a field or has an empty response stops the run with one
  * line naming the file and line (or, with --bad-lines skip, is listed and left out).
  */
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { UserError } from '../../shared/errors.js';
 import { CHAT_ROLES, type ChatMessage, type ChatRole } from '../../shared/instruct.js';
 import type { TaskControl } from '../../shared/progress.js';
 import { jsonlRecords, type BadLinePolicy, type SkippedInput } from './jsonl.js';
-import { listCorpusFiles } from './list-files.js';
 
 export interface InstructionExample {
   messages: ChatMessage[];
@@ -39,8 +38,7 @@ export async function readInstructions(
 ): Promise<InstructionExample[]> {
   const skipped = options.skipped ?? [];
   const policy = options.badLines ?? 'stop';
-  const listing = await listCorpusFiles(path, control);
-  const files = listing.files.filter((f) => ['.jsonl', '.json'].includes(extname(f.path).toLowerCase()));
+  const files = await instructionFiles(path);
   if (files.length === 0) {
     throw new UserError(
       `${path} holds no .jsonl or .json file of instructions. Give JSON Lines with "messages", "instruction"/"output" or "prompt"/"completion".`,
@@ -57,14 +55,15 @@ export async function readInstructions(
     else examples.push({ ...parsed, where });
   };
   for (const file of files) {
-    if (extname(file.path).toLowerCase() === '.json') {
-      const items = await readJsonArray(file.path);
-      items.forEach((value, i) => take(value, `${file.path}, item ${i + 1}`));
+    control.onProgress?.({ fraction: null, message: `Reading ${file}` });
+    if (/\.json$/i.test(file)) {
+      const items = await readJsonArray(file);
+      items.forEach((value, i) => take(value, `${file}, item ${i + 1}`));
       continue;
     }
-    for await (const record of jsonlRecords(file.path)) {
-      if ('problem' in record) bad(`${file.path}:${record.line}`, record.problem);
-      else take(record.value, `${file.path}:${record.line}`);
+    for await (const record of jsonlRecords(file)) {
+      if ('problem' in record) bad(`${file}:${record.line}`, record.problem);
+      else take(record.value, `${file}:${record.line}`);
     }
   }
   if (examples.length === 0) throw new UserError(`${path} has no usable instruction example${skipped.length ? ` (${skipped.length} skipped)` : ''}.`);
@@ -137,6 +136,27 @@ function text(value: unknown, name: string): string | { problem: string } {
   if (value === undefined || value === null) return { problem: `${name} is missing` };
   if (typeof value !== 'string') return { problem: `${name} must be text, not ${Array.isArray(value) ? 'a list' : typeof value}` };
   return value;
+}
+
+const INSTRUCTION_FILE = /\.(jsonl|ndjson|json)$/i;
+
+/** The file itself, or every .jsonl/.json file under the folder (hidden ones left out), in code-point order. */
+async function instructionFiles(path: string): Promise<string[]> {
+  const info = await stat(path).catch(() => {
+    throw new UserError(`${path} does not exist or cannot be read. Choose a .jsonl file of instructions, or a folder of them.`);
+  });
+  if (info.isFile()) return [path];
+  const found: string[] = [];
+  const walk = async (dir: string) => {
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (entry.name.startsWith('.')) continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile() && INSTRUCTION_FILE.test(entry.name)) found.push(full);
+    }
+  };
+  await walk(path);
+  return found;
 }
 
 async function readJsonArray(file: string): Promise<unknown[]> {

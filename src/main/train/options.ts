@@ -14,6 +14,8 @@ import type { OptimizerName } from './optimizer.js';
 import type { Schedule } from '../../shared/schedules.js';
 import { DEFAULTS, LORA_DEFAULTS, LORA_TARGETS, type LoraSettings, type RunSettings } from '../../shared/training.js';
 import type { MemorySettings } from '../memory/choose.js';
+import { LORA_MODULE_PATHS } from '../engine/lora-adapters.js';
+import { blockTensorSpecs } from '../model/tensors.js';
 
 /** `auto`: the layers slayer.json marks trainable; `all`: every tensor (full fine-tuning); or 0-based block indices. */
 export type TrainableOption = 'auto' | 'all' | number[];
@@ -175,9 +177,11 @@ export function resolveLora(o: Partial<LoraSettings>, m: ModelDescription): Lora
     if (!Number.isInteger(l) || l < 0 || l >= m.layers) throw new UserError(`LoRA names layer ${l}, but the model has layers 0 to ${m.layers - 1} (0-based).`);
   }
   if (s.layers.length === 0) throw new UserError('LoRA needs at least one layer to adapt.');
-  const widest = Math.min(m.hiddenSize, m.heads * m.headDim, m.kvHeads * m.headDim, m.intermediateSize);
-  if (s.rank > widest)
-    throw new UserError(`The LoRA rank ${s.rank} is larger than the narrowest adapted weight (${widest}); choose a rank of at most ${widest}.`);
+  const specs = blockTensorSpecs(m);
+  const narrowest = Math.min(...s.targets.flatMap((t) => specs.find((spec) => spec.name === `${LORA_MODULE_PATHS[t]}.weight`)!.shape));
+  if (s.rank > narrowest) {
+    throw new UserError(`The LoRA rank ${s.rank} is larger than the narrowest adapted weight (${narrowest}); choose a rank of at most ${narrowest}.`);
+  }
   return s;
 }
 
