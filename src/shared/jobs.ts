@@ -110,7 +110,7 @@ export const jobParamSchemas = {
   }),
   export: z.object({
     modelDir: path,
-    format: z.enum(['hf', 'gguf', 'llamafactory', 'axolotl']),
+    format: z.enum(['hf', 'gguf', 'llamafactory', 'axolotl', 'peft']),
     out: path,
     dtype: z.enum(['f32', 'f16', 'bf16']).optional(),
     overwrite: z.boolean().default(false),

@@ -12,6 +12,7 @@ import type { TaskControl } from '../../shared/progress.js';
 import { loadSequences, openBuiltCorpus, type CorpusSplit } from '../data/index.js';
 import { loadChatTemplate } from '../data/chat-template.js';
 import { loadInstructionSequences } from '../data/instruction-sequences.js';
+import { readMixtureFile } from '../data/mixed-corpus.js';
 import type { SequenceLayout } from '../engine/training-engine.js';
 import type { ModelTokenizer } from '../model/tokenizer.js';
 
@@ -61,7 +62,17 @@ export async function loadEvalSets(paths: readonly string[], tokenizer: ModelTok
     );
     sets.push({ name, sequences: loaded.sequences, dataHash: loaded.dataHash });
   };
-  const built = await Promise.all(paths.map(async (path) => ({ path, corpus: await openBuiltCorpus(path) })));
+  // A corpus of several sources stands for each of them.
+  const expanded: string[] = [];
+  for (const path of paths) {
+    const mixture = await readMixtureFile(path);
+    expanded.push(...(mixture ? mixture.sources.map((s) => s.path) : [path]));
+  }
+  const names = [
+    ...(o.names ?? []),
+    ...(await Promise.all(paths.map(readMixtureFile))).flatMap((m) => m?.sources.map((s) => ({ data: s.path, name: s.name })) ?? []),
+  ];
+  const built = await Promise.all(expanded.map(async (path) => ({ path, corpus: await openBuiltCorpus(path) })));
   const several = built.filter((b) => b.corpus).length > 1;
   let general = false;
   for (const { path, corpus } of built) {
@@ -69,7 +80,7 @@ export async function loadEvalSets(paths: readonly string[], tokenizer: ModelTok
       await load(plainName(path), path);
       continue;
     }
-    const domainName = several ? (o.names?.find((n) => resolve(n.data) === resolve(path))?.name ?? plainName(path)) : 'domain';
+    const domainName = several ? (names.find((n) => resolve(n.data) === resolve(path))?.name ?? plainName(path)) : 'domain';
     for (const { split, name } of [
       { split: 'validation' as const, name: domainName },
       { split: 'general-validation' as const, name: 'general' },

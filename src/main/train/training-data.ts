@@ -14,6 +14,7 @@ import { loadSequences, openBuiltCorpus, type CorpusSplit } from '../data/index.
 import { loadChatTemplate } from '../data/chat-template.js';
 import { loadInstructionSequences } from '../data/instruction-sequences.js';
 import { checkReplayShare, mixtureShares, resolveSources, type DataSource } from '../data/mixture.js';
+import { readMixtureFile } from '../data/mixed-corpus.js';
 import type { SequenceLayout } from '../engine/training-engine.js';
 import type { ModelTokenizer } from '../model/tokenizer.js';
 import type { TrainOptions } from './options.js';
@@ -44,8 +45,10 @@ export async function loadTrainingData(
   control: TaskControl,
 ): Promise<TrainingData> {
   const specs = typeof options.data === 'string' ? [{ data: options.data }] : options.data;
-  const sources = resolveSources(specs);
-  const replay = checkReplayShare(options.replay ?? 0);
+  // A corpus of several sources (OUT/mixture.json) brings its sources, weights and replay share.
+  const mixtureFile = specs.length === 1 ? await readMixtureFile(specs[0].data) : null;
+  const sources = resolveSources(mixtureFile ? mixtureFile.sources.map((s) => ({ name: s.name, data: s.path, weight: s.weight })) : specs);
+  const replay = checkReplayShare(options.replay ?? mixtureFile?.replay ?? 0);
   const shares = mixtureShares(
     sources.map((s) => s.weight),
     replay,
