@@ -1,9 +1,9 @@
 /** The plain-text summary of a training run (`slayer train`, `slayer sft`). */
-import type { TrainResult } from '../shared/training.js';
+import type { TrainRunResult } from '../shared/training.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-export function formatTrainResult(r: TrainResult): string {
+export function formatTrainResult(r: TrainRunResult): string {
   const first = r.losses[0];
   const last = r.losses.at(-1);
   const what = r.lora

@@ -11,6 +11,7 @@ import { REFRESH_CHOICES, SCORE_METRICS, type Plan } from './plan.js';
 import type { PlanEstimate } from './estimate.js';
 import { HTML_READINGS } from './corpus.js';
 import type { CorpusPreview } from './corpus.js';
+import { INSTRUCT_PACKINGS, type InstructPreview } from './instruct.js';
 
 export const domains = ['code', 'math', 'legal'] as const;
 export type Domain = (typeof domains)[number];
@@ -73,6 +74,14 @@ export const apiMethods = {
   'model.inspect': z.object({ dir: nonEmptyPath }),
   'corpus.preview': z.object({ path: nonEmptyPath, html: z.enum(HTML_READINGS).optional(), domain: z.enum(domains).optional() }),
   'report.write': z.object({ projectId: id, report: z.unknown() }),
+  /** The first examples of an instruction file as the model would see them (template, response tokens), before training. */
+  'instruct.preview': z.object({
+    modelDir: nonEmptyPath,
+    data: nonEmptyPath,
+    template: nonEmptyPath.optional(),
+    seqLen: z.number().int().min(8).max(131072).default(1024),
+    packing: z.enum(INSTRUCT_PACKINGS).default('pack'),
+  }),
   'metrics.read': z.object({ projectId: id, jobId: z.string().min(1).max(200) }),
   'app.openPath': z.object({ path: nonEmptyPath }),
   'plan.make': z.object({
@@ -149,6 +158,7 @@ export interface ApiResponses {
   'projects.delete': { deleted: true };
   'model.inspect': InspectResult;
   'corpus.preview': CorpusPreview;
+  'instruct.preview': InstructPreview;
   'report.write': { json: string; html: string };
   /** A job's metrics from the project's metrics.jsonl, in the order they were logged. */
   'metrics.read': { name: string; step: number; value: number }[];

@@ -43,4 +43,20 @@ export interface InstructPreview {
   truncated: number;
   dropped: number;
   first: RenderedPiece[];
+  /** Only the first examples were read (a quick look); training reads them all. */
+  partial?: boolean;
+}
+
+/** How well a model predicts the responses of held-out instruction examples (the instruct stage's measure). */
+export interface InstructEvaluation {
+  modelDir: string;
+  /** Mean -log p per response token. */
+  meanNll: number;
+  perplexity: number;
+  responseTokens: number;
+  examples: number;
+  template: ChatTemplateInfo;
+  seqLen: number;
+  dataHash: string;
+  seconds: number;
 }

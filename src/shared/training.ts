@@ -140,16 +140,17 @@ export interface TrainResult {
   /** How the frozen weights were held, and the estimate the run planned with. */
   memory: MemoryRecord;
   seconds: number;
-  format: TrainingFormat;
+  /* The rest is absent in results of runs from before mixtures, instruction data and LoRA (job history). */
+  format?: TrainingFormat;
   /** The sources, their weights and shares, the replay, and the tokens each gave. */
-  mixture: MixtureRecord;
-  lora: LoraSettings | null;
+  mixture?: MixtureRecord;
+  lora?: LoraSettings | null;
   /** Instruction data: the template, the counts, and the first example as the model sees it. */
-  instruct: InstructPreview | null;
+  instruct?: InstructPreview | null;
   /** LoRA: the PEFT adapter folder beside the merged model. */
-  adapterDir: string | null;
+  adapterDir?: string | null;
   /** How much each trained layer changed (relative Frobenius norm; LoRA: effective rank too). */
-  updates: LayerUpdate[];
+  updates?: LayerUpdate[];
 }
 
 /** Projections a LoRA adapter can sit on (PEFT's target_modules names for Llama-family models). */
@@ -217,3 +218,6 @@ export interface LayerUpdate {
   effectiveRank?: number;
   tensors: TensorUpdate[];
 }
+
+/** What a run of this version returns: every field present. */
+export type TrainRunResult = TrainResult & Required<Pick<TrainResult, 'format' | 'mixture' | 'lora' | 'instruct' | 'adapterDir' | 'updates'>>;

@@ -3,7 +3,7 @@
  * (messages, ShareGPT, Alpaca or prompt/completion JSON Lines) rendered with the model's chat
  * template, loss on the response tokens only, training the same layers as the S stage.
  */
-import { train, type TrainResult } from '../../main/train/index.js';
+import { train, type TrainRunResult } from '../../main/train/index.js';
 import type { Command } from '../command.js';
 import { requirePositional } from '../args.js';
 import { formatTrainResult } from '../format-train.js';
@@ -11,7 +11,7 @@ import { TRAIN_DETAILS, TRAIN_FLAGS, TRAIN_USAGE, trainOptions } from '../train-
 
 const USAGE = `slayer sft MODEL --data CHAT.jsonl --out DIR [--template FILE] [--packing pack|pad] [--bad-lines stop|skip] ${TRAIN_USAGE}`;
 
-export const sftCommand: Command<TrainResult> = {
+export const sftCommand: Command<TrainRunResult> = {
   name: 'sft',
   summary: 'Teach the model to follow instructions: supervised fine-tuning on conversations, loss on the responses only.',
   usage: USAGE,

@@ -1,5 +1,5 @@
 /** `slayer train MODEL --data DATA --out DIR`: continued pre-training of the plan's trainable layers, on one source or a mixture. */
-import { DATA_FORMATS, train, type TrainResult } from '../../main/train/index.js';
+import { DATA_FORMATS, train, type TrainRunResult } from '../../main/train/index.js';
 import type { Command } from '../command.js';
 import { choiceFlag, requirePositional } from '../args.js';
 import { formatTrainResult } from '../format-train.js';
@@ -7,7 +7,7 @@ import { TRAIN_DETAILS, TRAIN_FLAGS, TRAIN_USAGE, trainOptions } from '../train-
 
 const USAGE = `slayer train MODEL --data [NAME=]DATA[:WEIGHT] --out DIR [--format text|instruct] ${TRAIN_USAGE}`;
 
-export const trainCommand: Command<TrainResult> = {
+export const trainCommand: Command<TrainRunResult> = {
   name: 'train',
   summary: "Train the plan's new and refreshed layers (or any chosen ones, or LoRA adapters) on domain text, several sources mixed by weight.",
   usage: USAGE,

@@ -28,8 +28,9 @@ import { UserError } from '../../shared/errors.js';
 import type { InstructPacking, InstructPreview, RenderedPiece } from '../../shared/instruct.js';
 import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import type { SequenceLayout } from '../engine/training-engine.js';
-import type { ModelTokenizer } from '../model/tokenizer.js';
-import { ChatTemplateFailed, type ChatTemplate } from './chat-template.js';
+import { readModelConfig } from '../model/config.js';
+import { ModelTokenizer } from '../model/tokenizer.js';
+import { ChatTemplateFailed, loadChatTemplate, type ChatTemplate } from './chat-template.js';
 import { readInstructions, type InstructionExample } from './instructions.js';
 import type { BadLinePolicy, SkippedInput } from './jsonl.js';
 import { createYielder } from './pacing.js';
@@ -41,6 +42,8 @@ export interface InstructionSequenceOptions {
   /** Token ids must be below this (the model's vocabulary size). */
   vocabSize: number;
   badLines?: BadLinePolicy;
+  /** Read at most this many examples (a quick look before training). */
+  limit?: number;
 }
 
 export interface InstructionSequences {
@@ -67,7 +70,7 @@ export async function loadInstructionSequences(
   control: TaskControl = {},
 ): Promise<InstructionSequences> {
   const skipped: SkippedInput[] = [];
-  const examples = await readInstructions(path, { badLines: o.badLines, skipped }, control);
+  const examples = await readInstructions(path, { badLines: o.badLines, skipped, limit: o.limit }, control);
   const yieldNow = createYielder();
   const tokenized: TokenizedExample[] = [];
   const shapes: Record<string, number> = {};
@@ -114,6 +117,25 @@ export async function loadInstructionSequences(
     preview: { template: template.info, examples: tokenized.length, shapes, tokens, responseTokens, truncated, dropped, first },
     skipped,
   };
+}
+
+/** Examples a quick look reads. */
+export const PREVIEW_EXAMPLES = 200;
+
+/** The first examples of `data` as `modelDir` would train on them: template, counts, the first example in pieces. */
+export async function previewInstructions(
+  modelDir: string,
+  data: string,
+  o: { template?: string; seqLen: number; packing: InstructPacking },
+): Promise<InstructPreview> {
+  const [tokenizer, template, config] = await Promise.all([ModelTokenizer.load(modelDir), loadChatTemplate(modelDir, o.template), readModelConfig(modelDir)]);
+  const read = await loadInstructionSequences(data, tokenizer, template, {
+    seqLen: o.seqLen,
+    packing: o.packing,
+    vocabSize: config.vocabSize,
+    limit: PREVIEW_EXAMPLES,
+  });
+  return { ...read.preview, partial: read.preview.examples + read.preview.dropped >= PREVIEW_EXAMPLES };
 }
 
 /** The conversation as prompt and response pieces (see the module comment). */

@@ -33,7 +33,7 @@ const SHAREGPT_ROLES: Record<string, ChatRole> = { system: 'system', human: 'use
 /** The examples of a .jsonl or .json file, or of every such file in a folder (sorted by path). */
 export async function readInstructions(
   path: string,
-  options: { badLines?: BadLinePolicy; skipped?: SkippedInput[] } = {},
+  options: { badLines?: BadLinePolicy; skipped?: SkippedInput[]; /** Stop after this many examples (a quick look). */ limit?: number } = {},
   control: TaskControl = {},
 ): Promise<InstructionExample[]> {
   const skipped = options.skipped ?? [];
@@ -49,19 +49,22 @@ export async function readInstructions(
     if (policy === 'stop') throw new UserError(`${where}: ${problem}. Fix it, or choose to skip bad lines (--bad-lines skip); nothing was trained.`);
     skipped.push({ path: where, reason: problem });
   };
+  const limit = options.limit ?? Infinity;
   const take = (value: unknown, where: string) => {
     const parsed = parseInstruction(value);
     if (typeof parsed === 'string') bad(where, parsed);
     else examples.push({ ...parsed, where });
   };
   for (const file of files) {
+    if (examples.length >= limit) break;
     control.onProgress?.({ fraction: null, message: `Reading ${file}` });
     if (/\.json$/i.test(file)) {
       const items = await readJsonArray(file);
-      items.forEach((value, i) => take(value, `${file}, item ${i + 1}`));
+      items.slice(0, limit - examples.length).forEach((value, i) => take(value, `${file}, item ${i + 1}`));
       continue;
     }
     for await (const record of jsonlRecords(file)) {
+      if (examples.length >= limit) break;
       if ('problem' in record) bad(`${file}:${record.line}`, record.problem);
       else take(record.value, `${file}:${record.line}`);
     }

@@ -55,9 +55,9 @@ import { Sgd } from './sgd.js';
 import { frozenBase, resolveTrainable, type ResolvedTrainable } from './trainable.js';
 import { loadTrainingData } from './training-data.js';
 import { adapterUpdates, layerUpdates, tensorUpdates } from './update-analysis.js';
-import type { TrainResult } from '../../shared/training.js';
+import type { TrainRunResult } from '../../shared/training.js';
 
-export type { TrainResult } from '../../shared/training.js';
+export type { TrainResult, TrainRunResult } from '../../shared/training.js';
 
 /** Stopped on request: the last completed step is saved, and --resume continues from it. */
 export class TrainingStopped extends UserError {
@@ -86,7 +86,7 @@ interface TrainerState {
   lora?: LoraSettings | null;
 }
 
-export async function train(modelDir: string, options: TrainOptions, control: TaskControl = {}): Promise<TrainResult> {
+export async function train(modelDir: string, options: TrainOptions, control: TaskControl = {}): Promise<TrainRunResult> {
   const started = performance.now();
   const out = resolve(options.out);
   const log = (line: string) => control.onLog?.(line);
