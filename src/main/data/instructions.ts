@@ -16,7 +16,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../shared/errors.js';
 import { CHAT_ROLES, type ChatMessage, type ChatRole } from '../../shared/instruct.js';
-import type { TaskControl } from '../../shared/progress.js';
+import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
 import { jsonlRecords, type BadLinePolicy, type SkippedInput } from './jsonl.js';
 
 export interface InstructionExample {
@@ -57,7 +57,7 @@ export async function readInstructions(
   };
   for (const file of files) {
     if (examples.length >= limit) break;
-    control.onProgress?.({ fraction: null, message: `Reading ${file}` });
+    throwIfCancelled(control.signal);
     if (/\.json$/i.test(file)) {
       const items = await readJsonArray(file);
       items.slice(0, limit - examples.length).forEach((value, i) => take(value, `${file}, item ${i + 1}`));

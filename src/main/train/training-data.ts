@@ -57,7 +57,6 @@ export async function loadTrainingData(
   if (instruct && !tokenizer)
     throw new UserError(`${modelDir} has no tokenizer.json, which instruction data needs to be rendered and tokenised. Add the model's tokenizer.`);
   const template = instruct ? await loadChatTemplate(modelDir, options.template) : null;
-  if (template?.info.fallback) control.onLog?.(`The model has no chat template; conversations use the plain template:\n${template.info.text}`);
 
   const loaded: LoadedSource[] = [];
   let preview: InstructPreview | null = null;
@@ -82,6 +81,7 @@ export async function loadTrainingData(
     loaded.push(await textSource({ name: 'general', data: general.path, weight: 0 }, general.split, replay, tokenizer, shape, control));
   }
 
+  if (template?.info.fallback) control.onLog?.('The model has no chat template: the examples use the plain Alpaca-style template shown with the result.');
   const plain = loaded.length === 1 && !template;
   return {
     sources: loaded,
