@@ -19,6 +19,7 @@ import { ModelFolder } from '../../../src/main/model/folder.js';
 import { ModelTokenizer } from '../../../src/main/model/tokenizer.js';
 import { parseBlockTensorName } from '../../../src/main/model/tensors.js';
 import { ADAPTER_FOLDER, readPeftAdapter } from '../../../src/main/train/lora-output.js';
+import { trainingEstimate } from '../../../src/main/memory/training.js';
 import { train, TrainingStopped, type TrainOptions } from '../../../src/main/train/index.js';
 import { isUserError } from '../../../src/shared/errors.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -321,6 +322,36 @@ describe('LoRA', () => {
     const hf = await exportModel(out, { format: 'hf', out: join(dir, 'lora-hf') });
     const exported = await readModel(hf.out);
     for (const [name, bytes] of after.bytes) expect(exported.bytes.get(name)!.equals(bytes), name).toBe(true);
+  });
+
+  it('plans its memory before loading: adapters with gradients and AdamW moments, their activations; refused in one line', async () => {
+    const m = (await tinyModelFolder(join(dir, 'lora-memory'))).description;
+    const shape = { layers: 3, parameters: 1000, trainableParameters: 0, lowestTrainable: 0, batch: 2, seqLen: 8, optimizerStates: 2 };
+    const adapters = { parameters: 360, rank: 4, perBlock: 2, inputsPerBlock: 32, dropout: true };
+    const plain = trainingEstimate(m, 2, shape, 'resident-f32');
+    const adapted = trainingEstimate(m, 2, { ...shape, adapters }, 'resident-f32');
+    const part = (e: typeof plain, name: string) => e.parts.find((p) => p.name === name)?.bytes ?? 0;
+    expect(part(adapted, 'Trained weights')).toBe(4 * 360);
+    expect(part(adapted, 'Gradients')).toBe(4 * 360);
+    expect(part(adapted, 'Optimizer')).toBe(8 * 360);
+    // 2 x B*T*r per adapter (low-rank activations and their gradients) + 2 x B*T*in of dropout masks.
+    expect(part(adapted, 'Adapters')).toBe(4 * (2 * 2 * 8 * 4 * 2 + 2 * 2 * 8 * 32));
+    expect(part(adapted, 'Frozen weights')).toBe(part(plain, 'Frozen weights'));
+    expect(adapted.totalBytes - plain.totalBytes).toBe(16 * 360 + part(adapted, 'Adapters'));
+
+    const model = await tinyModelFolder(join(dir, 'lora-refused'));
+    await writeTokenData(join(dir, 'lora-refused.jsonl'), [12, 12], 53, 1);
+    const refused = await train(model.dir, {
+      ...quiet,
+      data: join(dir, 'lora-refused.jsonl'),
+      out: join(dir, 'lora-refused-out'),
+      steps: 1,
+      seqLen: 12,
+      lora: {},
+      memoryLimitBytes: 1e6,
+    }).catch((e) => e);
+    expect(refused.message).toMatch(/^Training would not fit in memory: .* Nothing was loaded\./);
+    expect(await readdir(join(dir, 'lora-refused-out')).catch(() => [])).toEqual([]);
   });
 
   it('refuses a rank larger than the narrowest adapted weight, and an unknown projection', async () => {
