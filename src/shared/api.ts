@@ -4,6 +4,7 @@
  * `ApiEvents`; main validates every request against these schemas before a handler runs.
  */
 import { z } from 'zod';
+import { domains, type Domain } from './domains.js';
 import { projectSettingsPatchSchema, type ProjectSettings } from './project-settings.js';
 import { jobKinds, type JobRecord } from './jobs.js';
 import type { ApiEventName, ApiEvents } from './transport.js';
@@ -12,9 +13,9 @@ import { PRUNE_RULES, REFRESH_CHOICES, SCORE_METRICS, type Plan } from './plan.j
 import type { PlanEstimate } from './estimate.js';
 import { HTML_READINGS } from './corpus.js';
 import type { CorpusPreview } from './corpus.js';
+import { INSTRUCT_PACKINGS, type InstructPreview } from './instruct.js';
 
-export const domains = ['code', 'math', 'legal'] as const;
-export type Domain = (typeof domains)[number];
+export { domains, type Domain } from './domains.js';
 
 export const providers = ['cpu', 'webgpu', 'cuda'] as const;
 export type Provider = (typeof providers)[number];
@@ -79,6 +80,14 @@ export const apiMethods = {
   'corpus.preview': z.object({ path: nonEmptyPath, html: z.enum(HTML_READINGS).optional(), domain: z.enum(domains).optional() }),
   'report.write': z.object({ projectId: id, report: z.unknown() }),
   'report.read': z.object({ projectId: id }),
+  /** The first examples of an instruction file as the model would see them (template, response tokens), before training. */
+  'instruct.preview': z.object({
+    modelDir: nonEmptyPath,
+    data: nonEmptyPath,
+    template: nonEmptyPath.optional(),
+    seqLen: z.number().int().min(8).max(131072).default(1024),
+    packing: z.enum(INSTRUCT_PACKINGS).default('pack'),
+  }),
   'metrics.read': z.object({ projectId: id, jobId: z.string().min(1).max(200) }),
   'app.openPath': z.object({ path: nonEmptyPath }),
   'plan.make': z.object({
@@ -160,6 +169,7 @@ export interface ApiResponses {
   /** Models in the Hugging Face cache on this machine, newest first. */
   'models.list': { cacheDir: string; models: CachedModel[] };
   'corpus.preview': CorpusPreview;
+  'instruct.preview': InstructPreview;
   'report.write': { json: string; html: string };
   /** The project's report.html, to show in the app; null when none was written yet. */
   'report.read': { html: string | null; path: string };

@@ -10,7 +10,9 @@ import type { CorpusReport } from './corpus.js';
 import type { EvaluateResult, GenerateResult } from './evaluation.js';
 import type { ExportResult } from './export.js';
 import type { ApplyResult } from './surgery.js';
-import type { TrainResult } from './training.js';
+import { LORA_TARGETS, type TrainResult } from './training.js';
+import { INSTRUCT_PACKINGS, type InstructEvaluation } from './instruct.js';
+import type { CorpusMixture } from './mixture.js';
 
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof jobStates)[number];
@@ -29,6 +31,9 @@ const seed = z
   .default(0);
 const samples = z.number().int().min(1).max(1_000_000);
 const split = z.enum(['train', 'validation', 'general-train', 'general-validation']);
+const sourceName = z.string().regex(/^[A-Za-z][\w.-]{0,63}$/, 'a source name starts with a letter and holds letters, digits, ".", "_" or "-"');
+const weight = z.number().positive('a weight must be positive').finite();
+const replay = z.number().min(0).lt(1, 'the replay share must be below 1');
 /**
  * The compute settings main adds from the user's settings (threads, execution provider, memory
  * limit), and `streaming` to read weights from disk one block at a time whatever else fits.
@@ -61,6 +66,15 @@ export const jobParamSchemas = {
     seqLen: seqLen.default(512),
     seed,
     out: path,
+    /** More domain sources besides `data` (which is the first, named `name`, weighted `weight`), mixed by weight. */
+    sources: z
+      .array(z.object({ name: sourceName, data: path, weight: weight, domain: z.enum(['code', 'math', 'legal']).nullable().default(null) }))
+      .max(16)
+      .default([]),
+    name: sourceName.optional(),
+    weight: weight.default(1),
+    /** Share of every training step replayed from the general text. */
+    replay: replay.default(0),
   }),
   score: z.object({
     modelDir: path,
@@ -127,11 +141,27 @@ export const jobParamSchemas = {
     resume: z.boolean().default(false),
     overwrite: z.boolean().default(false),
     dtype: z.enum(['f32', 'f16', 'bf16']).optional(),
+    replay: replay.optional(),
+    /** "instruct": instruction examples rendered with the chat template, loss on the responses only. */
+    format: z.enum(['text', 'instruct']).optional(),
+    packing: z.enum(INSTRUCT_PACKINGS).optional(),
+    template: path.optional(),
+    lora: z
+      .object({
+        rank: z.number().int().min(1).max(65536).optional(),
+        alpha: z.number().positive().optional(),
+        dropout: z.number().min(0).max(0.99).optional(),
+        targets: z.array(z.enum(LORA_TARGETS)).min(1).optional(),
+        layers: z.array(z.number().int().min(0)).min(1).optional(),
+      })
+      .optional(),
     ...engine,
   }),
+  /** Response perplexity on held-out instruction examples (src/main/train/instruct-eval.ts). */
+  'instruct-eval': z.object({ modelDir: path, data: path, template: path.optional(), seqLen: seqLen.default(512), ...engine }),
   export: z.object({
     modelDir: path,
-    format: z.enum(['hf', 'gguf', 'llamafactory', 'axolotl']),
+    format: z.enum(['hf', 'gguf', 'llamafactory', 'axolotl', 'peft']),
     out: path,
     dtype: z.enum(['f32', 'f16', 'bf16']).optional(),
     overwrite: z.boolean().default(false),
@@ -157,7 +187,7 @@ export type JobRequestParams<K extends JobKind> = z.input<(typeof jobParamSchema
 
 export interface JobResults {
   'hash-folder': { files: { path: string; bytes: number; sha256: string }[]; totalBytes: number };
-  corpus: CorpusReport;
+  corpus: CorpusReport & { mixture?: CorpusMixture | null };
   score: ScoreResult;
   probe: ProbeResult;
   apply: ApplyResult;
@@ -165,6 +195,7 @@ export interface JobResults {
   generate: GenerateResult;
   export: ExportResult;
   train: TrainResult;
+  'instruct-eval': InstructEvaluation;
 }
 
 export interface JobRecord {

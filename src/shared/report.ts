@@ -4,6 +4,8 @@
  */
 import type { LayerScores, PlanCounts, PlanStrategy, PruneBy } from './plan.js';
 import type { TaskReport } from './evaluation.js';
+import type { CorpusMixture } from './mixture.js';
+import type { LayerUpdate, LoraSettings } from './training.js';
 
 export const REPORT_VERSION = 1;
 
@@ -30,6 +32,8 @@ export interface Measurement {
   generalQa: QaResult | null;
   /** Benchmark tasks with every item's result (domain tasks first), when tasks were asked for. */
   tasks?: TaskReport[];
+  /** A corpus of several sources: the held-out perplexity of each domain on its own (the first is `domain`). */
+  domains?: { name: string; perplexity: PerplexityResult }[];
 }
 
 export interface TrainingSummary {
@@ -40,9 +44,20 @@ export interface TrainingSummary {
   seconds: number;
 }
 
+/** What a run trained: a plan's layers, or LoRA adapters on the unchanged model. */
+export type RunStrategy = PlanStrategy | 'lora';
+
+/** The LoRA baseline's settings, and how its size compares with the S run's trainable parameters. */
+export interface LoraRunSettings extends LoraSettings {
+  /** The S run's trainable parameters the rank was chosen to match. */
+  budgetParameters: number;
+  /** The adapters hold that many trainable values to within one unit of rank (false when the rank was capped, or chosen by hand). */
+  budgetMatched: boolean;
+}
+
 /** The S strategy or a baseline, trained the same way on the same data. */
 export interface StrategyRun {
-  strategy: PlanStrategy;
+  strategy: RunStrategy;
   label: string;
   counts: PlanCounts;
   trainableLayers: number[];
@@ -58,6 +73,9 @@ export interface StrategyRun {
   training: TrainingSummary;
   after: Measurement;
   modelDir: string;
+  /** How much each trained layer changed (LoRA: with the adapters' effective ranks). */
+  updates?: LayerUpdate[];
+  lora?: LoraRunSettings;
 }
 
 export interface ExportRecord {
@@ -73,7 +91,16 @@ export interface RunReport {
   createdAt: string;
   domain: 'code' | 'math' | 'legal';
   model: { dir: string; architecture: string; layers: number; parameters: number; sourceHash: string };
-  data: { domain: string; general: string; domainQa: string | null; generalQa: string | null; seqLen: number; seed: number };
+  data: {
+    domain: string;
+    general: string;
+    domainQa: string | null;
+    generalQa: string | null;
+    seqLen: number;
+    seed: number;
+    /** Several domain sources mixed by weight, and the general replay share. */
+    mixture?: CorpusMixture | null;
+  };
   scores: { domain: LayerScores; general: LayerScores | null };
   before: Measurement;
   /** The S run first, then the baselines. */

@@ -8,17 +8,30 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../../shared/errors.js';
 import { readModelConfig } from '../../main/model/config.js';
 import { ModelTokenizer } from '../../main/model/tokenizer.js';
-import { BAD_LINE_POLICIES, buildCorpus, DOMAINS, saveCorpusReport, type CorpusReport } from '../../main/data/index.js';
+import {
+  BAD_LINE_POLICIES,
+  buildCorpus,
+  buildMixedCorpus,
+  clearMixture,
+  DOMAINS,
+  parseSourceSpec,
+  saveCorpusReport,
+  type CorpusReport,
+  type Domain,
+} from '../../main/data/index.js';
+import type { CorpusMixture } from '../../shared/mixture.js';
 import { defaultHome } from '../../main/settings.js';
 import { HTML_READING_LABELS, HTML_READINGS } from '../../shared/corpus.js';
 import type { Command } from '../command.js';
 import { choiceFlag, numberFlag, requirePositional, requireStringFlag, stringFlag } from '../args.js';
 
 const USAGE =
-  'slayer corpus DATA --model MODEL [--domain code|math|legal] [--html document|code] [--general DATA] [--seq-len N] [--seed S] [--validation F] [--text-field NAME] [--bad-lines stop|skip] [--out DIR] [--cache DIR] [--json]';
+  'slayer corpus [NAME=]DATA[:WEIGHT]... --model MODEL [--domain code|math|legal] [--html document|code] [--general DATA] [--replay SHARE] [--seq-len N] [--seed S] [--validation F] [--text-field NAME] [--bad-lines stop|skip] [--out DIR] [--cache DIR] [--json]';
 
 export interface CorpusCommandResult extends CorpusReport {
   out: { report: string | null; cache: string };
+  /** Several sources (or a replay share): their weights, shares and tokens. */
+  mixture: CorpusMixture | null;
 }
 
 const LISTED_SKIPS = 20;
@@ -44,12 +57,17 @@ export const corpusCommand: Command<CorpusCommandResult> = {
     'Tokens are cached in --cache DIR (default DIR/cache with --out, else the app data folder) and reused',
     '  while the documents, the tokenizer and the reading settings stay the same.',
     '--out DIR also writes DIR/corpus.json, which `slayer train/eval/score --data DIR` read.',
+    'Several sources, e.g. code=docs/code:0.6 math=docs/math:0.4 (weights relative, default 1; NAME defaults to the folder name,',
+    "  and a NAME of code, math or legal sets that source's field): the first is built in DIR, each other in DIR/sources/NAME,",
+    '  and DIR/mixture.json records the weights, so `slayer train --data DIR` trains on the mixture. Needs --out.',
+    '--replay SHARE (e.g. 0.05): recorded with the mixture: that share of every training step is the --general text.',
   ],
   options: {
     model: { type: 'string' },
     domain: { type: 'string' },
     html: { type: 'string' },
     general: { type: 'string' },
+    replay: { type: 'string' },
     'seq-len': { type: 'string' },
     seed: { type: 'string' },
     validation: { type: 'string' },
@@ -59,7 +77,11 @@ export const corpusCommand: Command<CorpusCommandResult> = {
     cache: { type: 'string' },
   },
   async run(positionals, values, ctx) {
-    const data = requirePositional(positionals, 0, 'the documents (a file or folder)', USAGE);
+    requirePositional(positionals, 0, 'the documents (a file or folder)', USAGE);
+    const specs = positionals.map(parseSourceSpec);
+    const replay = numberFlag(values, 'replay', 0, { min: 0, max: 1 });
+    const mixed = specs.length > 1 || specs[0].weight !== undefined || replay > 0;
+    const data = specs[0].data;
     const model = requireStringFlag(values, 'model', USAGE);
     const seqLen = numberFlag(values, 'seq-len', 512, { min: 1, integer: true });
     const out = stringFlag(values, 'out');
@@ -72,32 +94,39 @@ export const corpusCommand: Command<CorpusCommandResult> = {
     const vocabSize = hasConfig ? (await readModelConfig(model)).vocabSize : tokenizer.vocabSize;
     const cacheRoot = resolve(stringFlag(values, 'cache') ?? (out ? join(out, 'cache') : join(defaultHome(), 'token-cache')));
 
-    const report = await buildCorpus(
-      {
-        data,
-        general: stringFlag(values, 'general') ?? null,
-        tokenizer,
-        cacheRoot,
-        domain: values.domain === undefined ? null : choiceFlag(values, 'domain', DOMAINS, 'code'),
-        html: values.html === undefined ? null : choiceFlag(values, 'html', HTML_READINGS, 'document'),
-        seqLen,
-        seed: numberFlag(values, 'seed', 0, { integer: true, min: 0 }),
-        validationFraction: numberFlag(values, 'validation', 0.1, { min: 0, max: 0.5 }),
-        textField: stringFlag(values, 'text-field') ?? 'text',
-        badLines: choiceFlag(values, 'bad-lines', BAD_LINE_POLICIES, 'stop'),
-        vocabSize,
-      },
-      ctx,
-    );
+    const settings = {
+      general: stringFlag(values, 'general') ?? null,
+      tokenizer,
+      cacheRoot,
+      domain: values.domain === undefined ? null : choiceFlag(values, 'domain', DOMAINS, 'code'),
+      html: values.html === undefined ? null : choiceFlag(values, 'html', HTML_READINGS, 'document'),
+      seqLen,
+      seed: numberFlag(values, 'seed', 0, { integer: true, min: 0 }),
+      validationFraction: numberFlag(values, 'validation', 0.1, { min: 0, max: 0.5 }),
+      textField: stringFlag(values, 'text-field') ?? 'text',
+      badLines: choiceFlag(values, 'bad-lines', BAD_LINE_POLICIES, 'stop'),
+      vocabSize,
+    };
+    if (mixed && !out) throw new UserError('Several sources (or a replay share) need --out DIR, where each source and mixture.json are written.');
+    const built = mixed
+      ? await buildMixedCorpus(
+          specs.map((spec) => ({ ...spec, domain: (DOMAINS as readonly string[]).includes(spec.name ?? '') ? (spec.name as Domain) : null })),
+          { ...settings, replay },
+          out!,
+          ctx,
+        )
+      : { report: await buildCorpus({ ...settings, data }, ctx), mixture: null };
+    const report = built.report;
     if (report.split.train.sequences === 0) {
       throw new UserError(
         `${data} gives ${n(report.split.train.tokens)} training tokens, less than one sequence of ${seqLen}. Add documents or choose a shorter --seq-len.`,
       );
     }
     ctx.info(report.fromCache ? `Reused the token cache ${report.cacheDir}` : `Tokenised ${n(report.tokenizedDocuments)} documents into ${report.cacheDir}`);
-    const file = out ? await saveCorpusReport(out, report) : null;
+    if (out && !mixed) await clearMixture(out);
+    const file = out ? (mixed ? join(out, 'corpus.json') : await saveCorpusReport(out, report)) : null;
     if (file) ctx.info(`Wrote ${file}`);
-    return { ...report, out: { report: file && resolve(file), cache: report.cacheDir } };
+    return { ...report, out: { report: file && resolve(file), cache: report.cacheDir }, mixture: built.mixture };
   },
   format(r) {
     const lines = [
@@ -114,6 +143,12 @@ export const corpusCommand: Command<CorpusCommandResult> = {
       `Cache        ${r.out.cache}${r.fromCache ? ' (reused)' : ''}`,
     ];
     if (r.out.report) lines.push(`Report       ${r.out.report}`);
+    if (r.mixture) {
+      for (const s of r.mixture.sources)
+        lines.push(`Source       ${s.name}: weight ${s.weight}, ${pct(s.share)} of every step, ${n(s.trainTokens)} training tokens (${s.data})`);
+      if (r.mixture.replay)
+        lines.push(`Replay       general text: ${pct(r.mixture.replay.share)} of every step, ${n(r.mixture.replay.trainTokens)} training tokens`);
+    }
     if (r.warnings.length) lines.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
     if (r.skipped.length) {
       lines.push('', 'Skipped:', ...r.skipped.slice(0, LISTED_SKIPS).map((s) => `  ${s.path}: ${s.reason}`));

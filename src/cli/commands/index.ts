@@ -12,6 +12,7 @@ import { planCommand } from './plan.js';
 import { probeCommand } from './probe.js';
 import { runCommand } from './run.js';
 import { scoreCommand } from './score.js';
+import { sftCommand } from './sft.js';
 import { trainCommand } from './train.js';
 
 export const commands: Command<any>[] = [
@@ -23,6 +24,7 @@ export const commands: Command<any>[] = [
   applyCommand,
   corpusCommand,
   trainCommand,
+  sftCommand,
   evalCommand,
   generateCommand,
   exportCommand,

@@ -1,7 +1,7 @@
 /** `slayer run`: score -> plan (S) -> apply -> train -> evaluate before/after -> report, resumable. */
 import { resolve } from 'node:path';
-import { BASELINES, runPipeline, type RunResult } from '../../main/pipeline/run.js';
-import { DOMAINS } from '../../main/data/index.js';
+import { BASELINES, DEFAULT_BASELINES, runPipeline, type RunResult } from '../../main/pipeline/run.js';
+import { DOMAINS, parseSourceSpec, type Domain } from '../../main/data/index.js';
 import { UserError } from '../../shared/errors.js';
 import type { Command } from '../command.js';
 import { choiceFlag, numberFlag, requireStringFlag, stringFlag } from '../args.js';
@@ -9,7 +9,7 @@ import { formatRunResult } from '../format-run.js';
 import { pruneRuleFlag } from '../prune-flag.js';
 
 const USAGE =
-  'slayer run --model MODEL --data DATA --domain code|math|legal --general DATA --out PROJECT [--qa QA] [--general-qa QA] [--steps 200] [--batch 8] [--lr 1e-4] [--seq-len 256] [--seed 0] [--baselines llama-pro,last-k|none] [--prune deepest|scores|gromov] [--json]';
+  'slayer run --model MODEL --data [NAME=]DATA[:WEIGHT] [--data ...] --domain code|math|legal --general DATA --out PROJECT [--replay SHARE] [--qa QA] [--general-qa QA] [--steps 200] [--batch 8] [--lr 1e-4] [--seq-len 256] [--seed 0] [--baselines llama-pro,last-k,full,lora|none] [--lora-rank R] [--prune deepest|scores|gromov] [--json]';
 
 export const runCommand: Command<RunResult> = {
   name: 'run',
@@ -18,13 +18,17 @@ export const runCommand: Command<RunResult> = {
   details: [
     'Every stage writes into PROJECT with checksums; running the same command again reuses every stage whose inputs did not change.',
     '--general: general text for the forgetting check. --qa / --general-qa: multiple-choice JSONL sets for domain and general.',
-    '--baselines: also train LLaMA Pro and last-k the same way, for a side-by-side comparison (default both; "none" to skip).',
+    '--baselines: also train these the same way, for a side-by-side comparison (default llama-pro,last-k; "none" to skip):',
+    '  llama-pro, last-k, full (full fine-tuning: every tensor), lora (LoRA adapters on q_proj and v_proj of every block, at the',
+    "  rank whose adapters train as many values as the S run, capped at the weights' own rank; --lora-rank R to choose).",
+    '--data [NAME=]DATA[:WEIGHT] (repeatable): several domain sources mixed by weight (e.g. code=docs/code:0.6 math=docs/math:0.4);',
+    '  each is evaluated on its own. --replay SHARE: that share of every training step is --general text (e.g. 0.05).',
     "--prune: how the S plan chooses the deep layers it deletes (default deepest, the paper's rule; scores and gromov read the",
     '  layer scores this run measures). The built model is evaluated before training too, so the report shows what the surgery cost.',
   ],
   options: {
     model: { type: 'string' },
-    data: { type: 'string' },
+    data: { type: 'string', multiple: true },
     domain: { type: 'string' },
     general: { type: 'string' },
     out: { type: 'string' },
@@ -36,11 +40,13 @@ export const runCommand: Command<RunResult> = {
     'seq-len': { type: 'string' },
     seed: { type: 'string' },
     baselines: { type: 'string' },
+    'lora-rank': { type: 'string' },
+    replay: { type: 'string' },
     samples: { type: 'string' },
     prune: { type: 'string' },
   },
   async run(_positionals, values, ctx) {
-    const baselinesRaw = stringFlag(values, 'baselines') ?? BASELINES.join(',');
+    const baselinesRaw = stringFlag(values, 'baselines') ?? DEFAULT_BASELINES.join(',');
     const baselines = baselinesRaw === 'none' ? [] : baselinesRaw.split(',').map((b) => b.trim());
     for (const b of baselines) {
       if (!(BASELINES as readonly string[]).includes(b)) throw new UserError(`--baselines takes ${BASELINES.join(', ')} or none; got "${b}".`);
@@ -48,7 +54,9 @@ export const runCommand: Command<RunResult> = {
     const result = await runPipeline(
       {
         model: requireStringFlag(values, 'model', USAGE),
-        data: requireStringFlag(values, 'data', USAGE),
+        data: dataSources(values.data as string[] | undefined),
+        replay: numberFlag(values, 'replay', 0, { min: 0, max: 1 }),
+        loraRank: values['lora-rank'] === undefined ? undefined : numberFlag(values, 'lora-rank', 8, { min: 1, integer: true }),
         domain: choiceFlag(values, 'domain', DOMAINS, 'code'),
         general: requireStringFlag(values, 'general', USAGE),
         out: resolve(requireStringFlag(values, 'out', USAGE)),
@@ -71,3 +79,11 @@ export const runCommand: Command<RunResult> = {
   },
   format: formatRunResult,
 };
+
+/** One DATA folder as it is; several (or a weight) as sources, a NAME of code, math or legal setting that source's field. */
+function dataSources(raw: string[] | undefined) {
+  if (!raw?.length) throw new UserError(`Missing --data. Usage: ${USAGE}`);
+  const specs = raw.map(parseSourceSpec);
+  if (specs.length === 1 && specs[0].name === undefined && specs[0].weight === undefined) return specs[0].data;
+  return specs.map((s) => ({ ...s, domain: (DOMAINS as readonly string[]).includes(s.name ?? '') ? (s.name as Domain) : null }));
+}

@@ -19,6 +19,7 @@ import type { ComputeLauncher } from '../jobs/launcher.js';
 import { jobChecks } from './job-checks.js';
 import { requireOpenablePath, requireReadableDir, requireReadablePath } from './paths.js';
 import { previewCorpus } from '../data/preview.js';
+import { previewInstructions } from '../data/instruction-sequences.js';
 import { renderReportHtml } from '../report/report-html.js';
 import { parseRunReport } from '../report/parse.js';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
@@ -168,6 +169,12 @@ export class Backend {
       return { opened: true, path };
     },
     'corpus.preview': async (req) => previewCorpus(await requireReadablePath(req.path, 'documents'), { html: req.html, domain: req.domain }),
+    'instruct.preview': async (req) =>
+      previewInstructions(await requireReadableDir(req.modelDir, 'model folder'), await requireReadablePath(req.data, 'instruction examples'), {
+        template: req.template === undefined ? undefined : await requireReadablePath(req.template, 'chat template'),
+        seqLen: req.seqLen,
+        packing: req.packing,
+      }),
     'plan.make': async (req) => {
       const m = await readModelConfig(await requireReadableDir(req.modelDir, 'model folder'));
       const options = { ...req.options } as PlanOptions & { scores?: unknown };

@@ -21,6 +21,7 @@ export const jobChecks: { [K in JobKind]: Check<K> } = {
     data: await data(p.data),
     general: p.general === null ? null : await requireReadablePath(p.general, 'general text'),
     out: resolve(p.out),
+    sources: await Promise.all(p.sources.map(async (s) => ({ ...s, data: await data(s.data) }))),
   }),
   score: async (p) => ({ ...p, modelDir: await model(p.modelDir), data: await data(p.data) }),
   probe: async (p) => ({ ...p, modelDir: await model(p.modelDir), data: await data(p.data), qa: await optional(p.qa, 'questions file') }),
@@ -33,6 +34,13 @@ export const jobChecks: { [K in JobKind]: Check<K> } = {
     data: await data(p.data),
     out: resolve(p.out),
     evalData: p.evalData && (await Promise.all(p.evalData.map((e) => requireReadablePath(e, 'evaluation text')))),
+    template: await optional(p.template, 'chat template'),
+  }),
+  'instruct-eval': async (p) => ({
+    ...p,
+    modelDir: await model(p.modelDir),
+    data: await requireReadablePath(p.data, 'instruction examples'),
+    template: await optional(p.template, 'chat template'),
   }),
   export: async (p) => ({ ...p, modelDir: await model(p.modelDir), out: resolve(p.out) }),
 };

@@ -14,6 +14,12 @@
  * are the engine's own fp32 copies that the optimizer updates in place; frozen ones come from a
  * weight store (weight-store.ts) in the mode the memory plan chose: fp32, or kept as stored
  * and widened one block at a time, or read from disk block by block.
+ *
+ * Two additions for instruction tuning and the LoRA baseline: per-target loss masks and
+ * packed examples that never attend across each other (SequenceLayout), and LoRA adapters on
+ * chosen projections of chosen blocks (lora-adapters.ts), trained while every base weight
+ * stays frozen. Block graphs of each variant (packed or not, with adapters or not) are built
+ * the first time a batch needs them.
  */
 import * as ort from 'onnxruntime-node';
 import type { ModelDescription } from '../../shared/model.js';
@@ -23,7 +29,9 @@ import { blockTensorName, blockTensorSpecs, modelTensorSpecs, parseBlockTensorNa
 import { padBatch, planBatches, type PaddedBatch } from './batch.js';
 import { accumulateEmbeddingGrad } from './embedding-backward.js';
 import { BLOCK_GRAD_IO, blockWeightGradName, decoderBlockBackwardGraph } from './graphs/decoder-block-backward.js';
-import { BLOCK_IO, decoderBlockGraph } from './graphs/decoder-block.js';
+import { BLOCK_IO, decoderBlockGraph, type BlockVariant } from './graphs/decoder-block.js';
+import { loraInputNames } from './graphs/lora.js';
+import { adapterSpecs, dropoutMask, initialLoraA, loraGraphSpec, type AdapterSpec, type LoraEngineSettings } from './lora-adapters.js';
 import { EMBEDDING_IO, embeddingGraph } from './graphs/embedding.js';
 import { LOSS_IO, headLossGraph } from './graphs/lm-head-loss.js';
 import { HEAD_IO } from './graphs/lm-head.js';
@@ -57,6 +65,23 @@ export interface TrainingEngineOptions extends ProviderOptions {
   weights?: WeightMode;
   /** Bytes the head may spend on [rows, seq, vocab] logits per call; rows beyond it go in further calls. */
   activationBudgetBytes?: number;
+  /** LoRA adapters to train (their blocks' own tensors stay frozen). */
+  lora?: LoraEngineSettings;
+}
+
+/** What a sequence carries beyond its tokens (instruction tuning); absent parts mean "as plain text". */
+export interface SequenceLayout {
+  /** 1 where the target of position t (token t + 1) counts in the loss, 0 where it does not (prompt tokens); length - 1 entries or more. */
+  targetMask?: Uint8Array;
+  /** The example each token belongs to: attention never crosses examples packed into one sequence. */
+  segments?: Int32Array;
+}
+
+export interface BatchOptions {
+  /** Per sequence (same order), its layout or null. */
+  layouts?: readonly (SequenceLayout | null | undefined)[];
+  /** Picks the LoRA dropout masks of this call: the same key gives the same masks (a resumed run repeats them). */
+  dropoutKey?: number;
 }
 
 export interface EvaluationSums {
@@ -74,13 +99,14 @@ export interface TrainingEngine {
   readonly weightMode: WeightMode;
   /**
    * Adds to every parameter's grad the gradient of sum_t w_t * -log p(target_t) over the
-   * targets of these sequences (every position but the last), w_t = weightPerTarget, and
-   * returns that weighted loss. The sequences form one padded batch.
+   * targets of these sequences (every position but the last, and only those their layout's
+   * targetMask keeps), w_t = weightPerTarget, and returns that weighted loss. The sequences
+   * form one padded batch.
    */
-  accumulateGradients(sequences: readonly ArrayLike<number>[], weightPerTarget: number): Promise<number>;
+  accumulateGradients(sequences: readonly ArrayLike<number>[], weightPerTarget: number, options?: BatchOptions): Promise<number>;
   zeroGradients(): void;
-  /** Mean-NLL ingredients of the current weights on held-out sequences (batched to the activation budget). */
-  evaluate(sequences: readonly ArrayLike<number>[], control?: TaskControl): Promise<EvaluationSums>;
+  /** Mean-NLL ingredients of the current weights on held-out sequences (batched to the activation budget; layouts as above, no dropout). */
+  evaluate(sequences: readonly ArrayLike<number>[], control?: TaskControl, layouts?: BatchOptions['layouts']): Promise<EvaluationSums>;
   dispose(): Promise<void>;
 }
 
@@ -92,6 +118,12 @@ const HEAD_LIVE_LOGIT_COPIES = 4;
 export async function createTrainingEngine(reader: TensorReader, trainable: TrainableSelection, options: TrainingEngineOptions = {}): Promise<TrainingEngine> {
   const m = reader.description;
   const trainedLayers = new Set(trainable.layers);
+  const lora = options.lora ?? null;
+  const adapters = lora ? adapterSpecs(m, lora) : [];
+  const adaptedLayers = new Set(adapters.map((a) => a.layer));
+  for (const layer of adaptedLayers) {
+    if (trainedLayers.has(layer)) throw new Error(`createTrainingEngine: block ${layer} cannot train both its own tensors and LoRA adapters`);
+  }
   const parameterNames = new Set(
     modelTensorSpecs(m)
       .map((s) => s.name)
@@ -100,7 +132,7 @@ export async function createTrainingEngine(reader: TensorReader, trainable: Trai
         return block ? trainedLayers.has(block.layer) : trainable.globals;
       }),
   );
-  if (parameterNames.size === 0) throw new Error('createTrainingEngine: nothing to train');
+  if (parameterNames.size === 0 && adapters.length === 0) throw new Error('createTrainingEngine: nothing to train');
 
   // Trained tensors become the engine's own fp32 copies; frozen ones stay in the weight store.
   const parameters: Parameter[] = [];
@@ -109,10 +141,14 @@ export async function createTrainingEngine(reader: TensorReader, trainable: Trai
     const value = (await reader.readTensor(spec.name)).slice();
     parameters.push({ name: spec.name, shape: spec.shape, value, grad: new Float32Array(value.length) });
   }
+  for (const a of adapters) {
+    const rank = lora!.rank;
+    parameters.push({ name: a.aName, shape: [rank, a.in], value: initialLoraA(lora!.seed, a, rank), grad: new Float32Array(rank * a.in) });
+    parameters.push({ name: a.bName, shape: [a.out, rank], value: new Float32Array(a.out * rank), grad: new Float32Array(a.out * rank) });
+  }
   const frozen = await openWeightStore(reader, options.weights ?? 'resident-f32', { skipLayers: trainedLayers, skipGlobals: trainable.globals });
 
-  const lowestBackward = trainable.globals ? 0 : Math.min(...trainable.layers);
-  const needsFrozenBackward = Array.from({ length: m.layers - lowestBackward }, (_, k) => lowestBackward + k).some((l) => !trainedLayers.has(l));
+  const lowestBackward = trainable.globals ? 0 : Math.min(...trainable.layers, ...adaptedLayers);
   const provider = await openProvider(options);
   const opened: ort.InferenceSession[] = [];
   const open = async (model: BuiltModel): Promise<ort.InferenceSession> => {
@@ -123,13 +159,24 @@ export async function createTrainingEngine(reader: TensorReader, trainable: Trai
   try {
     const sessions: TrainingSessions = {
       embedding: await open(embeddingGraph(m)),
-      block: await open(decoderBlockGraph(m)),
-      blockBackward: trainedLayers.size > 0 ? await open(decoderBlockBackwardGraph(m, { weightGrads: true })) : null,
-      frozenBlockBackward: needsFrozenBackward ? await open(decoderBlockBackwardGraph(m, { weightGrads: false })) : null,
       headLoss: await open(headLossGraph(m, trainable.globals ? 'all' : 'hidden')),
       evalLoss: await open(headLossGraph(m, 'none')),
     };
-    return new OnnxTrainingEngine(m, provider, sessions, frozen, parameters, lowestBackward, options.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET);
+    const blocks = new BlockSessions(m, open, lora);
+    // The plain forward block serves every run; building it now reports a provider problem before any data is read.
+    await blocks.get('forward', false, false, false);
+    return new OnnxTrainingEngine(
+      m,
+      provider,
+      sessions,
+      blocks,
+      opened,
+      frozen,
+      parameters,
+      lowestBackward,
+      options.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET,
+      { settings: lora, adapters },
+    );
   } catch (e) {
     await Promise.all(opened.map((s) => s.release()));
     throw e;
@@ -138,11 +185,41 @@ export async function createTrainingEngine(reader: TensorReader, trainable: Trai
 
 interface TrainingSessions {
   embedding: ort.InferenceSession;
-  block: ort.InferenceSession;
-  blockBackward: ort.InferenceSession | null;
-  frozenBlockBackward: ort.InferenceSession | null;
   headLoss: ort.InferenceSession;
   evalLoss: ort.InferenceSession;
+}
+
+/** forward; backward of a block whose own tensors train; backward of a frozen block (which may carry trained adapters). */
+type BlockPass = 'forward' | 'backward-trained' | 'backward-frozen';
+
+/** Block sessions by variant, each built the first time it is needed. */
+class BlockSessions {
+  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+  constructor(
+    private readonly m: ModelDescription,
+    private readonly open: (model: BuiltModel) => Promise<ort.InferenceSession>,
+    private readonly lora: LoraEngineSettings | null,
+  ) {}
+
+  get(pass: BlockPass, packed: boolean, adapted: boolean, dropout: boolean): Promise<ort.InferenceSession> {
+    const key = `${pass}:${packed}:${adapted}:${dropout}`;
+    let session = this.sessions.get(key);
+    if (!session) {
+      const variant: BlockVariant = { segments: packed, lora: adapted ? loraGraphSpec(this.lora!, dropout) : undefined };
+      session = this.open(
+        pass === 'forward' ? decoderBlockGraph(this.m, variant) : decoderBlockBackwardGraph(this.m, { weightGrads: pass === 'backward-trained', ...variant }),
+      );
+      this.sessions.set(key, session);
+    }
+    return session;
+  }
+}
+
+/** The adapters of a LoRA run (none otherwise). */
+interface EngineAdapters {
+  settings: LoraEngineSettings | null;
+  adapters: AdapterSpec[];
 }
 
 class OnnxTrainingEngine implements TrainingEngine {
@@ -150,6 +227,8 @@ class OnnxTrainingEngine implements TrainingEngine {
   private readonly trainedFeeds = new Map<string, ort.Tensor>();
   /** Per trained block: its parameters by tensor suffix. */
   private readonly trainedBlocks = new Map<number, Map<string, Parameter>>();
+  /** Per adapted block: its adapters with their A and B parameters. */
+  private readonly adaptedBlocks = new Map<number, { spec: AdapterSpec; a: Parameter; b: Parameter }[]>();
   private readonly parameterByName: ReadonlyMap<string, Parameter>;
   private readonly inverseFrequencies: Float32Array;
   private rotary: { length: number; cos: Float32Array; sin: Float32Array } = { length: 0, cos: new Float32Array(), sin: new Float32Array() };
@@ -159,14 +238,23 @@ class OnnxTrainingEngine implements TrainingEngine {
     readonly description: ModelDescription,
     private readonly computeProvider: ComputeProvider,
     private readonly sessions: TrainingSessions,
+    private readonly blockSessions: BlockSessions,
+    private readonly openedSessions: ort.InferenceSession[],
     private readonly frozen: WeightStore,
     readonly parameters: readonly Parameter[],
     private readonly lowestBackward: number,
     private readonly activationBudget: number,
+    private readonly lora: EngineAdapters,
   ) {
     this.parameterByName = new Map(parameters.map((p) => [p.name, p]));
+    for (const a of lora.adapters) {
+      if (!this.adaptedBlocks.has(a.layer)) this.adaptedBlocks.set(a.layer, []);
+      this.adaptedBlocks.get(a.layer)!.push({ spec: a, a: this.parameterByName.get(a.aName)!, b: this.parameterByName.get(a.bName)! });
+    }
+    const adapterNames = new Set(lora.adapters.flatMap((a) => [a.aName, a.bName]));
     for (const p of parameters) {
       this.trainedFeeds.set(p.name, new ort.Tensor('float32', p.value, p.shape));
+      if (adapterNames.has(p.name)) continue;
       const block = parseBlockTensorName(p.name);
       if (!block) continue;
       if (!this.trainedBlocks.has(block.layer)) this.trainedBlocks.set(block.layer, new Map());
@@ -191,7 +279,7 @@ class OnnxTrainingEngine implements TrainingEngine {
     for (const p of this.parameters) p.grad.fill(0);
   }
 
-  async accumulateGradients(sequences: readonly ArrayLike<number>[], weightPerTarget: number): Promise<number> {
+  async accumulateGradients(sequences: readonly ArrayLike<number>[], weightPerTarget: number, options: BatchOptions = {}): Promise<number> {
     this.checkOpen();
     const m = this.description;
     const longest = Math.max(...sequences.map((s) => s.length));
@@ -200,22 +288,37 @@ class OnnxTrainingEngine implements TrainingEngine {
       sequences,
       longest,
     );
-    const positions = this.positionFeeds(batch);
+    const layouts = options.layouts ?? [];
+    const positions = this.positionFeeds(batch, layouts);
+    const packed = BLOCK_IO.segments in positions;
+    const dropout = this.lora.settings !== null && this.lora.settings.dropout > 0 ? (options.dropoutKey ?? 0) : null;
 
     const kept: ort.Tensor[] = [];
     let hidden = await this.embed(batch);
     for (let layer = 0; layer < m.layers; layer++) {
       if (layer >= this.lowestBackward) kept[layer] = hidden;
-      hidden = (await this.sessions.block.run({ ...(await this.blockFeeds(layer)), ...positions, [BLOCK_IO.hidden]: hidden }))[BLOCK_IO.output];
+      const session = await this.blockSessions.get('forward', packed, this.adaptedBlocks.has(layer), dropout !== null);
+      hidden = (await session.run({ ...(await this.blockFeeds(layer, batch, dropout)), ...positions, [BLOCK_IO.hidden]: hidden }))[BLOCK_IO.output];
     }
 
-    const head = await this.headBackward(hidden, batch, targetWeights(batch, weightPerTarget));
+    const head = await this.headBackward(hidden, batch, targetWeights(batch, weightPerTarget, layouts));
     let grad = head.gradHidden;
     for (let layer = m.layers - 1; layer >= this.lowestBackward; layer--) {
       const trained = this.trainedBlocks.get(layer);
-      const session = (trained ? this.sessions.blockBackward : this.sessions.frozenBlockBackward)!;
-      const out = await session.run({ ...(await this.blockFeeds(layer)), ...positions, [BLOCK_IO.hidden]: kept[layer], [BLOCK_GRAD_IO.gradOutput]: grad });
+      const adapted = this.adaptedBlocks.get(layer);
+      const session = await this.blockSessions.get(trained ? 'backward-trained' : 'backward-frozen', packed, adapted !== undefined, dropout !== null);
+      const out = await session.run({
+        ...(await this.blockFeeds(layer, batch, dropout)),
+        ...positions,
+        [BLOCK_IO.hidden]: kept[layer],
+        [BLOCK_GRAD_IO.gradOutput]: grad,
+      });
       if (trained) for (const [suffix, p] of trained) addInto(p.grad, out[blockWeightGradName(suffix)].data as Float32Array);
+      for (const { spec, a, b } of adapted ?? []) {
+        const names = loraInputNames(spec.module);
+        addInto(a.grad, out[blockWeightGradName(names.a)].data as Float32Array);
+        addInto(b.grad, out[blockWeightGradName(names.b)].data as Float32Array);
+      }
       grad = out[BLOCK_GRAD_IO.gradInput];
     }
     const embeddingParameter = this.parameterByName.get(EMBEDDING);
@@ -231,7 +334,7 @@ class OnnxTrainingEngine implements TrainingEngine {
     return head.loss;
   }
 
-  async evaluate(sequences: readonly ArrayLike<number>[], control?: TaskControl): Promise<EvaluationSums> {
+  async evaluate(sequences: readonly ArrayLike<number>[], control?: TaskControl, layouts: BatchOptions['layouts'] = []): Promise<EvaluationSums> {
     this.checkOpen();
     const m = this.description;
     const sums: EvaluationSums = { nll: 0, targets: 0 };
@@ -239,12 +342,14 @@ class OnnxTrainingEngine implements TrainingEngine {
     for (const [b, batch] of batches.entries()) {
       throwIfCancelled(control?.signal);
       control?.onProgress?.({ fraction: b / batches.length, message: `Evaluating batch ${b + 1} of ${batches.length}` });
-      const positions = this.positionFeeds(batch);
+      const positions = this.positionFeeds(batch, layouts);
+      const packed = BLOCK_IO.segments in positions;
       let hidden = await this.embed(batch);
       for (let layer = 0; layer < m.layers; layer++) {
-        hidden = (await this.sessions.block.run({ ...(await this.blockFeeds(layer)), ...positions, [BLOCK_IO.hidden]: hidden }))[BLOCK_IO.output];
+        const session = await this.blockSessions.get('forward', packed, this.adaptedBlocks.has(layer), false);
+        hidden = (await session.run({ ...(await this.blockFeeds(layer, batch, null)), ...positions, [BLOCK_IO.hidden]: hidden }))[BLOCK_IO.output];
       }
-      const weights = targetWeights(batch, 1);
+      const weights = targetWeights(batch, 1, layouts);
       const out = await this.sessions.evalLoss.run({
         ...(await this.headFeeds()),
         [HEAD_IO.hidden]: hidden,
@@ -252,7 +357,7 @@ class OnnxTrainingEngine implements TrainingEngine {
         [LOSS_IO.targetWeights]: new ort.Tensor('float32', weights, batch.targets.dims),
       });
       sums.nll += (out[LOSS_IO.loss].data as Float32Array)[0];
-      sums.targets += batch.lengths.reduce((n, length) => n + length - 1, 0);
+      sums.targets += weights.reduce((n, w) => n + w, 0);
     }
     return sums;
   }
@@ -260,7 +365,7 @@ class OnnxTrainingEngine implements TrainingEngine {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await Promise.all(Object.values(this.sessions).map((s) => s?.release()));
+    await Promise.all(this.openedSessions.map((s) => s.release()));
   }
 
   private checkOpen(): void {
@@ -274,8 +379,11 @@ class OnnxTrainingEngine implements TrainingEngine {
     return out[EMBEDDING_IO.output];
   }
 
-  /** A trained block's own tensors, or a frozen block's from the store (valid until the store's next call). */
-  private async blockFeeds(layer: number): Promise<Record<string, ort.Tensor>> {
+  /**
+   * A trained block's own tensors, or a frozen block's from the store (valid until the store's
+   * next call), with its adapters and, in a training call with LoRA dropout, their masks.
+   */
+  private async blockFeeds(layer: number, batch: PaddedBatch, dropoutKey: number | null): Promise<Record<string, ort.Tensor>> {
     const m = this.description;
     const feeds: Record<string, ort.Tensor> = {};
     if (this.trainedBlocks.has(layer)) {
@@ -284,6 +392,20 @@ class OnnxTrainingEngine implements TrainingEngine {
     }
     const weights = await this.frozen.block(layer);
     for (const spec of blockTensorSpecs(m)) feeds[spec.name] = new ort.Tensor('float32', weights.get(spec.name)!, spec.shape);
+    const lora = this.lora.settings;
+    for (const { spec, a, b } of this.adaptedBlocks.get(layer) ?? []) {
+      const names = loraInputNames(spec.module);
+      feeds[names.a] = this.trainedFeeds.get(a.name)!;
+      feeds[names.b] = this.trainedFeeds.get(b.name)!;
+      if (dropoutKey !== null) {
+        const rows = batch.rows.length;
+        feeds[names.mask] = new ort.Tensor('float32', dropoutMask(lora!.seed, dropoutKey, spec, rows, batch.seqLen, lora!.dropout), [
+          rows,
+          batch.seqLen,
+          spec.in,
+        ]);
+      }
+    }
     return feeds;
   }
 
@@ -334,22 +456,42 @@ class OnnxTrainingEngine implements TrainingEngine {
     return { loss, gradHidden: new ort.Tensor('float32', gradHidden!, [rows, T, m.hiddenSize]) };
   }
 
-  /** Rotary tables for the batch's length (rows of the longest table so far) and its key mask. */
-  private positionFeeds(batch: PaddedBatch): Record<string, ort.Tensor> {
+  /**
+   * Rotary tables for the batch's length (rows of the longest table so far), its key mask, and
+   * the segment ids when any sequence of the batch packs several examples.
+   */
+  private positionFeeds(batch: PaddedBatch, layouts: BatchOptions['layouts'] = []): Record<string, ort.Tensor> {
     if (batch.seqLen > this.rotary.length) this.rotary = { length: batch.seqLen, ...rotaryTables(this.inverseFrequencies, batch.seqLen) };
     const half = this.inverseFrequencies.length;
-    return {
+    const feeds: Record<string, ort.Tensor> = {
       [BLOCK_IO.ropeCos]: new ort.Tensor('float32', this.rotary.cos.subarray(0, batch.seqLen * half), [batch.seqLen, half]),
       [BLOCK_IO.ropeSin]: new ort.Tensor('float32', this.rotary.sin.subarray(0, batch.seqLen * half), [batch.seqLen, half]),
       [BLOCK_IO.keyMask]: batch.tokenMask,
     };
+    if (batch.rows.some((s) => layouts[s]?.segments)) {
+      const segments = new BigInt64Array(batch.rows.length * batch.seqLen);
+      batch.rows.forEach((s, r) => {
+        const ids = layouts[s]?.segments;
+        if (ids) for (let t = 0; t < batch.lengths[r]; t++) segments[r * batch.seqLen + t] = BigInt(ids[t]);
+      });
+      feeds[BLOCK_IO.segments] = new ort.Tensor('int64', segments, [batch.rows.length, batch.seqLen]);
+    }
+    return feeds;
   }
 }
 
-/** w at every position that has a next token (t < length - 1), 0 elsewhere (the last token, padding). */
-function targetWeights(batch: PaddedBatch, w: number): Float32Array {
+/**
+ * w at every position that has a next token (t < length - 1) and whose target the sequence's
+ * layout keeps (targetMask[t] = 1), 0 elsewhere (the last token, padding, masked prompt tokens).
+ */
+function targetWeights(batch: PaddedBatch, w: number, layouts: BatchOptions['layouts'] = []): Float32Array {
   const weights = new Float32Array(batch.rows.length * batch.seqLen);
-  batch.lengths.forEach((length, r) => weights.fill(w, r * batch.seqLen, r * batch.seqLen + length - 1));
+  batch.rows.forEach((s, r) => {
+    const base = r * batch.seqLen;
+    const mask = layouts[s]?.targetMask;
+    if (!mask) weights.fill(w, base, base + batch.lengths[r] - 1);
+    else for (let t = 0; t < batch.lengths[r] - 1; t++) weights[base + t] = mask[t] ? w : 0;
+  });
   return weights;
 }
 

@@ -14,6 +14,7 @@ import { ModelFolder } from '../model/folder.js';
 import { exportGguf, type GgufExportResult } from './gguf-export.js';
 import { exportHandoff } from './handoff-export.js';
 import { exportHf } from './hf-export.js';
+import { exportPeftAdapter } from './peft-export.js';
 import { checkOutputPlace } from './output-place.js';
 import { readSlayerRecord } from './slayer-record.js';
 import { EXPORT_DTYPES, EXPORT_FORMATS, type ExportFormat, type ExportResult } from '../../shared/export.js';
@@ -66,6 +67,8 @@ export async function exportModel(modelDir: string, options: ExportOptions, cont
     } else if (format === 'hf') {
       await exportHf(folder, record, out, { dtype: tensorDtype, name }, control);
       files = (await readdir(out)).sort().map((f) => join(out, f));
+    } else if (format === 'peft') {
+      files = await exportPeftAdapter(folder.dir, out);
     } else {
       files = await exportHandoff(format, { modelPath: resolve(modelDir), description: m }, record, out);
     }

@@ -18,6 +18,12 @@
  * gate, up, silu(gate), silu(gate)*up (4F). c is the number of blocks from the lowest trainable
  * one to the top: no gradient has to flow below the lowest trainable block, so blocks under it
  * keep nothing (all blocks when the embeddings are trained).
+ *
+ * LoRA adapters (P_lora values) are trained like any tensor (copy, gradient, optimizer state);
+ * the weights they adapt stay frozen. While an adapted block is recomputed it also holds, per
+ * adapter, its low-rank activations and their gradients (2 * B*T*r), and with dropout the mask
+ * it is fed (B*T*in, once in JS and once as the graph's input):
+ *   adapters    = 4 * (2 * B*T*r * n_block + 2 * B*T * in_block)    n_block adapters of in_block inputs in all
  */
 import type { ModelDescription } from '../../shared/model.js';
 import { WEIGHT_MODE_WORDS, type MemoryEstimate, type WeightMode } from '../../shared/memory.js';
@@ -35,6 +41,17 @@ export interface TrainingShape {
   seqLen: number;
   /** AdamW keeps two moments per trained value; SGD none. */
   optimizerStates: number;
+  /** LoRA adapters, when they are what trains (trainableParameters then counts base tensors only, usually 0). */
+  adapters?: AdapterShape;
+}
+
+export interface AdapterShape {
+  parameters: number;
+  rank: number;
+  /** Adapters of one block, and the sum of their input widths. */
+  perBlock: number;
+  inputsPerBlock: number;
+  dropout: boolean;
 }
 
 export function trainingEstimates(m: ModelDescription, storedBytes: number, shape: TrainingShape): MemoryEstimate[] {
@@ -47,10 +64,10 @@ export function trainingEstimate(m: ModelDescription, storedBytes: number, s: Tr
   const kv = m.kvHeads * m.headDim;
   const checkpointed = s.layers - s.lowestTrainable;
   const activations = checkpointed * B * T * H + 2 * B * T * (5 * H + 3 * q + 3 * kv + 4 * F) + 2 * B * m.heads * T * T + 2 * B * T * m.vocabSize;
-  const trained = s.trainableParameters;
+  const trained = s.trainableParameters + (s.adapters?.parameters ?? 0);
   const parts = [
     { name: 'Runtime', bytes: RUNTIME_BYTES, why: 'Node, onnxruntime, the graphs and the tokenizer' },
-    { name: 'Frozen weights', bytes: heldWeightBytes(m, mode, s.parameters - trained, storedBytes), why: `frozen ${WEIGHT_MODE_WORDS[mode]}` },
+    { name: 'Frozen weights', bytes: heldWeightBytes(m, mode, s.parameters - s.trainableParameters, storedBytes), why: `frozen ${WEIGHT_MODE_WORDS[mode]}` },
     { name: 'Trained weights', bytes: 4 * trained, why: 'an fp32 copy of every trainable parameter' },
     { name: 'Gradients', bytes: 4 * trained, why: 'one fp32 gradient per trainable parameter' },
     {
@@ -60,5 +77,13 @@ export function trainingEstimate(m: ModelDescription, storedBytes: number, s: Tr
     },
     { name: 'Activations', bytes: 4 * activations, why: `what one step of ${B} x ${T} tokens keeps for the backward pass, with per-block recomputation` },
   ];
+  const a = s.adapters;
+  if (a) {
+    parts.push({
+      name: 'Adapters',
+      bytes: 4 * (2 * B * T * a.rank * a.perBlock + (a.dropout ? 2 * B * T * a.inputsPerBlock : 0)),
+      why: `the low-rank activations of one adapted block${a.dropout ? ' and its dropout masks' : ''}`,
+    });
+  }
   return { mode, totalBytes: parts.reduce((n, p) => n + p.bytes, 0), parts };
 }

@@ -1,12 +1,15 @@
 /**
  * `slayer run`: the whole S-strategy pipeline as resumable stages —
  * corpus -> score (domain, general) -> evaluate base -> plan -> apply -> evaluate built ->
- * train -> evaluate after, then the same for the baselines (LLaMA Pro, last-k), then the report.
- * The S plan deletes layers by the chosen prune rule (default: the paper's, the deepest). The
- * built model is evaluated before training whenever the surgery changed the function (deleted
- * or refreshed layers), so the report shows what the surgery cost and what training recovered;
- * a plan that only adds identity blocks computes the base model exactly (the function check
- * proves it), so its built model is the base model's measurement.
+ * train -> evaluate after, then the same for the baselines (LLaMA Pro, last-k, full fine-tuning,
+ * and LoRA at the S run's trainable-parameter budget, which trains adapters on the model as it
+ * is), then the report. The S plan deletes layers by the chosen prune rule (default: the
+ * paper's, the deepest). The built model is evaluated before training whenever the surgery
+ * changed the function (deleted or refreshed layers), so the report shows what the surgery cost
+ * and what training recovered; a plan that only adds identity blocks computes the base model
+ * exactly (the function check proves it), so its built model is the base model's measurement.
+ * The domain data may be several sources mixed by weight, with general text replayed in every
+ * batch; each domain is then evaluated on its own.
  * Every stage's output stays in the project folder with checksums; a rerun resumes from the
  * first stage whose inputs changed (stage.ts).
  */
@@ -20,22 +23,32 @@ import { measurementOf } from '../../shared/measurement.js';
 import { REPORT_VERSION, type ExportRecord, type Measurement, type RunReport, type StrategyRun } from '../../shared/report.js';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { ModelFolder } from '../model/folder.js';
-import { buildCorpus, saveCorpusReport, type Domain } from '../data/index.js';
+import { buildMixedCorpus, type CorpusSourceSpec, type Domain } from '../data/index.js';
 import { scoreLayers, type ScoreResult } from '../analysis/index.js';
 import { makePlan, writePlanFile } from '../plan/index.js';
 import { applyPlan, type ApplyResult } from '../surgery/index.js';
 import { evaluateModel } from '../evaluate/index.js';
 import { train, type TrainResult } from '../train/index.js';
+import { loraForBudget } from '../train/lora-budget.js';
+import { perplexityOf } from '../../shared/measurement.js';
+import type { CorpusMixture } from '../../shared/mixture.js';
 import { modelParameters } from '../model/tensors.js';
 import { reportFindings } from '../report/findings.js';
 import { renderReportHtml } from '../report/report-html.js';
 import { StageRunner, type StageRecord } from './stage.js';
 
-export const BASELINES = ['llama-pro', 'last-k'] as const;
+export const BASELINES = ['llama-pro', 'last-k', 'full', 'lora'] as const;
+/** What `slayer run` trains besides S unless told otherwise (full fine-tuning and LoRA on request). */
+export const DEFAULT_BASELINES = ['llama-pro', 'last-k'] as const;
 
 export interface RunOptions {
   model: string;
-  data: string;
+  /** The domain documents: one folder, or several sources with weights ([NAME=]DIR[:WEIGHT]). */
+  data: string | readonly CorpusSourceSpec[];
+  /** Share of every training step's tokens replayed from the general text (default 0). */
+  replay?: number;
+  /** LoRA baseline: this rank instead of the one that matches the S run's trainable parameters. */
+  loraRank?: number;
   domain: Domain;
   general: string;
   out: string;
@@ -65,7 +78,14 @@ export interface RunResult {
   reusedStages: string[];
 }
 
-const LABELS: Record<PlanStrategy, string> = { s: 'S (SLayer)', 'llama-pro': 'LLaMA Pro', 'last-k': 'last-k', full: 'full fine-tuning', manual: 'manual' };
+const LABELS: Record<PlanStrategy | 'lora', string> = {
+  s: 'S (SLayer)',
+  'llama-pro': 'LLaMA Pro',
+  'last-k': 'last-k',
+  full: 'full fine-tuning',
+  manual: 'manual',
+  lora: 'LoRA',
+};
 
 /** What a later stage depends on from an earlier one: its inputs and what it wrote. */
 const upstream = (r: StageRecord<unknown>) => [r.inputsHash, r.artifacts];
@@ -83,18 +103,32 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
   const modelStage = await stages.run('model', { modelDir }, async () => ({ output: { dir: modelDir }, artifacts: [modelDir] }));
 
   const corpusDir = join(project, 'corpus');
-  const corpus = await stages.run(
+  const sources = (typeof o.data === 'string' ? [{ data: o.data }] : o.data).map((s) => ({ ...s, data: resolve(s.data) }));
+  const corpus = await stages.run<{ documents: number; tokens: number; warnings: string[]; mixture?: CorpusMixture | null }>(
     'corpus',
-    { upstream: upstream(modelStage), data: resolve(o.data), general: resolve(o.general), domain: o.domain, seqLen: o.seqLen, seed: o.seed },
+    {
+      upstream: upstream(modelStage),
+      data: sources.length === 1 && sources[0].weight === undefined && !o.replay ? sources[0].data : sources,
+      ...(o.replay ? { replay: o.replay } : {}),
+      general: resolve(o.general),
+      domain: o.domain,
+      seqLen: o.seqLen,
+      seed: o.seed,
+    },
     async () => {
-      const report = await buildCorpus(
-        { data: resolve(o.data), general: resolve(o.general), tokenizer, cacheRoot: join(project, 'cache'), domain: o.domain, seqLen: o.seqLen, seed: o.seed },
+      const { report, mixture } = await buildMixedCorpus(
+        sources,
+        { general: resolve(o.general), tokenizer, cacheRoot: join(project, 'cache'), domain: o.domain, seqLen: o.seqLen, seed: o.seed, replay: o.replay },
+        corpusDir,
         span(0, 0.05, 'Reading documents'),
       );
-      await saveCorpusReport(corpusDir, report);
-      return { output: { documents: report.documents, tokens: report.tokens, warnings: report.warnings }, artifacts: [join(corpusDir, 'corpus.json')] };
+      const files = [join(corpusDir, 'corpus.json')];
+      if (mixture) files.push(join(corpusDir, 'mixture.json'));
+      if (mixture && mixture.sources.length > 1) files.push(join(corpusDir, 'sources'));
+      return { output: { documents: report.documents, tokens: report.tokens, warnings: report.warnings, mixture }, artifacts: files };
     },
   );
+  const mixture = corpus.output.mixture ?? null;
 
   const scoreOf = async (name: string, split: 'train' | 'general-train', from: number) =>
     stages.run<ScoreResult>(name, { upstream: upstream(corpus), split, samples: o.scoreSamples, seqLen: o.seqLen, seed: o.seed }, async () => ({
@@ -116,24 +150,85 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
       const mid = (from + to) / 2;
       const domain = await evalOn('validation', o.domainQa, o.domainTasks, span(from, mid, `Evaluating ${name} (domain)`));
       const general = await evalOn('general-validation', o.generalQa, o.generalTasks, span(mid, to, `Evaluating ${name} (general)`));
-      return { output: measurementOf(domain, general) };
+      const measurement = measurementOf(domain, general);
+      if (mixture && mixture.sources.length > 1) {
+        // Each domain on its own: the first source is the corpus itself, the others its sources/NAME.
+        measurement.domains = [{ name: mixture.sources[0].name, perplexity: measurement.domain }];
+        for (const source of mixture.sources.slice(1)) {
+          const r = await evaluateModel(
+            dir,
+            { data: join(corpusDir, 'sources', source.name), split: 'validation', seqLen: o.seqLen, samples: o.evalSamples, seed: o.seed },
+            {
+              signal: control.signal,
+            },
+          );
+          measurement.domains.push({ name: source.name, perplexity: perplexityOf(r) });
+        }
+      }
+      return { output: measurement };
     });
   };
   const before = await measure('evaluate-base', modelDir, [upstream(modelStage), upstream(corpus)], 0.13, 0.2);
 
-  const strategies: PlanStrategy[] = ['s', ...o.baselines];
+  const strategies: (PlanStrategy | 'lora')[] = ['s', ...o.baselines];
   const runs: StrategyRun[] = [];
   let sourceHash = '';
   let sTrainStage: StageRecord<TrainResult> | null = null;
   const share = 0.75 / strategies.length;
   for (const [k, strategy] of strategies.entries()) {
     const from = 0.2 + k * share;
+    if (strategy === 'lora') {
+      // Adapters on the model as it is, as many trainable values as the S run trained (where the rank allows).
+      const budget = sTrainStage!.output.trainableParameters;
+      const sized = loraForBudget(description, budget);
+      const lora = o.loraRank ? { ...sized.settings, rank: o.loraRank, alpha: 2 * o.loraRank } : sized.settings;
+      const trainedDir = join(project, 'models', 'lora-trained');
+      const trainStage = await stages.run<TrainResult>(
+        'train-lora',
+        { upstream: [upstream(modelStage), upstream(corpus)], lora, steps: o.steps, batch: o.batch, lr: o.lr, seed: o.seed, seqLen: o.seqLen },
+        async () => ({
+          output: await train(
+            modelDir,
+            {
+              data: corpusDir,
+              split: 'train',
+              out: trainedDir,
+              steps: o.steps,
+              batch: o.batch,
+              lr: o.lr,
+              seed: o.seed,
+              seqLen: o.seqLen,
+              lora,
+              overwrite: true,
+            },
+            span(from, from + share * 0.8, 'Training LoRA'),
+          ),
+          artifacts: [trainedDir],
+        }),
+      );
+      const after = await measure('evaluate-lora', trainedDir, [upstream(trainStage), upstream(corpus)], from + share * 0.8, from + share);
+      runs.push({
+        strategy,
+        label: LABELS.lora,
+        counts: { layers: description.layers, parameters: modelParameters(description), trainableParameters: trainStage.output.trainableParameters },
+        trainableLayers: [],
+        removedLayers: [],
+        training: trainingSummary(trainStage),
+        after: after.output,
+        modelDir: trainedDir,
+        updates: trainStage.output.updates,
+        lora: { ...lora, budgetParameters: budget, budgetMatched: Math.abs(trainStage.output.trainableParameters - budget) <= sized.perRank },
+      });
+      continue;
+    }
     const options: PlanOptions =
       strategy === 's'
         ? { strategy: 's', pruneRule: o.pruneRule ?? 'deepest', scores: layerScoresOf(domainScores.output) }
         : strategy === 'llama-pro'
           ? { strategy: 'llama-pro' }
-          : { strategy: 'last-k' };
+          : strategy === 'full'
+            ? { strategy: 'full' }
+            : { strategy: 'last-k' };
     const planStage = await stages.run<Plan>(`plan-${strategy}`, { upstream: upstream(domainScores), options }, async () => {
       const plan = makePlan(description, options);
       await writePlanFile(join(project, 'plans', `${strategy}.json`), plan);
@@ -189,15 +284,10 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
       planNotes: plan.notes,
       built,
       builtIsBase: !changesFunction,
-      training: {
-        steps: trainStage.output.steps,
-        losses: trainStage.output.losses,
-        tokensPerSecond: trainStage.output.tokensPerSecond,
-        trainableParameters: trainStage.output.trainableParameters,
-        seconds: trainStage.seconds,
-      },
+      training: trainingSummary(trainStage),
       after: after.output,
       modelDir: trainedDir,
+      updates: trainStage.output.updates,
     });
   }
 
@@ -214,8 +304,9 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
     domain: o.domain,
     model: { dir: modelDir, architecture: description.architecture, layers: description.layers, parameters: modelParameters(description), sourceHash },
     data: {
-      domain: resolve(o.data),
+      domain: sources[0].data,
       general: resolve(o.general),
+      mixture,
       domainQa: o.domainQa ? resolve(o.domainQa) : null,
       generalQa: o.generalQa ? resolve(o.generalQa) : null,
       seqLen: o.seqLen,
@@ -261,4 +352,9 @@ async function exportAll(modelDir: string, dir: string, control: TaskControl): P
     records.push({ format, path: r.out, bytes: r.bytesWritten, check: `trains exactly layers ${r.trainableLayers?.join(', ')} (explicit list)` });
   }
   return records;
+}
+
+function trainingSummary(stage: StageRecord<TrainResult>) {
+  const t = stage.output;
+  return { steps: t.steps, losses: t.losses, tokensPerSecond: t.tokensPerSecond, trainableParameters: t.trainableParameters, seconds: stage.seconds };
 }

@@ -7,6 +7,7 @@ import * as echarts from 'echarts';
 import type { Measurement, RunReport } from '../../shared/report.js';
 import { formatBytes } from '../../shared/units.js';
 import { gainVersusForgettingOption, layerScoresOption, perplexityOption, trainingLossOption } from '../../shared/report-charts.js';
+import { recipeSections } from './recipe-html.js';
 
 function svg(option: Record<string, unknown>, width = 640, height = 340): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
@@ -66,6 +67,7 @@ ${r.runs.map((run) => measurementRow(run.label, run.after)).join('\n')}
 <div>${svg(layerScoresOption(r.scores.domain, r.scores.general))}</div>
 <div>${svg(trainingLossOption(r))}</div>
 </div>
+${recipeSections(r, svg, esc)}
 <h2>Plans and training</h2>
 <table><thead><tr><th>strategy</th><th>layers</th><th>parameters</th><th>trainable</th><th>trained layers (0-based, resulting model)</th><th>removed (original)</th><th>steps</th><th>tokens/s</th><th>time</th></tr></thead><tbody>
 ${runs}

@@ -34,13 +34,19 @@ export class DataOrder {
   next(n: number): number[] {
     const picked: number[] = [];
     while (picked.length < n) {
-      if (this.current.offset === this.count) {
-        this.current = { epoch: this.current.epoch + 1, offset: 0 };
-        this.order = this.epochOrder(this.current.epoch);
-      }
-      picked.push(this.order[this.current.offset++]);
+      picked.push(this.peek());
+      this.current.offset++;
     }
     return picked;
+  }
+
+  /** The index next() would return first (an exhausted epoch gives way to the next one). */
+  peek(): number {
+    if (this.current.offset === this.count) {
+      this.current = { epoch: this.current.epoch + 1, offset: 0 };
+      this.order = this.epochOrder(this.current.epoch);
+    }
+    return this.order[this.current.offset];
   }
 
   private epochOrder(epoch: number): Uint32Array {

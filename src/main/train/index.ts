@@ -1,7 +1,8 @@
 /** The training module's public API: train a model's chosen tensors, and what a run records. */
 export { train, TrainingStopped } from './trainer.js';
-export type { TrainResult } from './trainer.js';
-export type { TrainOptions, TrainableOption, RunSettings } from './options.js';
+export type { TrainResult, TrainRunResult } from './trainer.js';
+export type { TrainOptions, TrainableOption, RunSettings, SourceOption, DataFormat } from './options.js';
+export { DATA_FORMATS } from './options.js';
 export { DEFAULTS as TRAIN_DEFAULTS } from './options.js';
 export { SCHEDULES } from '../../shared/schedules.js';
 export type { Schedule } from '../../shared/schedules.js';

@@ -7,21 +7,52 @@
 import { UserError } from '../../shared/errors.js';
 import type { ModelDescription } from '../../shared/model.js';
 import type { WeightDtype } from '../../shared/estimate.js';
-import type { CorpusSplit } from '../data/index.js';
+import type { BadLinePolicy, CorpusSplit } from '../data/index.js';
+import type { InstructPacking } from '../../shared/instruct.js';
 import type { ProviderOptions } from '../engine/providers.js';
 import type { OptimizerName } from './optimizer.js';
 import type { Schedule } from '../../shared/schedules.js';
-import { DEFAULTS, type RunSettings } from '../../shared/training.js';
+import { DEFAULTS, LORA_DEFAULTS, LORA_TARGETS, type LoraSettings, type RunSettings } from '../../shared/training.js';
 import type { MemorySettings } from '../memory/choose.js';
+import { LORA_MODULE_PATHS } from '../engine/lora-adapters.js';
+import { blockTensorSpecs } from '../model/tensors.js';
 
 /** `auto`: the layers slayer.json marks trainable; `all`: every tensor (full fine-tuning); or 0-based block indices. */
 export type TrainableOption = 'auto' | 'all' | number[];
 
+/** One training source: a file, folder or built corpus, with an optional name and sampling weight (default 1). */
+export interface SourceOption {
+  name?: string;
+  data: string;
+  weight?: number;
+}
+
+/** What the training data is: plain text (continued pre-training) or instruction examples (the instruct stage). */
+export const DATA_FORMATS = ['text', 'instruct'] as const;
+export type DataFormat = (typeof DATA_FORMATS)[number];
+
 export interface TrainOptions extends ProviderOptions, Omit<MemorySettings, 'forceMode'> {
   /** Read frozen blocks from disk one at a time whatever else would fit. */
   streaming?: boolean;
-  /** Training text: a file, a folder, or a corpus built by `slayer corpus`. */
-  data: string;
+  /**
+   * Training data: a file, a folder, or a corpus built by `slayer corpus`; or several sources
+   * mixed by weight (src/main/data/mixture.ts).
+   */
+  data: string | readonly SourceOption[];
+  /** Share of every step's tokens taken from general text (0 to below 1; default 0). */
+  replay?: number;
+  /** The general text replayed; default: the general part of the first built corpus among the sources. */
+  replayData?: string;
+  /** "text" (default) or "instruct": instruction JSONL rendered with the chat template, loss on responses only. */
+  format?: DataFormat;
+  /** Instruction data: several examples per sequence (default) or one, padded. */
+  packing?: InstructPacking;
+  /** Instruction data: a Jinja chat template file instead of the model's own. */
+  template?: string;
+  /** Instruction data: a line that cannot be used stops the run (default) or is skipped and listed. */
+  badLines?: BadLinePolicy;
+  /** Train LoRA adapters (every base weight frozen) instead of the model's own tensors. */
+  lora?: Partial<LoraSettings>;
   /** Which part of a built corpus to train on (default "train"). */
   split?: CorpusSplit;
   /** The trained model's folder; checkpoints go to OUT/checkpoints. */
@@ -123,6 +154,34 @@ export function resolveRunSettings(o: TrainOptions, m: ModelDescription, sequenc
   inRange('beta2', s.beta2, 0, 1, true);
   positive('eps', s.eps);
   wholeNumber('seed', s.seed, 0);
+  return s;
+}
+
+/** LoRA settings with defaults: rank 8, alpha 16, no dropout, on q_proj and v_proj of every block. */
+export function resolveLora(o: Partial<LoraSettings>, m: ModelDescription): LoraSettings {
+  const s: LoraSettings = {
+    rank: o.rank ?? LORA_DEFAULTS.rank,
+    alpha: o.alpha ?? LORA_DEFAULTS.alpha,
+    dropout: o.dropout ?? LORA_DEFAULTS.dropout,
+    targets: [...new Set(o.targets ?? LORA_DEFAULTS.targets)],
+    layers: [...new Set(o.layers ?? Array.from({ length: m.layers }, (_, i) => i))].sort((a, b) => a - b),
+  };
+  wholeNumber('LoRA rank', s.rank, 1);
+  positive('LoRA alpha', s.alpha);
+  inRange('LoRA dropout', s.dropout, 0, 1, true);
+  for (const t of s.targets) {
+    if (!(LORA_TARGETS as readonly string[]).includes(t)) throw new UserError(`LoRA cannot adapt "${t}"; choose from ${LORA_TARGETS.join(', ')}.`);
+  }
+  if (s.targets.length === 0) throw new UserError(`LoRA needs at least one projection to adapt (e.g. q_proj,v_proj).`);
+  for (const l of s.layers) {
+    if (!Number.isInteger(l) || l < 0 || l >= m.layers) throw new UserError(`LoRA names layer ${l}, but the model has layers 0 to ${m.layers - 1} (0-based).`);
+  }
+  if (s.layers.length === 0) throw new UserError('LoRA needs at least one layer to adapt.');
+  const specs = blockTensorSpecs(m);
+  const narrowest = Math.min(...s.targets.flatMap((t) => specs.find((spec) => spec.name === `${LORA_MODULE_PATHS[t]}.weight`)!.shape));
+  if (s.rank > narrowest) {
+    throw new UserError(`The LoRA rank ${s.rank} is larger than the narrowest adapted weight (${narrowest}); choose a rank of at most ${narrowest}.`);
+  }
   return s;
 }
 

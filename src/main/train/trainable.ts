@@ -44,6 +44,12 @@ export async function resolveTrainable(modelDir: string, m: ModelDescription, ch
   return { layers: checkLayers(choice, m, '--trainable', false), globals: false, plan: recordedPlan, modelRecord };
 }
 
+/** Nothing of the model's own trains (LoRA trains adapters beside it); its slayer.json, if any, is carried on. */
+export async function frozenBase(modelDir: string): Promise<ResolvedTrainable> {
+  const modelRecord = (await readRecordJson(modelDir, 'Run "slayer apply" again to rewrite it.'))?.json ?? null;
+  return { layers: [], globals: false, plan: (modelRecord?.plan as Plan | undefined) ?? null, modelRecord };
+}
+
 /** Valid, sorted, without repeats; empty only when the embeddings, final norm and head are trained. */
 function checkLayers(layers: unknown[], m: ModelDescription, where: string, globals: boolean): number[] {
   for (const layer of layers) {

@@ -8,42 +8,56 @@
  *   every evalEvery steps: mean NLL on held-out sets; every checkpointEvery steps, when stopped
  *   (control.signal) and at the end: a checkpoint; at the end: the trained model in OUT.
  *
+ * The data may mix several sources by weight with general text replayed in every batch
+ * (mixed-order.ts), and may be instruction examples whose loss counts response tokens only
+ * (training-data.ts). LoRA trains low-rank adapters instead of the model's own tensors; the
+ * trained model then holds the merged weights and its adapter/ folder the adapter as PEFT
+ * saves it (lora-output.ts). Every run ends with the per-layer update analysis
+ * (update-analysis.ts).
+ *
  * A resumed run restores weights, optimizer state, data position and history from the newest
  * complete checkpoint and repeats exactly the computations the uninterrupted run would have
  * made, so it produces the same losses. Stopping saves the last completed step and throws
  * TrainingStopped (a cancellation, for the CLI and the job manager).
  */
 import { resolve, join } from 'node:path';
+import type { ModelDescription } from '../../shared/model.js';
 import { UserError } from '../../shared/errors.js';
 import { CancelledError, type TaskControl } from '../../shared/progress.js';
 import { appVersion } from '../version.js';
-import { loadSequences } from '../data/index.js';
 import { validateSequences } from '../engine/batch.js';
-import { createTrainingEngine, type Parameter, type TrainingEngine } from '../engine/training-engine.js';
+import { adapterParameterCount, adapterSpecs, LORA_MODULE_PATHS } from '../engine/lora-adapters.js';
+import { createTrainingEngine, type Parameter, type SequenceLayout, type TrainingEngine } from '../engine/training-engine.js';
 import { chooseWeightMode } from '../memory/choose.js';
-import { trainingEstimates } from '../memory/training.js';
+import { trainingEstimates, type AdapterShape } from '../memory/training.js';
+import { makePlan } from '../plan/index.js';
 import { DTYPE_BYTES } from '../model/dtypes.js';
 import { ModelFolder } from '../model/folder.js';
-import { blockParameters, globalParameters, modelParameters } from '../model/tensors.js';
+import { blockParameters, blockTensorSpecs, globalParameters, modelParameters } from '../model/tensors.js';
 import type { MemoryRecord } from '../../shared/memory.js';
+import type { LoraSettings } from '../../shared/training.js';
 import { AdamW } from './adamw.js';
 import { CHECKPOINTS_FOLDER, checkpointFolder, latestValidCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { clipGradients } from './clipping.js';
-import { DataOrder, type DataPosition } from './data-order.js';
+import type { DataPosition } from './data-order.js';
 import { loadEvalSets, type EvalSet } from './eval-sets.js';
+import { ADAPTER_FOLDER, mergedWeights, writePeftAdapter, type AdapterTensors } from './lora-output.js';
+import { MixedOrder, type MixPosition } from './mixed-order.js';
 import { writeTrainedModel } from './final-model.js';
 import { modelFingerprint } from './fingerprint.js';
 import type { Optimizer } from './optimizer.js';
-import { DEFAULTS, resolveRunSettings, resolveSeqLen, settingsDifference, wholeNumber, type RunSettings, type TrainOptions } from './options.js';
+import { DEFAULTS, resolveLora, resolveRunSettings, resolveSeqLen, settingsDifference, wholeNumber, type RunSettings, type TrainOptions } from './options.js';
 import { prepareOutput } from './output-folder.js';
 import { stepMessage } from './progress-text.js';
 import type { EvalRecord, RunInputs, TrainingHistory, TrainingRecord } from './record.js';
 import { learningRate } from '../../shared/schedules.js';
 import { Sgd } from './sgd.js';
-import { resolveTrainable, type ResolvedTrainable } from './trainable.js';
-import type { TrainResult } from '../../shared/training.js';
+import { frozenBase, resolveTrainable, type ResolvedTrainable } from './trainable.js';
+import { loadTrainingData } from './training-data.js';
+import { adapterUpdates, layerUpdates, tensorUpdates } from './update-analysis.js';
+import type { TrainRunResult } from '../../shared/training.js';
 
-export type { TrainResult } from '../../shared/training.js';
+export type { TrainResult, TrainRunResult } from '../../shared/training.js';
 
 /** Stopped on request: the last completed step is saved, and --resume continues from it. */
 export class TrainingStopped extends UserError {
@@ -61,15 +75,18 @@ export class TrainingStopped extends UserError {
 interface TrainerState {
   version: 1;
   step: number;
-  position: DataPosition;
+  /** Where every source's order stands (a bare DataPosition in checkpoints from before mixtures). */
+  position: MixPosition | DataPosition;
   optimizerUpdates: number;
   history: TrainingHistory;
   settings: RunSettings;
   inputs: RunInputs;
   trainable: { layers: number[]; globals: boolean };
+  /** null (or absent in older checkpoints): the model's own tensors train. */
+  lora?: LoraSettings | null;
 }
 
-export async function train(modelDir: string, options: TrainOptions, control: TaskControl = {}): Promise<TrainResult> {
+export async function train(modelDir: string, options: TrainOptions, control: TaskControl = {}): Promise<TrainRunResult> {
   const started = performance.now();
   const out = resolve(options.out);
   const log = (line: string) => control.onLog?.(line);
@@ -77,17 +94,15 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
   let engine: TrainingEngine | null = null;
   try {
     const m = folder.description;
-    const trainable = await resolveTrainable(modelDir, m, options.trainable ?? 'auto');
-    const memory = planTrainingMemory(folder, trainable, options);
+    const lora = options.lora ? resolveLora(options.lora, m) : null;
+    const trainable = lora ? await frozenBase(modelDir) : await resolveTrainable(modelDir, m, options.trainable ?? 'auto');
+    const memory = planTrainingMemory(folder, trainable, options, lora);
     await prepareOutput(modelDir, out, { resume: options.resume === true, overwrite: options.overwrite === true });
     const tokenizer = folder.hasTokenizer ? await folder.loadTokenizer() : null;
     const seqLen = resolveSeqLen(options, m);
-    const data = await loadSequences(options.data, tokenizer, { seqLen, vocabSize: m.vocabSize, split: options.split }, control);
-    // A sequence of one token has nothing to predict.
-    const sequences = data.sequences.filter((s) => s.length >= 2);
-    if (sequences.length === 0) throw new UserError(`${options.data} has no sequence of two or more tokens to learn from. Add more text.`);
-    validateSequences(sequences, m);
-    const settings = resolveRunSettings(options, m, sequences.length);
+    const data = await loadTrainingData(modelDir, options, tokenizer, { seqLen, vocabSize: m.vocabSize }, control);
+    for (const source of data.sources) validateSequences(source.sequences, m);
+    const settings = resolveRunSettings(options, m, data.sequences);
     const inputs: RunInputs = { modelFingerprint: await modelFingerprint(folder), dataHash: data.dataHash };
     const evalEvery = options.evalEvery ?? 0;
     const checkpointEvery = options.checkpointEvery ?? DEFAULTS.checkpointEvery;
@@ -98,16 +113,23 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
     const evalSets = await loadEvalSets(
       options.evalData ?? [],
       tokenizer,
-      { seqLen, vocabSize: m.vocabSize, samples: options.evalSamples ?? DEFAULTS.evalSamples, seed: settings.seed },
+      {
+        seqLen,
+        vocabSize: m.vocabSize,
+        samples: options.evalSamples ?? DEFAULTS.evalSamples,
+        seed: settings.seed,
+        instruct: options.format === 'instruct' ? { modelDir, template: options.template ?? null } : null,
+        names: data.mixture.sources.map((s) => ({ data: s.data, name: s.name })),
+      },
       control,
     );
     if (evalEvery > 0 && evalSets.length === 0)
       throw new UserError('Evaluation every N steps needs held-out data: give --eval-data (a file, folder or built corpus).');
 
-    engine = await createTrainingEngine(folder, trainable, { ...options, weights: memory.mode });
+    engine = await createTrainingEngine(folder, trainable, { ...options, weights: memory.mode, lora: lora ? { ...lora, seed: settings.seed } : undefined });
     const run = new TrainingRun(engine, settings, createOptimizer(engine.parameters, settings), control);
     const checkpoints = join(out, CHECKPOINTS_FOLDER);
-    const state = (step: number, position: DataPosition): TrainerState => ({
+    const state = (step: number, position: MixPosition): TrainerState => ({
       version: 1,
       step,
       position,
@@ -116,8 +138,9 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
       settings,
       inputs,
       trainable: { layers: trainable.layers, globals: trainable.globals },
+      lora,
     });
-    const save = (step: number, position: DataPosition) =>
+    const save = (step: number, position: MixPosition) =>
       saveCheckpoint(
         checkpoints,
         step,
@@ -127,19 +150,25 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
       );
 
     let step = 0;
-    let start: DataPosition = { epoch: 0, offset: 0 };
+    let start: MixPosition | undefined;
     let resumedFrom: number | null = null;
     if (options.resume) {
       const found = await latestValidCheckpoint(checkpoints, log);
       if (!found) throw new UserError(`There is no complete checkpoint in ${checkpoints} to resume from. Run without --resume to start training.`);
       const saved = await readCheckpoint<TrainerState>(found.dir);
-      checkResumable(saved.state, settings, inputs, trainable, found.dir);
+      checkResumable(saved.state, settings, inputs, trainable, lora, found.dir);
       run.restore(saved.state, saved.tensors, found.dir);
-      ({ step, position: start } = saved.state);
+      step = saved.state.step;
+      start = mixPosition(saved.state.position);
       resumedFrom = step;
       log(`Resuming from step ${step} (${found.dir}).`);
     }
-    const order = new DataOrder(sequences.length, settings.seed, settings.shuffle, start);
+    const order = new MixedOrder(
+      data.sources.map((s) => ({ count: s.sequences.length, length: (i: number) => s.sequences[i].length, share: s.record.share })),
+      settings.seed,
+      settings.shuffle,
+      start,
+    );
     /** Where the data order stands after the last completed step. */
     let position = order.position;
     let savedStep = resumedFrom;
@@ -147,12 +176,10 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
     try {
       if (step === 0) await run.evaluate(evalSets, 0);
       while (step < settings.steps) {
-        if (
-          !(await run.step(
-            order.next(settings.batch * settings.gradAccum).map((i) => sequences[i]),
-            step,
-          ))
-        ) {
+        const picks = order.next(settings.batch * settings.gradAccum);
+        const batch = picks.map((p) => data.sources[p.source].sequences[p.index]);
+        const layouts = picks.map((p) => data.sources[p.source].layouts?.[p.index] ?? null);
+        if (!(await run.step(batch, layouts, step))) {
           stopped = true;
           break;
         }
@@ -173,25 +200,41 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
     if (savedStep !== step) await save(step, position);
     if (stopped) throw new TrainingStopped(step, settings.steps, checkpointFolder(checkpoints, step));
 
+    control.onProgress?.({ fraction: 1, message: 'Measuring how much each layer changed' });
+    const adapters = lora ? adapterTensors(engine, lora, m) : [];
+    const scale = lora ? lora.alpha / lora.rank : 1;
+    const updates = layerUpdates(lora ? await adapterUpdates(folder, adapters, lora.rank, scale) : await tensorUpdates(folder, engine.parameters));
+    const mixture = { ...data.mixture, tokensRead: order.tokensRead };
     const record: TrainingRecord = {
       version: 1,
       tool: { name: 'SLayer Studio', version: appVersion() },
       model: resolve(modelDir),
-      data: resolve(options.data),
+      data: data.mixture.sources[0].data,
       inputs,
       settings,
       trainableLayers: trainable.layers,
       trainGlobals: trainable.globals,
       trainableParameters: run.trainableParameters,
-      trainingSequences: sequences.length,
+      trainingSequences: data.sequences,
       steps: step,
       history: run.history,
       tokensPerSecond: run.tokensPerSecond,
       resumedFrom,
+      format: options.format ?? 'text',
+      mixture,
+      lora,
+      instruct: data.instruct && { template: data.instruct.template, examples: data.instruct.examples, packing: options.packing ?? 'pack' },
+      updates,
     };
-    const trained = new Map(engine.parameters.map((p) => [p.name, p.value]));
     control.onProgress?.({ fraction: 1, message: `Writing the trained model to ${out}` });
-    await writeTrainedModel(folder, trained, out, options.dtype ?? DEFAULTS.dtype, modelRecord(trainable, record), control);
+    let trained: Map<string, Float32Array>;
+    if (lora) {
+      trained = await mergedWeights(folder, adapters, lora.rank, scale);
+      await writePeftAdapter(join(out, ADAPTER_FOLDER), adapters, lora, resolve(modelDir), m.layers);
+    } else {
+      trained = new Map(engine.parameters.map((p) => [p.name, p.value]));
+    }
+    await writeTrainedModel(folder, trained, out, options.dtype ?? DEFAULTS.dtype, modelRecord(trainable, record, m), control);
     return {
       steps: step,
       losses: run.history.steps.map((s) => s.loss),
@@ -200,8 +243,14 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
       out,
       evals: run.history.evals,
       resumedFrom,
-      trainingSequences: sequences.length,
+      trainingSequences: data.sequences,
       dataHash: data.dataHash,
+      format: options.format ?? 'text',
+      mixture,
+      lora,
+      instruct: data.instruct,
+      adapterDir: lora ? join(out, ADAPTER_FOLDER) : null,
+      updates,
       settings,
       trainableLayers: trainable.layers,
       trainGlobals: trainable.globals,
@@ -225,17 +274,18 @@ const TRAINING_REMEDIES = [
 ];
 
 /** The weight mode for the frozen weights, chosen before anything loads, or a refusal. */
-function planTrainingMemory(folder: ModelFolder, trainable: ResolvedTrainable, options: TrainOptions): MemoryRecord {
+function planTrainingMemory(folder: ModelFolder, trainable: ResolvedTrainable, options: TrainOptions, lora: LoraSettings | null): MemoryRecord {
   const m = folder.description;
   const optimizer = options.optimizer ?? DEFAULTS.optimizer;
   const estimates = trainingEstimates(m, DTYPE_BYTES[folder.dtype], {
     layers: m.layers,
     parameters: modelParameters(m),
     trainableParameters: trainable.layers.length * blockParameters(m) + (trainable.globals ? globalParameters(m) : 0),
-    lowestTrainable: trainable.globals ? 0 : Math.min(...trainable.layers),
+    lowestTrainable: trainable.globals ? 0 : Math.min(...trainable.layers, ...(lora?.layers ?? [])),
     batch: options.batch ?? DEFAULTS.batch,
     seqLen: resolveSeqLen(options, m),
     optimizerStates: optimizer === 'adamw' ? 2 : 0,
+    adapters: lora ? adapterShape(m, lora) : undefined,
   });
   return chooseWeightMode(estimates, { ...options, forceMode: options.streaming ? 'streamed' : undefined }, 'Training', TRAINING_REMEDIES).record;
 }
@@ -262,18 +312,22 @@ class TrainingRun {
   }
 
   /**
-   * One optimizer step (0-based `step`) on these sequences; false when stopped before the
-   * update, leaving weights and optimizer state as they were.
+   * One optimizer step (0-based `step`) on these sequences (with their layouts, null for plain
+   * text); false when stopped before the update, leaving weights and optimizer state as they were.
    */
-  async step(batch: Int32Array[], step: number): Promise<boolean> {
+  async step(batch: Int32Array[], layouts: (SequenceLayout | null)[], step: number): Promise<boolean> {
     const { settings, engine, control } = this;
     const t0 = performance.now();
-    const targets = batch.reduce((n, s) => n + s.length - 1, 0);
+    const targets = batch.reduce((n, s, i) => n + targetsOf(s, layouts[i]), 0);
     engine.zeroGradients();
     let loss = 0;
     for (let g = 0; g < settings.gradAccum; g++) {
       if (control.signal?.aborted) return false;
-      loss += await engine.accumulateGradients(batch.slice(g * settings.batch, (g + 1) * settings.batch), 1 / targets);
+      const part = [g * settings.batch, (g + 1) * settings.batch] as const;
+      loss += await engine.accumulateGradients(batch.slice(...part), 1 / targets, {
+        layouts: layouts.slice(...part),
+        dropoutKey: step * settings.gradAccum + g,
+      });
     }
     if (control.signal?.aborted) return false;
     const gradNorm = clipGradients(engine.parameters, settings.clip);
@@ -313,7 +367,7 @@ class TrainingRun {
   async evaluate(sets: readonly EvalSet[], step: number): Promise<void> {
     const records: EvalRecord[] = [];
     for (const set of sets) {
-      const sums = await this.engine.evaluate(set.sequences, { signal: this.control.signal });
+      const sums = await this.engine.evaluate(set.sequences, { signal: this.control.signal }, set.layouts);
       const loss = sums.nll / sums.targets;
       records.push({ step, name: set.name, loss, perplexity: Math.exp(loss), targets: sums.targets });
     }
@@ -344,7 +398,14 @@ function createOptimizer(parameters: readonly Parameter[], s: RunSettings): Opti
 }
 
 /** A checkpoint continues this run only if it trained the same tensors of the same model on the same data the same way. */
-function checkResumable(saved: TrainerState, settings: RunSettings, inputs: RunInputs, trainable: ResolvedTrainable, dir: string): void {
+function checkResumable(
+  saved: TrainerState,
+  settings: RunSettings,
+  inputs: RunInputs,
+  trainable: ResolvedTrainable,
+  lora: LoraSettings | null,
+  dir: string,
+): void {
   const refuse = (what: string) => {
     throw new UserError(
       `The checkpoint ${dir} belongs to a different run (${what}). Resume with the same model, data and settings, or start a new run in another folder.`,
@@ -353,14 +414,50 @@ function checkResumable(saved: TrainerState, settings: RunSettings, inputs: RunI
   if (saved.inputs.modelFingerprint !== inputs.modelFingerprint) refuse('another model');
   if (saved.inputs.dataHash !== inputs.dataHash) refuse('other training data or sequence length');
   if (saved.trainable.globals !== trainable.globals || saved.trainable.layers.join() !== trainable.layers.join()) refuse('other trainable layers');
+  if (JSON.stringify(saved.lora ?? null) !== JSON.stringify(lora)) refuse('other LoRA settings');
   const difference = settingsDifference(saved.settings, settings);
   if (difference) refuse(difference);
 }
 
-/** slayer.json of the trained model: the model's own record (plan, surgery) with the training added. */
-function modelRecord(trainable: ResolvedTrainable, training: TrainingRecord): Record<string, unknown> {
-  return {
-    ...(trainable.modelRecord ?? { version: 1, plan: trainable.plan, trainableLayers: trainable.layers, trainGlobals: trainable.globals }),
-    training,
+/**
+ * slayer.json of the trained model: the model's own record (plan, surgery) with the training
+ * added; an earlier stage's training record (the S stage before the instruct stage) moves to
+ * earlierTraining. A model without a record gets the plan of the model as it is.
+ */
+function modelRecord(trainable: ResolvedTrainable, training: TrainingRecord, m: ModelDescription): Record<string, unknown> {
+  const own = trainable.modelRecord ?? {
+    version: 1,
+    plan: trainable.plan ?? makePlan(m, { strategy: 'full' }),
+    trainableLayers: trainable.layers,
+    trainGlobals: trainable.globals,
   };
+  const earlier = [...((own.earlierTraining as unknown[] | undefined) ?? []), ...(own.training ? [own.training] : [])];
+  return { ...own, ...(earlier.length ? { earlierTraining: earlier } : {}), training };
+}
+
+/** Targets a sequence adds to the loss: every position but the last, or those its mask keeps. */
+function targetsOf(sequence: Int32Array, layout: SequenceLayout | null): number {
+  const mask = layout?.targetMask;
+  if (!mask) return sequence.length - 1;
+  let n = 0;
+  for (let t = 0; t < sequence.length - 1; t++) n += mask[t];
+  return n;
+}
+
+/** A checkpoint's position; one from before mixtures held a single source's DataPosition. */
+function mixPosition(saved: MixPosition | DataPosition): MixPosition {
+  return 'sources' in saved ? saved : { sources: [saved], tokens: [0] };
+}
+
+/** The engine's trained adapters with their places. */
+function adapterTensors(engine: TrainingEngine, lora: LoraSettings, m: ModelDescription): AdapterTensors[] {
+  const byName = new Map(engine.parameters.map((p) => [p.name, p.value]));
+  return adapterSpecs(m, lora).map((spec) => ({ spec, a: byName.get(spec.aName)!, b: byName.get(spec.bName)! }));
+}
+
+/** What the memory plan needs to know about the adapters. */
+function adapterShape(m: ModelDescription, lora: LoraSettings): AdapterShape {
+  const specs = blockTensorSpecs(m);
+  const inputsPerBlock = lora.targets.reduce((n, t) => n + specs.find((s) => s.name === `${LORA_MODULE_PATHS[t]}.weight`)!.shape[1], 0);
+  return { parameters: adapterParameterCount(m, lora), rank: lora.rank, perBlock: lora.targets.length, inputsPerBlock, dropout: lora.dropout > 0 };
 }

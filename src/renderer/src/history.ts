@@ -18,6 +18,7 @@ export const KIND_WORDS: Record<JobKind, string> = {
   apply: 'Build expanded model',
   train: 'Train',
   eval: 'Evaluate',
+  'instruct-eval': 'Evaluate instructions',
   generate: 'Generate',
   export: 'Export',
 };
@@ -72,6 +73,10 @@ export function jobNumbers(job: JobRecord): string {
     case 'export': {
       const r = job.result as JobResults['export'];
       return `${r.format}${r.dtype ? ` ${r.dtype}` : ''} · ${r.files.length} files`;
+    }
+    case 'instruct-eval': {
+      const r = job.result as JobResults['instruct-eval'];
+      return `response perplexity ${fixed(r.perplexity, 2)} on ${r.examples} examples`;
     }
     case 'generate': {
       const r = job.result as JobResults['generate'];

@@ -59,7 +59,7 @@ export function declareQuantisedBlockInputs(g: GraphBuilder, m: ModelDescription
     weights[spec.name] = g.input(spec.name, 'int8', [inFeatures, outChannels]);
     g.input(spec.name + SCALE_SUFFIX, 'float32', [outChannels]);
   }
-  return { hidden, rotary, visible, weights };
+  return { hidden, rotary, visible, weights, adapters: {} };
 }
 
 export function decoderBlockInt8Graph(m: ModelDescription): BuiltModel {
