@@ -12,7 +12,7 @@
  */
 import type { ModelDescription } from '../../../shared/model.js';
 import { blockTensorSpecs } from '../../model/tensors.js';
-import { GraphBuilder, type BuiltModel } from '../onnx/graph-builder.js';
+import { FP32, GraphBuilder, type BuiltModel, type GraphPrecision } from '../onnx/graph-builder.js';
 import { attentionBackward } from './attention-backward.js';
 import { declareBlockInputs, decoderBlock, mlpWeights } from './decoder-block.js';
 import { linearBackward, type WeightGrads } from './linear-backward.js';
@@ -32,8 +32,11 @@ export function blockWeightGradName(suffix: string): string {
   return `grad.${suffix}`;
 }
 
-export function decoderBlockBackwardGraph(m: ModelDescription, options: { weightGrads: boolean }): BuiltModel {
-  const g = new GraphBuilder(options.weightGrads ? 'decoder-block-backward' : 'decoder-block-backward-frozen');
+/** Computes in float32; `precision` may feed the weights as fp16 (widened in the graph; gradients are float32). */
+export function decoderBlockBackwardGraph(m: ModelDescription, options: { weightGrads: boolean; precision?: GraphPrecision }): BuiltModel {
+  const precision = options.precision ?? FP32;
+  if (precision.compute !== 'float32') throw new Error('decoderBlockBackwardGraph: training graphs compute in float32');
+  const g = new GraphBuilder(options.weightGrads ? 'decoder-block-backward' : 'decoder-block-backward-frozen', undefined, precision);
   const inputs = declareBlockInputs(g, m);
   const w = inputs.weights;
   const forward = decoderBlock(g, m, inputs);
@@ -46,9 +49,12 @@ export function decoderBlockBackwardGraph(m: ModelDescription, options: { weight
   const dContext = linearBackward(g, forward.attention.context, dAfterAttention, w['self_attn.o_proj.weight'], w['self_attn.o_proj.bias'], grads);
   const dProjections = attentionBackward(g, m, forward.attention, dContext, inputs.rotary);
   const x = forward.attentionNorm.output;
-  const dX = g.op('Sum', [
-    linearBackward(g, x, dProjections.q, w['self_attn.q_proj.weight'], w['self_attn.q_proj.bias'], grads),
-    linearBackward(g, x, dProjections.k, w['self_attn.k_proj.weight'], w['self_attn.k_proj.bias'], grads),
+  // Two Adds, not Sum: onnxruntime's WebGPU provider has no Sum kernel.
+  const dX = g.op('Add', [
+    g.op('Add', [
+      linearBackward(g, x, dProjections.q, w['self_attn.q_proj.weight'], w['self_attn.q_proj.bias'], grads),
+      linearBackward(g, x, dProjections.k, w['self_attn.k_proj.weight'], w['self_attn.k_proj.bias'], grads),
+    ]),
     linearBackward(g, x, dProjections.v, w['self_attn.v_proj.weight'], w['self_attn.v_proj.bias'], grads),
   ]);
   const dHidden = g.op('Add', [dAfterAttention, rmsNormBackward(g, forward.attentionNorm, w['input_layernorm.weight'], dX, grads)]);

@@ -10,7 +10,7 @@
  */
 import type { ModelDescription } from '../../../shared/model.js';
 import { blockTensorSpecs } from '../../model/tensors.js';
-import { GraphBuilder, type BuiltModel } from '../onnx/graph-builder.js';
+import { FP32, GraphBuilder, type BuiltModel, type GraphPrecision } from '../onnx/graph-builder.js';
 import { causalPaddingMask, groupedQueryAttention, type AttentionParts } from './attention.js';
 import { linear } from './linear.js';
 import { swiGluParts, type MlpWeights, type SwiGluParts } from './mlp.js';
@@ -45,15 +45,16 @@ export interface DecoderBlockParts {
   output: string;
 }
 
+/** The hidden state comes in the compute type, the rotary tables always as float32 (narrowed here). */
 export function declareBlockInputs(g: GraphBuilder, m: ModelDescription): BlockInputs {
-  const hidden = g.input(BLOCK_IO.hidden, 'float32', ['batch', 'seq', m.hiddenSize]);
+  const hidden = g.input(BLOCK_IO.hidden, g.float, ['batch', 'seq', m.hiddenSize]);
   const rotary = {
-    cos: g.input(BLOCK_IO.ropeCos, 'float32', ['seq', m.headDim / 2]),
-    sin: g.input(BLOCK_IO.ropeSin, 'float32', ['seq', m.headDim / 2]),
+    cos: g.toCompute(g.input(BLOCK_IO.ropeCos, 'float32', ['seq', m.headDim / 2])),
+    sin: g.toCompute(g.input(BLOCK_IO.ropeSin, 'float32', ['seq', m.headDim / 2])),
   };
   const visible = causalPaddingMask(g, g.input(BLOCK_IO.keyMask, 'bool', ['batch', 'seq']));
   const weights: Record<string, string> = {};
-  for (const spec of blockTensorSpecs(m)) weights[spec.name] = g.input(spec.name, 'float32', spec.shape);
+  for (const spec of blockTensorSpecs(m)) weights[spec.name] = g.weight(spec.name, spec.shape);
   return { hidden, rotary, visible, weights };
 }
 
@@ -89,9 +90,9 @@ export function decoderBlock(g: GraphBuilder, m: ModelDescription, inputs: Block
   return { attentionNorm, attention, afterAttention, mlpNorm, mlp, output: g.op('Add', [afterAttention, mlp.output]) };
 }
 
-export function decoderBlockGraph(m: ModelDescription): BuiltModel {
-  const g = new GraphBuilder('decoder-block');
+export function decoderBlockGraph(m: ModelDescription, precision: GraphPrecision = FP32): BuiltModel {
+  const g = new GraphBuilder('decoder-block', undefined, precision);
   const block = decoderBlock(g, m, declareBlockInputs(g, m));
-  g.output(BLOCK_IO.output, block.output, 'float32', ['batch', 'seq', m.hiddenSize]);
+  g.output(BLOCK_IO.output, block.output, g.float, ['batch', 'seq', m.hiddenSize]);
   return g.build();
 }

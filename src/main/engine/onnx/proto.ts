@@ -10,13 +10,14 @@ export const onnx = onnxProto.onnx;
 export type { onnx as OnnxProto } from 'onnx-proto';
 
 /** Element types of graph values, named as onnxruntime names its tensor types. */
-export type ElementType = 'float32' | 'int64' | 'bool';
+export type ElementType = 'float32' | 'float16' | 'int64' | 'bool';
 
 export const ONNX_DATA_TYPE: Record<ElementType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
+  float16: onnx.TensorProto.DataType.FLOAT16,
   int64: onnx.TensorProto.DataType.INT64,
   bool: onnx.TensorProto.DataType.BOOL,
 };
 
-/** The typed array that holds each element type's data. */
-export type ElementData = Float32Array | BigInt64Array | Uint8Array;
+/** The typed array that holds each element type's data (fp16 as its bit patterns). */
+export type ElementData = Float32Array | Uint16Array | BigInt64Array | Uint8Array;
