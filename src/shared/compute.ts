@@ -31,8 +31,10 @@ export type GpuMemorySource = 'nvidia-smi' | 'sysfs' | 'shared' | 'setting';
 
 /** The WebGPU adapter that answered on this machine (Dawn: Vulkan, Metal or Direct3D 12). */
 export interface GpuAdapter {
-  /** What the driver calls the device ("NVIDIA GeForce RTX 4090", "llvmpipe (LLVM 15.0.6, 256 bits)"). */
+  /** What the driver calls the device ("NVIDIA H100 80GB HBM3", "llvmpipe"). */
   name: string;
+  /** The driver's own description ("Mesa 25.0.7 (LLVM 15.0.6)"). */
+  driver: string;
   vendor: string;
   architecture: string;
   /** The graphics API Dawn drives it through. */

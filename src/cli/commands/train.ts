@@ -10,6 +10,14 @@ const USAGE = `slayer train MODEL --data DATA --out DIR [--steps N] [--seq-len L
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1)} MiB`;
+
+function ranOn(r: TrainResult): string {
+  const p = r.memory.placement;
+  if (p?.provider !== 'webgpu') return `${r.provider} (${r.threads} threads)`;
+  return `the GPU (${p.adapter}, ${p.precision}, ${p.layout === 'offload' ? 'layout (b), ZeRO-Offload' : 'layout (a), everything on the GPU'})`;
+}
+
 const DTYPES = ['f32', 'f16', 'bf16'] as const;
 
 export const trainCommand: Command<TrainResult> = {
@@ -31,6 +39,8 @@ export const trainCommand: Command<TrainResult> = {
     `  and at the end; the newest --keep-checkpoints (default ${TRAIN_DEFAULTS.keepCheckpoints}) are kept. --resume continues from the newest complete one.`,
     '--force: start over in an existing DIR (its checkpoints are deleted).',
     'Trained tensors, their gradients and AdamW state are fp32; frozen ones are held as the memory plan chooses (below).',
+    'On a GPU: layout (a) keeps everything there, the update included; layout (b) (ZeRO-Offload) keeps the trained weights,',
+    '  their gradients and AdamW in host memory. Frozen weights are fp16 where the GPU computes in it; the maths is fp32.',
     ...ENGINE_DETAILS,
   ],
   options: {
@@ -104,8 +114,15 @@ export const trainCommand: Command<TrainResult> = {
     const lines = [
       `Trained      ${r.trainableParameters.toLocaleString('en-US')} parameters (${r.trainGlobals ? 'all tensors' : `blocks ${r.trainableLayers.join(', ')}`}) for ${r.steps} steps${r.resumedFrom === null ? '' : ` (resumed from step ${r.resumedFrom})`}`,
       `Loss         ${first?.toFixed(4)} -> ${last?.toFixed(4)}`,
-      `Speed        ${Math.round(r.tokensPerSecond).toLocaleString('en-US')} tokens/s on ${r.provider} (${r.threads} threads)`,
+      `Speed        ${Math.round(r.tokensPerSecond).toLocaleString('en-US')} tokens/s on ${ranOn(r)}`,
     ];
+    const transfers = r.memory.placement?.transfers;
+    if (transfers?.firstStep) {
+      const later = transfers.laterStepsMax ?? transfers.firstStep;
+      lines.push(
+        `GPU traffic  ${mib(transfers.loadHostToDeviceBytes)} up to load; per step ${mib(later.hostToDeviceBytes)} up, ${mib(later.deviceToHostBytes)} down`,
+      );
+    }
     const finalEvals = r.evals.filter((e) => e.step === r.steps);
     for (const e of finalEvals) {
       const before = r.evals.find((b) => b.step === 0 && b.name === e.name);

@@ -68,6 +68,7 @@ export async function describeGpu(memoryOverrideBytes?: number): Promise<GpuRepo
   const nvidia = vendor === 'nvidia' ? await nvidiaMemory() : null;
   const adapter: GpuAdapter = {
     name: nvidia?.name ?? readableName(found.device ?? '', found.description ?? ''),
+    driver: (found.description ?? '').replace(/^[^:]*:\s*/, '').trim(),
     vendor,
     architecture: found.architecture || 'unknown',
     backend: process.platform === 'darwin' ? 'Metal' : process.platform === 'win32' ? 'Direct3D 12' : 'Vulkan',
@@ -121,11 +122,14 @@ async function probeAdapter(): Promise<ProbeOutput> {
   });
 }
 
-/** "llvmpipe-llvm-15-0-6-256-bits-" -> "llvmpipe (LLVM 15.0.6, 256 bits)" is not recoverable; prefer the driver's own words. */
+/**
+ * Dawn's Node binding gives the device as a slug ("llvmpipe-llvm-15-0-6-256-bits-") and the driver
+ * as "NAME: details"; the NAME is the readable part when the slug starts with it.
+ */
 function readableName(device: string, description: string): string {
-  const fromDescription = description.split(':')[0].trim();
-  if (fromDescription && device.toLowerCase().startsWith(fromDescription.toLowerCase())) return description.trim();
-  return device.replace(/-+/g, ' ').trim() || description.trim() || 'unnamed GPU';
+  const named = description.split(':')[0].trim();
+  if (named && device.toLowerCase().startsWith(named.toLowerCase())) return named;
+  return device.replace(/-+/g, ' ').trim() || named || 'unnamed GPU';
 }
 
 /** The first NVIDIA GPU's name and memory (MiB in nvidia-smi's CSV). */

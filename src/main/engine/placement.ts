@@ -15,11 +15,11 @@
  */
 import type { GpuAdapter, GpuPrecision, PlacementRecord, ProviderChoice, ProviderName, TrainingLayout } from '../../shared/compute.js';
 import { TRAINING_LAYOUT_WORDS } from '../../shared/compute.js';
-import type { GpuEstimate, MachineMemory } from '../../shared/memory.js';
+import type { GpuEstimate, MachineMemory, MemoryRecord } from '../../shared/memory.js';
 import type { ModelDescription } from '../../shared/model.js';
 import { formatBytes } from '../../shared/units.js';
 import { MemoryRefusal } from '../memory/choose.js';
-import { gpuBudget, gpuForwardEstimate, gpuTrainingEstimates } from '../memory/device.js';
+import { gpuForwardEstimate, gpuTrainingEstimates, judgeGpu } from '../memory/device.js';
 import type { ForwardShape } from '../memory/forward.js';
 import { machineMemory, memoryBudget } from '../memory/machine.js';
 import type { TrainingShape } from '../memory/training.js';
@@ -37,7 +37,13 @@ export interface Placement {
   provider: ProviderName;
   /** Set when the job runs on WebGPU. */
   gpu: (GpuSettings & { layout: TrainingLayout | null }) | null;
+  /** The GPU estimate it runs with. */
+  estimate: GpuEstimate | null;
   record: PlacementRecord;
+}
+
+export interface TrainingPlacement extends Placement {
+  gpu: (GpuSettings & { layout: TrainingLayout }) | null;
 }
 
 export interface PlacementSettings {
@@ -54,6 +60,7 @@ export interface PlacementSettings {
 const noGpuRecord = (asked: ProviderChoice, provider: ProviderName, why: string, adapter: string | null = null): Placement => ({
   provider,
   gpu: null,
+  estimate: null,
   record: { asked, provider, why, adapter, precision: null, layout: null, deviceEstimateBytes: null, deviceBudgetBytes: null, transfers: null },
 });
 
@@ -68,11 +75,28 @@ export async function placeForwardJob(
   return place(settings, work, (precision) => [gpuForwardEstimate(m, storedBytes, shape, precision)], ['fewer samples or shorter sequences']);
 }
 
-export async function placeTrainingJob(m: ModelDescription, storedBytes: number, shape: TrainingShape, settings: PlacementSettings): Promise<Placement> {
-  return place(settings, 'Training', (precision) => gpuTrainingEstimates(m, storedBytes, shape, precision), [
-    'a smaller batch or shorter sequences',
-    'fewer trainable layers',
-  ]);
+export async function placeTrainingJob(
+  m: ModelDescription,
+  storedBytes: number,
+  shape: TrainingShape,
+  settings: PlacementSettings,
+): Promise<TrainingPlacement> {
+  const estimates = (precision: GpuPrecision) => gpuTrainingEstimates(m, storedBytes, shape, precision);
+  // Every training estimate has a layout, so the chosen one does too.
+  return place(settings, 'Training', estimates, ['a smaller batch or shorter sequences', 'fewer trainable layers']) as Promise<TrainingPlacement>;
+}
+
+/** The memory record of a job on the GPU: the host's side of its estimate (weights stream through it), with the placement. */
+export function gpuJobMemory(placement: Placement, settings: PlacementSettings): MemoryRecord {
+  const machine = settings.machine ?? machineMemory();
+  return {
+    mode: 'streamed',
+    estimateBytes: placement.estimate?.host.totalBytes ?? 0,
+    budgetBytes: memoryBudget(machine, settings.memoryLimitBytes),
+    freeBytes: machine.freeBytes,
+    forced: false,
+    placement: placement.record,
+  };
 }
 
 async function place(settings: PlacementSettings, work: string, estimates: (precision: GpuPrecision) => GpuEstimate[], remedies: string[]): Promise<Placement> {
@@ -98,15 +122,11 @@ async function place(settings: PlacementSettings, work: string, estimates: (prec
   if (asked === 'auto' && adapter.software) {
     return noGpuRecord(asked, 'cpu', `The CPU: the only GPU adapter is ${adapter.name}, a software renderer slower than the CPU itself.`, adapter.name);
   }
-  const precision: GpuPrecision = settings.precision ?? (adapter.shaderF16 ? 'fp16' : 'fp32');
+  const precision: GpuPrecision = settings.precision ?? adapterPrecision(adapter);
   const candidates = estimates(precision);
-  const machine = settings.machine ?? machineMemory();
-  const hostBudget = memoryBudget(machine, settings.memoryLimitBytes);
-  const budget = gpuBudget(adapter.memory, machine, settings.memoryLimitBytes);
-  const shared = adapter.memory?.source === 'shared';
-  const fits = (e: GpuEstimate) =>
-    budget !== null && e.device.totalBytes <= budget && (shared ? e.device.totalBytes + e.host.totalBytes : e.host.totalBytes) <= hostBudget;
-  let chosen = candidates.find(fits);
+  const judged = judgeGpu(candidates, adapter.memory, settings.machine ?? machineMemory(), settings.memoryLimitBytes);
+  const { budgetBytes: budget, hostBudgetBytes: hostBudget } = judged;
+  let chosen = judged.chosen;
   let why: string;
   if (chosen) {
     why = `The GPU (${adapter.name}): ${describe(chosen)} fits its ${formatBytes(budget!)}.`;
@@ -134,6 +154,7 @@ async function place(settings: PlacementSettings, work: string, estimates: (prec
   return {
     provider: 'webgpu',
     gpu: { adapter: adapter.name, precision, layout: chosen.layout },
+    estimate: chosen,
     record: {
       asked,
       provider: 'webgpu',

@@ -35,6 +35,8 @@ export interface ComputeProvider {
 
 export interface ProviderOptions {
   provider?: ProviderChoice;
+  /** The GPU's memory where its driver does not say (Settings, --gpu-memory): lets 'auto' plan with it. */
+  gpuMemoryBytes?: number;
   /** Defaults to every core: the compute process has the machine to itself. */
   threads?: number;
 }

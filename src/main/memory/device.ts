@@ -21,7 +21,7 @@
  * allowance, not a measurement: WebGPU reports no memory use.
  */
 import type { GpuAdapter } from '../../shared/compute.js';
-import type { GpuEstimate, MachineMemory, MemoryPart } from '../../shared/memory.js';
+import type { Fit, GpuEstimate, MachineMemory, MemoryPart } from '../../shared/memory.js';
 import type { GpuPrecision } from '../../shared/compute.js';
 import type { ModelDescription } from '../../shared/model.js';
 import { blockParameters, modelParameters } from '../model/tensors.js';
@@ -34,7 +34,7 @@ import {
   sequencesPerChunk,
   type ForwardShape,
 } from './forward.js';
-import { memoryBudget } from './machine.js';
+import { fitOnMachine, memoryBudget } from './machine.js';
 import { trainingActivationBytes, type TrainingShape } from './training.js';
 import { heldWeightBytes } from './weights.js';
 
@@ -127,6 +127,38 @@ export function gpuTrainingEstimates(m: ModelDescription, storedBytes: number, s
       ]),
     },
   ];
+}
+
+/** How the candidates fare on a GPU: the first that fits (null: none, or the GPU's memory is unknown), and the budgets. */
+export interface GpuJudgement {
+  chosen: GpuEstimate | null;
+  /** null: the GPU's memory is unknown. */
+  budgetBytes: number | null;
+  hostBudgetBytes: number;
+  /** Of the chosen estimate, else of the one that needs least GPU memory; null where the GPU's memory is unknown. */
+  fit: Fit | null;
+}
+
+/**
+ * An estimate fits when its GPU part is within the GPU's budget and its host part within the
+ * host's; where the two share memory (software renderers, unified memory) their sum must fit
+ * the host's. Tight: within all of the GPU's memory and 90% of the host's.
+ */
+export function judgeGpu(candidates: readonly GpuEstimate[], memory: GpuAdapter['memory'], machine: MachineMemory, hostLimitBytes?: number): GpuJudgement {
+  const budget = gpuBudget(memory, machine, hostLimitBytes);
+  const hostBudgetBytes = memoryBudget(machine, hostLimitBytes);
+  const shared = memory?.source === 'shared';
+  const hostNeed = (e: GpuEstimate) => (shared ? e.device.totalBytes + e.host.totalBytes : e.host.totalBytes);
+  const fits = (e: GpuEstimate) => budget !== null && e.device.totalBytes <= budget && hostNeed(e) <= hostBudgetBytes;
+  const chosen = candidates.find(fits) ?? null;
+  const judged = chosen ?? candidates.reduce((a, b) => (b.device.totalBytes < a.device.totalBytes ? b : a));
+  let fit: Fit | null = null;
+  if (memory && budget !== null) {
+    const host = fitOnMachine(hostNeed(judged), machine, hostLimitBytes);
+    const deviceTight = shared || judged.device.totalBytes <= memory.totalBytes;
+    fit = chosen ? 'fits' : deviceTight && host !== 'wont-fit' ? 'tight' : 'wont-fit';
+  }
+  return { chosen, budgetBytes: budget, hostBudgetBytes, fit };
 }
 
 /**

@@ -20,6 +20,8 @@ import { appVersion } from '../version.js';
 import { loadSequences } from '../data/index.js';
 import { validateSequences } from '../engine/batch.js';
 import { createTrainingEngine, type Parameter, type TrainingEngine } from '../engine/training-engine.js';
+import type { DeviceOptimizer } from '../engine/device-optimizer.js';
+import { gpuJobMemory, placeTrainingJob, type TrainingPlacement } from '../engine/placement.js';
 import { chooseWeightMode } from '../memory/choose.js';
 import { trainingEstimates } from '../memory/training.js';
 import { DTYPE_BYTES } from '../model/dtypes.js';
@@ -33,7 +35,7 @@ import { DataOrder, type DataPosition } from './data-order.js';
 import { loadEvalSets, type EvalSet } from './eval-sets.js';
 import { writeTrainedModel } from './final-model.js';
 import { modelFingerprint } from './fingerprint.js';
-import type { Optimizer } from './optimizer.js';
+import { decays, type Optimizer } from './optimizer.js';
 import { DEFAULTS, resolveRunSettings, resolveSeqLen, settingsDifference, wholeNumber, type RunSettings, type TrainOptions } from './options.js';
 import { prepareOutput } from './output-folder.js';
 import { stepMessage } from './progress-text.js';
@@ -78,7 +80,8 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
   try {
     const m = folder.description;
     const trainable = await resolveTrainable(modelDir, m, options.trainable ?? 'auto');
-    const memory = planTrainingMemory(folder, trainable, options);
+    const { memory, placement } = await planTrainingMemory(folder, trainable, options);
+    log(placement.record.why);
     await prepareOutput(modelDir, out, { resume: options.resume === true, overwrite: options.overwrite === true });
     const tokenizer = folder.hasTokenizer ? await folder.loadTokenizer() : null;
     const seqLen = resolveSeqLen(options, m);
@@ -104,8 +107,10 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
     if (evalEvery > 0 && evalSets.length === 0)
       throw new UserError('Evaluation every N steps needs held-out data: give --eval-data (a file, folder or built corpus).');
 
-    engine = await createTrainingEngine(folder, trainable, { ...options, weights: memory.mode });
-    const run = new TrainingRun(engine, settings, createOptimizer(engine.parameters, settings), control);
+    engine = await createTrainingEngine(folder, trainable, { ...options, provider: placement.provider, weights: memory.mode, gpu: placement.gpu ?? undefined });
+    // Layout (a): the optimizer runs on the GPU beside the gradients; otherwise on the host.
+    const deviceOptimizer = (await engine.gpu?.createOptimizer({ ...settings, decays })) ?? null;
+    const run = new TrainingRun(engine, settings, deviceOptimizer ?? createOptimizer(engine.parameters, settings), control, deviceOptimizer);
     const checkpoints = join(out, CHECKPOINTS_FOLDER);
     const state = (step: number, position: DataPosition): TrainerState => ({
       version: 1,
@@ -117,14 +122,16 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
       inputs,
       trainable: { layers: trainable.layers, globals: trainable.globals },
     });
-    const save = (step: number, position: DataPosition) =>
-      saveCheckpoint(
+    const save = async (step: number, position: DataPosition) => {
+      await engine!.gpu?.syncToHost();
+      await saveCheckpoint(
         checkpoints,
         step,
         state(step, position),
         [...engine!.parameters.map((p) => ({ name: p.name, shape: p.shape, data: p.value })), ...run.optimizer.stateTensors()],
         keep,
       );
+    };
 
     let step = 0;
     let start: DataPosition = { epoch: 0, offset: 0 };
@@ -135,6 +142,7 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
       const saved = await readCheckpoint<TrainerState>(found.dir);
       checkResumable(saved.state, settings, inputs, trainable, found.dir);
       run.restore(saved.state, saved.tensors, found.dir);
+      await engine.gpu?.syncToDevice();
       ({ step, position: start } = saved.state);
       resumedFrom = step;
       log(`Resuming from step ${step} (${found.dir}).`);
@@ -189,6 +197,8 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
       tokensPerSecond: run.tokensPerSecond,
       resumedFrom,
     };
+    await engine.gpu?.syncToHost();
+    placement.record.transfers = engine.gpu?.ledger.summary() ?? null;
     const trained = new Map(engine.parameters.map((p) => [p.name, p.value]));
     control.onProgress?.({ fraction: 1, message: `Writing the trained model to ${out}` });
     await writeTrainedModel(folder, trained, out, options.dtype ?? DEFAULTS.dtype, modelRecord(trainable, record), control);
@@ -224,11 +234,15 @@ const TRAINING_REMEDIES = [
   'the cluster hand-off (Export: LLaMA-Factory or Axolotl)',
 ];
 
-/** The weight mode for the frozen weights, chosen before anything loads, or a refusal. */
-function planTrainingMemory(folder: ModelFolder, trainable: ResolvedTrainable, options: TrainOptions): MemoryRecord {
+/** Where training runs and how it holds the frozen weights, chosen before anything loads, or a refusal. */
+async function planTrainingMemory(
+  folder: ModelFolder,
+  trainable: ResolvedTrainable,
+  options: TrainOptions,
+): Promise<{ memory: MemoryRecord; placement: TrainingPlacement }> {
   const m = folder.description;
   const optimizer = options.optimizer ?? DEFAULTS.optimizer;
-  const estimates = trainingEstimates(m, DTYPE_BYTES[folder.dtype], {
+  const shape = {
     layers: m.layers,
     parameters: modelParameters(m),
     trainableParameters: trainable.layers.length * blockParameters(m) + (trainable.globals ? globalParameters(m) : 0),
@@ -236,8 +250,12 @@ function planTrainingMemory(folder: ModelFolder, trainable: ResolvedTrainable, o
     batch: options.batch ?? DEFAULTS.batch,
     seqLen: resolveSeqLen(options, m),
     optimizerStates: optimizer === 'adamw' ? 2 : 0,
-  });
-  return chooseWeightMode(estimates, { ...options, forceMode: options.streaming ? 'streamed' : undefined }, 'Training', TRAINING_REMEDIES).record;
+  };
+  const placement = await placeTrainingJob(m, DTYPE_BYTES[folder.dtype], shape, options);
+  if (placement.gpu) return { memory: gpuJobMemory(placement, options), placement };
+  const estimates = trainingEstimates(m, DTYPE_BYTES[folder.dtype], shape);
+  const { record } = chooseWeightMode(estimates, { ...options, forceMode: options.streaming ? 'streamed' : undefined }, 'Training', TRAINING_REMEDIES);
+  return { memory: { ...record, placement: placement.record }, placement };
 }
 
 /** The optimizer steps and evaluations of one process, with the history they extend. */
@@ -253,6 +271,8 @@ class TrainingRun {
     private readonly settings: RunSettings,
     readonly optimizer: Optimizer,
     private readonly control: TaskControl,
+    /** Set when the optimizer runs on the GPU (layout (a)): it clips there too. */
+    private readonly deviceOptimizer: DeviceOptimizer | null = null,
   ) {
     this.trainableParameters = engine.parameters.reduce((n, p) => n + p.value.length, 0);
   }
@@ -276,12 +296,14 @@ class TrainingRun {
       loss += await engine.accumulateGradients(batch.slice(g * settings.batch, (g + 1) * settings.batch), 1 / targets);
     }
     if (control.signal?.aborted) return false;
-    const gradNorm = clipGradients(engine.parameters, settings.clip);
+    const gradNorm = this.deviceOptimizer ? await this.deviceOptimizer.clip(settings.clip) : clipGradients(engine.parameters, settings.clip);
     const lr = learningRate(
       { schedule: settings.schedule, peak: settings.lr, warmupSteps: settings.warmup, totalSteps: settings.steps, finalRatio: settings.finalLrRatio },
       step,
     );
-    this.optimizer.step(lr);
+    await this.optimizer.step(lr);
+    // Layout (b): the host's updated masters go back up to the GPU.
+    if (!this.deviceOptimizer) await engine.gpu?.syncToDevice();
 
     const seconds = (performance.now() - t0) / 1000;
     const tokens = batch.reduce((n, s) => n + s.length, 0);
