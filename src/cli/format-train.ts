@@ -2,6 +2,13 @@
 import type { TrainRunResult } from '../shared/training.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1)} MiB`;
+
+function ranOn(r: TrainRunResult): string {
+  const p = r.memory.placement;
+  if (p?.provider !== 'webgpu') return `${r.provider} (${r.threads} threads)`;
+  return `the GPU (${p.adapter}, ${p.precision}, ${p.layout === 'offload' ? 'layout (b), ZeRO-Offload' : 'layout (a), everything on the GPU'})`;
+}
 
 export function formatTrainResult(r: TrainRunResult): string {
   const first = r.losses[0];
@@ -14,8 +21,15 @@ export function formatTrainResult(r: TrainRunResult): string {
   const lines = [
     `Trained      ${r.trainableParameters.toLocaleString('en-US')} parameters (${what}) for ${r.steps} steps${r.resumedFrom === null ? '' : ` (resumed from step ${r.resumedFrom})`}`,
     `Loss         ${first?.toFixed(4)} -> ${last?.toFixed(4)}${r.format === 'instruct' ? ' (response tokens only)' : ''}`,
-    `Speed        ${Math.round(r.tokensPerSecond).toLocaleString('en-US')} tokens/s on ${r.provider} (${r.threads} threads)`,
+    `Speed        ${Math.round(r.tokensPerSecond).toLocaleString('en-US')} tokens/s on ${ranOn(r)}`,
   ];
+  const transfers = r.memory.placement?.transfers;
+  if (transfers?.firstStep) {
+    const later = transfers.laterStepsMax ?? transfers.firstStep;
+    lines.push(
+      `GPU traffic  ${mib(transfers.loadHostToDeviceBytes)} up to load; per step ${mib(later.hostToDeviceBytes)} up, ${mib(later.deviceToHostBytes)} down`,
+    );
+  }
   const sources = [...r.mixture.sources, ...(r.mixture.replay ? [{ ...r.mixture.replay, name: 'general (replay)' }] : [])];
   if (sources.length > 1) {
     const total = r.mixture.tokensRead.reduce((a, b) => a + b, 0);

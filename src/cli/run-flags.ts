@@ -4,23 +4,24 @@
  */
 import { BAD_LINE_POLICIES, CORPUS_SPLITS } from '../main/data/index.js';
 import type { DataOptions, EngineSettings } from '../main/evaluate/index.js';
-import type { ProviderChoice } from '../main/engine/providers.js';
+import { PROVIDER_CHOICES } from '../shared/compute.js';
 import type { OptionSpec } from './command.js';
 import { bytesFlag, choiceFlag, numberFlag, requireStringFlag } from './args.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
-
-const PROVIDER_CHOICES: readonly ProviderChoice[] = ['cpu', 'webgpu', 'cuda', 'auto'];
 
 export const ENGINE_FLAGS: OptionSpec = {
   provider: { type: 'string' },
   threads: { type: 'string' },
   streaming: { type: 'boolean' },
   'max-memory': { type: 'string' },
+  'gpu-memory': { type: 'string' },
 };
-export const ENGINE_USAGE = '[--provider cpu|webgpu|cuda|auto] [--threads N] [--streaming] [--max-memory SIZE]';
+export const ENGINE_USAGE = '[--provider auto|cpu|webgpu|cuda] [--threads N] [--streaming] [--max-memory SIZE] [--gpu-memory SIZE]';
 export const ENGINE_DETAILS = [
-  '--provider: where the math runs (default cpu; auto = CUDA when installed, else CPU). --threads N: CPU threads (default: all cores).',
+  '--provider: where the math runs. auto (default): the GPU through WebGPU when one answers and the job fits its memory (CUDA',
+  '  when its libraries are installed), else the CPU; the job says which and why. webgpu: the GPU or a one-line refusal.',
+  "  --threads N: CPU threads (default: all cores). --gpu-memory SIZE: the GPU's memory, for drivers that do not report it.",
   'Memory is planned before anything loads: weights in fp32 when they fit, else kept as stored (bf16/f16) and widened one block',
   '  at a time, else read from disk one block at a time; a job that fits none of these stops at once and says what would fit.',
   '--streaming: read one block at a time from disk whatever else would fit. --max-memory SIZE (e.g. 12GB): use at most this much.',
@@ -43,10 +44,11 @@ export const DATA_DETAILS = [
 
 export function engineSettings(values: Values): EngineSettings {
   return {
-    provider: choiceFlag(values, 'provider', PROVIDER_CHOICES, 'cpu'),
+    provider: choiceFlag(values, 'provider', PROVIDER_CHOICES, 'auto'),
     threads: optionalNumber(values, 'threads', { min: 1, integer: true }),
     streaming: values.streaming === true,
     memoryLimitBytes: bytesFlag(values, 'max-memory'),
+    gpuMemoryBytes: bytesFlag(values, 'gpu-memory'),
   };
 }
 

@@ -81,6 +81,9 @@ export const TRAIN_DETAILS = [
   `  and at the end; the newest --keep-checkpoints (default ${TRAIN_DEFAULTS.keepCheckpoints}) are kept. --resume continues from the newest complete one.`,
   '--force: start over in an existing DIR (its checkpoints are deleted).',
   'Trained tensors, their gradients and AdamW state are fp32; frozen ones are held as the memory plan chooses (below).',
+  'On a GPU: layout (a) keeps everything there, the update included; layout (b) (ZeRO-Offload) keeps the trained weights,',
+  '  their gradients and AdamW in host memory. Frozen weights are fp16 where the GPU computes in it; the maths is fp32.',
+  '  LoRA adapters and instruction training run on the CPU.',
   ...ENGINE_DETAILS,
 ];
 

@@ -1,5 +1,5 @@
 /**
- * User settings (data folder, threads, execution provider), kept in `<home>/settings.json`.
+ * User settings (data folder, threads, execution provider, memory limits), kept in `<home>/settings.json`.
  * `home` is the app's user-data folder in the desktop app, and SLAYER_HOME or
  * ~/.config/slayer-studio under plain Node.
  */
@@ -15,7 +15,7 @@ export function defaultHome(): string {
 }
 
 export function defaultSettings(home: string): Settings {
-  return { dataDir: home, threads: availableParallelism(), provider: 'cpu', memoryLimitBytes: null };
+  return { dataDir: home, threads: availableParallelism(), provider: 'auto', memoryLimitBytes: null, gpuMemoryBytes: null };
 }
 
 export class SettingsStore {
@@ -33,6 +33,7 @@ export class SettingsStore {
       if (Number.isInteger(saved.threads) && (saved.threads as number) > 0) settings.threads = saved.threads as number;
       if (providers.includes(saved.provider as never)) settings.provider = saved.provider as Settings['provider'];
       if (typeof saved.memoryLimitBytes === 'number' && saved.memoryLimitBytes > 0) settings.memoryLimitBytes = saved.memoryLimitBytes;
+      if (typeof saved.gpuMemoryBytes === 'number' && saved.gpuMemoryBytes > 0) settings.gpuMemoryBytes = saved.gpuMemoryBytes;
     } catch {
       // First launch or an unreadable file: start from defaults; the next save repairs it.
     }

@@ -11,14 +11,16 @@ import type { ApiEventName, ApiEvents } from './transport.js';
 import type { CachedModel, InspectResult } from './model.js';
 import { PRUNE_RULES, REFRESH_CHOICES, SCORE_METRICS, type Plan } from './plan.js';
 import type { PlanEstimate } from './estimate.js';
+import { PROVIDER_CHOICES, type GpuReport, type ProviderChoice } from './compute.js';
 import { HTML_READINGS } from './corpus.js';
 import type { CorpusPreview } from './corpus.js';
 import { INSTRUCT_PACKINGS, type InstructPreview } from './instruct.js';
 
 export { domains, type Domain } from './domains.js';
 
-export const providers = ['cpu', 'webgpu', 'cuda'] as const;
-export type Provider = (typeof providers)[number];
+/** The execution providers Settings offers; 'auto' (the default) picks the GPU when one answers and the job fits it. */
+export const providers = PROVIDER_CHOICES;
+export type Provider = ProviderChoice;
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,80}$/, 'must be a project or job id');
 const nonEmptyPath = z.string().min(1, 'a path is required');
@@ -60,6 +62,7 @@ export const apiMethods = {
     threads: z.number().int().min(1).max(256).optional(),
     provider: z.enum(providers).optional(),
     memoryLimitBytes: z.number().positive().nullable().optional(),
+    gpuMemoryBytes: z.number().positive().nullable().optional(),
   }),
   'fs.browse': z.object({ path: z.string().optional(), showFiles: z.boolean().optional() }),
   'projects.list': z.object({}),
@@ -116,6 +119,8 @@ export interface AppInfo {
   totalMemoryBytes: number;
   freeMemoryBytes: number;
   dataDir: string;
+  /** The GPU that jobs on 'auto' or 'webgpu' would use, or why there is none. */
+  gpu: GpuReport;
 }
 
 export interface Settings {
@@ -124,6 +129,8 @@ export interface Settings {
   provider: Provider;
   /** The most memory a job may use; null: as much as is free (less room for the system). */
   memoryLimitBytes: number | null;
+  /** The GPU's memory, for drivers that do not report it; null: as the driver says. */
+  gpuMemoryBytes: number | null;
 }
 
 export interface DirEntry {

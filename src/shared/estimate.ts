@@ -2,7 +2,8 @@
  * Types of the plan estimates (parameters, disk, training memory, fit on this machine, time),
  * shared with the renderer. The formulas are in src/main/plan/estimate.ts and src/main/memory.
  */
-import type { Fit, MachineMemory, MemoryEstimate, MemoryPart, WeightMode } from './memory.js';
+import type { GpuAdapter, GpuPrecision, GpuReport, TrainingLayout } from './compute.js';
+import type { Fit, GpuEstimate, MachineMemory, MemoryEstimate, MemoryPart, WeightMode } from './memory.js';
 
 export type WeightDtype = 'f32' | 'f16' | 'bf16';
 
@@ -35,6 +36,23 @@ export interface EstimateOptions {
   machine?: MachineMemory;
   /** When a step time has been measured: the time estimate. */
   run?: TrainingRun;
+  /** This machine's GPU, when the estimate should show training on one. */
+  gpu?: GpuReport;
+}
+
+/** Training on a GPU, both layouts, judged against this machine's GPU where a usable one answered. */
+export interface GpuTrainingEstimate {
+  adapter: Pick<GpuAdapter, 'name' | 'software' | 'memory'> | null;
+  /** Why the fit is not judged (no GPU, a software renderer, unknown memory); null when it is. */
+  note: string | null;
+  precision: GpuPrecision;
+  /** Layout (a), then layout (b). */
+  layouts: GpuEstimate[];
+  /** The layout training would take on this GPU; null where none fits or the fit is not judged. */
+  layout: TrainingLayout | null;
+  fit: Fit | null;
+  /** The most GPU memory a job would use there. */
+  budgetBytes: number | null;
 }
 
 export interface PlanEstimate {
@@ -45,4 +63,6 @@ export interface PlanEstimate {
   machine: MachineMemory;
   fit: Fit;
   time: { steps: number; seconds: number } | null;
+  /** Present when asked for (EstimateOptions.gpu). */
+  gpu?: GpuTrainingEstimate;
 }

@@ -42,6 +42,7 @@ const engine = {
   threads: z.number().int().min(1).max(256).optional(),
   provider: z.enum(['cpu', 'webgpu', 'cuda', 'auto']).optional(),
   memoryLimitBytes: z.number().positive().optional(),
+  gpuMemoryBytes: z.number().positive().optional(),
   streaming: z.boolean().optional(),
 };
 

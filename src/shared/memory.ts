@@ -4,6 +4,7 @@
  * it touches a tensor, picks the fastest way of holding the weights that fits in the memory that
  * is free, and refuses in one line when none does. The formulas are in src/main/memory.
  */
+import type { GpuPrecision, PlacementRecord, TrainingLayout } from './compute.js';
 
 /**
  * How a job holds the weights, fastest first:
@@ -61,4 +62,15 @@ export interface MemoryRecord {
   freeBytes: number;
   /** The mode was forced (--streaming), not chosen. */
   forced: boolean;
+  /** Where the job ran and why; absent in results written before GPUs were considered. */
+  placement?: PlacementRecord;
+}
+
+/** Memory of a job on a GPU, and what the host holds beside it (src/main/memory/device.ts). */
+export interface GpuEstimate {
+  /** Training only: which layout. */
+  layout: TrainingLayout | null;
+  precision: GpuPrecision;
+  device: { totalBytes: number; parts: MemoryPart[] };
+  host: { totalBytes: number; parts: MemoryPart[] };
 }

@@ -2,6 +2,7 @@
  * The normalised description of a Llama-family decoder that every part of the app uses
  * (plan, surgery, engine, UI). Built from a Hugging Face config.json by src/main/model/config.ts.
  */
+import type { GpuReport, PlacementRecord } from './compute.js';
 import type { Fit, MachineMemory, WeightMode } from './memory.js';
 
 export type Family = 'llama' | 'mistral' | 'qwen2';
@@ -70,6 +71,8 @@ export interface InspectResult extends ModelShape {
   bytesOnDisk: number;
   hasTokenizer: boolean;
   memory: { machine: MachineMemory; analyse: MemoryNeed; train: MemoryNeed };
+  /** The GPU, and where analysing and training would run on 'auto' (the default) and why. */
+  gpu: { report: GpuReport; analyse: PlacementRecord; train: PlacementRecord };
 }
 
 /** A model found in the Hugging Face cache (`slayer models`, the Model step's list). */

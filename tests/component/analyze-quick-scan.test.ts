@@ -25,7 +25,7 @@ const project: Project & { modelDir: string } = {
   modelDir: '/models/m',
   dir: '/data/projects/p1',
 };
-const settings: Settings = { dataDir: '/data', threads: 2, provider: 'cpu', memoryLimitBytes: null };
+const settings: Settings = { dataDir: '/data', threads: 2, provider: 'cpu', memoryLimitBytes: null, gpuMemoryBytes: null };
 const memory = { mode: 'resident-int8', estimateBytes: 1e9, budgetBytes: 8e9, freeBytes: 1e10, forced: false } as const;
 const quickRecord = { source: 'cache', cacheDir: '/data/weight-cache/abc', note: null, seconds: 0.4 } as const;
 

@@ -2,22 +2,34 @@
 import { inspectModel } from '../../main/inspect/inspect.js';
 import type { InspectResult, MemoryNeed } from '../../shared/model.js';
 import type { Command } from '../command.js';
-import { requirePositional } from '../args.js';
+import { bytesFlag, requirePositional } from '../args.js';
+import type { GpuReport } from '../../shared/compute.js';
 
-const USAGE = 'slayer inspect MODEL [--json]';
+const USAGE = 'slayer inspect MODEL [--gpu-memory SIZE] [--json]';
 
 const size = (bytes: number) => (bytes < 2 ** 30 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 2 ** 30).toFixed(1)} GiB`);
 const FIT_WORDS = { fits: 'fits', tight: 'tight', 'wont-fit': "won't fit" } as const;
 const need = (n: MemoryNeed) => `${size(n.bytes)}, ${FIT_WORDS[n.fit]} (${n.assumes})`;
 
+function gpuWords(r: GpuReport): string {
+  if (!r.adapter) return `none (${r.problem})`;
+  const a = r.adapter;
+  const memory = a.memory ? `${size(a.memory.totalBytes)}${a.memory.source === 'shared' ? ' shared with the host' : ''}` : 'memory unknown';
+  return `${a.name}; ${a.backend}${a.software ? ', software renderer' : ''}; ${a.shaderF16 ? 'fp16' : 'fp32 only'}; ${memory}`;
+}
+
 export const inspectCommand: Command<InspectResult> = {
   name: 'inspect',
   summary: 'Show what a model folder holds and whether this machine can analyse and train it.',
   usage: USAGE,
-  details: ['MODEL is a Hugging Face folder: config.json, *.safetensors (with the index when sharded), tokenizer.json.'],
-  options: {},
-  async run(positionals) {
-    return inspectModel(requirePositional(positionals, 0, 'the model folder', USAGE));
+  details: [
+    'MODEL is a Hugging Face folder: config.json, *.safetensors (with the index when sharded), tokenizer.json.',
+    'Also the GPU jobs would use (name, graphics API, fp16, memory) and where --provider auto (the default) would run them, and why.',
+    "--gpu-memory SIZE: the GPU's memory, for drivers that do not report it.",
+  ],
+  options: { 'gpu-memory': { type: 'string' } },
+  async run(positionals, values) {
+    return inspectModel(requirePositional(positionals, 0, 'the model folder', USAGE), undefined, bytesFlag(values, 'gpu-memory'));
   },
   format(r) {
     const yesNo = (b: boolean) => (b ? 'yes' : 'no');
@@ -32,6 +44,9 @@ export const inspectCommand: Command<InspectResult> = {
       `This machine     ${size(r.memory.machine.totalBytes)} memory, ${size(r.memory.machine.freeBytes)} free`,
       `Analyse needs    ${need(r.memory.analyse)}`,
       `Train needs      ${need(r.memory.train)}`,
+      `GPU              ${gpuWords(r.gpu.report)}`,
+      `Analyse runs on  ${r.gpu.analyse.why}`,
+      `Train runs on    ${r.gpu.train.why}`,
     ].join('\n');
   },
 };

@@ -8,7 +8,8 @@ import { readModelConfig } from '../../main/model/config.js';
 import { modelParameters } from '../../main/model/tensors.js';
 import { estimatePlan, formatEstimate, formatPlan, makePlan, parseLayerSpec, readScores, writePlanFile } from '../../main/plan/index.js';
 import type { Command } from '../command.js';
-import { choiceFlag, numberFlag, requirePositional, stringFlag } from '../args.js';
+import { bytesFlag, choiceFlag, numberFlag, requirePositional, stringFlag } from '../args.js';
+import { describeGpu } from '../../main/engine/gpu-adapter.js';
 import { PRUNE_DETAILS, PRUNE_USAGE, pruneRuleFlag } from '../prune-flag.js';
 
 const USAGE = `slayer plan MODEL_OR_CONFIG --strategy s|llama-pro|last-k|full|manual [--paper] [--expand N] [--prune-count K] ${PRUNE_USAGE} [--scores SCORES.json] [--score-metric M] [--refresh mean|keep|none] [--budget-params X] [--last-k K] [--layers SPEC] [--out PLAN.json] [--json]`;
@@ -53,7 +54,8 @@ export const planCommand: Command<Plan> = {
     '--score-metric angularLast|angularMean|blockInfluence picks the score the rule reads (default angularLast).',
     'Manual SPEC: expand=1,3,5:copy;prune=28-31;refresh=mean;init=average',
     '  (expand after these original layers, ranges include both ends, init copy|average per block).',
-    'Estimate: --batch B (1) --seq-len T (512) for training memory, --dtype f32|f16|bf16 for disk size.',
+    'Estimate: --batch B (1) --seq-len T (512) for training memory, --dtype f32|f16|bf16 for disk size; training on a GPU in',
+    "  both layouts, judged against this machine's GPU (--gpu-memory SIZE where its driver does not report it).",
   ],
   options: {
     strategy: { type: 'string' },
@@ -71,6 +73,7 @@ export const planCommand: Command<Plan> = {
     batch: { type: 'string' },
     'seq-len': { type: 'string' },
     dtype: { type: 'string' },
+    'gpu-memory': { type: 'string' },
   },
   async run(positionals, values, ctx) {
     const source = requirePositional(positionals, 0, 'the model folder or its config.json', USAGE);
@@ -122,6 +125,7 @@ export const planCommand: Command<Plan> = {
       batch: numberFlag(values, 'batch', 1, { min: 1, integer: true }),
       seqLen: numberFlag(values, 'seq-len', 512, { min: 1, integer: true }),
       dtype: values.dtype === undefined ? undefined : choiceFlag(values, 'dtype', ['f32', 'f16', 'bf16'] as const, 'f32'),
+      gpu: await describeGpu(bytesFlag(values, 'gpu-memory')),
     });
     ctx.info(formatEstimate(estimate));
     const out = stringFlag(values, 'out');

@@ -27,6 +27,7 @@ import { listEntries } from '../fs/entries.js';
 import { REPORT_HTML } from '../../shared/project-layout.js';
 import { appVersion } from '../version.js';
 import { inspectModel } from '../inspect/inspect.js';
+import { describeGpu } from '../engine/gpu-adapter.js';
 import { readModelConfig } from '../model/config.js';
 import { hfCacheDir, listCachedModels } from '../model/hf-cache.js';
 import { estimatePlan, makePlan, parseScores, validatePlan, writePlanFile } from '../plan/index.js';
@@ -109,6 +110,7 @@ export class Backend {
       totalMemoryBytes: totalmem(),
       freeMemoryBytes: freemem(),
       dataDir: this.settings.get().dataDir,
+      gpu: await describeGpu(this.settings.get().gpuMemoryBytes ?? undefined),
     }),
     'settings.get': async () => this.settings.get(),
     'settings.update': async (req) => {
@@ -138,7 +140,7 @@ export class Backend {
       await this.projects.delete(req.id);
       return { deleted: true as const };
     },
-    'model.inspect': async (req) => inspectModel(await requireReadableDir(req.dir, 'model folder')),
+    'model.inspect': async (req) => inspectModel(await requireReadableDir(req.dir, 'model folder'), undefined, this.settings.get().gpuMemoryBytes ?? undefined),
     'models.list': async () => {
       const cacheDir = hfCacheDir();
       return { cacheDir, models: await listCachedModels(cacheDir) };
@@ -180,7 +182,8 @@ export class Backend {
       const options = { ...req.options } as PlanOptions & { scores?: unknown };
       if (options.scores !== undefined) options.scores = parseScores(options.scores, m.layers, 'The layer scores');
       const plan = makePlan(m, options as PlanOptions);
-      return { plan, estimate: estimatePlan(plan, m, { batch: req.batch, seqLen: req.seqLen }) };
+      const gpu = await describeGpu(this.settings.get().gpuMemoryBytes ?? undefined);
+      return { plan, estimate: estimatePlan(plan, m, { batch: req.batch, seqLen: req.seqLen, gpu }) };
     },
     'plan.save': async (req) => {
       const project = await this.projects.get(req.projectId);
@@ -203,9 +206,14 @@ export class Backend {
     'jobs.start': async (req) => {
       const kind = req.kind as JobKind;
       const schema = jobParamSchemas[kind];
-      const { threads, provider, memoryLimitBytes } = this.settings.get();
+      const { threads, provider, memoryLimitBytes, gpuMemoryBytes } = this.settings.get();
       // Engine jobs run with the user's compute settings unless the request says otherwise.
-      const computeSettings = { threads, provider, ...(memoryLimitBytes === null ? {} : { memoryLimitBytes }) };
+      const computeSettings = {
+        threads,
+        provider,
+        ...(memoryLimitBytes === null ? {} : { memoryLimitBytes }),
+        ...(gpuMemoryBytes === null ? {} : { gpuMemoryBytes }),
+      };
       const withSettings = 'threads' in schema.shape ? { ...computeSettings, ...req.params } : req.params;
       const shape = schema.safeParse(withSettings);
       if (!shape.success) throw new UserError(zodMessage(`${kind} job`, shape.error));

@@ -32,6 +32,10 @@ import { startingTensors, statesFor, type LayerStates } from './layer-states.js'
 import type { QuantisedWeights } from './quantised-weights.js';
 import { DEFAULT_ACTIVATION_BUDGET } from '../memory/forward.js';
 import type { WeightMode } from '../../shared/memory.js';
+import type { GpuPrecision } from '../../shared/compute.js';
+import { createDeviceForwardEngine } from './device-forward-engine.js';
+import { gpuForEngine, type GpuSettings } from './placement.js';
+import type { TransferLedger } from './transfer-ledger.js';
 
 export type { BlockSource } from './block-weights.js';
 
@@ -44,6 +48,17 @@ export interface ForwardEngineOptions extends ProviderOptions {
   activationBudgetBytes?: number;
   /** Progress and cancel while resident weights load. */
   control?: TaskControl;
+  /** Run device-resident on this GPU (placement.ts); with provider webgpu or auto it is found here. */
+  gpu?: GpuSettings;
+}
+
+/** How an engine uses a GPU: the adapter, the precision, the bytes it moved and holds. */
+export interface GpuUse {
+  adapter: string;
+  precision: GpuPrecision;
+  ledger: TransferLedger;
+  /** Bytes of weights held on the GPU. */
+  weightBytes: number;
 }
 
 export interface RunOptions {
@@ -91,6 +106,8 @@ export interface ForwardEngine {
   readonly provider: ProviderName;
   readonly threads: number;
   readonly weightMode: WeightMode;
+  /** Present when the engine runs device-resident on a GPU (device-forward-engine.ts). */
+  readonly gpu?: GpuUse;
   /**
    * Token log-probabilities (and block statistics) of every sequence. All sequences' hidden
    * states are held at once (work is layer-major), so pass a large corpus in slices of a few
@@ -106,6 +123,8 @@ export async function createForwardEngine(reader: TensorReader, options: Forward
   const m = reader.description;
   const budget = options.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET;
   if (!(budget > 0)) throw new UserError(`The activation memory budget must be a positive number of bytes, got ${budget}.`);
+  const gpu = await gpuForEngine(options);
+  if (gpu) return createDeviceForwardEngine(reader, { ...gpu, threads: options.threads, activationBudgetBytes: budget, control: options.control });
   const provider = await openProvider(options);
   const sessions: ort.InferenceSession[] = [];
   const open = async (model: BuiltModel): Promise<ort.InferenceSession> => {
@@ -131,7 +150,7 @@ export async function createForwardEngine(reader: TensorReader, options: Forward
 }
 
 /** Span lengths worth measuring: 2 to the sequence's length, each once (1 is the per-block statistics). */
-function validSpans(spans: readonly number[], length: number): number[] {
+export function validSpans(spans: readonly number[], length: number): number[] {
   for (const n of spans) {
     if (!Number.isInteger(n) || n < 2 || n > length)
       throw new UserError(`A span of ${n} blocks cannot be measured here: spans run from 2 to ${length} blocks.`);

@@ -41,6 +41,11 @@ import { rotaryInverseFrequencies, rotaryTables } from './rotary-tables.js';
 import { openWeightStore, type WeightStore } from './weight-store.js';
 import { DEFAULT_ACTIVATION_BUDGET } from '../memory/forward.js';
 import type { WeightMode } from '../../shared/memory.js';
+import type { TrainingLayout } from '../../shared/compute.js';
+import { createDeviceTrainingEngine } from './device-training-engine.js';
+import type { DeviceOptimizer, DeviceOptimizerSettings } from './device-optimizer.js';
+import type { GpuUse } from './forward-engine.js';
+import { gpuForEngine, type GpuSettings } from './placement.js';
 
 export interface TrainableSelection {
   /** 0-based indices of the blocks whose tensors are trained. */
@@ -65,11 +70,24 @@ export interface TrainingEngineOptions extends ProviderOptions {
   weights?: WeightMode;
   /** Bytes the head may spend on [rows, seq, vocab] logits per call; rows beyond it go in further calls. */
   activationBudgetBytes?: number;
-  /** LoRA adapters to train (their blocks' own tensors stay frozen). */
+  /** LoRA adapters to train (their blocks' own tensors stay frozen). CPU only. */
   lora?: LoraEngineSettings;
+  /** Train device-resident on this GPU in this layout (placement.ts); with provider webgpu it defaults to layout (a). */
+  gpu?: GpuSettings & { layout: TrainingLayout };
 }
 
-/** What a sequence carries beyond its tokens (instruction tuning); absent parts mean "as plain text". */
+/** How a training engine uses a GPU (device-training-engine.ts), and what the trainer does differently there. */
+export interface TrainingGpuUse extends GpuUse {
+  layout: TrainingLayout;
+  /** Layout (a): the optimizer that updates on the GPU beside the gradients; null in (b), where the host's optimizer updates parameters[]. */
+  createOptimizer(settings: DeviceOptimizerSettings): Promise<DeviceOptimizer | null>;
+  /** Makes parameters[].value (and the GPU optimizer's state) current on the host: before a checkpoint or the final model. */
+  syncToHost(): Promise<void>;
+  /** Sends parameters[].value (and restored optimizer state) to the GPU: after the host changed them. */
+  syncToDevice(): Promise<void>;
+}
+
+/** What a sequence carries beyond its tokens (instruction tuning, CPU only); absent parts mean "as plain text". */
 export interface SequenceLayout {
   /** 1 where the target of position t (token t + 1) counts in the loss, 0 where it does not (prompt tokens); length - 1 entries or more. */
   targetMask?: Uint8Array;
@@ -97,6 +115,8 @@ export interface TrainingEngine {
   readonly provider: ProviderName;
   readonly threads: number;
   readonly weightMode: WeightMode;
+  /** Present when the engine trains on a GPU. */
+  readonly gpu?: TrainingGpuUse;
   /**
    * Adds to every parameter's grad the gradient of sum_t w_t * -log p(target_t) over the
    * targets of these sequences (every position but the last, and only those their layout's
@@ -133,6 +153,11 @@ export async function createTrainingEngine(reader: TensorReader, trainable: Trai
       }),
   );
   if (parameterNames.size === 0 && adapters.length === 0) throw new Error('createTrainingEngine: nothing to train');
+  const gpu = lora ? null : (options.gpu ?? (await gpuForEngine(options).then((g) => g && { ...g, layout: 'device' as const })));
+  if (gpu) {
+    const activationBudgetBytes = options.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET;
+    return createDeviceTrainingEngine(reader, trainable, { ...gpu, threads: options.threads, activationBudgetBytes });
+  }
 
   // Trained tensors become the engine's own fp32 copies; frozen ones stay in the weight store.
   const parameters: Parameter[] = [];
@@ -484,7 +509,7 @@ class OnnxTrainingEngine implements TrainingEngine {
  * w at every position that has a next token (t < length - 1) and whose target the sequence's
  * layout keeps (targetMask[t] = 1), 0 elsewhere (the last token, padding, masked prompt tokens).
  */
-function targetWeights(batch: PaddedBatch, w: number, layouts: BatchOptions['layouts'] = []): Float32Array {
+export function targetWeights(batch: PaddedBatch, w: number, layouts: BatchOptions['layouts'] = []): Float32Array {
   const weights = new Float32Array(batch.rows.length * batch.seqLen);
   batch.rows.forEach((s, r) => {
     const base = r * batch.seqLen;
@@ -495,6 +520,6 @@ function targetWeights(batch: PaddedBatch, w: number, layouts: BatchOptions['lay
   return weights;
 }
 
-function addInto(target: Float32Array, values: Float32Array): void {
+export function addInto(target: Float32Array, values: Float32Array): void {
   for (let i = 0; i < target.length; i++) target[i] += values[i];
 }

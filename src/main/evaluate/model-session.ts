@@ -2,11 +2,15 @@
  * Opening a model for analysis and evaluation: the folder (closed afterwards whatever happens)
  * and a forward engine over it (disposed afterwards). Data is read between the two, so bad
  * data is reported before any weights are loaded; and before the engine loads a tensor, the
- * job's memory is planned (src/main/memory): the fastest weight mode that fits, or a refusal.
+ * job's memory is planned (src/main/memory): the fastest weight mode that fits, or a refusal;
+ * first of all, where it runs (src/main/engine/placement.ts): on a GPU when one answers and the
+ * job fits it, the weights then streaming through the host once on their way there.
  */
 import type { MemoryRecord } from '../../shared/memory.js';
 import type { TaskControl } from '../../shared/progress.js';
 import { createForwardEngine, type ForwardEngine } from '../engine/forward-engine.js';
+import type { GpuPrecision } from '../../shared/compute.js';
+import { gpuJobMemory, placeForwardJob } from '../engine/placement.js';
 import type { ProviderChoice } from '../engine/providers.js';
 import { chooseWeightMode, type MemorySettings } from '../memory/choose.js';
 import { forwardEstimates, type ForwardShape } from '../memory/forward.js';
@@ -15,7 +19,12 @@ import { ModelFolder } from '../model/folder.js';
 
 /** How the forward passes run; every field has the engine's default. */
 export interface EngineSettings extends Omit<MemorySettings, 'forceMode'> {
+  /** Default 'auto': the GPU when one answers and the job fits it, else the CPU. */
   provider?: ProviderChoice;
+  /** The GPU's memory where its driver does not say. */
+  gpuMemoryBytes?: number;
+  /** On a GPU: fp32 even where it computes in fp16 (a check with fp32 tolerances). */
+  gpuPrecision?: GpuPrecision;
   threads?: number;
   /** Read one block's weights at a time from disk whatever else would fit. */
   streaming?: boolean;
@@ -47,18 +56,34 @@ export async function withEngine<T>(
   control: TaskControl,
   use: (engine: ForwardEngine, memory: MemoryRecord) => Promise<T>,
 ): Promise<T> {
-  const { provider, threads, streaming, activationBudgetBytes } = settings;
+  const { threads, streaming, activationBudgetBytes } = settings;
   const shape = { ...job, activationBudgetBytes };
-  const { record } = chooseWeightMode(
-    forwardEstimates(folder.description, DTYPE_BYTES[folder.dtype], shape),
-    { ...settings, forceMode: streaming ? 'streamed' : undefined },
-    job.work,
-    FORWARD_REMEDIES,
-  );
-  const engine = await createForwardEngine(folder, { provider, threads, weights: record.mode, activationBudgetBytes, control });
+  const placement = await placeForwardJob(folder.description, DTYPE_BYTES[folder.dtype], shape, settings, job.work);
+  control.onLog?.(placement.record.why);
+  const record = placement.gpu
+    ? gpuJobMemory(placement, settings)
+    : {
+        ...chooseWeightMode(
+          forwardEstimates(folder.description, DTYPE_BYTES[folder.dtype], shape),
+          { ...settings, forceMode: streaming ? 'streamed' : undefined },
+          job.work,
+          FORWARD_REMEDIES,
+        ).record,
+        placement: placement.record,
+      };
+  const engine = await createForwardEngine(folder, {
+    provider: placement.provider,
+    gpu: placement.gpu ?? undefined,
+    threads,
+    weights: record.mode,
+    activationBudgetBytes,
+    control,
+  });
   try {
     return await use(engine, record);
   } finally {
+    // The results hold this record: what crossed between host and GPU is known once the work is done.
+    if (engine.gpu) placement.record.transfers = engine.gpu.ledger.summary();
     await engine.dispose();
   }
 }

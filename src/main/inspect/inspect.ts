@@ -2,7 +2,8 @@
  * `inspect`: what a model folder holds and whether this machine can analyse and train it.
  * Opening the folder validates config, every safetensors header and every required tensor, so a
  * model that inspects cleanly can be scored, planned, cut and trained. The memory figures are
- * the ones the jobs themselves plan with (src/main/memory), in the mode they would choose here.
+ * the ones the jobs themselves plan with (src/main/memory), in the mode they would choose here,
+ * and so is the GPU verdict: where 'auto' would run analysis and training, and why.
  */
 import type { MachineMemory, MemoryEstimate } from '../../shared/memory.js';
 import type { InspectResult, MemoryNeed } from '../../shared/model.js';
@@ -13,19 +14,23 @@ import { fitOnMachine, machineMemory, memoryBudget } from '../memory/machine.js'
 import { ModelFolder } from '../model/folder.js';
 import { DTYPE_BYTES } from '../model/dtypes.js';
 import { modelParameters, modelShape } from '../model/tensors.js';
-import { makePlan, trainingMemory } from '../plan/index.js';
+import { makePlan, trainingMemory, trainingShape } from '../plan/index.js';
+import { describeGpu } from '../engine/gpu-adapter.js';
+import { placeForwardJob, placeTrainingJob } from '../engine/placement.js';
 
 /** What the estimates assume: `score`'s defaults, and a small training batch. */
 export const ANALYSIS_DEFAULTS = { samples: 64, seqLen: 128 } as const;
 export const TRAINING_DEFAULTS = { batch: 1, seqLen: 512 } as const;
 
-export async function inspectModel(dir: string, machine: MachineMemory = machineMemory()): Promise<InspectResult> {
+export async function inspectModel(dir: string, machine: MachineMemory = machineMemory(), gpuMemoryBytes?: number): Promise<InspectResult> {
   const folder = await ModelFolder.open(dir);
   try {
     const m = folder.description;
-    const analyse = forwardEstimates(m, DTYPE_BYTES[folder.dtype], { sequences: ANALYSIS_DEFAULTS.samples, seqLen: ANALYSIS_DEFAULTS.seqLen });
+    const analyseShape = { sequences: ANALYSIS_DEFAULTS.samples, seqLen: ANALYSIS_DEFAULTS.seqLen };
+    const analyse = forwardEstimates(m, DTYPE_BYTES[folder.dtype], analyseShape);
     const plan = makePlan(m, { strategy: 's' });
     const train = trainingMemory(plan, m, TRAINING_DEFAULTS.batch, TRAINING_DEFAULTS.seqLen, machine);
+    const placement = { provider: 'auto' as const, machine, gpuMemoryBytes };
     return {
       ...modelShape(m),
       family: m.family,
@@ -46,6 +51,11 @@ export async function inspectModel(dir: string, machine: MachineMemory = machine
           machine,
           `the default S plan (${plan.counts.layers} layers, ${plan.counts.trainableParameters.toLocaleString('en-US')} trainable parameters), fp32 AdamW, batch ${TRAINING_DEFAULTS.batch} x ${TRAINING_DEFAULTS.seqLen} tokens`,
         ),
+      },
+      gpu: {
+        report: await describeGpu(gpuMemoryBytes),
+        analyse: (await placeForwardJob(m, DTYPE_BYTES[folder.dtype], analyseShape, placement, 'Scoring')).record,
+        train: (await placeTrainingJob(m, DTYPE_BYTES[folder.dtype], trainingShape(plan, TRAINING_DEFAULTS.batch, TRAINING_DEFAULTS.seqLen), placement)).record,
       },
     };
   } finally {

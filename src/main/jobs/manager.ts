@@ -25,9 +25,17 @@ export interface JobManagerEvents {
  */
 const CANCEL_GRACE_MS: Partial<Record<JobKind, number>> & { default: number } = { default: 5000, train: 120_000 };
 
-export function crashReason(code: number | null, signal: string | null, stderr: string): string {
+/**
+ * @param onGpu the job was running on a GPU (its placement line said so): a GPU driver or
+ *   onnxruntime's WebGPU provider can abort the whole process, and the CPU is the way around it.
+ */
+export function crashReason(code: number | null, signal: string | null, stderr: string, onGpu = false): string {
   if (signal === 'SIGKILL' || /heap out of memory|Reached heap limit|std::bad_alloc|Cannot allocate memory/i.test(stderr)) {
     return 'The compute process ran out of memory or was stopped by the system. Try a smaller batch, sequence length or model, close other programs, and start the job again.';
+  }
+  if (onGpu) {
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    return `The GPU stopped the compute process (${how}). Run the job on the CPU (Settings, Execution provider: CPU), or update the GPU driver and start it again.`;
   }
   if (signal)
     return `The compute process stopped unexpectedly (signal ${signal}). Start the job again; if it keeps happening, open the details and report them.`;
@@ -147,6 +155,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     }
     this.running = { id, proc };
     let settled = false;
+    /** The job's placement line (src/main/engine/placement.ts) said it runs on a GPU. */
+    let onGpu = false;
     record.state = 'running';
     record.startedAt = new Date().toISOString();
     void this.save(record);
@@ -159,6 +169,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
           this.emit('progress', { id, fraction: m.fraction, message: m.message });
           break;
         case 'log':
+          if (m.line.startsWith('The GPU (')) onGpu = true;
           this.emit('log', { id, line: m.line });
           break;
         case 'metric':
@@ -190,7 +201,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       }
       const outcome = wasCancelled
         ? { state: 'cancelled' as const, error: 'Cancelled. The job was stopped; nothing half-written was kept.' }
-        : { state: 'failed' as const, error: crashReason(code, signal, proc.stderrTail()), errorDetail: proc.stderrTail() || null };
+        : { state: 'failed' as const, error: crashReason(code, signal, proc.stderrTail(), onGpu), errorDetail: proc.stderrTail() || null };
       void this.finish(record, outcome).then(next);
     });
     proc.send({ type: 'start', job: { id, kind: record.kind, params: record.params } });

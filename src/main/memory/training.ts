@@ -58,12 +58,17 @@ export function trainingEstimates(m: ModelDescription, storedBytes: number, shap
   return weightModes(storedBytes).map((mode) => trainingEstimate(m, storedBytes, shape, mode));
 }
 
-export function trainingEstimate(m: ModelDescription, storedBytes: number, s: TrainingShape, mode: WeightMode): MemoryEstimate {
+/** Bytes of fp32 activations one training step keeps (the formula above); the GPU layouts compute in fp32 too. */
+export function trainingActivationBytes(m: ModelDescription, s: TrainingShape): number {
   const [B, T, H, F] = [s.batch, s.seqLen, m.hiddenSize, m.intermediateSize];
   const q = m.heads * m.headDim;
   const kv = m.kvHeads * m.headDim;
   const checkpointed = s.layers - s.lowestTrainable;
-  const activations = checkpointed * B * T * H + 2 * B * T * (5 * H + 3 * q + 3 * kv + 4 * F) + 2 * B * m.heads * T * T + 2 * B * T * m.vocabSize;
+  return 4 * (checkpointed * B * T * H + 2 * B * T * (5 * H + 3 * q + 3 * kv + 4 * F) + 2 * B * m.heads * T * T + 2 * B * T * m.vocabSize);
+}
+
+export function trainingEstimate(m: ModelDescription, storedBytes: number, s: TrainingShape, mode: WeightMode): MemoryEstimate {
+  const [B, T] = [s.batch, s.seqLen];
   const trained = s.trainableParameters + (s.adapters?.parameters ?? 0);
   const parts = [
     { name: 'Runtime', bytes: RUNTIME_BYTES, why: 'Node, onnxruntime, the graphs and the tokenizer' },
@@ -75,7 +80,11 @@ export function trainingEstimate(m: ModelDescription, storedBytes: number, s: Tr
       bytes: 4 * s.optimizerStates * trained,
       why: s.optimizerStates ? "AdamW's two fp32 moments per trainable parameter" : 'SGD keeps no state',
     },
-    { name: 'Activations', bytes: 4 * activations, why: `what one step of ${B} x ${T} tokens keeps for the backward pass, with per-block recomputation` },
+    {
+      name: 'Activations',
+      bytes: trainingActivationBytes(m, s),
+      why: `what one step of ${B} x ${T} tokens keeps for the backward pass, with per-block recomputation`,
+    },
   ];
   const a = s.adapters;
   if (a) {

@@ -5,11 +5,13 @@
 import type { ModelDescription } from '../../shared/model.js';
 import type { Plan } from '../../shared/plan.js';
 import type { MachineMemory } from '../../shared/memory.js';
+import type { GpuReport } from '../../shared/compute.js';
 import { fitOnMachine, machineMemory, memoryBudget } from '../memory/machine.js';
 import { likelyEstimate } from '../memory/choose.js';
-import { trainingEstimates } from '../memory/training.js';
+import { gpuTrainingEstimates, judgeGpu } from '../memory/device.js';
+import { trainingEstimates, type TrainingShape } from '../memory/training.js';
 import { weightDtypeOfTorch } from '../model/torch-dtype.js';
-import type { EstimateOptions, PlanEstimate, TrainingMemory, TrainingRun, WeightDtype } from '../../shared/estimate.js';
+import type { EstimateOptions, GpuTrainingEstimate, PlanEstimate, TrainingMemory, TrainingRun, WeightDtype } from '../../shared/estimate.js';
 
 export const BYTES_PER_ELEMENT: Record<WeightDtype, number> = { f32: 4, f16: 2, bf16: 2 };
 /** AdamW keeps two fp32 moments per trained value (the trainer's default optimizer). */
@@ -30,18 +32,47 @@ export function diskBytes(parameters: number, dtype: WeightDtype): number {
  * one that needs least (the Plan step then shows "won't fit"). Formulas: src/main/memory/training.ts.
  */
 export function trainingMemory(plan: Plan, m: ModelDescription, batch: number, seqLen: number, machine: MachineMemory = machineMemory()): TrainingMemory {
-  const lowestTrainable = plan.trainGlobals ? 0 : plan.layers.findIndex((l) => l.trainable);
-  const estimates = trainingEstimates(m, BYTES_PER_ELEMENT[storedDtype(m)], {
+  const estimates = trainingEstimates(m, BYTES_PER_ELEMENT[storedDtype(m)], trainingShape(plan, batch, seqLen));
+  const chosen = likelyEstimate(estimates, memoryBudget(machine));
+  return { batch, seqLen, mode: chosen.mode, totalBytes: chosen.totalBytes, parts: chosen.parts, estimates };
+}
+
+/** What training the plan's model at this batch shape means for the memory formulas. */
+export function trainingShape(plan: Plan, batch: number, seqLen: number): TrainingShape {
+  return {
     layers: plan.layers.length,
     parameters: plan.counts.parameters,
     trainableParameters: plan.counts.trainableParameters,
-    lowestTrainable,
+    lowestTrainable: plan.trainGlobals ? 0 : plan.layers.findIndex((l) => l.trainable),
     batch,
     seqLen,
     optimizerStates: ADAMW_STATES,
-  });
-  const chosen = likelyEstimate(estimates, memoryBudget(machine));
-  return { batch, seqLen, mode: chosen.mode, totalBytes: chosen.totalBytes, parts: chosen.parts, estimates };
+  };
+}
+
+/**
+ * Training the plan's model on a GPU (src/main/memory/device.ts): layout (a) and layout (b),
+ * judged against `gpu` when it is a hardware adapter whose memory is known; otherwise the
+ * arithmetic alone, for a GPU computing in fp16, with a note saying why.
+ */
+export function gpuTrainingMemory(plan: Plan, m: ModelDescription, batch: number, seqLen: number, gpu: GpuReport, machine: MachineMemory): GpuTrainingEstimate {
+  const adapter = gpu.adapter;
+  const precision = adapter && !adapter.shaderF16 ? 'fp32' : 'fp16';
+  const layouts = gpuTrainingEstimates(m, BYTES_PER_ELEMENT[storedDtype(m)], trainingShape(plan, batch, seqLen), precision);
+  let note: string | null = null;
+  if (!adapter) note = `No GPU answered on this machine (${gpu.problem}); the figures are for a GPU computing in fp16.`;
+  else if (adapter.software) note = `The only GPU here is ${adapter.name}, a software renderer: training would run on the CPU.`;
+  else if (!adapter.memory) note = `The memory of ${adapter.name} is unknown: set it in Settings (GPU memory) to judge the fit.`;
+  const judged = note === null ? judgeGpu(layouts, adapter!.memory, machine) : null;
+  return {
+    adapter: adapter && { name: adapter.name, software: adapter.software, memory: adapter.memory },
+    note,
+    precision,
+    layouts,
+    layout: judged?.chosen?.layout ?? null,
+    fit: judged?.fit ?? null,
+    budgetBytes: judged?.budgetBytes ?? null,
+  };
 }
 
 /** steps = ceil(tokens / (B * T * gradAccum)); seconds = steps * measured seconds per step. */
@@ -62,5 +93,6 @@ export function estimatePlan(plan: Plan, m: ModelDescription, o: EstimateOptions
     machine,
     fit: fitOnMachine(training.totalBytes, machine),
     time: o.run ? trainingTime(o.run, o.batch, o.seqLen) : null,
+    ...(o.gpu ? { gpu: gpuTrainingMemory(plan, m, o.batch, o.seqLen, o.gpu, machine) } : {}),
   };
 }

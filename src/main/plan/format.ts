@@ -2,6 +2,7 @@
 import type { Plan, PlanLayer } from '../../shared/plan.js';
 import type { PlanEstimate } from '../../shared/estimate.js';
 import { WEIGHT_MODE_WORDS } from '../../shared/memory.js';
+import { TRAINING_LAYOUT_WORDS } from '../../shared/compute.js';
 
 const STRATEGY_NAMES: Record<Plan['strategy'], string> = {
   s: 'S strategy',
@@ -55,6 +56,17 @@ export function formatEstimate(e: PlanEstimate): string {
     `Training memory at batch ${t.batch} x ${t.seqLen} tokens, frozen ${WEIGHT_MODE_WORDS[t.mode]}: ${gib(t.totalBytes)} = ${t.parts.map((p) => `${p.name.toLowerCase()} ${gib(p.bytes)}`).join(' + ')}`,
     `This machine: ${gib(e.machine.freeBytes)} free of ${gib(e.machine.totalBytes)} -> ${FIT_WORDS[e.fit]}`,
   ];
+  if (e.gpu) {
+    const g = e.gpu;
+    for (const l of g.layouts) {
+      lines.push(`On a GPU (${g.precision}), ${TRAINING_LAYOUT_WORDS[l.layout!]}: ${gib(l.device.totalBytes)} GPU + ${gib(l.host.totalBytes)} host memory`);
+    }
+    if (g.note) lines.push(g.note);
+    else {
+      const verdict = g.layout ? `${TRAINING_LAYOUT_WORDS[g.layout].split(':')[0]} ${FIT_WORDS[g.fit!]}` : FIT_WORDS[g.fit!];
+      lines.push(`This GPU (${g.adapter!.name}): ${gib(g.budgetBytes!)} usable of ${gib(g.adapter!.memory!.totalBytes)} -> ${verdict}`);
+    }
+  }
   if (e.time) lines.push(`Training time: ${e.time.steps} steps, about ${(e.time.seconds / 3600).toFixed(1)} h`);
   return lines.join('\n');
 }

@@ -140,5 +140,8 @@ async function logitsOf(folder: ModelFolder, sequences: number[][], blockSequenc
     meanBlocks: blockSequence?.some((b) => typeof b !== 'number'),
     work: 'The function check',
   };
-  return withEngine(folder, { streaming: true }, job, {}, (engine) => engine.logits(sequences, { control, ...(blockSequence ? { blockSequence } : {}) }));
+  // fp32 on a GPU too: the comparisons' tolerances are fp32's.
+  return withEngine(folder, { streaming: true, gpuPrecision: 'fp32' }, job, {}, (engine) =>
+    engine.logits(sequences, { control, ...(blockSequence ? { blockSequence } : {}) }),
+  );
 }

@@ -17,7 +17,8 @@ export interface Optimizer {
   readonly name: OptimizerName;
   /** Updates completed so far (AdamW's bias correction counts them). */
   readonly updates: number;
-  step(lr: number): void;
+  /** Optimizers on a GPU (src/main/engine/device-optimizer.ts) update asynchronously. */
+  step(lr: number): void | Promise<void>;
   /** State tensors for checkpoints (the arrays themselves, not copies). */
   stateTensors(): NamedTensor[];
   /** Restores what stateTensors() and `updates` held at a checkpoint. */

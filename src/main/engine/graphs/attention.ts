@@ -13,11 +13,13 @@ const MASKED_SCORE = -3.4028234663852886e38;
 /**
  * Which keys each query may see: key s is visible to query t when s <= t (causal) and s is a
  * real token of its sequence (keyMask, false on padding). Returns bool [batch, 1, 1, seq, seq],
- * shaped to broadcast over the grouped heads of `groupedQueryAttention`.
+ * shaped to broadcast over the grouped heads of `groupedQueryAttention`. Positions are float32
+ * (exact up to 2^24) so that the comparison runs on a GPU too: onnxruntime's WebGPU kernels do
+ * not compare int64, and the [seq, seq] mask would otherwise be made on the host every call.
  */
 export function causalPaddingMask(g: GraphBuilder, keyMask: string): string {
-  const seqLen = g.op('Squeeze', [g.op('Shape', [keyMask], { start: 1, end: 2 }), g.int64([0])]);
-  const positions = g.op('Range', [g.int64(0), seqLen, g.int64(1)]);
+  const seqLen = g.cast(g.op('Squeeze', [g.op('Shape', [keyMask], { start: 1, end: 2 }), g.int64([0])]), 'float32');
+  const positions = g.op('Range', [g.constantF32(0), seqLen, g.constantF32(1)]);
   const causal = g.op('LessOrEqual', [g.op('Unsqueeze', [positions, g.int64([0])]), g.op('Unsqueeze', [positions, g.int64([1])])]);
   return g.op('And', [causal, g.op('Unsqueeze', [keyMask, g.int64([1, 2, 3])])]);
 }
@@ -30,7 +32,7 @@ export interface AttentionParts {
   k: string;
   /** Values, [batch, kvHeads, 1, seq, D]. */
   v: string;
-  /** Softmax weights, [batch, kvHeads, group, seq, seq]. */
+  /** Softmax weights, [batch, kvHeads, group, seq, seq], always float32. */
   probs: string;
   /** The heads' outputs side by side, [batch, seq, heads*D]: the input of o_proj. */
   context: string;
@@ -53,7 +55,8 @@ export function mergeHeads(g: GraphBuilder, x: string, width: number): string {
 
 /**
  * Causal self-attention with grouped key/value heads (GQA) and rotary positions:
- *   softmax(q k^T / sqrt(D) masked) v, per head.
+ *   softmax(q k^T / sqrt(D) masked) v, per head,
+ * the softmax in float32 whatever the graph computes in (Hugging Face upcasts it too).
  * Query head j reads key/value head floor(j / group), as Hugging Face's repeat_kv does. Instead
  * of copying each key/value head `group` times, queries are viewed as
  * [batch, kvHeads, group, seq, D] and keys/values as [batch, kvHeads, 1, seq, D]; MatMul
@@ -73,7 +76,7 @@ export function groupedQueryAttention(
   const v = splitHeads(g, shape, projections.v, 1);
 
   const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 2, 4, 3] })]), g.constant(attentionScale(shape))]);
-  const probs = g.op('Softmax', [g.op('Where', [visible, scores, g.constant(MASKED_SCORE)])], { axis: -1 });
-  const context = mergeHeads(g, g.op('MatMul', [probs, v]), shape.heads * shape.headDim);
+  const probs = g.op('Softmax', [g.op('Where', [visible, g.toFloat32(scores), g.constantF32(MASKED_SCORE)])], { axis: -1 });
+  const context = mergeHeads(g, g.op('MatMul', [g.toCompute(probs), v]), shape.heads * shape.headDim);
   return { q, k, v, probs, context };
 }

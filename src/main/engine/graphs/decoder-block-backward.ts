@@ -14,7 +14,7 @@
  */
 import type { ModelDescription } from '../../../shared/model.js';
 import { blockTensorSpecs } from '../../model/tensors.js';
-import { GraphBuilder, type BuiltModel } from '../onnx/graph-builder.js';
+import { FP32, GraphBuilder, type BuiltModel, type GraphPrecision } from '../onnx/graph-builder.js';
 import { attentionBackward } from './attention-backward.js';
 import { declareBlockInputs, decoderBlock, mlpWeights, type BlockVariant } from './decoder-block.js';
 import type { WeightGrads } from './linear-backward.js';
@@ -36,8 +36,11 @@ export function blockWeightGradName(suffix: string): string {
   return `grad.${suffix}`;
 }
 
-export function decoderBlockBackwardGraph(m: ModelDescription, options: { weightGrads: boolean } & BlockVariant): BuiltModel {
-  const g = new GraphBuilder(options.weightGrads ? 'decoder-block-backward' : 'decoder-block-backward-frozen');
+/** Computes in float32; `precision` may feed the weights as fp16 (widened in the graph; gradients are float32). */
+export function decoderBlockBackwardGraph(m: ModelDescription, options: { weightGrads: boolean; precision?: GraphPrecision } & BlockVariant): BuiltModel {
+  const precision = options.precision ?? FP32;
+  if (precision.compute !== 'float32') throw new Error('decoderBlockBackwardGraph: training graphs compute in float32');
+  const g = new GraphBuilder(options.weightGrads ? 'decoder-block-backward' : 'decoder-block-backward-frozen', undefined, precision);
   const inputs = declareBlockInputs(g, m, options);
   const w = inputs.weights;
   const adapters = inputs.adapters;
@@ -52,9 +55,9 @@ export function decoderBlockBackwardGraph(m: ModelDescription, options: { weight
   const dContext = back(forward.attention.context, dAfterAttention, 'self_attn.o_proj');
   const dProjections = attentionBackward(g, m, forward.attention, dContext, inputs.rotary);
   const x = forward.attentionNorm.output;
-  const dX = g.op('Sum', [
-    back(x, dProjections.q, 'self_attn.q_proj'),
-    back(x, dProjections.k, 'self_attn.k_proj'),
+  // Two Adds, not Sum: onnxruntime's WebGPU provider has no Sum kernel.
+  const dX = g.op('Add', [
+    g.op('Add', [back(x, dProjections.q, 'self_attn.q_proj'), back(x, dProjections.k, 'self_attn.k_proj')]),
     back(x, dProjections.v, 'self_attn.v_proj'),
   ]);
   const dHidden = g.op('Add', [dAfterAttention, rmsNormBackward(g, forward.attentionNorm, w['input_layernorm.weight'], dX, grads)]);

@@ -13,7 +13,7 @@
  */
 import type { ModelDescription } from '../../../shared/model.js';
 import { blockTensorSpecs } from '../../model/tensors.js';
-import { GraphBuilder, type BuiltModel } from '../onnx/graph-builder.js';
+import { FP32, GraphBuilder, type BuiltModel, type GraphPrecision } from '../onnx/graph-builder.js';
 import { causalPaddingMask, groupedQueryAttention, type AttentionParts } from './attention.js';
 import { linear } from './linear.js';
 import { loraInputNames, projection, type LoraAdapter, type LoraGraphSpec } from './lora.js';
@@ -61,17 +61,18 @@ export interface DecoderBlockParts {
   output: string;
 }
 
+/** The hidden state comes in the compute type, the rotary tables always as float32 (narrowed here). */
 export function declareBlockInputs(g: GraphBuilder, m: ModelDescription, variant: BlockVariant = {}): BlockInputs {
-  const hidden = g.input(BLOCK_IO.hidden, 'float32', ['batch', 'seq', m.hiddenSize]);
+  const hidden = g.input(BLOCK_IO.hidden, g.float, ['batch', 'seq', m.hiddenSize]);
   const rotary = {
-    cos: g.input(BLOCK_IO.ropeCos, 'float32', ['seq', m.headDim / 2]),
-    sin: g.input(BLOCK_IO.ropeSin, 'float32', ['seq', m.headDim / 2]),
+    cos: g.toCompute(g.input(BLOCK_IO.ropeCos, 'float32', ['seq', m.headDim / 2])),
+    sin: g.toCompute(g.input(BLOCK_IO.ropeSin, 'float32', ['seq', m.headDim / 2])),
   };
   const causal = causalPaddingMask(g, g.input(BLOCK_IO.keyMask, 'bool', ['batch', 'seq']));
   const visible = variant.segments ? sameSegmentMask(g, causal, g.input(BLOCK_IO.segments, 'int64', ['batch', 'seq'])) : causal;
   const weights: Record<string, string> = {};
   const specs = blockTensorSpecs(m);
-  for (const spec of specs) weights[spec.name] = g.input(spec.name, 'float32', spec.shape);
+  for (const spec of specs) weights[spec.name] = g.weight(spec.name, spec.shape);
   const adapters: Record<string, LoraAdapter> = {};
   const lora = variant.lora;
   if (lora) {
@@ -127,9 +128,9 @@ export function decoderBlock(g: GraphBuilder, m: ModelDescription, inputs: Block
   return { attentionNorm, attention, afterAttention, mlpNorm, mlp, output: g.op('Add', [afterAttention, mlp.output]) };
 }
 
-export function decoderBlockGraph(m: ModelDescription, variant: BlockVariant = {}): BuiltModel {
-  const g = new GraphBuilder('decoder-block');
+export function decoderBlockGraph(m: ModelDescription, variant: BlockVariant = {}, precision: GraphPrecision = FP32): BuiltModel {
+  const g = new GraphBuilder('decoder-block', undefined, precision);
   const block = decoderBlock(g, m, declareBlockInputs(g, m, variant));
-  g.output(BLOCK_IO.output, block.output, 'float32', ['batch', 'seq', m.hiddenSize]);
+  g.output(BLOCK_IO.output, block.output, g.float, ['batch', 'seq', m.hiddenSize]);
   return g.build();
 }

@@ -8,7 +8,7 @@
  *   dx = dlogits W_head,  dW_head = sum over tokens dlogits^T x,  then the final norm's backward.
  */
 import type { ModelDescription } from '../../../shared/model.js';
-import { GraphBuilder, type BuiltModel } from '../onnx/graph-builder.js';
+import { FP32, GraphBuilder, type BuiltModel, type GraphPrecision } from '../onnx/graph-builder.js';
 import { linearBackward, type WeightGrads } from './linear-backward.js';
 import { HEAD_IO, declareHeadInputs, headLogits, logSoftmaxParts, targetLogits } from './lm-head.js';
 import { rmsNormBackward } from './rms-norm-backward.js';
@@ -27,8 +27,10 @@ export const LOSS_IO = {
 /** What the graph differentiates: nothing (evaluation), the hidden state only (frozen head), or the head's weights too. */
 export type HeadGradients = 'none' | 'hidden' | 'all';
 
-export function headLossGraph(m: ModelDescription, gradients: HeadGradients): BuiltModel {
-  const g = new GraphBuilder(`head-loss-${gradients}`);
+/** Computes in float32; `precision` may feed the weights as fp16 (widened in the graph). */
+export function headLossGraph(m: ModelDescription, gradients: HeadGradients, precision: GraphPrecision = FP32): BuiltModel {
+  if (precision.compute !== 'float32') throw new Error('headLossGraph: training graphs compute in float32');
+  const g = new GraphBuilder(`head-loss-${gradients}`, undefined, precision);
   const inputs = declareHeadInputs(g, m);
   const targets = g.input(HEAD_IO.targets, 'int64', ['batch', 'seq']);
   const weights = g.op('Unsqueeze', [g.input(LOSS_IO.targetWeights, 'float32', ['batch', 'seq']), g.int64([-1])]);

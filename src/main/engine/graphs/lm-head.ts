@@ -5,7 +5,7 @@
  * The training loss (lm-head-loss.ts) builds on the same pieces.
  */
 import type { ModelDescription } from '../../../shared/model.js';
-import { GraphBuilder, type BuiltModel } from '../onnx/graph-builder.js';
+import { FP32, GraphBuilder, type BuiltModel, type GraphPrecision } from '../onnx/graph-builder.js';
 import { linear } from './linear.js';
 import { rmsNormParts, type RmsNormParts } from './rms-norm.js';
 
@@ -43,9 +43,9 @@ export interface LogSoftmaxParts {
 
 export function declareHeadInputs(g: GraphBuilder, m: ModelDescription): HeadInputs {
   return {
-    hidden: g.input(HEAD_IO.hidden, 'float32', ['batch', 'seq', m.hiddenSize]),
-    normWeight: g.input(HEAD_IO.normWeight, 'float32', [m.hiddenSize]),
-    headWeight: g.input(HEAD_IO.headWeight, 'float32', [m.vocabSize, m.hiddenSize]),
+    hidden: g.input(HEAD_IO.hidden, g.float, ['batch', 'seq', m.hiddenSize]),
+    normWeight: g.weight(HEAD_IO.normWeight, [m.hiddenSize]),
+    headWeight: g.weight(HEAD_IO.headWeight, [m.vocabSize, m.hiddenSize]),
   };
 }
 
@@ -71,17 +71,18 @@ export function targetLogits(g: GraphBuilder, logits: string, targets: string): 
   return g.op('GatherElements', [logits, g.op('Unsqueeze', [targets, g.int64([-1])])], { axis: -1 });
 }
 
-export function tokenLogProbGraph(m: ModelDescription): BuiltModel {
-  const g = new GraphBuilder('token-log-probs');
-  const { logits } = headLogits(g, m, declareHeadInputs(g, m));
+/** Log-probabilities in float32 whatever the graph computes in: log-softmax over the vocabulary needs the range. */
+export function tokenLogProbGraph(m: ModelDescription, precision: GraphPrecision = FP32): BuiltModel {
+  const g = new GraphBuilder('token-log-probs', undefined, precision);
+  const logits = g.toFloat32(headLogits(g, m, declareHeadInputs(g, m)).logits);
   const targets = g.input(HEAD_IO.targets, 'int64', ['batch', 'seq']);
   const logProbs = g.op('Sub', [targetLogits(g, logits, targets), logSoftmaxParts(g, logits).logNormaliser]);
   g.output(HEAD_IO.logProbs, g.op('Squeeze', [logProbs, g.int64([-1])]), 'float32', ['batch', 'seq']);
   return g.build();
 }
 
-export function logitsGraph(m: ModelDescription): BuiltModel {
-  const g = new GraphBuilder('logits');
-  g.output(HEAD_IO.logits, headLogits(g, m, declareHeadInputs(g, m)).logits, 'float32', ['batch', 'seq', m.vocabSize]);
+export function logitsGraph(m: ModelDescription, precision: GraphPrecision = FP32): BuiltModel {
+  const g = new GraphBuilder('logits', undefined, precision);
+  g.output(HEAD_IO.logits, g.toFloat32(headLogits(g, m, declareHeadInputs(g, m)).logits), 'float32', ['batch', 'seq', m.vocabSize]);
   return g.build();
 }

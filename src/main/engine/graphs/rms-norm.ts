@@ -12,12 +12,16 @@ export interface RmsNormParts {
 /**
  * RMSNorm over the last axis, as Llama computes it in float32:
  *   y = x / sqrt(mean(x^2) + eps) * w
+ * In an fp16 graph x is widened first (x^2 overflows fp16 beyond |x| = 256) and the normalised
+ * value is narrowed before the gain, as Hugging Face does: w * n.to(dtype). invRms and
+ * normalized are always float32.
  */
 export function rmsNormParts(g: GraphBuilder, x: string, weight: string, eps: number): RmsNormParts {
-  const meanSquare = g.op('ReduceMean', [g.op('Mul', [x, x]), g.int64([-1])], { keepdims: 1 });
-  const invRms = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [meanSquare, g.constant(eps)])])]);
-  const normalized = g.op('Mul', [x, invRms]);
-  return { invRms, normalized, output: g.op('Mul', [normalized, weight]) };
+  const wide = g.toFloat32(x);
+  const meanSquare = g.op('ReduceMean', [g.op('Mul', [wide, wide]), g.int64([-1])], { keepdims: 1 });
+  const invRms = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [meanSquare, g.constantF32(eps)])])]);
+  const normalized = g.op('Mul', [wide, invRms]);
+  return { invRms, normalized, output: g.op('Mul', [g.toCompute(normalized), weight]) };
 }
 
 export function rmsNorm(g: GraphBuilder, x: string, weight: string, eps: number): string {

@@ -9,7 +9,15 @@
  * tiny and sidesteps its 2 GB limit, so graphs can carry several GB of weights. onnxruntime
  * does copy them into its own buffers when the session opens (measured: 2.25 GB in ~10 s, RSS
  * +2.2 GB), which is why the forward engine feeds weights as inputs instead.
+ *
+ * Precision: a graph computes in fp32 unless built with `{ compute: 'float16' }` (the WebGPU
+ * engines on adapters with shader-f16). Graph code then writes `g.float` for activation types,
+ * `g.weight` for weight inputs, and marks the parts that must stay fp32 (norm statistics,
+ * softmax, log-softmax, losses) with `toFloat32` ... `toCompute`; in an fp32 graph all of these
+ * are the plain fp32 graph, node for node. Weights may also be fed as fp16 to an fp32 graph
+ * (`{ weights: 'float16' }`): each is widened in the graph where it is used.
  */
+import { toHalfArray } from './half.js';
 import { onnx, ONNX_DATA_TYPE, type ElementData, type ElementType, type OnnxProto } from './proto.js';
 
 /** A dimension: a fixed size, or a name for a size chosen at run time (batch, sequence). */
@@ -26,6 +34,16 @@ export interface BuiltModel {
   bytes: Uint8Array;
   externalData: { path: string; data: Uint8Array }[];
 }
+
+export type FloatType = 'float32' | 'float16';
+
+/** The float types of a graph: what it computes in, and how its weight inputs are fed. */
+export interface GraphPrecision {
+  compute: FloatType;
+  weights: FloatType;
+}
+
+export const FP32: GraphPrecision = { compute: 'float32', weights: 'float32' };
 
 /** Initializers at least this large go to external data; smaller ones stay inline. */
 const EXTERNAL_DATA_MIN_BYTES = 64 * 1024;
@@ -47,7 +65,13 @@ export class GraphBuilder {
   constructor(
     private readonly name: string,
     private readonly opset = 21,
+    readonly precision: GraphPrecision = FP32,
   ) {}
+
+  /** The element type activations are computed in. */
+  get float(): FloatType {
+    return this.precision.compute;
+  }
 
   /** A graph input; string dims are dynamic (named) sizes. */
   input(name: string, type: ElementType, dims: readonly Dim[]): string {
@@ -84,10 +108,31 @@ export class GraphBuilder {
     return name;
   }
 
-  /** An anonymous float32 constant (a scalar when given one number). */
+  /** An anonymous constant in the compute type (a scalar when given one number). */
   constant(values: readonly number[] | number, dims: readonly number[] = typeof values === 'number' ? [] : [values.length]): string {
-    const data = Float32Array.from(typeof values === 'number' ? [values] : values);
-    return this.initializer(this.fresh('const'), data, dims);
+    const numbers = typeof values === 'number' ? [values] : values;
+    return this.initializer(this.fresh('const'), this.float === 'float16' ? toHalfArray(numbers) : Float32Array.from(numbers), dims);
+  }
+
+  /** An anonymous float32 constant, for the parts that always run in fp32. */
+  constantF32(values: readonly number[] | number, dims: readonly number[] = typeof values === 'number' ? [] : [values.length]): string {
+    return this.initializer(this.fresh('const'), Float32Array.from(typeof values === 'number' ? [values] : values), dims);
+  }
+
+  /** A weight input, fed in the graph's weight type; returns it in the compute type. */
+  weight(name: string, dims: readonly Dim[]): string {
+    const fed = this.input(name, this.precision.weights, dims);
+    return this.precision.weights === this.float ? fed : this.cast(fed, this.float);
+  }
+
+  /** x (in the compute type) as float32: the start of a part that must not run in fp16. */
+  toFloat32(x: string): string {
+    return this.float === 'float32' ? x : this.cast(x, 'float32');
+  }
+
+  /** A float32 value back in the compute type. */
+  toCompute(x: string): string {
+    return this.float === 'float32' ? x : this.cast(x, this.float);
   }
 
   /** An int64 constant, the type ONNX wants for shapes, axes and indices. */
@@ -159,6 +204,11 @@ export class GraphBuilder {
     return { bytes: onnx.ModelProto.encode(model).finish(), externalData: [...this.externalData] };
   }
 
+  /** x as `to` (a Cast node). */
+  cast(x: string, to: FloatType): string {
+    return this.op('Cast', [x], { to: ONNX_DATA_TYPE[to] });
+  }
+
   private claim(name: string): void {
     if (this.names.has(name)) throw new Error(`duplicate value name ${name}`);
     this.names.add(name);
@@ -175,6 +225,7 @@ export class GraphBuilder {
 
 function elementTypeOf(data: ElementData): ElementType {
   if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Uint16Array) return 'float16';
   if (data instanceof BigInt64Array) return 'int64';
   if (data instanceof Int8Array) return 'int8';
   if (data instanceof Int32Array) return 'int32';

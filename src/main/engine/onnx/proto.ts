@@ -26,5 +26,5 @@ export const ONNX_DATA_TYPE: Record<ElementType, number> = {
   bool: onnx.TensorProto.DataType.BOOL,
 };
 
-/** The typed array that holds each element type's data. */
+/** The typed array that holds each element type's data (fp16 as its bit patterns). */
 export type ElementData = Float32Array | BigInt64Array | Uint8Array | Int8Array | Int32Array | Uint16Array;
