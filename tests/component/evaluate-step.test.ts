@@ -15,7 +15,7 @@ import EvaluateStep from '../../src/renderer/src/steps/EvaluateStep.vue';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { forgettingLimit } from '../../src/renderer/src/forgetting-limit';
-import { generateTestModel } from '../../src/main/model/generate.js';
+import { generateTestModel } from '../../src/tooling/test-model.js';
 import { inspectModel } from '../../src/main/inspect/inspect.js';
 import { makePlan } from '../../src/main/plan/index.js';
 import { tempDir } from '../helpers/tmp.js';

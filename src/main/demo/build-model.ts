@@ -9,7 +9,7 @@ import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { generateTestModel } from '../model/generate.js';
+import { generateTestModel } from '../../tooling/test-model.js';
 import { train, type TrainResult } from '../train/index.js';
 import type { TaskControl } from '../../shared/progress.js';
 

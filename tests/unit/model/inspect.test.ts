@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateTestModel, type TestModelOptions } from '../../../src/main/model/generate.js';
+import { generateTestModel, type TestModelOptions } from '../../../src/tooling/test-model.js';
 import { inspectModel } from '../../../src/main/inspect/inspect.js';
 import { forwardEstimate } from '../../../src/main/memory/forward.js';
 import { parseModelConfig } from '../../../src/main/model/config.js';
