@@ -18,7 +18,7 @@ import { deriveSeed, seededNormals } from '../main/model/random.js';
 import { SafetensorsWriter, type TensorDeclaration } from '../main/model/safetensors-writer.js';
 import { SAFETENSORS_DTYPE, TORCH_DTYPE } from '../main/model/torch-dtype.js';
 import { elementCount, modelTensorSpecs } from '../main/model/tensors.js';
-import { buildTinyTokenizer, type TokenizerStyle } from '../main/model/tiny-tokenizer.js';
+import { buildTinyTokenizer, type TokenizerStyle } from './tiny-tokenizer.js';
 import { TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from '../main/model/tokenizer.js';
 
 const ARCHITECTURE: Record<Family, string> = { llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM', qwen2: 'Qwen2ForCausalLM' };
