@@ -15,7 +15,7 @@ import { writeFolderAtomic, writeJsonAtomic } from '../main/fs/atomic.js';
 import type { WeightDtype } from '../shared/estimate.js';
 import { parseModelConfig } from '../main/model/config.js';
 import { deriveSeed } from '../main/data/hash32.js';
-import { seededNormals } from '../main/model/random.js';
+import { seededNormals } from './seeded-normals.js';
 import { SafetensorsWriter, type TensorDeclaration } from '../main/model/safetensors-writer.js';
 import { SAFETENSORS_DTYPE, TORCH_DTYPE } from '../main/model/torch-dtype.js';
 import { elementCount, modelTensorSpecs } from '../main/model/tensors.js';
