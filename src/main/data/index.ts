@@ -14,5 +14,3 @@ export type { Packing } from './packing.js';
 export { BAD_LINE_POLICIES } from './jsonl.js';
 export type { BadLinePolicy, SkippedInput } from './jsonl.js';
 export { NEAR_DUPLICATE_JACCARD } from './near-duplicates.js';
-export { generateBenchmarkCorpus, measureIngestThroughput } from './benchmark.js';
-export type { IngestThroughput } from './benchmark.js';
