@@ -1,5 +1,5 @@
 /**
- * The evaluation sets shipped in resources/eval (built by src/main/demo/build-eval-sets.ts, sources and licences
+ * The evaluation sets shipped in resources/eval (built by src/tooling/demo/build-eval-sets.ts, sources and licences
  * in resources/eval/SOURCES.md), and turning the --task list into task files: "bundled:code"
  * names every set of a domain, "bundled:code-js" one set, anything else is a path; a comma
  * separates several in one argument.
