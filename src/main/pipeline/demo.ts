@@ -4,13 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../../shared/errors.js';
+import { appPath } from '../fs/app-root.js';
 import type { TaskControl } from '../../shared/progress.js';
 import type { Domain } from '../data/index.js';
 import { BASELINES, runPipeline, type RunOptions, type RunResult } from './run.js';
 
-export const DEMO_ROOT = fileURLToPath(new URL('../../../resources/demo', import.meta.url));
+export const DEMO_ROOT = appPath('resources', 'demo');
 
 /** Small, equal training budgets for S and the baselines: the comparison, not the absolute numbers, is the point. */
 export const DEMO_SETTINGS = { seqLen: 128, seed: 0, steps: 60, batch: 8, lr: 3e-4, scoreSamples: 32, evalSamples: 48 } as const;
