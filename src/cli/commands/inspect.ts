@@ -11,8 +11,6 @@ const FIT_WORDS = { fits: 'fits', tight: 'tight', 'wont-fit': "won't fit" } as c
 const need = (n: MemoryNeed) => `${size(n.bytes)}, ${FIT_WORDS[n.fit]} (${n.assumes})`;
 
 export const inspectCommand: Command<InspectResult> = {
-  name: 'inspect',
-  summary: 'Show what a model folder holds and whether this machine can analyse and train it.',
   usage: USAGE,
   details: ['MODEL is a Hugging Face folder: config.json, *.safetensors (with the index when sharded), tokenizer.json.'],
   options: {},

@@ -13,8 +13,6 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 const DTYPES = ['f32', 'f16', 'bf16'] as const;
 
 export const trainCommand: Command<TrainResult> = {
-  name: 'train',
-  summary: "Train the plan's new and refreshed layers (or any chosen ones) on domain text.",
   usage: USAGE,
   details: [
     'DATA: a file or folder of text, source code or .jsonl, or a corpus built by `slayer corpus --out DIR` (its train part, or --split).',
