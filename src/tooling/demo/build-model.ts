@@ -82,11 +82,23 @@ export async function buildDemoModel(root: string, control: TaskControl = {}, st
     const target = join(root, 'model');
     await rm(target, { recursive: true, force: true });
     await cp(trained, target, { recursive: true, filter: (src) => !src.includes('checkpoints') });
+    await recordPortablePaths(join(target, 'slayer.json'));
     await writeFile(join(target, 'TRAINING.md'), trainingRecord(result));
     return result;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The training record names the temporary initial model and the absolute data folder of the
+ * machine that built it; the bundled copy names them as they are found in the repository.
+ */
+async function recordPortablePaths(recordFile: string): Promise<void> {
+  const record = JSON.parse(await readFile(recordFile, 'utf8')) as { training: { model: string; data: string } };
+  record.training.model = `random initialisation (seed ${DEMO_TRAINING.seed}, src/tooling/demo/build-model.ts)`;
+  record.training.data = 'resources/demo/corpora/general';
+  await writeFile(recordFile, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 function trainingRecord(r: TrainResult): string {
