@@ -125,7 +125,7 @@ describe('slayer inspect (CLI)', () => {
     await generateTestModel(good, { layers: 2, hiddenSize: 32, intermediateSize: 64, heads: 4, vocabSize: 350, seed: 2 });
   });
 
-  it('prints one JSON document with the CLI.md fields', async () => {
+  it('prints one JSON document with the fields docs/cli.md names', async () => {
     const { code, stdout } = await cli([good, '--json']);
     expect(code).toBe(0);
     expect(stdout.trim().split('\n')).toHaveLength(1);
