@@ -10,7 +10,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOURCE_FOLDERS = ['src/cli', 'src/main', 'src/shared'];
 
 /**
- * Newest modification time (ms) of the files under root's source folders; 0 when there are none.
+ * Newest modification time (ms) of the files and folders under root's source folders (a folder's
+ * time changes when a file in it is added, renamed or deleted); 0 when there are none.
  * @param {string} root
  * @returns {number}
  */
@@ -19,8 +20,9 @@ export function newestSource(root) {
   for (const folder of SOURCE_FOLDERS) {
     const dir = join(root, folder);
     if (!existsSync(dir)) continue;
+    newest = Math.max(newest, statSync(dir).mtimeMs);
     for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+      if (entry.isFile() || entry.isDirectory()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
     }
   }
   return newest;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtIsCurrent, newestSource } from '../../../bin/entry.js';
 import { commands } from '../../../src/cli/commands/index.js';
@@ -12,6 +12,11 @@ function fileAt(path: string, seconds: number): void {
   utimesSync(path, seconds, seconds);
 }
 
+/** Every folder from root's src/ down to `dir` dated `seconds`, as a checkout leaves them. */
+function foldersAt(root: string, dir: string, seconds: number): void {
+  for (let d = dir; d.startsWith(join(root, 'src')); d = join(d, '..')) utimesSync(d, seconds, seconds);
+}
+
 describe('bin/entry.js: built JavaScript when current, else the sources', () => {
   it('takes the newest file of src/cli, src/main and src/shared, and nothing else', async () => {
     const t = await tempDir();
@@ -20,6 +25,7 @@ describe('bin/entry.js: built JavaScript when current, else the sources', () => 
       fileAt(join(t.dir, 'src/shared/b.ts'), 3_000);
       fileAt(join(t.dir, 'src/cli/c.ts'), 2_000);
       fileAt(join(t.dir, 'src/renderer/src/d.vue'), 9_000);
+      for (const d of ['src/main/deep', 'src/shared', 'src/cli']) foldersAt(t.dir, join(t.dir, d), 1_000);
       expect(newestSource(t.dir)).toBe(3_000_000);
     } finally {
       await t.cleanup();
@@ -31,12 +37,18 @@ describe('bin/entry.js: built JavaScript when current, else the sources', () => 
     try {
       expect(builtIsCurrent(t.dir, 'out/main/cli.js')).toBe(false);
       fileAt(join(t.dir, 'src/main/a.ts'), 5_000);
+      fileAt(join(t.dir, 'src/main/b.ts'), 5_000);
+      foldersAt(t.dir, join(t.dir, 'src/main'), 5_000);
       fileAt(join(t.dir, 'out/main/cli.js'), 5_000);
       expect(builtIsCurrent(t.dir, 'out/main/cli.js')).toBe(true);
       fileAt(join(t.dir, 'src/cli/new-edit.ts'), 5_001);
+      foldersAt(t.dir, join(t.dir, 'src/cli'), 5_001);
       expect(builtIsCurrent(t.dir, 'out/main/cli.js')).toBe(false);
       fileAt(join(t.dir, 'out/main/cli.js'), 6_000);
       expect(builtIsCurrent(t.dir, 'out/main/cli.js')).toBe(true);
+      // Deleting a source file dates its folder now: the build holds a module that is gone.
+      rmSync(join(t.dir, 'src/main/b.ts'));
+      expect(builtIsCurrent(t.dir, 'out/main/cli.js')).toBe(false);
     } finally {
       await t.cleanup();
     }
