@@ -7,8 +7,16 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // The compute process is its own entry: a crash or out-of-memory there leaves the UI up.
-        input: { index: resolve('src/main/index.ts'), compute: resolve('src/main/jobs/compute-entry.ts') },
+        input: {
+          // The Electron main process.
+          index: resolve('src/main/index.ts'),
+          // The compute process is its own entry: a crash or out-of-memory there leaves the UI up.
+          compute: resolve('src/main/jobs/compute-entry.ts'),
+          // The `slayer` command (bin/slayer.js) and browser mode (bin/serve.js), under plain Node.
+          // Each CLI command is a chunk of its own, loaded only when it runs.
+          cli: resolve('src/cli/slayer.ts'),
+          serve: resolve('src/main/server/serve-main.ts'),
+        },
       },
     },
   },

@@ -1,5 +1,6 @@
 // Lint: TypeScript and Vue rules, Prettier owns the format, and the layer rules of
-// docs/ARCHITECTURE.md: shared <- core <- jobs/server/CLI <- shell; the renderer sees only shared.
+// docs/architecture.md: shared <- core <- jobs/server/CLI <- shell; the renderer sees only shared;
+// tooling (generated test models, demo builders) uses the core and nothing shipped uses tooling.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
@@ -25,7 +26,6 @@ const CORE_LAYERS = [
   ['train'],
   ['export'],
   ['inspect', 'pipeline'],
-  ['demo'],
 ];
 const ABOVE_CORE = ['jobs', 'server', 'api', 'electron'];
 
@@ -41,6 +41,7 @@ function coreLayerRules() {
           'no-restricted-imports': restrict([
             { group: ['electron'], message: 'Core modules run under plain Node: only the shell imports electron.' },
             { group: ['**/cli/**', '**/renderer/**'], message: 'Core modules do not import the CLI or the renderer.' },
+            NO_TOOLING,
             {
               group: forbidden.map((f) => `**/${f}/**`),
               message: `src/main/${folder} may import only src/shared${[...allowed]
@@ -55,6 +56,7 @@ function coreLayerRules() {
   );
 }
 
+const NO_TOOLING = { group: ['**/tooling/**'], message: 'src/tooling (test models, demo builders) is not shipped: product code never imports it.' };
 const NODE_BUILTINS = { group: ['node:*'], message: 'This layer runs in the browser too: no Node built-ins.' };
 
 export default tseslint.config(
@@ -82,7 +84,10 @@ export default tseslint.config(
     files: ['src/shared/**'],
     rules: {
       'no-restricted-imports': restrict([
-        { group: ['**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'src/shared is the bottom layer: it imports nothing above it.' },
+        {
+          group: ['**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**', '**/tooling/**'],
+          message: 'src/shared is the bottom layer: it imports nothing above it.',
+        },
         NODE_BUILTINS,
       ]),
     },
@@ -91,7 +96,7 @@ export default tseslint.config(
     files: ['src/renderer/**'],
     rules: {
       'no-restricted-imports': restrict([
-        { group: ['**/main/**', '**/cli/**', '**/preload/**'], message: 'The renderer sees only src/shared and the typed API.' },
+        { group: ['**/main/**', '**/cli/**', '**/preload/**', '**/tooling/**'], message: 'The renderer sees only src/shared and the typed API.' },
         NODE_BUILTINS,
       ]),
     },
@@ -103,12 +108,25 @@ export default tseslint.config(
       'no-restricted-imports': restrict([
         { group: ['electron'], message: 'Only the Electron shell imports electron.' },
         { group: ['**/electron/**', '**/renderer/**'], message: 'Jobs, server, API and CLI do not import the shell or the renderer.' },
+        NO_TOOLING,
+      ]),
+    },
+  },
+  {
+    files: ['src/main/*.ts', 'src/main/electron/**', 'src/preload/**'],
+    rules: { 'no-restricted-imports': restrict([NO_TOOLING]) },
+  },
+  {
+    files: ['src/tooling/**'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['electron', '**/electron/**', '**/renderer/**', '**/cli/**'], message: 'Tooling runs under plain Node on the core and src/shared only.' },
       ]),
     },
   },
   {
     // Core, CLI and server run under Node: browser globals there are bugs (document readers use linkedom's own DOM).
-    files: ['src/main/**', 'src/cli/**'],
+    files: ['src/main/**', 'src/cli/**', 'src/tooling/**'],
     rules: {
       'no-restricted-globals': [
         'error',

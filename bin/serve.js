@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Browser mode from the TypeScript sources (tsx); the renderer comes from the build in out/.
-import { register } from 'tsx/esm/api';
+// Browser mode: built (out/main/serve.js) when current, else from the TypeScript sources through
+// tsx; the renderer always comes from the build in out/renderer (`npm run serve` builds first).
+import { runEntry } from './entry.js';
 
-register();
-await import('../src/main/server/serve-main.ts');
+await runEntry('out/main/serve.js', 'src/main/server/serve-main.ts');

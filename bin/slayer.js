@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so `npx slayer` works right after `npm ci`
-// with no build step.
-import { register } from 'tsx/esm/api';
+// The `slayer` command: built (out/main/cli.js, `npm run build`) when current, else from the
+// TypeScript sources through tsx, so `npx slayer` works right after `npm ci` with no build step.
+import { runEntry } from './entry.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await runEntry('out/main/cli.js', 'src/cli/slayer.ts');

@@ -1,6 +1,8 @@
 /**
  * The shape of one `slayer` sub-command. Commands are thin: they parse flags, call a core
- * function from src/main/*, and return the JSON document the CLI contract (design/CLI.md) names.
+ * function from src/main/*, and return the JSON document the command contract (docs/cli.md)
+ * names. Its name and summary live in the registry (commands/index.ts), which loads the module
+ * only when the command runs.
  */
 import type { ParseArgsConfig } from 'node:util';
 import type { TaskControl } from '../shared/progress.js';
@@ -15,8 +17,6 @@ export interface CommandContext extends TaskControl {
 }
 
 export interface Command<Result = unknown> {
-  name: string;
-  summary: string;
   /** e.g. "slayer inspect MODEL [--json]" */
   usage: string;
   /** Extra help lines shown by `slayer <name> --help`. */

@@ -1,10 +1,12 @@
 /**
  * The `slayer` command: the same core as the desktop app, headless.
- * Contract (design/CLI.md): progress on stderr; with --json exactly one JSON document on stdout;
+ * Contract (docs/cli.md): progress on stderr; with --json exactly one JSON document on stdout;
  * exit 0 on success; on bad input one plain-language line on stderr and a non-zero exit.
+ * Only the command that runs is loaded (commands/index.ts), so the answer to --version and
+ * --help costs no engine, tokenizer or document reader.
  */
 import { parseArgs } from 'node:util';
-import { commands } from './commands/index.js';
+import { commands, type CommandEntry } from './commands/index.js';
 import type { Command, CommandContext } from './command.js';
 import { createProgressBar } from './progress-bar.js';
 import { appVersion } from '../main/version.js';
@@ -35,8 +37,8 @@ function mainHelp(): string {
   ].join('\n');
 }
 
-function commandHelp(c: Command): string {
-  const lines = [c.summary, '', `Usage: ${c.usage}`];
+function commandHelp(entry: CommandEntry, c: Command): string {
+  const lines = [entry.summary, '', `Usage: ${c.usage}`];
   const opts = Object.entries(c.options);
   if (opts.length) {
     lines.push('', 'Options:');
@@ -63,8 +65,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${appVersion()}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === first);
-  if (!command) {
+  const entry = commands.find((c) => c.name === first);
+  if (!entry) {
     process.stderr.write(`Unknown command "${first}". Run "slayer --help" to see the commands.\n`);
     return EXIT_USER_ERROR;
   }
@@ -73,6 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   const bar = createProgressBar();
   try {
+    const command = await entry.load();
     let parsed;
     try {
       parsed = parseArgs({
@@ -85,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
       throw new UserError(`${(e as Error).message.split('\n')[0]} Usage: ${command.usage}`);
     }
     if (parsed.values.help) {
-      process.stdout.write(`${commandHelp(command)}\n`);
+      process.stdout.write(`${commandHelp(entry, command)}\n`);
       return 0;
     }
     const json = Boolean(parsed.values.json);

@@ -1,13 +1,10 @@
 /** The product version, from package.json (read once). */
 import { readFileSync } from 'node:fs';
+import { appPath } from './fs/app-root.js';
 
 let cached: string | null = null;
 
 export function appVersion(): string {
-  if (cached === null) {
-    // Sources live two levels under the root, the bundle (out/main) too.
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    cached = pkg.version;
-  }
+  if (cached === null) cached = (JSON.parse(readFileSync(appPath('package.json'), 'utf8')) as { version: string }).version;
   return cached;
 }

@@ -33,7 +33,7 @@ import { loadQuantisedWeights } from '../../src/main/engine/quantised-weights.js
 import { rotaryInverseFrequencies, rotaryTables } from '../../src/main/engine/rotary-tables.js';
 import { decodeFloatsInto, floatToHalfBits } from '../../src/main/model/dtypes.js';
 import { ModelFolder } from '../../src/main/model/folder.js';
-import { generateTestModel, type TestModelOptions } from '../../src/main/model/generate.js';
+import { generateTestModel, type TestModelOptions } from '../../src/tooling/test-model.js';
 import { blockParameters, blockTensorSpecs, elementCount, modelParameters } from '../../src/main/model/tensors.js';
 import type { WeightMode } from '../../src/shared/memory.js';
 import type { ModelDescription } from '../../src/shared/model.js';

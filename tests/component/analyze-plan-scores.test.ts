@@ -12,7 +12,7 @@ import PlanStep from '../../src/renderer/src/steps/PlanStep.vue';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { corpusDir, layerScoresOf, useAnalysisStore } from '../../src/renderer/src/stores/analysis';
-import { generateTestModel } from '../../src/main/model/generate.js';
+import { generateTestModel } from '../../src/tooling/test-model.js';
 import { readModelConfig } from '../../src/main/model/config.js';
 import { estimatePlan, makePlan, parseScores } from '../../src/main/plan/index.js';
 import { tempDir } from '../helpers/tmp.js';

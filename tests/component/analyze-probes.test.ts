@@ -12,7 +12,7 @@ import ProbePanel from '../../src/renderer/src/components/ProbePanel.vue';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { readProbe } from '../../src/renderer/src/layer-reading';
 import { probeLayers } from '../../src/main/analysis/index.js';
-import { generateTestModel } from '../../src/main/model/generate.js';
+import { generateTestModel } from '../../src/tooling/test-model.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { Project, SlayerApi } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';

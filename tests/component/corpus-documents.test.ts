@@ -14,7 +14,7 @@ import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { buildCorpus } from '../../src/main/data/index.js';
 import { previewCorpus } from '../../src/main/data/preview.js';
-import { generateTestModel } from '../../src/main/model/generate.js';
+import { generateTestModel } from '../../src/tooling/test-model.js';
 import { ModelFolder } from '../../src/main/model/folder.js';
 import { tempDir } from '../helpers/tmp.js';
 import { makeDocx, makeHtmlPage, SAMPLE, SAMPLE_TEXT } from '../unit/data/make-documents.js';

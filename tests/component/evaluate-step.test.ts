@@ -14,7 +14,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import EvaluateStep from '../../src/renderer/src/steps/EvaluateStep.vue';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
-import { generateTestModel } from '../../src/main/model/generate.js';
+import { generateTestModel } from '../../src/tooling/test-model.js';
 import { inspectModel } from '../../src/main/inspect/inspect.js';
 import { makePlan } from '../../src/main/plan/index.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -12,7 +12,7 @@ import ExportStep from '../../src/renderer/src/steps/ExportStep.vue';
 import { exportCommand } from '../../src/renderer/src/export-command';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
-import { generateTestModel } from '../../src/main/model/generate.js';
+import { generateTestModel } from '../../src/tooling/test-model.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { BrowseResult, Project, SlayerApi } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';

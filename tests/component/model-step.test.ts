@@ -10,7 +10,7 @@ import ModelSummary from '../../src/renderer/src/components/ModelSummary.vue';
 import ModelStep from '../../src/renderer/src/steps/ModelStep.vue';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { RECENT_LIMIT, recentModels, rememberModel } from '../../src/renderer/src/recent-models';
-import { generateTestModel } from '../../src/main/model/generate.js';
+import { generateTestModel } from '../../src/tooling/test-model.js';
 import { inspectModel } from '../../src/main/inspect/inspect.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { InspectResult } from '../../src/shared/model.js';

@@ -16,7 +16,7 @@ import type { MachineMemory } from '../../src/shared/memory.js';
 const GiB = 2 ** 30;
 const llama7b = parseModelConfig(JSON.parse(readFileSync('tests/fixtures/reference-configs/llama-2-7b.json', 'utf8')));
 const paper = makePlan(llama7b, { strategy: 's', paper: true });
-/** Published in S-STRATEGY.md section 3. */
+/** Published in the paper (docs/s-strategy.md). */
 const PAPER_PARAMETERS = 7_952_715_776;
 const PAPER_TRAINABLE = 1_821_450_240;
 const LLAMA2_7B_PARAMETERS = 6_738_415_616;

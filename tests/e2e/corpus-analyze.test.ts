@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateTestModel } from '../../src/main/model/generate.js';
+import { generateTestModel } from '../../src/tooling/test-model.js';
 import type { CorpusReport } from '../../src/main/data/report.js';
 import { startApp, type App, stepScreenshot, createProject, chooseModel, TINY_MODEL } from './harness.js';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateTestModel } from '../../src/main/model/generate.js';
+import { generateTestModel } from '../../src/tooling/test-model.js';
 import { makePlan, writePlanFile } from '../../src/main/plan/index.js';
 import { applyPlan } from '../../src/main/surgery/index.js';
 import type { Project } from '../../src/shared/api.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { ApiMethod, ApiRequest, ApiResponses } from '../../src/shared/api.js';
-import type { TestModelOptions } from '../../src/main/model/generate.js';
+import type { TestModelOptions } from '../../src/tooling/test-model.js';
 import { tempDir } from '../helpers/tmp.js';
 import { AxeBuilder } from '@axe-core/playwright';
 

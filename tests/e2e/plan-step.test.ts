@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateTestModel } from '../../src/main/model/generate.js';
+import { generateTestModel } from '../../src/tooling/test-model.js';
 import { makePlan } from '../../src/main/plan/index.js';
 import type { ModelDescription } from '../../src/shared/model.js';
 import type { LayerScores } from '../../src/shared/plan.js';

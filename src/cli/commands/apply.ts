@@ -11,8 +11,6 @@ import { requirePositional, requireStringFlag } from '../args.js';
 const USAGE = 'slayer apply PLAN.json --model MODEL --out DIR [--force] [--json]';
 
 export const applyCommand: Command<ApplyResult> = {
-  name: 'apply',
-  summary: 'Apply a plan to a model: write the new model folder (the surgery).',
   usage: USAGE,
   details: [
     'PLAN.json comes from slayer plan for this same model. DIR receives config.json, the tokenizer files,',

@@ -39,8 +39,6 @@ const n = (x: number) => x.toLocaleString('en-US');
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export const corpusCommand: Command<CorpusCommandResult> = {
-  name: 'corpus',
-  summary: 'Prepare raw documents for training: read, deduplicate, tokenise, cache and split them.',
   usage: USAGE,
   details: [
     'DATA: a file or folder (read recursively) of .txt, .md, source code, .jsonl ({"text": ...} or {"input_ids": [...]}), .pdf,',

@@ -10,8 +10,6 @@ import { formatRunResult } from '../format-run.js';
 const USAGE = 'slayer demo [--domain code|math|legal] [--out DIR] [--json]';
 
 export const demoCommand: Command<RunResult> = {
-  name: 'demo',
-  summary: 'Inject code (or math, or legal) knowledge into the bundled demo model, with baselines and a report.',
   usage: USAGE,
   details: ['Default output: ./slayer-demo-<domain>. Running it again reuses every finished stage.'],
   options: { domain: { type: 'string' }, out: { type: 'string' } },

@@ -45,8 +45,6 @@ export function formatTaskReports(reports: readonly TaskReport[]): string[] {
 }
 
 export const evalCommand: Command<EvaluateResult | TaskEvaluation> = {
-  name: 'eval',
-  summary: 'Measure perplexity on held-out text, accuracy on multiple-choice questions, and benchmark tasks.',
   usage: USAGE,
   details: [
     'Perplexity = exp(mean negative log-likelihood of every predicted token of DATA); all sequences unless --samples.',

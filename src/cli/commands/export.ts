@@ -11,8 +11,6 @@ import { choiceFlag, requirePositional, requireStringFlag, stringFlag } from '..
 const USAGE = 'slayer export MODEL --format hf|gguf|llamafactory|axolotl --out PATH [--dtype f32|f16|bf16] [--no-verify] [--force] [--json]';
 
 export const exportCommand: Command<ExportResult> = {
-  name: 'export',
-  summary: 'Export a model: Hugging Face folder with model card, GGUF for llama.cpp, or LLaMA-Factory / Axolotl hand-off configs.',
   usage: USAGE,
   details: [
     'hf            PATH is a folder: config, tokenizer, safetensors in --dtype (default: as stored), slayer.json and README.md',

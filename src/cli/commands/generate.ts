@@ -7,8 +7,6 @@ import { ENGINE_DETAILS, ENGINE_FLAGS, ENGINE_USAGE, engineSettings } from '../r
 const USAGE = `slayer generate MODEL --prompt TEXT [--max-tokens 64] [--temperature 0] [--top-k 0] [--top-p 1] [--seed 0] ${ENGINE_USAGE} [--json]`;
 
 export const generateCommand: Command<GenerateResult> = {
-  name: 'generate',
-  summary: 'Continue a prompt with the model (greedy, or sampled with a seed).',
   usage: USAGE,
   details: [
     '--temperature 0 (default) picks the most likely token each time; above 0 samples, reproducibly for the same --seed.',

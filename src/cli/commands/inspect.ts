@@ -19,8 +19,6 @@ function gpuWords(r: GpuReport): string {
 }
 
 export const inspectCommand: Command<InspectResult> = {
-  name: 'inspect',
-  summary: 'Show what a model folder holds and whether this machine can analyse and train it.',
   usage: USAGE,
   details: [
     'MODEL is a Hugging Face folder: config.json, *.safetensors (with the index when sharded), tokenizer.json.',

@@ -12,8 +12,6 @@ export interface ModelsResult {
 }
 
 export const modelsCommand: Command<ModelsResult> = {
-  name: 'models',
-  summary: 'List the models in the Hugging Face cache (where huggingface-cli download puts them).',
   usage: USAGE,
   details: [
     'The cache is HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. Newest first; each line ends with the',

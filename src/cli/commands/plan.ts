@@ -40,8 +40,6 @@ export function parseBudget(raw: string, baseParameters: number): number {
 }
 
 export const planCommand: Command<Plan> = {
-  name: 'plan',
-  summary: 'Plan which layers to add, delete, refresh and train (from config.json alone).',
   usage: USAGE,
   details: [
     'Strategies: s (shallow expansion + deep pruning, the default), llama-pro, last-k, full, manual.',

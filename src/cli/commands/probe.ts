@@ -8,8 +8,6 @@ import { DATA_DETAILS, DATA_FLAGS, dataOptions, ENGINE_DETAILS, ENGINE_FLAGS, EN
 const USAGE = `slayer probe MODEL --kind drop|insert [--init copy|average] --data DATA [--qa QA] [--seq-len ${PROBE_SEQ_LEN}] [--samples ${PROBE_SAMPLES}] [--seed 0] [--split S] ${ANALYSIS_USAGE} ${ENGINE_USAGE} [--json]`;
 
 export const probeCommand: Command<ProbeResult> = {
-  name: 'probe',
-  summary: 'Drop each layer (or insert one after it) and measure perplexity and QA accuracy.',
   usage: USAGE,
   details: [
     '--kind drop: the model without layer i. --kind insert: an extra layer after i, a copy of i (--init copy, default)',

@@ -12,8 +12,6 @@ const USAGE =
   'slayer run --model MODEL --data [NAME=]DATA[:WEIGHT] [--data ...] --domain code|math|legal --general DATA --out PROJECT [--replay SHARE] [--qa QA] [--general-qa QA] [--steps 200] [--batch 8] [--lr 1e-4] [--seq-len 256] [--seed 0] [--baselines llama-pro,last-k,full,lora|none] [--lora-rank R] [--prune deepest|scores|gromov] [--json]';
 
 export const runCommand: Command<RunResult> = {
-  name: 'run',
-  summary: 'The whole pipeline: score, plan (S), apply, train, evaluate before/after, report; resumes where inputs are unchanged.',
   usage: USAGE,
   details: [
     'Every stage writes into PROJECT with checksums; running the same command again reuses every stage whose inputs did not change.',

@@ -18,8 +18,6 @@ function spansFlag(raw: string | undefined): number[] | undefined {
 }
 
 export const scoreCommand: Command<ScoreResult> = {
-  name: 'score',
-  summary: 'Measure how much each layer changes its input (angular distance, Block Influence).',
   usage: USAGE,
   details: [
     'Small values mark layers that do little: candidates for pruning. `slayer plan --scores FILE` reads the --json output.',

@@ -12,8 +12,6 @@ import { TRAIN_DETAILS, TRAIN_FLAGS, TRAIN_USAGE, trainOptions } from '../train-
 const USAGE = `slayer sft MODEL --data CHAT.jsonl --out DIR [--template FILE] [--packing pack|pad] [--bad-lines stop|skip] ${TRAIN_USAGE}`;
 
 export const sftCommand: Command<TrainRunResult> = {
-  name: 'sft',
-  summary: 'Teach the model to follow instructions: supervised fine-tuning on conversations, loss on the responses only.',
   usage: USAGE,
   details: [
     'CHAT.jsonl: a .jsonl (or .json array) file, or a folder of them; each example one of',

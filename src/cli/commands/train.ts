@@ -8,8 +8,6 @@ import { TRAIN_DETAILS, TRAIN_FLAGS, TRAIN_USAGE, trainOptions } from '../train-
 const USAGE = `slayer train MODEL --data [NAME=]DATA[:WEIGHT] --out DIR [--format text|instruct] ${TRAIN_USAGE}`;
 
 export const trainCommand: Command<TrainRunResult> = {
-  name: 'train',
-  summary: "Train the plan's new and refreshed layers (or any chosen ones, or LoRA adapters) on domain text, several sources mixed by weight.",
   usage: USAGE,
   details: [
     'DATA: a file or folder of text, source code or .jsonl, or a corpus built by `slayer corpus --out DIR` (its train part, or --split).',

@@ -1,5 +1,5 @@
 /**
- * The block sequences of the behavioural probes (design/S-STRATEGY.md section 2.3), in the
+ * The block sequences of the behavioural probes (docs/cli.md, slayer probe), in the
  * forward engine's terms: a list of original layer indices, where { mean: [i, j] } is a new
  * block made of the element-wise mean of layers i and j.
  *   drop-one after removing block i:   0 .. i-1, i+1 .. L-1  (the residual stream skips it)

@@ -1,6 +1,6 @@
 /**
  * `slayer score`: the importance of every block, measured on calibration sequences from the
- * corpus (design/S-STRATEGY.md section 2). With h_i the raw hidden state entering block i and
+ * corpus (docs/s-strategy.md, "Measuring layers"). With h_i the raw hidden state entering block i and
  * h_{i+1} its raw output (no final norm):
  *   angularLast    = mean over sequences of arccos(cos(h_i, h_{i+1})) / pi at the last token
  *   angularMean    = the same angle, averaged over every token of every sequence
@@ -22,7 +22,7 @@ import { defaultPruneCount } from '../plan/s-strategy.js';
 import { withAnalysisEngine, type AnalysisSettings } from './analysis-session.js';
 import type { ScoreResult } from '../../shared/analysis.js';
 
-/** Calibration defaults (CLI.md): 64 sequences of 128 tokens, seed 0. */
+/** Calibration defaults (docs/cli.md): 64 sequences of 128 tokens, seed 0. */
 export const SCORE_SEQ_LEN = 128;
 export const SCORE_SAMPLES = 64;
 

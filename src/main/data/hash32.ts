@@ -1,6 +1,7 @@
 /**
  * Small, fast 32-bit hashing for the corpus pipeline: the MinHash permutations, the seeded
- * document order of the train/validation split, seeded sampling and generated benchmark text.
+ * document order of the train/validation split, seeded sampling, generated benchmark text, and
+ * per-name seeds (generated test weights, the surgery check's token sequences).
  * Not cryptographic: content identity (exact duplicates, cache keys, data hashes) uses SHA-256.
  */
 
@@ -33,4 +34,11 @@ export function hashString32(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return mix32(h);
+}
+
+/** Mixes a seed and a name into one 32-bit seed (FNV-1a over the name, starting from the seed). */
+export function deriveSeed(seed: number, name: string): number {
+  let h = 0x811c9dc5 ^ (seed >>> 0);
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -14,8 +14,6 @@ export type { Packing } from './packing.js';
 export { BAD_LINE_POLICIES } from './jsonl.js';
 export type { BadLinePolicy, SkippedInput } from './jsonl.js';
 export { NEAR_DUPLICATE_JACCARD } from './near-duplicates.js';
-export { generateBenchmarkCorpus, measureIngestThroughput } from './benchmark.js';
-export type { IngestThroughput } from './benchmark.js';
 export { buildMixedCorpus, clearMixture, readMixtureFile, MIXTURE_FILE } from './mixed-corpus.js';
 export type { CorpusSourceSpec, MixtureFile } from './mixed-corpus.js';
 export { parseSourceSpec, resolveSources, checkReplayShare } from './mixture.js';

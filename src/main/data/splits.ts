@@ -1,9 +1,9 @@
 /**
  * The four parts of a built corpus: the domain documents split into train and validation, and
  * the general-text holdout (for forgetting checks) split the same way. Each group is split on
- * its own (split.ts), so adding general text never moves a domain document between sides.
+ * its own (holdout.ts), so adding general text never moves a domain document between sides.
  */
-import { chooseValidation } from './split.js';
+import { chooseValidation } from './holdout.js';
 import { GENERAL_TEXT } from './token-cache.js';
 import type { CorpusSplit } from '../../shared/corpus.js';
 

@@ -1,5 +1,5 @@
 /**
- * The continued pre-training recipe the hand-off configs carry (design S-STRATEGY section 5, LLaMA
+ * The continued pre-training recipe the hand-off configs carry (docs/training.md, LLaMA
  * Pro practice): causal LM loss on packed sequences, AdamW with betas (0.9, 0.95) and eps 1e-8,
  * warmup over 5% of the steps (the recommended 3-6%) then cosine decay, gradient clipping 1.0,
  * bf16, learning rate 1e-4. Weight decay is 0: the recipe asks for none on norms and biases, and

@@ -6,6 +6,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FromCompute, ToCompute } from '../../shared/jobs.js';
+import { appPath } from '../fs/app-root.js';
 
 export interface ComputeProcess {
   readonly pid: number | undefined;
@@ -32,11 +33,14 @@ export function tailCollector(): { push(chunk: Buffer | string): void; text(): s
   };
 }
 
-/** The compute entry next to this file: compute-entry.ts from sources (run through tsx), compute.js when bundled. */
+/**
+ * The compute entry: compute-entry.ts beside this file when it runs from sources (through tsx),
+ * else the built out/main/compute.js (this file is then bundled into out/main or a chunk below it).
+ */
 function computeEntry(): { path: string; execArgv: string[] } {
   const ts = fileURLToPath(new URL('./compute-entry.ts', import.meta.url));
   if (existsSync(ts)) return { path: ts, execArgv: ['--import', 'tsx'] };
-  return { path: fileURLToPath(new URL('./compute.js', import.meta.url)), execArgv: [] };
+  return { path: appPath('out', 'main', 'compute.js'), execArgv: [] };
 }
 
 export const forkLauncher: ComputeLauncher = () => {

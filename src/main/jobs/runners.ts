@@ -1,22 +1,19 @@
-/** What each job kind runs inside the compute process: the same core functions the CLI calls. */
+/**
+ * What each job kind runs inside the compute process: the same core functions the CLI calls.
+ * A compute process runs one job, so each runner loads only the core modules of its own kind
+ * (hashing a folder never loads onnxruntime; reading documents never loads the trainer).
+ */
+import { join } from 'node:path';
 import type { JobKind, JobParams, JobResults } from '../../shared/jobs.js';
 import type { TaskControl } from '../../shared/progress.js';
-import { hashFolder } from '../fs/hash-folder.js';
-import { buildMixedCorpus } from '../data/index.js';
-import { ModelFolder } from '../model/folder.js';
-import { scoreLayers, probeLayers } from '../analysis/index.js';
-import { applyPlan } from '../surgery/index.js';
-import { evaluateModel, generateText } from '../evaluate/index.js';
-import { exportModel } from '../export/index.js';
-import { train } from '../train/index.js';
-import { evaluateInstructions } from '../train/instruct-eval.js';
-import { join } from 'node:path';
 
 type Runner<K extends JobKind> = (params: JobParams<K>, control: TaskControl) => Promise<JobResults[K]>;
 
 export const jobRunners: { [K in JobKind]: Runner<K> } = {
-  'hash-folder': (p, control) => hashFolder(p.path, control),
+  'hash-folder': async (p, control) => (await import('../fs/hash-folder.js')).hashFolder(p.path, control),
   corpus: async (p, control) => {
+    const { ModelFolder } = await import('../model/folder.js');
+    const { buildMixedCorpus } = await import('../data/index.js');
     const folder = await ModelFolder.open(p.modelDir);
     const tokenizer = await folder.loadTokenizer().finally(() => folder.close());
     const { report, mixture } = await buildMixedCorpus(
@@ -36,12 +33,13 @@ export const jobRunners: { [K in JobKind]: Runner<K> } = {
     );
     return { ...report, mixture };
   },
-  score: (p, control) => scoreLayers(p.modelDir, p.data, p, control),
-  probe: (p, control) => probeLayers(p.modelDir, p, control),
-  apply: (p, control) => applyPlan(p.modelDir, p.plan, p.out, { ...control, overwrite: p.overwrite }),
-  eval: (p, control) => evaluateModel(p.modelDir, p, control),
-  generate: (p, control) => generateText(p.modelDir, p.prompt, p, control),
-  train: (p, control) => train(p.modelDir, p, control),
-  'instruct-eval': (p, control) => evaluateInstructions(p.modelDir, p, control),
-  export: (p, control) => exportModel(p.modelDir, { format: p.format, out: p.out, dtype: p.dtype, overwrite: p.overwrite }, control),
+  score: async (p, control) => (await import('../analysis/index.js')).scoreLayers(p.modelDir, p.data, p, control),
+  probe: async (p, control) => (await import('../analysis/index.js')).probeLayers(p.modelDir, p, control),
+  apply: async (p, control) => (await import('../surgery/index.js')).applyPlan(p.modelDir, p.plan, p.out, { ...control, overwrite: p.overwrite }),
+  eval: async (p, control) => (await import('../evaluate/index.js')).evaluateModel(p.modelDir, p, control),
+  generate: async (p, control) => (await import('../evaluate/index.js')).generateText(p.modelDir, p.prompt, p, control),
+  train: async (p, control) => (await import('../train/index.js')).train(p.modelDir, p, control),
+  'instruct-eval': async (p, control) => (await import('../train/instruct-eval.js')).evaluateInstructions(p.modelDir, p, control),
+  export: async (p, control) =>
+    (await import('../export/index.js')).exportModel(p.modelDir, { format: p.format, out: p.out, dtype: p.dtype, overwrite: p.overwrite }, control),
 };

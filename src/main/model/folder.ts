@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { UserError } from '../../shared/errors.js';
 import { listFiles } from '../fs/entries.js';
 import type { ModelDescription } from '../../shared/model.js';
-import { Checkpoint, type TensorLocation } from './checkpoint.js';
+import { SafetensorsFolder, type TensorLocation } from './safetensors-folder.js';
 import { readModelConfig } from './config.js';
 import { isFloatDtype, type SafetensorsDtype } from './dtypes.js';
 import { modelTensorSpecs, type RawTensor, type TensorReader, type TensorSpec } from './tensors.js';
@@ -30,7 +30,7 @@ export class ModelFolder implements TensorReader {
   private constructor(
     readonly dir: string,
     readonly description: ModelDescription,
-    private readonly checkpoint: Checkpoint,
+    private readonly checkpoint: SafetensorsFolder,
     readonly tensors: ReadonlyMap<string, TensorEntry>,
     /** Tensors in the files that the model does not use (e.g. rotary inv_freq buffers, a tied LM head). */
     readonly extraTensors: string[],
@@ -46,7 +46,7 @@ export class ModelFolder implements TensorReader {
       throw new UserError(`${dir} is a file, not a folder. Choose the folder that holds the model's config.json and .safetensors files.`);
     const description = await readModelConfig(dir);
     const { bytes, names } = await folderFiles(dir);
-    const checkpoint = await Checkpoint.open(dir);
+    const checkpoint = await SafetensorsFolder.open(dir);
     try {
       const required = modelTensorSpecs(description);
       checkTensors(dir, required, checkpoint.tensors);

@@ -5,14 +5,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../shared/errors.js';
-import { resourcePath } from '../fs/resources.js';
+import { appPath } from '../fs/app-root.js';
 import type { TaskControl } from '../../shared/progress.js';
 import type { Domain } from '../data/index.js';
 import { BASELINES, runPipeline, type RunOptions, type RunResult } from './run.js';
 
 /** resources/demo: the demo model, corpora and questions. */
 export function demoRoot(): string {
-  return resourcePath('demo', 'SOURCES.md', 'The demo material (resources/demo) is missing from this installation. Reinstall the app.');
+  const root = appPath('resources', 'demo');
+  if (!existsSync(join(root, 'SOURCES.md'))) throw new UserError('The demo material (resources/demo) is missing from this installation. Reinstall the app.');
+  return root;
 }
 
 /** Small, equal training budgets for S and the baselines: the comparison, not the absolute numbers, is the point. */

@@ -1,5 +1,5 @@
 /**
- * LLaMA Pro block expansion (baseline, design/S-STRATEGY.md section 4): N copies spread evenly
+ * LLaMA Pro block expansion (a baseline, docs/training.md): N copies spread evenly
  * through the whole stack, each a copy of the layer before it with its residual outputs zeroed;
  * only the copies are trained. Default N = round(L/4), i.e. LLaMA Pro's 8 for 32 layers.
  */

@@ -4,11 +4,11 @@
  */
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { Backend } from '../api/backend.js';
 import { forkLauncher } from '../jobs/launcher.js';
 import { defaultHome } from '../settings.js';
+import { appPath } from '../fs/app-root.js';
 import { serve } from './server.js';
 import { describeError } from '../../shared/errors.js';
 
@@ -22,7 +22,7 @@ export async function serveMain(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a whole number between 0 and 65535, got "${values.port}".`);
   }
-  const rendererDir = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+  const rendererDir = appPath('out', 'renderer');
   if (!existsSync(resolve(rendererDir, 'index.html'))) {
     throw new Error('The app is not built yet. Run "npm run build" (npm run serve does this for you).');
   }

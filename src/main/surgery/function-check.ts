@@ -28,7 +28,7 @@ import type { CheckedFunction, ComparedLogits } from '../../shared/surgery.js';
 import type { BlockSource } from '../engine/forward-engine.js';
 import { withEngine } from '../evaluate/model-session.js';
 import { ModelFolder } from '../model/folder.js';
-import { deriveSeed } from '../model/random.js';
+import { deriveSeed } from '../data/hash32.js';
 import { blockTensorName } from '../model/tensors.js';
 
 export type { CheckedFunction, ComparedLogits, FunctionCheck } from '../../shared/surgery.js';

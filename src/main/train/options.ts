@@ -1,6 +1,6 @@
 /**
  * Training options: what callers may set (TrainOptions), the defaults that follow the S
- * strategy's recipe (design/S-STRATEGY.md section 5: AdamW 0.9/0.95, eps 1e-8, warmup ~5% then
+ * strategy's recipe (docs/training.md: AdamW 0.9/0.95, eps 1e-8, warmup ~5% then
  * cosine, clip 1.0, fp32 on the CPU), and the resolved settings a run records. Bad values are
  * refused here, before any work, with one line that names the setting.
  */

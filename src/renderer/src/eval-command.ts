@@ -1,6 +1,6 @@
 /**
  * The `slayer eval` and `slayer generate` command lines that repeat the Evaluate step's runs
- * (docs: design/CLI.md), so a comparison made here can be rerun in a script or on a server.
+ * (docs/cli.md), so a comparison made here can be rerun in a script or on a server.
  */
 import type { JobRequestParams } from '../../shared/jobs';
 import { shellQuote } from './plan-command';

@@ -1,4 +1,4 @@
-/** The `slayer export` command line that writes the same export as the Export step (docs: design/CLI.md). */
+/** The `slayer export` command line that writes the same export as the Export step (docs/cli.md). */
 import type { JobRequestParams } from '../../shared/jobs';
 import { shellQuote } from './plan-command';
 

@@ -1,6 +1,6 @@
 /**
  * The `slayer apply` and `slayer train` command lines that repeat the Inject step's jobs
- * (docs: design/CLI.md), so an injection set up here can run in a script or on a bigger machine.
+ * (docs/cli.md), so an injection set up here can run in a script or on a bigger machine.
  */
 import type { JobRequestParams } from '../../shared/jobs';
 import { shellQuote } from './plan-command';

@@ -1,6 +1,6 @@
 /**
  * The `slayer plan` command line that makes the same plan as the Plan step's settings
- * (docs: design/CLI.md), so a plan made here can be remade in a script or on a cluster.
+ * (docs/cli.md), so a plan made here can be remade in a script or on a cluster.
  */
 import type { ManualLayout, PlanOptions } from '../../shared/plan';
 

@@ -21,7 +21,7 @@ export function layoutOf(plan: Plan): ManualLayout {
 
 /**
  * The layout after one edit. A new block starts as the interpolation of its two neighbours,
- * the S strategy's choice (S-STRATEGY.md section 3).
+ * the S strategy's choice (docs/s-strategy.md).
  */
 export function applyEdit(layout: ManualLayout, edit: LayerEdit): ManualLayout {
   if (edit.kind === 'expand') {

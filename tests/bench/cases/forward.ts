@@ -22,7 +22,7 @@ import { promisify } from 'node:util';
 import { createForwardEngine } from '../../../src/main/engine/forward-engine.js';
 import { seededUniform } from '../../../src/main/data/hash32.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { modelParameters } from '../../../src/main/model/tensors.js';
 import type { ModelDescription } from '../../../src/shared/model.js';
 

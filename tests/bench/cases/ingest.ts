@@ -13,7 +13,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { generateBenchmarkCorpus, measureIngestThroughput } from '../../../src/main/data/index.js';
+import { generateBenchmarkCorpus, measureIngestThroughput } from '../../../src/tooling/ingest-benchmark.js';
 import { readDocuments } from '../../../src/main/data/documents.js';
 import { listCorpusFiles } from '../../../src/main/data/list-files.js';
 import { htmlText } from '../../../src/main/data/formats/html.js';

@@ -10,7 +10,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { makePlan } from '../../../src/main/plan/index.js';
 import { applyPlan } from '../../../src/main/surgery/index.js';
 import type { TrainingRecord } from '../../../src/main/train/index.js';

@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { BlockSource } from '../../../src/main/engine/forward-engine.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { SafetensorsWriter } from '../../../src/main/model/safetensors-writer.js';
 import { blockTensorName, blockTensorSpecs, modelTensorSpecs } from '../../../src/main/model/tensors.js';
 import type { ModelTokenizer } from '../../../src/main/model/tokenizer.js';

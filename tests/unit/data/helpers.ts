@@ -1,7 +1,7 @@
 /** Shared fixtures for the corpus tests: a tiny model folder with a real tokenizer, and hand-written PDFs (several pages, scanned pages, encryption). */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { ModelTokenizer } from '../../../src/main/model/tokenizer.js';
 
 /** A 1-layer model folder whose SentencePiece-style tokenizer adds BOS (like Llama 2). */

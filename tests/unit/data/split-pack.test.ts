@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelTokenizer } from '../../../src/main/model/tokenizer.js';
 import { SequencePacker } from '../../../src/main/data/packing.js';
 import { assignSplits } from '../../../src/main/data/splits.js';
-import { chooseValidation, validationCount } from '../../../src/main/data/split.js';
+import { chooseValidation, validationCount } from '../../../src/main/data/holdout.js';
 import { GENERAL_TEXT } from '../../../src/main/data/token-cache.js';
 import { textDocumentTokens } from '../../../src/main/data/tokenize.js';
 import { tempDir } from '../../helpers/tmp.js';

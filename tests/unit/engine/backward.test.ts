@@ -12,7 +12,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTrainingEngine, type Parameter, type TrainingEngine } from '../../../src/main/engine/training-engine.js';
-import { seededNormals } from '../../../src/main/model/random.js';
+import { seededNormals } from '../../../src/tooling/seeded-normals.js';
 import { blockTensorName, blockTensorSpecs } from '../../../src/main/model/tensors.js';
 import { memoryReader, randomModel, randomSequences, seededRandom, tinyConfig } from './random-model.js';
 import { float64Weights, referenceLoss, targetCount } from './reference-loss.js';

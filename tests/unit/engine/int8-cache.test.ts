@@ -11,7 +11,7 @@ import { int8CacheKey, MAX_ENTRIES } from '../../../src/main/engine/int8-cache.j
 import { quantiseWeight } from '../../../src/main/engine/quantise.js';
 import { HEAD_ENTRY, int8CacheBytes, loadQuantisedWeights, quantisedMatrices, type QuantisedWeights } from '../../../src/main/engine/quantised-weights.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { CancelledError } from '../../../src/shared/progress.js';
 import { tempDir } from '../../helpers/tmp.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createForwardEngine } from '../../../src/main/engine/forward-engine.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { blockTensorName, blockTensorSpecs, modelTensorSpecs } from '../../../src/main/model/tensors.js';
 import { randomSequences } from './random-model.js';
 import { referenceForward, referenceTokenLogProbs } from './reference-forward.js';

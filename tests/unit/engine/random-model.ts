@@ -3,7 +3,8 @@
  * TensorReader interface, for engine tests (no model folder needed).
  */
 import { parseModelConfig } from '../../../src/main/model/config.js';
-import { deriveSeed, seededNormals } from '../../../src/main/model/random.js';
+import { deriveSeed } from '../../../src/main/data/hash32.js';
+import { seededNormals } from '../../../src/tooling/seeded-normals.js';
 import { elementCount, modelTensorSpecs, type TensorReader } from '../../../src/main/model/tensors.js';
 import type { ModelDescription } from '../../../src/shared/model.js';
 

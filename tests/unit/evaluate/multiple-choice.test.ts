@@ -13,7 +13,7 @@ import {
   multipleChoiceAccuracy,
   type PreparedQuestion,
 } from '../../../src/main/evaluate/multiple-choice.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { ModelTokenizer } from '../../../src/main/model/tokenizer.js';
 import { tempDir } from '../../helpers/tmp.js';
 

@@ -9,7 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel } from '../../../src/main/export/index.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { isUserError } from '../../../src/shared/errors.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { GGUF_VALUE_TYPE, readGguf, value, valueType } from './independent.js';

@@ -17,7 +17,7 @@ import { ggufTensorPlan } from '../../../src/main/export/gguf-tensors.js';
 import { verifyGguf } from '../../../src/main/export/gguf-verify.js';
 import { decodeFloats, encodeFloats, type FloatDtype } from '../../../src/main/model/dtypes.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
-import { generateTestModel, type TestModelOptions } from '../../../src/main/model/generate.js';
+import { generateTestModel, type TestModelOptions } from '../../../src/tooling/test-model.js';
 import { isUserError } from '../../../src/shared/errors.js';
 import { tempDir } from '../../helpers/tmp.js';
 

@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel } from '../../../src/main/export/index.js';
-import { generateTestModel, type TestModelOptions } from '../../../src/main/model/generate.js';
+import { generateTestModel, type TestModelOptions } from '../../../src/tooling/test-model.js';
 import { tempDir } from '../../helpers/tmp.js';
 import {
   GGML_TYPE,

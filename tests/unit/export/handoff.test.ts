@@ -19,7 +19,7 @@ import { parseDocument, isMap, isScalar, type Document } from 'yaml';
 import { exportModel } from '../../../src/main/export/index.js';
 import { toYaml, float, yamlScalar } from '../../../src/main/export/yaml-lines.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { isUserError } from '../../../src/shared/errors.js';
 import type { Plan } from '../../../src/shared/plan.js';
 import { tempDir } from '../../helpers/tmp.js';

@@ -1,7 +1,7 @@
 /** Test material for export: generated base models and surgery outputs (folders with slayer.json). */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateTestModel, type TestModelOptions } from '../../../src/main/model/generate.js';
+import { generateTestModel, type TestModelOptions } from '../../../src/tooling/test-model.js';
 import { makePlan } from '../../../src/main/plan/index.js';
 import { applyPlan } from '../../../src/main/surgery/index.js';
 import type { Plan, PlanOptions } from '../../../src/shared/plan.js';

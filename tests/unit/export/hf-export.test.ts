@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel } from '../../../src/main/export/index.js';
 import { decodeFloats, encodeFloats } from '../../../src/main/model/dtypes.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { isUserError } from '../../../src/shared/errors.js';
 import type { Plan } from '../../../src/shared/plan.js';
 import { tempDir } from '../../helpers/tmp.js';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel, type ExportResult } from '../../../src/main/export/index.js';
-import { generateTestModel, type TestModelOptions } from '../../../src/main/model/generate.js';
+import { generateTestModel, type TestModelOptions } from '../../../src/tooling/test-model.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { readGguf, value } from './independent.js';
 import { LlamaCppTokenizer } from './llama-cpp-tokenizer.js';

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Backend } from '../../../src/main/api/backend.js';
 import { forkLauncher } from '../../../src/main/jobs/launcher.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { evaluateModel } from '../../../src/main/evaluate/index.js';
 import { scoreLayers } from '../../../src/main/analysis/index.js';
 import type { JobRecord } from '../../../src/shared/jobs.js';

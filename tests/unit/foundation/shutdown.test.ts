@@ -4,7 +4,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JobManager } from '../../../src/main/jobs/manager.js';
 import { forkLauncher } from '../../../src/main/jobs/launcher.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 describe('app shutdown during training', () => {

@@ -10,7 +10,7 @@ import { forwardEstimate, RUNTIME_BYTES } from '../../../src/main/memory/forward
 import { int8WeightBytes, int8WeightParts } from '../../../src/main/memory/int8.js';
 import { chooseProbeSweep, probeCacheBytes } from '../../../src/main/memory/probe-cache.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import type { MemoryEstimate } from '../../../src/shared/memory.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { tinyConfig } from '../engine/random-model.js';

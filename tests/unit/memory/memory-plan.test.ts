@@ -14,7 +14,7 @@ import { forwardEstimate, forwardEstimates, RUNTIME_BYTES } from '../../../src/m
 import { FREE_SHARE } from '../../../src/main/memory/machine.js';
 import { trainingEstimates } from '../../../src/main/memory/training.js';
 import { blockParameters, modelParameters } from '../../../src/main/model/tensors.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { train } from '../../../src/main/train/index.js';
 import type { MachineMemory, WeightMode } from '../../../src/shared/memory.js';
 import { parseModelConfig } from '../../../src/main/model/config.js';

@@ -57,7 +57,7 @@ describe('reference configs', () => {
     expect(modelParameters(m)).toBe(parameters);
   });
 
-  it('Llama-2-7B has 202,383,360 parameters per block (S-STRATEGY.md section 3)', async () => {
+  it('Llama-2-7B has 202,383,360 parameters per block (the paper; docs/s-strategy.md)', async () => {
     expect(blockParameters(await readModelConfig(join(REFERENCE_CONFIGS, 'llama-2-7b.json')))).toBe(202_383_360);
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelFolder } from '../../../src/main/model/folder.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { decodeFloats } from '../../../src/main/model/dtypes.js';
 import { SafetensorsWriter, type TensorDeclaration } from '../../../src/main/model/safetensors-writer.js';
 import type { TensorReader } from '../../../src/main/model/tensors.js';

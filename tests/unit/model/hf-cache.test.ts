@@ -15,7 +15,7 @@ import { evaluateModel } from '../../../src/main/evaluate/index.js';
 import { exportModel } from '../../../src/main/export/index.js';
 import { hashFolder } from '../../../src/main/fs/hash-folder.js';
 import { inspectModel } from '../../../src/main/inspect/inspect.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
 import { hfCacheDir, listCachedModels } from '../../../src/main/model/hf-cache.js';
 import { makePlan } from '../../../src/main/plan/index.js';

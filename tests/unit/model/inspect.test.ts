@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateTestModel, type TestModelOptions } from '../../../src/main/model/generate.js';
+import { generateTestModel, type TestModelOptions } from '../../../src/tooling/test-model.js';
 import { inspectModel } from '../../../src/main/inspect/inspect.js';
 import { forwardEstimate } from '../../../src/main/memory/forward.js';
 import { parseModelConfig } from '../../../src/main/model/config.js';
@@ -125,7 +125,7 @@ describe('slayer inspect (CLI)', () => {
     await generateTestModel(good, { layers: 2, hiddenSize: 32, intermediateSize: 64, heads: 4, vocabSize: 350, seed: 2 });
   });
 
-  it('prints one JSON document with the CLI.md fields', async () => {
+  it('prints one JSON document with the fields docs/cli.md names', async () => {
     const { code, stdout } = await cli([good, '--json']);
     expect(code).toBe(0);
     expect(stdout.trim().split('\n')).toHaveLength(1);

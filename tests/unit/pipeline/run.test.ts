@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { runPipeline, type RunOptions } from '../../../src/main/pipeline/run.js';
 import { evaluateModel } from '../../../src/main/evaluate/index.js';
 import { tempDir } from '../../helpers/tmp.js';

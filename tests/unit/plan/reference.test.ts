@@ -1,4 +1,4 @@
-/** The published layouts and counts (design/S-STRATEGY.md sections 3 and 4) from reference configs alone. */
+/** The published layouts and counts (the papers; docs/s-strategy.md, docs/training.md) from reference configs alone. */
 import { describe, expect, it } from 'vitest';
 import { makePlan } from '../../../src/main/plan/index.js';
 import { blockCountFromConfig, independentCounts, modelOf, referenceConfig } from './helpers.js';

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestModelOptions } from '../../../src/main/model/generate.js';
+import type { TestModelOptions } from '../../../src/tooling/test-model.js';
 import { makePlan } from '../../../src/main/plan/index.js';
 import { applyPlan } from '../../../src/main/surgery/index.js';
 import type { PlanOptions } from '../../../src/shared/plan.js';

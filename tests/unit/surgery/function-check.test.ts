@@ -13,7 +13,7 @@ import { makePlan } from '../../../src/main/plan/index.js';
 import { applyPlan } from '../../../src/main/surgery/index.js';
 import { checkFunction, referenceComposition } from '../../../src/main/surgery/function-check.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
-import type { TestModelOptions } from '../../../src/main/model/generate.js';
+import type { TestModelOptions } from '../../../src/tooling/test-model.js';
 import type { Plan } from '../../../src/shared/plan.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { generate, indexOf, rawBytes } from './helpers.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createForwardEngine } from '../../../src/main/engine/forward-engine.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
-import { generateTestModel, type TestModelOptions } from '../../../src/main/model/generate.js';
+import { generateTestModel, type TestModelOptions } from '../../../src/tooling/test-model.js';
 
 /** Small enough for fast tests, large enough for the tiny tokenizer (about 320 ids). */
 export const SMALL = { layers: 4, hiddenSize: 32, intermediateSize: 64, heads: 4, vocabSize: 400, seed: 7 } satisfies TestModelOptions;

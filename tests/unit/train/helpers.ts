@@ -1,6 +1,6 @@
 /** Tiny model folders and token data for trainer tests (no tokenizer: data are exact token ids). */
 import { writeFile } from 'node:fs/promises';
-import { generateTestModel, type GeneratedModel, type TestModelOptions } from '../../../src/main/model/generate.js';
+import { generateTestModel, type GeneratedModel, type TestModelOptions } from '../../../src/tooling/test-model.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
 import { seededRandom } from '../engine/random-model.js';
 

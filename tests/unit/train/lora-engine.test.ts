@@ -13,7 +13,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTrainingEngine, type Parameter, type TrainingEngine } from '../../../src/main/engine/training-engine.js';
 import { adapterSpecs, dropoutMask, LORA_MODULE_PATHS, type LoraEngineSettings } from '../../../src/main/engine/lora-adapters.js';
-import { seededNormals } from '../../../src/main/model/random.js';
+import { seededNormals } from '../../../src/tooling/seeded-normals.js';
 import { blockTensorName } from '../../../src/main/model/tensors.js';
 import { LORA_TARGETS } from '../../../src/shared/training.js';
 import { randomModel, randomSequences, tinyConfig } from '../engine/random-model.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Parameter } from '../../../src/main/engine/training-engine.js';
-import { seededNormals } from '../../../src/main/model/random.js';
+import { seededNormals } from '../../../src/tooling/seeded-normals.js';
 import { AdamW } from '../../../src/main/train/adamw.js';
 import { clipGradients } from '../../../src/main/train/clipping.js';
 import { Sgd } from '../../../src/main/train/sgd.js';

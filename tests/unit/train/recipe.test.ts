@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCorpus, saveCorpusReport } from '../../../src/main/data/index.js';
 import { createForwardEngine } from '../../../src/main/engine/forward-engine.js';
 import { exportModel } from '../../../src/main/export/index.js';
-import { generateTestModel } from '../../../src/main/model/generate.js';
+import { generateTestModel } from '../../../src/tooling/test-model.js';
 import { ModelFolder } from '../../../src/main/model/folder.js';
 import { ModelTokenizer } from '../../../src/main/model/tokenizer.js';
 import { parseBlockTensorName } from '../../../src/main/model/tensors.js';

@@ -1,24 +1,23 @@
 /**
- * The evaluation sets shipped in resources/eval (built by src/main/demo/build-eval-sets.ts, sources and licences
+ * The evaluation sets shipped in resources/eval (built by src/tooling/demo/build-eval-sets.ts, sources and licences
  * in resources/eval/SOURCES.md), and turning the --task list into task files: "bundled:code"
  * names every set of a domain, "bundled:code-js" one set, anything else is a path; a comma
  * separates several in one argument.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUNDLED_DOMAINS_WORDS, BUNDLED_TASKS, bundledTaskNames } from '../../../shared/evaluation.js';
 import { UserError } from '../../../shared/errors.js';
-import { resourcePath } from '../../fs/resources.js';
+import { appPath } from '../../fs/app-root.js';
 
-/**
- * resources/eval (src/main/fs/resources.ts): the same code runs from src/ (the CLI,
- * through tsx) and bundled into out/main/ (the app).
- */
+/** resources/eval in the installation (src/main/fs/app-root.ts). */
 export function bundledRoot(): string {
-  return resourcePath(
-    'eval',
-    'SOURCES.md',
-    'The bundled evaluation sets (resources/eval) are missing from this installation. Reinstall the app, or rebuild them with "npm run eval:sets".',
-  );
+  const root = appPath('resources', 'eval');
+  if (!existsSync(join(root, 'SOURCES.md')))
+    throw new UserError(
+      'The bundled evaluation sets (resources/eval) are missing from this installation. Reinstall the app, or rebuild them with "npm run eval:sets".',
+    );
+  return root;
 }
 
 export interface TaskSpec {

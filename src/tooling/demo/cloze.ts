@@ -4,7 +4,7 @@
  * lm-evaluation-harness scores each choice by its log-likelihood after the passage, so a model
  * that has absorbed the domain's language ranks the true word higher.
  */
-import { seededHash } from '../data/hash32.js';
+import { seededHash } from '../../main/data/hash32.js';
 
 export interface QaItem {
   question: string;

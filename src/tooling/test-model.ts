@@ -9,17 +9,18 @@
  * tensor name): the same seed gives the same values whatever the dtype, sharding or write order.
  */
 import { basename, join } from 'node:path';
-import type { Family, ModelDescription } from '../../shared/model.js';
-import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
-import { writeFolderAtomic, writeJsonAtomic } from '../fs/atomic.js';
-import type { WeightDtype } from '../../shared/estimate.js';
-import { parseModelConfig } from './config.js';
-import { deriveSeed, seededNormals } from './random.js';
-import { SafetensorsWriter, type TensorDeclaration } from './safetensors-writer.js';
-import { SAFETENSORS_DTYPE, TORCH_DTYPE } from './torch-dtype.js';
-import { elementCount, modelTensorSpecs } from './tensors.js';
+import type { Family, ModelDescription } from '../shared/model.js';
+import { throwIfCancelled, type TaskControl } from '../shared/progress.js';
+import { writeFolderAtomic, writeJsonAtomic } from '../main/fs/atomic.js';
+import type { WeightDtype } from '../shared/estimate.js';
+import { parseModelConfig } from '../main/model/config.js';
+import { deriveSeed } from '../main/data/hash32.js';
+import { seededNormals } from './seeded-normals.js';
+import { SafetensorsWriter, type TensorDeclaration } from '../main/model/safetensors-writer.js';
+import { SAFETENSORS_DTYPE, TORCH_DTYPE } from '../main/model/torch-dtype.js';
+import { elementCount, modelTensorSpecs } from '../main/model/tensors.js';
 import { buildTinyTokenizer, type TokenizerStyle } from './tiny-tokenizer.js';
-import { TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from './tokenizer.js';
+import { TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from '../main/model/tokenizer.js';
 
 const ARCHITECTURE: Record<Family, string> = { llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM', qwen2: 'Qwen2ForCausalLM' };
 

@@ -9,8 +9,8 @@ import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { generateTestModel } from '../model/generate.js';
-import { train, type TrainResult } from '../train/index.js';
+import { generateTestModel } from '../test-model.js';
+import { train, type TrainResult } from '../../main/train/index.js';
 import type { TaskControl } from '../../shared/progress.js';
 
 export const DEMO_MODEL_SHAPE = {
@@ -82,11 +82,23 @@ export async function buildDemoModel(root: string, control: TaskControl = {}, st
     const target = join(root, 'model');
     await rm(target, { recursive: true, force: true });
     await cp(trained, target, { recursive: true, filter: (src) => !src.includes('checkpoints') });
+    await recordPortablePaths(join(target, 'slayer.json'));
     await writeFile(join(target, 'TRAINING.md'), trainingRecord(result));
     return result;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The training record names the temporary initial model and the absolute data folder of the
+ * machine that built it; the bundled copy names them as they are found in the repository.
+ */
+async function recordPortablePaths(recordFile: string): Promise<void> {
+  const record = JSON.parse(await readFile(recordFile, 'utf8')) as { training: { model: string; data: string } };
+  record.training.model = `random initialisation (seed ${DEMO_TRAINING.seed}, src/tooling/demo/build-model.ts)`;
+  record.training.data = 'resources/demo/corpora/general';
+  await writeFile(recordFile, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 function trainingRecord(r: TrainResult): string {
@@ -96,7 +108,7 @@ function trainingRecord(r: TrainResult): string {
 
 A ${DEMO_MODEL_SHAPE.layers}-layer Llama-architecture model (hidden ${DEMO_MODEL_SHAPE.hiddenSize}, MLP ${DEMO_MODEL_SHAPE.intermediateSize}, ${DEMO_MODEL_SHAPE.heads} heads / ${DEMO_MODEL_SHAPE.kvHeads} KV heads, vocabulary ${DEMO_MODEL_SHAPE.vocabSize}, tied embeddings, ${r.trainableParameters.toLocaleString('en')} parameters), stored in bf16.
 Initialised at random (seed ${DEMO_TRAINING.seed}) and pretrained from scratch by SLayer Studio's own trainer (\`slayer train --trainable all\`) on Moby-Dick (resources/demo/corpora/general).
-Its byte-level BPE tokenizer was learned from that text plus a little code, legal and math text (src/main/demo/build-model.ts).
+Its byte-level BPE tokenizer was learned from that text plus a little code, legal and math text (src/tooling/demo/build-model.ts).
 
 Rebuild: \`npm run demo:model\` (deterministic; about ${Math.round(r.seconds / 60)} minutes on 2 CPU cores).
 

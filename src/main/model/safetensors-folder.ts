@@ -14,13 +14,13 @@ export interface TensorLocation extends SafetensorsTensorInfo {
   file: SafetensorsFile;
 }
 
-export class Checkpoint {
+export class SafetensorsFolder {
   private constructor(
     readonly files: SafetensorsFile[],
     readonly tensors: ReadonlyMap<string, TensorLocation>,
   ) {}
 
-  static async open(dir: string): Promise<Checkpoint> {
+  static async open(dir: string): Promise<SafetensorsFolder> {
     const fileNames = await weightFileNames(dir);
     const files: SafetensorsFile[] = [];
     try {
@@ -36,7 +36,7 @@ export class Checkpoint {
         }
       }
       if (fileNames.weightMap) checkIndex(fileNames.weightMap, tensors, join(dir, INDEX_FILE));
-      return new Checkpoint(files, tensors);
+      return new SafetensorsFolder(files, tensors);
     } catch (e) {
       await Promise.all(files.map((f) => f.close()));
       throw e;

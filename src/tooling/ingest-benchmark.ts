@@ -6,11 +6,11 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import type { TaskControl } from '../../shared/progress.js';
-import { writeFolderAtomic } from '../fs/atomic.js';
-import type { ModelTokenizer } from '../model/tokenizer.js';
-import { seededHash } from './hash32.js';
-import { buildCorpus } from './intake.js';
+import type { TaskControl } from '../shared/progress.js';
+import { writeFolderAtomic } from '../main/fs/atomic.js';
+import type { ModelTokenizer } from '../main/model/tokenizer.js';
+import { seededHash } from '../main/data/hash32.js';
+import { buildCorpus } from '../main/data/intake.js';
 
 const CODE_WORDS =
   'def return self value index result list dict for in if else while import from class lambda None True False len range append items key data node tree parse token count total error raise try except with open path name args kwargs'.split(

@@ -10,7 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clozeItems, domainVocabulary, type QaItem } from './cloze.js';
 import { workedProblem } from './math-problems.js';
-import { seededHash } from '../data/hash32.js';
+import { seededHash } from '../../main/data/hash32.js';
 
 const require = createRequire(import.meta.url);
 const SEED = 20241130;

@@ -3,7 +3,7 @@
  * and multiple-choice questions whose answers the corpus teaches how to reach. Every problem
  * comes from a seeded counter-based stream, so the corpus rebuilds byte-identically.
  */
-import { seededHash } from '../data/hash32.js';
+import { seededHash } from '../../main/data/hash32.js';
 
 /** A small random source over one seed: draw(n) -> integer in [0, n). */
 class Draws {

@@ -39,13 +39,6 @@ function normalQuantiles(): Float64Array {
   return table;
 }
 
-/** Mixes a seed and a name into one 32-bit seed (FNV-1a over the name, starting from the seed). */
-export function deriveSeed(seed: number, name: string): number {
-  let h = 0x811c9dc5 ^ (seed >>> 0);
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 /** `count` draws from N(mean, std^2) (quantised as described above), from a mulberry32 stream. */
 export function seededNormals(seed: number, count: number, std: number, mean = 0): Float32Array {
   const table = normalQuantiles();

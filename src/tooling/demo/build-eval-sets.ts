@@ -11,10 +11,10 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seededHash } from '../data/hash32.js';
+import { seededHash } from '../../main/data/hash32.js';
 import { clozeItems, domainVocabulary, type QaItem } from './cloze.js';
 import { workedProblem } from './math-problems.js';
-import { javascriptProblems, pythonProblems } from '../evaluate/tasks/code-problems.js';
+import { javascriptProblems, pythonProblems } from '../../main/evaluate/tasks/code-problems.js';
 
 const require = createRequire(import.meta.url);
 const SEED = 20250611;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelFolder } from '../../../src/main/model/folder.js';
-import { generateTestModel, type TestModelOptions } from '../../../src/main/model/generate.js';
+import { generateTestModel, type TestModelOptions } from '../../../src/tooling/test-model.js';
 import { isUserError } from '../../../src/shared/errors.js';
 
 let root: string;
