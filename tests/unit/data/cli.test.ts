@@ -56,7 +56,8 @@ describe('slayer corpus', () => {
     expect(first.code).toBe(0);
     const printed = JSON.parse(first.stdout);
     const saved = JSON.parse(await readFile(join(out, 'corpus.json'), 'utf8'));
-    const { out: paths, cacheDir, ...rest } = printed;
+    const { out: paths, cacheDir, mixture, ...rest } = printed;
+    expect(mixture).toBeNull();
     expect(saved).toEqual({ ...rest, cacheDir: `cache/${printed.cacheKey}` });
     expect(resolve(out, saved.cacheDir)).toBe(cacheDir);
     expect(paths).toEqual({ report: resolve(out, 'corpus.json'), cache: cacheDir });
@@ -85,7 +86,7 @@ describe('slayer corpus', () => {
 
     const noModel = await slayer(join(root, 'docs'), '--json');
     expect(noModel.code).toBe(2);
-    expect(noModel.stderr).toMatch(/^Missing --model\. Usage: slayer corpus DATA --model MODEL/);
+    expect(noModel.stderr).toMatch(/^Missing --model\. Usage: slayer corpus \[NAME=\]DATA\[:WEIGHT\]\.\.\. --model MODEL/);
   });
 
   it('reads web pages as the domain suggests unless --html says otherwise, and says which reading it used', async () => {

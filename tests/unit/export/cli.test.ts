@@ -53,7 +53,7 @@ describe('slayer export', () => {
     [
       'an unknown format',
       (root: string) => [join(root, 'model'), '--format', 'onnx', '--out', join(root, 'x')],
-      /--format must be one of hf, gguf, llamafactory, axolotl; got "onnx"/,
+      /--format must be one of hf, gguf, llamafactory, axolotl, peft; got "onnx"/,
     ],
     [
       'an existing output',

@@ -19,12 +19,22 @@ describe('project store', () => {
     const a = await store.create('Contracts', 'legal');
     const b = await store.create('Proofs', 'math');
     // Nothing saved yet: the defaults (5 % forgetting limit, 512-token sequences, no folders chosen).
-    expect(await store.readSettings(a.id)).toMatchObject({ version: 1, corpus: { data: null, general: null, html: null, seqLen: 512, seed: 0 } });
+    expect(await store.readSettings(a.id)).toMatchObject({
+      version: 1,
+      corpus: { data: null, general: null, html: null, seqLen: 512, seed: 0, mixture: { weight: 1, sources: [], replayPercent: 0 } },
+    });
     expect((await store.readSettings(a.id)).evaluation.forgettingLimit).toBe(0.05);
     await store.updateSettings(a.id, { corpus: { data: '/docs', seqLen: 256 }, evaluation: { forgettingLimit: 0.08 } });
     await store.updateSettings(a.id, { corpus: { general: '/novels' }, steps: { runs: { evaluate: { 'base-domain': 'job-1' } }, planScoresJob: 'job-2' } });
     const saved = JSON.parse(await readFile(join(a.dir, 'settings.json'), 'utf8'));
-    expect(saved.corpus).toEqual({ data: '/docs', general: '/novels', html: null, seqLen: 256, seed: 0 });
+    expect(saved.corpus).toEqual({
+      data: '/docs',
+      general: '/novels',
+      html: null,
+      seqLen: 256,
+      seed: 0,
+      mixture: { weight: 1, sources: [], replayPercent: 0 },
+    });
     expect(saved.evaluation.forgettingLimit).toBe(0.08);
     expect((await store.readSettings(b.id)).corpus.data).toBeNull();
     // Out-of-range values are refused, and the file is unchanged.
