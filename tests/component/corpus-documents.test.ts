@@ -86,7 +86,7 @@ describe('corpus step with documents', () => {
   it('previews each kind as extracted, reads web pages as documents in a legal corpus, and switches to source on request', async () => {
     settingsFiles = new FakeProjectSettings({ p1: { corpus: { data: docs, general: null, seqLen: 512, seed: 0 } } });
     const w = await mountStep({ ...base, modelDir });
-    await vi.waitFor(() => w.get('[data-testid="corpus-preview"]'));
+    await vi.waitFor(() => w.get('[data-testid="corpus-preview"]'), { timeout: 15_000 });
     const preview = w.get('[data-testid="corpus-preview"]');
     expect(preview.findAll('.group').map((g) => g.attributes('data-kind'))).toEqual(['text', 'docx', 'html']);
     expect(preview.get('.kinds').text()).toContain('Word 1');
@@ -145,7 +145,7 @@ describe('corpus step with documents', () => {
     const w = await mountStep({ ...base, modelDir });
     expect(w.get('[data-testid="corpus-kinds"]').text()).toBe('Text 1 · Word 1 · Web pages 1 — 1 web page read as documents (text only).');
     expect(w.find('[data-testid="corpus-stale"]').exists()).toBe(false);
-    await vi.waitFor(() => w.get('[data-testid="html-reading"]'));
+    await vi.waitFor(() => w.get('[data-testid="html-reading"]'), { timeout: 15_000 });
     await w.get('[data-testid="html-reading"] select').setValue('code');
     expect(w.find('[data-testid="corpus-stale"]').exists()).toBe(true);
   });
