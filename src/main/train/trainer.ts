@@ -99,7 +99,6 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
     const lora = options.lora ? resolveLora(options.lora, m) : null;
     const trainable = lora ? await frozenBase(modelDir) : await resolveTrainable(modelDir, m, options.trainable ?? 'auto');
     const { memory, placement } = await planTrainingMemory(folder, trainable, options, lora);
-    log(placement.record.why);
     await prepareOutput(modelDir, out, { resume: options.resume === true, overwrite: options.overwrite === true });
     const tokenizer = folder.hasTokenizer ? await folder.loadTokenizer() : null;
     const seqLen = resolveSeqLen(options, m);
@@ -129,6 +128,8 @@ export async function train(modelDir: string, options: TrainOptions, control: Ta
     if (evalEvery > 0 && evalSets.length === 0)
       throw new UserError('Evaluation every N steps needs held-out data: give --eval-data (a file, folder or built corpus).');
 
+    // Said once the inputs are known good, so that bad data stays one line.
+    log(placement.record.why);
     engine = await createTrainingEngine(folder, trainable, {
       ...options,
       provider: placement.provider,
