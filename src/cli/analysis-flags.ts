@@ -31,7 +31,10 @@ export function analysisSettings(values: Values): Pick<AnalysisSettings, 'precis
 }
 
 /** "fp32", or "int8 quick scan (weights from the cache)" for the summary line. */
-export function precisionWords(r: Pick<ScoreResult, 'precision' | 'quick'>): string {
+export function precisionWords(r: Pick<ScoreResult, 'precision' | 'quick' | 'memory'>): string {
+  // On a GPU the fp32 scan computes at the adapter's precision (fp16 where it has shader-f16).
+  const onGpu = r.memory.placement?.provider === 'webgpu' ? r.memory.placement.precision : null;
+  if (onGpu) return `${onGpu} on the GPU`;
   if (r.precision === 'fp32' || !r.quick) return r.precision;
   return `int8 quick scan (weights ${r.quick.source === 'cache' ? 'read from the cache' : `quantised in ${r.quick.seconds.toFixed(1)} s`})`;
 }

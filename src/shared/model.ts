@@ -3,7 +3,7 @@
  * (plan, surgery, engine, UI). Built from a Hugging Face config.json by src/main/model/config.ts.
  */
 import type { GpuReport, PlacementRecord } from './compute.js';
-import type { Fit, MachineMemory, WeightMode } from './memory.js';
+import type { Fit, GpuEstimate, MachineMemory, WeightMode } from './memory.js';
 
 export type Family = 'llama' | 'mistral' | 'qwen2';
 
@@ -71,8 +71,11 @@ export interface InspectResult extends ModelShape {
   bytesOnDisk: number;
   hasTokenizer: boolean;
   memory: { machine: MachineMemory; analyse: MemoryNeed; train: MemoryNeed };
-  /** The GPU, and where analysing and training would run on 'auto' (the default) and why. */
-  gpu: { report: GpuReport; analyse: PlacementRecord; train: PlacementRecord };
+  /**
+   * The GPU, and where analysing and training would run on 'auto' (the default) and why; with
+   * what the same work would need on a GPU (at the adapter's precision, fp16 without one).
+   */
+  gpu: { report: GpuReport; analyse: PlacementRecord; train: PlacementRecord; needs: { analyse: GpuEstimate; train: GpuEstimate[] } };
 }
 
 /** A model found in the Hugging Face cache (`slayer models`, the Model step's list). */

@@ -18,6 +18,12 @@ function gpuWords(r: GpuReport): string {
   return `${a.name}; ${a.backend}${a.software ? ', software renderer' : ''}; ${a.shaderF16 ? 'fp16' : 'fp32 only'}; ${memory}`;
 }
 
+/** "analyse 20 MiB; train layout (a) 31 MiB (+ 2 MiB host), layout (b) ..." */
+function gpuNeeds(n: InspectResult['gpu']['needs']): string {
+  const layouts = n.train.map((e) => `layout (${e.layout === 'device' ? 'a' : 'b'}) ${size(e.device.totalBytes)} (+ ${size(e.host.totalBytes)} host)`);
+  return `analyse ${size(n.analyse.device.totalBytes)}; train ${layouts.join(', ')}`;
+}
+
 export const inspectCommand: Command<InspectResult> = {
   usage: USAGE,
   details: [
@@ -43,6 +49,7 @@ export const inspectCommand: Command<InspectResult> = {
       `Analyse needs    ${need(r.memory.analyse)}`,
       `Train needs      ${need(r.memory.train)}`,
       `GPU              ${gpuWords(r.gpu.report)}`,
+      `On a GPU (${r.gpu.needs.analyse.precision})  ${gpuNeeds(r.gpu.needs)}`,
       `Analyse runs on  ${r.gpu.analyse.why}`,
       `Train runs on    ${r.gpu.train.why}`,
     ].join('\n');

@@ -1,9 +1,12 @@
 /**
  * The engine of a score or probe job, at its precision, with its memory planned before anything
- * loads (as every job plans it, src/main/memory):
- *   fp32  the fastest weight mode that fits (fp32, kept as stored, streamed), as evaluation;
- *   int8  a quick scan: 'resident-int8', the int8 matrices read from the weight cache or
- *         quantised now (src/main/engine/quantised-weights.ts);
+ * loads (as every job plans it, src/main/memory), where it runs placed first (engine/placement.ts):
+ *   fp32  on the GPU when one answers and the job fits it (no probe cache there: each probe
+ *         recomputes the blocks before it on the GPU); else the fastest weight mode that fits
+ *         (fp32, kept as stored, streamed);
+ *   int8  a quick scan, on the CPU (its products are onnxruntime's MatMulIntegerToFloat, a
+ *         CPU kernel for VNNI/AMX; the GPU's fp16 scan is the fast path there): 'resident-int8', the int8 matrices read from the weight cache or quantised
+ *         now (src/main/engine/quantised-weights.ts);
  * and, for probe sweeps, room for the cache of hidden states (src/main/memory/probe-cache.ts).
  */
 import { UserError } from '../../shared/errors.js';
@@ -11,6 +14,7 @@ import type { AnalysisPrecision, QuickWeightsRecord } from '../../shared/analysi
 import type { MemoryEstimate, MemoryRecord } from '../../shared/memory.js';
 import type { TaskControl } from '../../shared/progress.js';
 import { createForwardEngine, type ForwardEngine } from '../engine/forward-engine.js';
+import { gpuJobMemory, placeForwardJob } from '../engine/placement.js';
 import { int8CacheKey, Int8CacheEntry } from '../engine/int8-cache.js';
 import { loadQuantisedWeights, type QuantisedWeights } from '../engine/quantised-weights.js';
 import type { EngineSettings } from '../evaluate/model-session.js';
@@ -58,6 +62,21 @@ export async function withAnalysisEngine<T>(
   const m = folder.description;
   const storedBytes = DTYPE_BYTES[folder.dtype];
   const shape: ForwardShape = { ...job, activationBudgetBytes: settings.activationBudgetBytes };
+  const { threads, activationBudgetBytes } = settings;
+  const cpuOnly = precision === 'int8' ? "quick scans use the CPU's int8 kernels" : undefined;
+  const placement = await placeForwardJob(m, storedBytes, shape, { ...settings, cpuOnly }, job.work);
+  control.onLog?.(placement.record.why);
+  if (placement.gpu) {
+    const memory = gpuJobMemory(placement, settings);
+    const engine = await createForwardEngine(folder, { provider: 'webgpu', gpu: placement.gpu, threads, weights: memory.mode, activationBudgetBytes, control });
+    try {
+      return await use({ engine, precision, memory, quick: null, cache: null });
+    } finally {
+      // What crossed between host and GPU is known once the work is done.
+      placement.record.transfers = engine.gpu!.ledger.summary();
+      await engine.dispose();
+    }
+  }
   let estimates: MemoryEstimate[];
   let cache: { root: string; key: string; modelDir: string } | null = null;
   if (precision === 'int8') {
@@ -78,12 +97,12 @@ export async function withAnalysisEngine<T>(
     ? chooseProbeSweep(m, estimates, { sequences: job.sequences, seqLen: job.seqLen }, memorySettings, job.work, remedies)
     : { ...chooseWeightMode(estimates, memorySettings, job.work, remedies), cache: null };
 
-  const { provider, threads, activationBudgetBytes } = settings;
+  const memory: MemoryRecord = { ...choice.record, placement: placement.record };
   let quantised: QuantisedWeights | undefined;
   if (precision === 'int8') quantised = await loadQuantisedWeights(folder, { head: !job.statsOnly, cache, control });
-  const engine = await createForwardEngine(folder, { provider, threads, weights: choice.record.mode, quantised, activationBudgetBytes, control });
+  const engine = await createForwardEngine(folder, { provider: placement.provider, threads, weights: memory.mode, quantised, activationBudgetBytes, control });
   try {
-    return await use({ engine, precision, memory: choice.record, quick: quantised?.origin ?? null, cache: choice.cache });
+    return await use({ engine, precision, memory, quick: quantised?.origin ?? null, cache: choice.cache });
   } finally {
     await engine.dispose();
   }

@@ -68,9 +68,11 @@ export async function probeSweep(
     const states = new Map<number, LayerStates>();
     const base = await engine.run(chunk, {
       blockSequence: all,
-      onStates: (k, s) => {
-        if (kept.has(k)) states.set(k, s);
-      },
+      onStates: kept.size
+        ? (k, s) => {
+            if (kept.has(k)) states.set(k, s);
+          }
+        : undefined,
       control: stage(0, `Baseline, sequences ${c * options.chunk + 1}-${c * options.chunk + chunk.length} of ${sequences.length}`),
     });
     baseline.push(...base.tokenLogProbs);

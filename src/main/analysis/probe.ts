@@ -25,6 +25,7 @@ import { probeSweep } from './probe-sweep.js';
 /** Defaults as for scoring: every probe runs the whole set once, layers + 1 times in all. */
 export const PROBE_SEQ_LEN = 128;
 export const PROBE_SAMPLES = 64;
+const GPU_NO_CACHE_NOTE = 'On the GPU every probe recomputed the blocks before it (the probe cache holds hidden states for the CPU engine only).';
 
 export interface ProbeOptions extends QualityOptions, AnalysisSettings {
   kind: ProbeKind;
@@ -73,7 +74,7 @@ export async function probeLayers(modelDir: string, options: ProbeOptions, contr
       const probed: ProbeLayer[] = layouts.map((layout, index) => ({ index, ...qualityOf(sweep.probes[index], inputs), init: layout.init }));
       const notes = [
         ...(init === 'average' ? [`After the last layer (${m.layers - 1}) there is no next layer to average with: that probe inserts a copy of it.`] : []),
-        ...(cache === null && !options.noCache ? [noCacheNote(m, seqLen)] : []),
+        ...(cache === null && !options.noCache ? [engine.gpu ? GPU_NO_CACHE_NOTE : noCacheNote(m, seqLen)] : []),
         ...(quick?.note ? [`int8 weights ${quick.note}.`] : []),
       ];
       return {

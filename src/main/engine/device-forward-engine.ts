@@ -4,7 +4,8 @@
  * block graph to block graph as device tensors, and only token ids and masks go up per batch and
  * only log-probabilities, logits or the block statistics' sums come back. Same interface, same
  * layer-major order and batching as the CPU engine (forward-engine.ts), so scoring, probes,
- * evaluation, generation and the function check run on it unchanged.
+ * evaluation, generation and the function check run on it unchanged; only the probe cache
+ * (startFrom/onStates: hidden states kept between runs) is the CPU engine's alone.
  *
  * Precision: fp16 weights and activations where the adapter has shader-f16, with RMSNorm
  * statistics, softmax, log-softmax and the block statistics in fp32 (see onnx/graph-builder.ts);
@@ -106,6 +107,10 @@ class DeviceForwardEngine implements ForwardEngine {
 
   async run(sequences: readonly ArrayLike<number>[], options: RunOptions = {}): Promise<ForwardResult> {
     return this.withHiddenStates(sequences, options, options.collectStats === true, async (batches, hidden, stats, spans) => {
+      if (options.skipHead) {
+        options.control?.onProgress?.({ fraction: 1, message: 'Forward pass done' });
+        return { tokenLogProbs: [], stats, ...(spans.length ? { spans } : {}) };
+      }
       const tokenLogProbs: Float32Array[] = new Array(sequences.length);
       for (const [b, { batch }] of batches.entries()) {
         throwIfCancelled(options.control?.signal);
@@ -159,6 +164,9 @@ class DeviceForwardEngine implements ForwardEngine {
     use: (batches: DeviceBatch[], hidden: DeviceTensor[], stats: BlockStats[] | null, spans: { span: number; stats: BlockStats[] }[]) => Promise<T>,
   ): Promise<T> {
     if (this.disposed) throw new Error('The forward engine was disposed.');
+    // Kept hidden states would be GPU buffers whose lifetime the caller cannot see; on the GPU the
+    // probe sweep recomputes the blocks before each probe instead (analysis-session.ts plans no cache).
+    if (options.startFrom || options.onStates) throw new Error('The GPU forward engine does not keep or restart from hidden states.');
     const m = this.description;
     const blockSequence = options.blockSequence ?? Array.from({ length: m.layers }, (_, i) => i);
     validateBlockSequence(blockSequence, m);

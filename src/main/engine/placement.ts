@@ -25,7 +25,7 @@ import { machineMemory, memoryBudget } from '../memory/machine.js';
 import type { TrainingShape } from '../memory/training.js';
 import { UserError } from '../../shared/errors.js';
 import { describeGpu } from './gpu-adapter.js';
-import { installedProviders } from './providers.js';
+import { installedProviders } from './installed-providers.js';
 
 /** What a device engine needs to know: the adapter's name (for messages), the precision, the layout (training). */
 export interface GpuSettings {
@@ -105,7 +105,7 @@ async function place(settings: PlacementSettings, work: string, estimates: (prec
   const asked = settings.provider ?? 'auto';
   if (asked === 'cpu') return noGpuRecord(asked, 'cpu', 'The CPU, as asked.');
   if (asked === 'cuda') return noGpuRecord(asked, 'cuda', 'CUDA, as asked.');
-  const installed = installedProviders();
+  const installed = await installedProviders();
   if (asked === 'auto' && installed.includes('cuda')) return noGpuRecord(asked, 'cuda', 'CUDA: its libraries are installed.');
   if (settings.cpuOnly) {
     if (asked === 'webgpu') throw new UserError(`${work} cannot run on the GPU: ${settings.cpuOnly}. Run it on the CPU (--provider cpu or auto).`);
@@ -188,7 +188,7 @@ function describe(e: GpuEstimate): string {
 export async function gpuForEngine(options: { provider?: ProviderChoice; gpu?: GpuSettings }): Promise<GpuSettings | null> {
   if (options.gpu) return options.gpu;
   if (options.provider !== 'webgpu' && options.provider !== 'auto') return null;
-  if (options.provider === 'auto' && installedProviders().includes('cuda')) return null;
+  if (options.provider === 'auto' && (await installedProviders()).includes('cuda')) return null;
   const report = await describeGpu();
   if (!report.adapter) {
     if (options.provider === 'webgpu')

@@ -9,17 +9,16 @@
  * WebGPU sessions may keep outputs on the device (`outputs`): such tensors feed other WebGPU
  * sessions in place (device.ts builds the device-resident engines on this).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ProviderChoice, ProviderName } from '../../shared/compute.js';
 import { UserError } from '../../shared/errors.js';
 import { GraphBuilder, type BuiltModel } from './onnx/graph-builder.js';
 import { describeGpu, prepareGpuEnvironment } from './gpu-adapter.js';
+import { installedProviders } from './installed-providers.js';
 
 export type { ProviderChoice, ProviderName } from '../../shared/compute.js';
+export { installedProviders } from './installed-providers.js';
 
 /** Where a session's outputs stay: host memory, the GPU, or per output name. */
 export type OutputPlacement = 'host' | 'device' | Readonly<Record<string, 'host' | 'device'>>;
@@ -41,16 +40,6 @@ export interface ProviderOptions {
   threads?: number;
 }
 
-/** Providers this build of onnxruntime-node can use right now (CUDA only with its libraries). */
-export function installedProviders(): ProviderName[] {
-  const names: ProviderName[] = [];
-  for (const backend of ort.listSupportedBackends()) {
-    if (backend.name === 'cpu' || backend.name === 'webgpu') names.push(backend.name);
-    if (backend.name === 'cuda' && cudaLibrariesPresent()) names.push('cuda');
-  }
-  return names;
-}
-
 export async function openProvider(options: ProviderOptions = {}): Promise<ComputeProvider> {
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new UserError(`The thread count must be a whole number of at least 1, got ${threads}.`);
@@ -65,13 +54,13 @@ export async function openProvider(options: ProviderOptions = {}): Promise<Compu
     }
     return startProvider('cpu', threads);
   }
-  if (!installedProviders().includes(choice)) throw new UserError(missingProviderMessage(choice));
+  if (!(await installedProviders()).includes(choice)) throw new UserError(missingProviderMessage(choice));
   return startProvider(choice, threads);
 }
 
 /** GPU providers 'auto' tries before the CPU: CUDA with its libraries, then a hardware WebGPU adapter. */
 async function autoCandidates(): Promise<ProviderName[]> {
-  const installed = installedProviders();
+  const installed = await installedProviders();
   const names: ProviderName[] = installed.includes('cuda') ? ['cuda'] : [];
   if (installed.includes('webgpu')) {
     const gpu = await describeGpu();
@@ -130,12 +119,6 @@ function identityGraph(): BuiltModel {
   const g = new GraphBuilder('provider-probe');
   g.output('y', g.op('Identity', [g.input('x', 'float32', [1])]), 'float32', [1]);
   return g.build();
-}
-
-function cudaLibrariesPresent(): boolean {
-  const bindingDir = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
-  const library = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
-  return existsSync(join(bindingDir, library));
 }
 
 function missingProviderMessage(name: ProviderName): string {

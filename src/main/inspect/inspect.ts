@@ -16,7 +16,8 @@ import { DTYPE_BYTES } from '../model/dtypes.js';
 import { modelParameters, modelShape } from '../model/tensors.js';
 import { makePlan, trainingMemory, trainingShape } from '../plan/index.js';
 import { describeGpu } from '../engine/gpu-adapter.js';
-import { placeForwardJob, placeTrainingJob } from '../engine/placement.js';
+import { adapterPrecision, placeForwardJob, placeTrainingJob } from '../engine/placement.js';
+import { gpuForwardEstimate, gpuTrainingEstimates } from '../memory/device.js';
 
 /** What the estimates assume: `score`'s defaults, and a small training batch. */
 export const ANALYSIS_DEFAULTS = { samples: 64, seqLen: 128 } as const;
@@ -31,6 +32,9 @@ export async function inspectModel(dir: string, machine: MachineMemory = machine
     const plan = makePlan(m, { strategy: 's' });
     const train = trainingMemory(plan, m, TRAINING_DEFAULTS.batch, TRAINING_DEFAULTS.seqLen, machine);
     const placement = { provider: 'auto' as const, machine, gpuMemoryBytes };
+    const trainShape = trainingShape(plan, TRAINING_DEFAULTS.batch, TRAINING_DEFAULTS.seqLen);
+    const report = await describeGpu(gpuMemoryBytes);
+    const gpuPrecision = report.adapter ? adapterPrecision(report.adapter) : 'fp16';
     return {
       ...modelShape(m),
       family: m.family,
@@ -53,9 +57,13 @@ export async function inspectModel(dir: string, machine: MachineMemory = machine
         ),
       },
       gpu: {
-        report: await describeGpu(gpuMemoryBytes),
+        report,
         analyse: (await placeForwardJob(m, DTYPE_BYTES[folder.dtype], analyseShape, placement, 'Scoring')).record,
-        train: (await placeTrainingJob(m, DTYPE_BYTES[folder.dtype], trainingShape(plan, TRAINING_DEFAULTS.batch, TRAINING_DEFAULTS.seqLen), placement)).record,
+        train: (await placeTrainingJob(m, DTYPE_BYTES[folder.dtype], trainShape, placement)).record,
+        needs: {
+          analyse: gpuForwardEstimate(m, DTYPE_BYTES[folder.dtype], analyseShape, gpuPrecision),
+          train: gpuTrainingEstimates(m, DTYPE_BYTES[folder.dtype], trainShape, gpuPrecision),
+        },
       },
     };
   } finally {

@@ -71,7 +71,7 @@ describe('execution providers', () => {
   });
 
   it('a provider that is missing or cannot start is a UserError, and "auto" falls back to the CPU', async () => {
-    if (!installedProviders().includes('cuda')) {
+    if (!(await installedProviders()).includes('cuda')) {
       await expectUserError(openProvider({ provider: 'cuda' }), /CUDA provider is not installed/);
     }
     const webgpu = await openProvider({ provider: 'webgpu' }).then(

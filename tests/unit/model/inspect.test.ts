@@ -146,7 +146,11 @@ describe('slayer inspect (CLI)', () => {
       expect(doc).toHaveProperty(field);
     }
     const direct = await inspectModel(good);
-    expect({ ...doc, memory: undefined }).toEqual({ ...direct, memory: undefined });
+    // Free memory (the host's, and a GPU's, which the GPU's budget depends on) moves between the two calls.
+    expect({ ...doc, memory: undefined, gpu: undefined }).toEqual({ ...direct, memory: undefined, gpu: undefined });
+    expect(doc.gpu.report.adapter?.name).toEqual(direct.gpu.report.adapter?.name);
+    expect([doc.gpu.analyse.provider, doc.gpu.train.provider]).toEqual([direct.gpu.analyse.provider, direct.gpu.train.provider]);
+    expect(doc.gpu.needs).toEqual(direct.gpu.needs);
   });
 
   /** A folder holding the good model's config and tokenizer, plus `weights` as model.safetensors. */
