@@ -1,0 +1,47 @@
+/** "Try it with the demo" in main: the project, its settings.json, and the Welcome screen's times. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Backend } from '../../../src/main/api/backend.js';
+import { forkLauncher } from '../../../src/main/jobs/launcher.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+const DEMO = resolve('resources/demo');
+
+describe('projects.createDemo', () => {
+  let t: Awaited<ReturnType<typeof tempDir>>;
+  let backend: Backend;
+  beforeAll(async () => {
+    t = await tempDir('slayer-demo-project-');
+    backend = await Backend.create({ home: t.dir, mode: 'browser', launcher: forkLauncher });
+  });
+  afterAll(async () => {
+    await backend.close();
+    await t.cleanup();
+  });
+
+  it('creates a code project on the demo model with the documents and general text chosen', async () => {
+    const r = await backend.invoke('projects.createDemo', {});
+    if (!r.ok) throw new Error(r.error);
+    const { project, settings } = r.value as {
+      project: { dir: string; domain: string; modelDir: string; name: string };
+      settings: { corpus: Record<string, unknown> };
+    };
+    expect(project).toMatchObject({ domain: 'code', modelDir: join(DEMO, 'model'), name: 'Demo: code knowledge' });
+    expect(settings.corpus).toMatchObject({ data: join(DEMO, 'corpora', 'code'), general: join(DEMO, 'corpora', 'general'), seqLen: 128, seed: 0 });
+    // The project folder holds the same choices (the wizard and `slayer run` read them there).
+    const saved = JSON.parse(await readFile(join(project.dir, 'settings.json'), 'utf8'));
+    expect(saved.corpus).toEqual(settings.corpus);
+    const listed = await backend.invoke('projects.list', {});
+    expect(listed.ok && (listed.value as unknown[]).length).toBe(1);
+  });
+
+  it('says how long the demo analysis takes, or that the first job measures it', async () => {
+    const r = await backend.invoke('estimate.welcome', {});
+    if (!r.ok) throw new Error(r.error);
+    expect(r.value).toEqual({
+      demoAnalyze: { kind: 'score', seconds: null, basis: expect.stringMatching(/first one measures/), diskBytes: 0, freeBytes: null, refusal: null },
+      analyzeSecondsPerBillion: null,
+    });
+  });
+});
