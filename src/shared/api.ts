@@ -178,7 +178,8 @@ export interface ApiResponses {
   'projects.settings': ProjectSettings;
   'projects.updateSettings': ProjectSettings;
   'projects.delete': { deleted: true };
-  'projects.createDemo': { project: Project; settings: ProjectSettings };
+  /** The demo project, its settings, and the corpus job that prepares its documents. */
+  'projects.createDemo': { project: Project; settings: ProjectSettings; corpusJob: JobRecord };
   'estimate.job': JobEstimate;
   'estimate.welcome': WelcomeEstimates;
   'model.inspect': InspectResult;

@@ -24,7 +24,7 @@ import { renderReportHtml } from '../report/report-html.js';
 import { parseRunReport } from '../report/parse.js';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { listEntries } from '../fs/entries.js';
-import { REPORT_HTML } from '../../shared/project-layout.js';
+import { CORPUS_FOLDER, REPORT_HTML } from '../../shared/project-layout.js';
 import { appVersion } from '../version.js';
 import { inspectModel } from '../inspect/inspect.js';
 import { describeGpu } from '../engine/gpu-adapter.js';
@@ -139,7 +139,22 @@ export class Backend {
     'projects.duplicate': async (req) => this.projects.duplicate(req.id),
     'projects.settings': async (req) => this.projects.readSettings(req.id),
     'projects.updateSettings': async (req) => this.projects.updateSettings(req.id, req.patch),
-    'projects.createDemo': async (req) => createDemoProject(this.projects, req.domain),
+    'projects.createDemo': async (req) => {
+      const demo = await createDemoProject(this.projects, req.domain);
+      // The documents are prepared at once (seconds on the demo corpus), so the Analyze step can run as soon as it opens.
+      const { project, settings } = demo;
+      const corpus = settings.corpus;
+      const params = await this.checkedParams('corpus', {
+        modelDir: project.modelDir,
+        data: corpus.data,
+        general: corpus.general,
+        domain: project.domain,
+        seqLen: corpus.seqLen,
+        seed: corpus.seed,
+        out: join(project.dir, CORPUS_FOLDER),
+      });
+      return { ...demo, corpusJob: await this.jobs.start('corpus', params, project.id) };
+    },
     'estimate.job': async (req) => estimateJob(req.kind, await this.checkedParams(req.kind, req.params), await this.speed(), this.options.statfs),
     'estimate.welcome': async () => welcomeEstimates(await this.speed(), this.options.statfs),
     'projects.delete': async (req) => {

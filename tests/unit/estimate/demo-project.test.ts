@@ -34,7 +34,17 @@ describe('projects.createDemo', () => {
     expect(saved.corpus).toEqual(settings.corpus);
     const listed = await backend.invoke('projects.list', {});
     expect(listed.ok && (listed.value as unknown[]).length).toBe(1);
-  });
+    // The documents are prepared at once, into the project's corpus folder, for the Analyze step.
+    const job = (r.value as { corpusJob: { id: string; kind: string; params: Record<string, unknown> } }).corpusJob;
+    expect(job).toMatchObject({ kind: 'corpus', params: { out: join(project.dir, 'corpus'), data: settings.corpus.data, general: settings.corpus.general } });
+    let state = '';
+    for (let i = 0; i < 600 && !['succeeded', 'failed', 'cancelled'].includes(state); i++) {
+      await new Promise((done) => setTimeout(done, 200));
+      const got = await backend.invoke('jobs.get', { id: job.id });
+      state = got.ok ? (got.value as { state: string }).state : 'failed';
+    }
+    expect(state).toBe('succeeded');
+  }, 150_000);
 
   it('says how long the demo analysis takes, or that the first job measures it', async () => {
     const r = await backend.invoke('estimate.welcome', {});

@@ -34,6 +34,15 @@ export const useAppStore = defineStore('app', () => {
     return p;
   }
 
+  /** "Try it with the demo": main creates the project on the bundled demo model; it opens on the Analyze step. */
+  async function createDemo(domain: Domain = 'code') {
+    const { project: p } = await api().invoke('projects.createDemo', { domain });
+    projects.value.unshift(p);
+    open(p);
+    step.value = 'analyze';
+    return p;
+  }
+
   async function updateProject(patch: { name?: string; domain?: Domain; modelDir?: string | null }) {
     if (!project.value) return;
     const p = await api().invoke('projects.update', { id: project.value.id, ...patch });
@@ -58,5 +67,5 @@ export const useAppStore = defineStore('app', () => {
     if (patch.dataDir) await load();
   }
 
-  return { info, settings, projects, project, step, load, open, createProject, updateProject, duplicateProject, deleteProject, updateSettings };
+  return { info, settings, projects, project, step, load, open, createProject, createDemo, updateProject, duplicateProject, deleteProject, updateSettings };
 });
