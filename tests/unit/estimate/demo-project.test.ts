@@ -1,6 +1,7 @@
 /** "Try it with the demo" in main: the project, its settings.json, and the Welcome screen's times. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { Backend } from '../../../src/main/api/backend.js';
 import { forkLauncher } from '../../../src/main/jobs/launcher.js';
@@ -54,4 +55,36 @@ describe('projects.createDemo', () => {
       analyzeSecondsPerBillion: null,
     });
   });
+});
+
+describe('slayer demo --project-only', () => {
+  it('creates the same demo project in the data folder the app reads', async () => {
+    const t = await tempDir('slayer-demo-cli-');
+    try {
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, ['bin/slayer.js', 'demo', ...args], { encoding: 'utf8', env: { ...process.env, SLAYER_HOME: t.dir } });
+      const r = run('--project-only', '--json');
+      expect(r.status).toBe(0);
+      const { project, settings } = JSON.parse(r.stdout);
+      expect(project).toMatchObject({
+        domain: 'code',
+        modelDir: join(DEMO, 'model'),
+        dir: expect.stringMatching(new RegExp(`^${t.dir}/projects/demo-code-knowledge-`)),
+      });
+      expect(settings.corpus).toMatchObject({ data: join(DEMO, 'corpora', 'code'), general: join(DEMO, 'corpora', 'general'), seqLen: 128 });
+      // The app opened on that data folder lists it.
+      const backend = await Backend.create({ home: t.dir, mode: 'browser', launcher: forkLauncher });
+      try {
+        const listed = await backend.invoke('projects.list', {});
+        expect(listed.ok && (listed.value as { id: string }[]).map((p) => p.id)).toEqual([project.id]);
+      } finally {
+        await backend.close();
+      }
+      const both = run('--project-only', '--out', 'x');
+      expect(both.status).not.toBe(0);
+      expect(both.stderr.trim().split('\n')).toEqual(["--project-only creates the project in the app's data folder: leave out --out."]);
+    } finally {
+      await t.cleanup();
+    }
+  }, 60_000);
 });
