@@ -10,6 +10,11 @@ import { readModelConfig } from '../model/config.js';
 import { listEntries } from '../fs/entries.js';
 import { blockParameters, globalParameters, modelParameters } from '../model/tensors.js';
 import { readRecordJson } from '../surgery/read-record.js';
+import { CORPUS_FILE } from '../data/built-corpus.js';
+import { DEFAULTS } from '../../shared/training.js';
+import type { CorpusReport, CorpusSplit } from '../../shared/corpus.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { applyWork, evalWork, exportWork, probeWork, scoreWork, trainShape, trainWork, type JobWork } from './work.js';
 import { diskRefusal, freeBytesAt, requireDiskRoom, type Statfs } from './disk.js';
 
@@ -42,6 +47,24 @@ async function trainedParameters(modelDir: string, m: ModelDescription, trainabl
   return layers * blockParameters(m) + (record?.trainGlobals === true ? globalParameters(m) : 0);
 }
 
+/**
+ * Steps left to their default mean one pass over the training sequences: read from the built
+ * corpus's report (corpus.json) when the data is one, as the trainer counts them.
+ */
+async function onePass(
+  p: Params,
+  given: { steps?: number; batch?: number; gradAccum?: number; seqLen?: number },
+): Promise<{ steps?: number; seqLen?: number }> {
+  if (given.steps !== undefined || typeof p.data !== 'string') return {};
+  const report = (await readFile(join(p.data, CORPUS_FILE), 'utf8')
+    .then((text) => JSON.parse(text) as CorpusReport)
+    .catch(() => null)) as CorpusReport | null;
+  const split = report?.split?.[(p.split as CorpusSplit | undefined) ?? 'train'];
+  if (!report || !split) return {};
+  const perStep = (given.batch ?? DEFAULTS.batch) * (given.gradAccum ?? DEFAULTS.gradAccum);
+  return { steps: Math.max(1, Math.ceil(split.sequences / perStep)), seqLen: given.seqLen ?? report.seqLen };
+}
+
 /** The work and output of a job of `kind` with these (checked) parameters. */
 export async function jobWork(kind: EstimatedJob, p: Params, m: ModelDescription): Promise<JobWork> {
   const modelDir = String(p.modelDir);
@@ -57,7 +80,8 @@ export async function jobWork(kind: EstimatedJob, p: Params, m: ModelDescription
       return applyWork(m, numberOr(counts?.parameters, modelParameters(m)), await besideWeightsBytes(modelDir));
     }
     case 'train': {
-      const shape = trainShape(p as Parameters<typeof trainShape>[0], await trainedParameters(modelDir, m, p.trainable));
+      const given = p as Parameters<typeof trainShape>[0];
+      const shape = trainShape({ ...given, ...(await onePass(p, given)) }, await trainedParameters(modelDir, m, p.trainable));
       return trainWork(m, shape, await besideWeightsBytes(modelDir));
     }
     case 'export':

@@ -196,6 +196,18 @@ describe('estimates and refusals of real jobs', () => {
     expect(refused.refusal).toMatch(/^The export needs about 5\.\d KB on disk/);
   });
 
+  it('times a training of default steps as one pass over the built corpus', async () => {
+    const data = join(t.dir, 'corpus');
+    await mkdir(data);
+    await writeFile(join(data, 'corpus.json'), JSON.stringify({ seqLen: 10, split: { train: { documents: 3, tokens: 70, sequences: 7 } } }));
+    // ceil(7 sequences / batch 2) = 4 steps of 2 x 10 tokens = 80 tokens; at P parameter-tokens per second: 80 s.
+    const speed: MachineSpeed = { forward: {}, train: { cpu: P }, write: { apply: null, export: null }, jobs: 1 };
+    const e = await estimateJob('train', { modelDir, data, out: join(t.dir, 'trained'), batch: 2, trainable: 'all', provider: 'cpu' }, speed, roomy);
+    expect(e.seconds).toBe(80);
+    // The model at f32 (the trainer's default) plus the config file, and three checkpoints of every value: 2888 x 4 + config + 3 x 2888 x 12.
+    expect(e.diskBytes).toBe(P * 4 + Buffer.byteLength(JSON.stringify(config)) + 3 * P * 12);
+  });
+
   it('the command line and jobs.start share the refusal', async () => {
     const e = await requireRoomForJob('export', { modelDir, format: 'gguf', out: join(t.dir, 'x.gguf') }, tiny).catch((x: unknown) => x);
     expect(isUserError(e)).toBe(true);
