@@ -25,7 +25,8 @@ const CORE_LAYERS = [
   ['surgery'],
   ['train'],
   ['export'],
-  ['inspect', 'pipeline'],
+  ['inspect', 'pipeline', 'estimate'],
+  ['welcome'],
 ];
 const ABOVE_CORE = ['jobs', 'server', 'api', 'electron'];
 

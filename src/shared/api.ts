@@ -15,6 +15,7 @@ import { PROVIDER_CHOICES, type GpuReport, type ProviderChoice } from './compute
 import { HTML_READINGS } from './corpus.js';
 import type { CorpusPreview } from './corpus.js';
 import { INSTRUCT_PACKINGS, type InstructPreview } from './instruct.js';
+import { ESTIMATED_JOBS, type JobEstimate, type WelcomeEstimates } from './job-estimate.js';
 
 export { domains, type Domain } from './domains.js';
 
@@ -78,6 +79,11 @@ export const apiMethods = {
   'projects.settings': z.object({ id }),
   'projects.updateSettings': z.object({ id, patch: projectSettingsPatchSchema }),
   'projects.delete': z.object({ id }),
+  /** "Try it with the demo": a project on the bundled demo model, its documents and general text already chosen. */
+  'projects.createDemo': z.object({ domain: z.enum(domains).default('code') }),
+  /** Time on this machine and disk space of a long job, before it starts (the same checks as jobs.start). */
+  'estimate.job': z.object({ kind: z.enum(ESTIMATED_JOBS), params: z.record(z.string(), z.unknown()) }),
+  'estimate.welcome': z.object({}),
   'model.inspect': z.object({ dir: nonEmptyPath }),
   'models.list': z.object({}),
   'corpus.preview': z.object({ path: nonEmptyPath, html: z.enum(HTML_READINGS).optional(), domain: z.enum(domains).optional() }),
@@ -172,6 +178,10 @@ export interface ApiResponses {
   'projects.settings': ProjectSettings;
   'projects.updateSettings': ProjectSettings;
   'projects.delete': { deleted: true };
+  /** The demo project, its settings, and the corpus job that prepares its documents. */
+  'projects.createDemo': { project: Project; settings: ProjectSettings; corpusJob: JobRecord };
+  'estimate.job': JobEstimate;
+  'estimate.welcome': WelcomeEstimates;
   'model.inspect': InspectResult;
   /** Models in the Hugging Face cache on this machine, newest first. */
   'models.list': { cacheDir: string; models: CachedModel[] };

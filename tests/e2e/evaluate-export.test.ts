@@ -151,6 +151,10 @@ describe('evaluate and export steps in browser mode', () => {
     await page.getByTestId('save-report').click();
     await page.getByTestId('report-saved').waitFor();
     expect(existsSync(join(project.dir, 'report.html'))).toBe(true);
+    // The report explains its numbers in the app's words (src/shared/glossary.ts).
+    const html = await readFile(join(project.dir, 'report.html'), 'utf8');
+    expect(html).toContain('<h3>What this means for you</h3>');
+    expect(html).toContain('<h2>Glossary</h2>');
     const report = JSON.parse(await readFile(join(project.dir, 'report.json'), 'utf8')) as RunReport;
     expect(report.runs[0].trainableLayers).toEqual(plan.layers.filter((l) => l.trainable).map((l) => l.index));
     expect(report.before.general.perplexity).toBe(base.general.perplexity);

@@ -5,6 +5,7 @@
  */
 import { readJsonFile } from '../../main/plan/json-file.js';
 import { applyPlan, type ApplyResult } from '../../main/surgery/index.js';
+import { requireRoomForJob } from '../../main/estimate/job.js';
 import type { Command } from '../command.js';
 import { requirePositional, requireStringFlag } from '../args.js';
 
@@ -30,6 +31,7 @@ export const applyCommand: Command<ApplyResult> = {
     const out = requireStringFlag(values, 'out', USAGE);
     // applyPlan opens the model first, then checks the plan against it, naming the file.
     const plan = await readJsonFile(planFile, 'Make the plan with slayer plan for this model.');
+    await requireRoomForJob('apply', { modelDir: model, plan, out });
     const result = await applyPlan(model, plan, out, { ...ctx, overwrite: values.force === true, planName: planFile });
     ctx.info(`Wrote ${result.out}`);
     return result;

@@ -5,6 +5,7 @@
  */
 import type { WeightDtype } from '../../shared/estimate.js';
 import { EXPORT_DTYPES, EXPORT_FORMATS, exportModel, type ExportFormat, type ExportResult } from '../../main/export/index.js';
+import { requireRoomForJob } from '../../main/estimate/job.js';
 import type { Command } from '../command.js';
 import { choiceFlag, requirePositional, requireStringFlag, stringFlag } from '../args.js';
 
@@ -36,6 +37,7 @@ export const exportCommand: Command<ExportResult> = {
     const format = choiceFlag<ExportFormat>(values, 'format', EXPORT_FORMATS, 'hf'); // present: checked just above
     const out = requireStringFlag(values, 'out', USAGE);
     const dtype = stringFlag(values, 'dtype') === undefined ? undefined : choiceFlag<WeightDtype>(values, 'dtype', EXPORT_DTYPES, 'f32');
+    await requireRoomForJob('export', { modelDir: model, format, out, dtype });
     const result = await exportModel(model, { format, out, dtype, verify: values['no-verify'] !== true, overwrite: values.force === true }, ctx);
     for (const w of result.warnings) ctx.info(`Warning: ${w}`);
     ctx.info(`Wrote ${result.out}`);

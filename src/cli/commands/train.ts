@@ -1,5 +1,6 @@
 /** `slayer train MODEL --data DATA --out DIR`: continued pre-training of the plan's trainable layers, on one source or a mixture. */
 import { DATA_FORMATS, train, type TrainRunResult } from '../../main/train/index.js';
+import { requireRoomForJob } from '../../main/estimate/job.js';
 import type { Command } from '../command.js';
 import { choiceFlag, requirePositional } from '../args.js';
 import { formatTrainResult } from '../format-train.js';
@@ -17,7 +18,9 @@ export const trainCommand: Command<TrainRunResult> = {
   options: { ...TRAIN_FLAGS, format: { type: 'string' } },
   async run(positionals, values, ctx) {
     const model = requirePositional(positionals, 0, 'the model folder', USAGE);
-    return train(model, trainOptions(values, USAGE, choiceFlag(values, 'format', DATA_FORMATS, 'text')), ctx);
+    const options = trainOptions(values, USAGE, choiceFlag(values, 'format', DATA_FORMATS, 'text'));
+    await requireRoomForJob('train', { ...options, modelDir: model });
+    return train(model, options, ctx);
   },
   format: formatTrainResult,
 };

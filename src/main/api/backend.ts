@@ -24,7 +24,7 @@ import { renderReportHtml } from '../report/report-html.js';
 import { parseRunReport } from '../report/parse.js';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { listEntries } from '../fs/entries.js';
-import { REPORT_HTML } from '../../shared/project-layout.js';
+import { CORPUS_FOLDER, REPORT_HTML } from '../../shared/project-layout.js';
 import { appVersion } from '../version.js';
 import { inspectModel } from '../inspect/inspect.js';
 import { describeGpu } from '../engine/gpu-adapter.js';
@@ -32,6 +32,10 @@ import { readModelConfig } from '../model/config.js';
 import { hfCacheDir, listCachedModels } from '../model/hf-cache.js';
 import { estimatePlan, makePlan, parseScores, validatePlan, writePlanFile } from '../plan/index.js';
 import type { PlanOptions } from '../../shared/plan.js';
+import { ESTIMATED_JOBS, type EstimatedJob } from '../../shared/job-estimate.js';
+import { estimateJob, measureSpeed, parametersOf, requireRoomForJob, type Statfs } from '../estimate/index.js';
+import { createDemoProject } from '../welcome/demo-project.js';
+import { welcomeEstimates } from '../welcome/estimates.js';
 
 type Handlers = { [M in ApiMethod]: (req: z.output<(typeof apiMethods)[M]>) => Promise<ApiResponses[M]> };
 
@@ -41,6 +45,8 @@ export interface BackendOptions {
   launcher: ComputeLauncher;
   /** Opens a folder or report in the system's file manager or viewer (desktop only); it is given only paths that requireOpenablePath allowed. */
   openPath?: (path: string) => Promise<void>;
+  /** Free space of a file system (tests give a small one to see the disk refusal); default fs.statfs. */
+  statfs?: Statfs;
 }
 
 function zodMessage(method: string, error: z.ZodError): string {
@@ -133,6 +139,24 @@ export class Backend {
     'projects.duplicate': async (req) => this.projects.duplicate(req.id),
     'projects.settings': async (req) => this.projects.readSettings(req.id),
     'projects.updateSettings': async (req) => this.projects.updateSettings(req.id, req.patch),
+    'projects.createDemo': async (req) => {
+      const demo = await createDemoProject(this.projects, req.domain);
+      // The documents are prepared at once (seconds on the demo corpus), so the Analyze step can run as soon as it opens.
+      const { project, settings } = demo;
+      const corpus = settings.corpus;
+      const params = await this.checkedParams('corpus', {
+        modelDir: project.modelDir,
+        data: corpus.data,
+        general: corpus.general,
+        domain: project.domain,
+        seqLen: corpus.seqLen,
+        seed: corpus.seed,
+        out: join(project.dir, CORPUS_FOLDER),
+      });
+      return { ...demo, corpusJob: await this.jobs.start('corpus', params, project.id) };
+    },
+    'estimate.job': async (req) => estimateJob(req.kind, await this.checkedParams(req.kind, req.params), await this.speed(), this.options.statfs),
+    'estimate.welcome': async () => welcomeEstimates(await this.speed(), this.options.statfs),
     'projects.delete': async (req) => {
       if (this.jobs.list(req.id).some((j) => j.state === 'running' || j.state === 'queued')) {
         throw new UserError('This project has a job running. Cancel it before deleting the project.');
@@ -205,27 +229,39 @@ export class Backend {
     },
     'jobs.start': async (req) => {
       const kind = req.kind as JobKind;
-      const schema = jobParamSchemas[kind];
-      const { threads, provider, memoryLimitBytes, gpuMemoryBytes } = this.settings.get();
-      // Engine jobs run with the user's compute settings unless the request says otherwise.
-      const computeSettings = {
-        threads,
-        provider,
-        ...(memoryLimitBytes === null ? {} : { memoryLimitBytes }),
-        ...(gpuMemoryBytes === null ? {} : { gpuMemoryBytes }),
-      };
-      const withSettings = 'threads' in schema.shape ? { ...computeSettings, ...req.params } : req.params;
-      const shape = schema.safeParse(withSettings);
-      if (!shape.success) throw new UserError(zodMessage(`${kind} job`, shape.error));
-      const check = jobChecks[kind] as (p: unknown) => Promise<Record<string, unknown>>;
-      const params = await check(shape.data);
+      const params = await this.checkedParams(kind, req.params);
       if (req.projectId) await this.projects.get(req.projectId);
+      // Work that will not fit on disk is refused before anything is loaded or written.
+      if ((ESTIMATED_JOBS as readonly string[]).includes(kind)) await requireRoomForJob(kind as EstimatedJob, params, this.options.statfs);
       return this.jobs.start(kind, params, req.projectId ?? null);
     },
     'jobs.cancel': async (req) => this.jobs.cancel(req.id),
     'jobs.list': async (req) => this.jobs.list(req.projectId),
     'jobs.get': async (req) => this.jobs.get(req.id),
   };
+
+  /** A job's parameters as it would run: the user's compute settings added, shapes and paths checked. */
+  private async checkedParams(kind: JobKind, requested: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const schema = jobParamSchemas[kind];
+    const { threads, provider, memoryLimitBytes, gpuMemoryBytes } = this.settings.get();
+    // Engine jobs run with the user's compute settings unless the request says otherwise.
+    const computeSettings = {
+      threads,
+      provider,
+      ...(memoryLimitBytes === null ? {} : { memoryLimitBytes }),
+      ...(gpuMemoryBytes === null ? {} : { gpuMemoryBytes }),
+    };
+    const withSettings = 'threads' in schema.shape ? { ...computeSettings, ...requested } : requested;
+    const shape = schema.safeParse(withSettings);
+    if (!shape.success) throw new UserError(zodMessage(`${kind} job`, shape.error));
+    const check = jobChecks[kind] as (p: unknown) => Promise<Record<string, unknown>>;
+    return check(shape.data);
+  }
+
+  /** This machine's speed, from the finished jobs of this data folder. */
+  private speed() {
+    return measureSpeed(this.jobs.list(), parametersOf);
+  }
 
   private async browse(path: string, showFiles: boolean): Promise<BrowseResult> {
     const dir = await requireReadableDir(path);

@@ -8,6 +8,8 @@ import type { Measurement, RunReport } from '../../shared/report.js';
 import { formatBytes } from '../../shared/units.js';
 import { gainVersusForgettingOption, layerScoresOption, perplexityOption, trainingLossOption } from '../../shared/report-charts.js';
 import { recipeSections } from './recipe-html.js';
+import { GLOSSARY, GLOSSARY_TERMS, perplexityMeaning } from '../../shared/glossary.js';
+import { DEFAULT_FORGETTING_THRESHOLD } from '../../shared/report-findings.js';
 
 function svg(option: Record<string, unknown>, width = 640, height = 340): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
@@ -15,6 +17,12 @@ function svg(option: Record<string, unknown>, width = 640, height = 340): string
   const out = chart.renderToSVGString();
   chart.dispose();
   return out;
+}
+
+/** The Evaluate step's lines for one trained model against the base (src/shared/glossary.ts), at the default forgetting limit. */
+function meaning(before: Measurement, after: Measurement): string {
+  const domain = perplexityMeaning('domain', before.domain.perplexity, after.domain.perplexity, DEFAULT_FORGETTING_THRESHOLD);
+  return `${domain} ${perplexityMeaning('general', before.general.perplexity, after.general.perplexity, DEFAULT_FORGETTING_THRESHOLD)}`;
 }
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -45,7 +53,7 @@ body{font:14px/1.5 system-ui,sans-serif;max-width:1100px;margin:32px auto;paddin
 h1{font-size:24px;margin:0 0 4px}h2{font-size:17px;margin:32px 0 8px}
 table{border-collapse:collapse;width:100%;margin:8px 0}th,td{padding:5px 10px;border-bottom:1px solid #dde1e6;text-align:right}
 th:first-child{text-align:left}thead th{background:#f0f2f5}
-.muted{color:#5b6470}.findings li{margin:4px 0}.charts{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+.muted{color:#5b6470}.findings li{margin:4px 0}.glossary dt{font-weight:600;margin-top:8px}.glossary dd{margin:2px 0 0}.charts{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 .charts>div{border:1px solid #dde1e6;border-radius:8px;padding:8px;overflow:hidden}svg{max-width:100%;height:auto}
 code{font:12.5px ui-monospace,monospace;background:#f0f2f5;padding:1px 4px;border-radius:4px}
 </style></head><body>
@@ -61,6 +69,7 @@ ${r.runs
   .join('\n')}
 ${r.runs.map((run) => measurementRow(run.label, run.after)).join('\n')}
 </tbody></table>
+<h3>What this means for you</h3><ul class="findings">${r.runs.map((run) => `<li><strong>${esc(run.label)}:</strong> ${esc(meaning(r.before, run.after))}</li>`).join('')}</ul>
 <div class="charts">
 <div>${svg(perplexityOption(r))}</div>
 <div>${svg(gainVersusForgettingOption(r))}</div>
@@ -83,6 +92,7 @@ ${r.runs
 <table><thead><tr><th>format</th><th>path</th><th>size</th><th>read back</th></tr></thead><tbody>
 ${r.exports.map((e) => `<tr><th>${esc(e.format)}</th><td><code>${esc(e.path)}</code></td><td>${formatBytes(e.bytes)}</td><td>${esc(e.check)}</td></tr>`).join('\n')}
 </tbody></table>
+<h2>Glossary</h2><dl class="glossary">${GLOSSARY_TERMS.map((t) => `<dt>${esc(GLOSSARY[t].name)}</dt><dd>${esc(GLOSSARY[t].what)} <strong>What it means for you:</strong> ${esc(GLOSSARY[t].forYou)}</dd>`).join('')}</dl>
 <h2>Reproduce</h2>
 <table><tbody>
 <tr><th>domain data</th><td><code>${esc(r.data.domain)}</code></td></tr>

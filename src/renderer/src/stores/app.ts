@@ -13,11 +13,12 @@ export const useAppStore = defineStore('app', () => {
   const step = ref<StepId>(steps[0].id);
 
   async function load() {
-    [info.value, settings.value, projects.value] = await Promise.all([
-      api().invoke('app.info', {}),
-      api().invoke('settings.get', {}),
-      api().invoke('projects.list', {}),
-    ]);
+    const [i, s, listed] = await Promise.all([api().invoke('app.info', {}), api().invoke('settings.get', {}), api().invoke('projects.list', {})]);
+    [info.value, settings.value] = [i, s];
+    // A project created or opened while the list was read (a click on the Welcome screen) stays listed and open.
+    const createdMeanwhile = projects.value.filter((p) => !listed.some((x) => x.id === p.id));
+    projects.value = [...createdMeanwhile, ...listed];
+    if (project.value) return;
     const lastId = localStorage.getItem('slayer-project');
     project.value = projects.value.find((p) => p.id === lastId) ?? projects.value[0] ?? null;
   }
@@ -31,6 +32,15 @@ export const useAppStore = defineStore('app', () => {
     const p = await api().invoke('projects.create', { name, domain });
     projects.value.unshift(p);
     open(p);
+    return p;
+  }
+
+  /** "Try it with the demo": main creates the project on the bundled demo model; it opens on the Analyze step. */
+  async function createDemo(domain: Domain = 'code') {
+    const { project: p } = await api().invoke('projects.createDemo', { domain });
+    projects.value.unshift(p);
+    open(p);
+    step.value = 'analyze';
     return p;
   }
 
@@ -55,8 +65,12 @@ export const useAppStore = defineStore('app', () => {
 
   async function updateSettings(patch: Partial<Settings>) {
     settings.value = await api().invoke('settings.update', patch);
-    if (patch.dataDir) await load();
+    if (patch.dataDir) {
+      // Another data folder: its own projects.
+      [projects.value, project.value] = [[], null];
+      await load();
+    }
   }
 
-  return { info, settings, projects, project, step, load, open, createProject, updateProject, duplicateProject, deleteProject, updateSettings };
+  return { info, settings, projects, project, step, load, open, createProject, createDemo, updateProject, duplicateProject, deleteProject, updateSettings };
 });
