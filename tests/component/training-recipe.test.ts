@@ -133,7 +133,7 @@ describe('instruct stage', () => {
     expect(w.get('[data-testid="fallback-template"]').text()).toContain('### Instruction:');
     expect(w.get('[data-testid="first-example"] mark').text()).toBe('4</s>');
     expect(w.get('[data-testid="sft-command"]').text()).toContain(
-      'slayer sft /d/p1/models/trained --data /d/chat.jsonl --out /d/p1/models/instruct --packing pack',
+      'slayer sft /d/p1/models/trained --data /d/chat.jsonl --out /d/p1/models/instruct --seq-len 1024 --batch 4 --lr 0.00005 --packing pack',
     );
     await w.get('[data-testid="start-instruct"]').trigger('click');
     await flushPromises();

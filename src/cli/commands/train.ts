@@ -1,11 +1,12 @@
 /** `slayer train MODEL --data DATA --out DIR`: continued pre-training of the plan's trainable layers, on one source or a mixture. */
-import { DATA_FORMATS, train, type TrainRunResult } from '../../main/train/index.js';
+import { trainSchema } from '../../shared/commands/train.js';
+import { train, type TrainRunResult } from '../../main/train/index.js';
 import type { Command } from '../command.js';
-import { choiceFlag, requirePositional } from '../args.js';
+import { requirePositional } from '../args.js';
 import { formatTrainResult } from '../format-train.js';
-import { TRAIN_DETAILS, TRAIN_FLAGS, TRAIN_USAGE, trainOptions } from '../train-flags.js';
+import { TRAIN_DETAILS, trainCommandOptions, trainOptions } from '../train-flags.js';
 
-const USAGE = `slayer train MODEL --data [NAME=]DATA[:WEIGHT] --out DIR [--format text|instruct] ${TRAIN_USAGE}`;
+const USAGE = 'slayer train MODEL --data [NAME=]DATA[:WEIGHT] --out DIR [options] [--json]';
 
 export const trainCommand: Command<TrainRunResult> = {
   usage: USAGE,
@@ -14,10 +15,10 @@ export const trainCommand: Command<TrainRunResult> = {
     '--format instruct: DATA are instruction examples, as for `slayer sft` (see slayer sft --help).',
     ...TRAIN_DETAILS,
   ],
-  options: { ...TRAIN_FLAGS, format: { type: 'string' } },
+  ...trainCommandOptions(trainSchema),
   async run(positionals, values, ctx) {
     const model = requirePositional(positionals, 0, 'the model folder', USAGE);
-    return train(model, trainOptions(values, USAGE, choiceFlag(values, 'format', DATA_FORMATS, 'text')), ctx);
+    return train(model, trainOptions(trainSchema, values, model, USAGE), ctx);
   },
   format: formatTrainResult,
 };
