@@ -145,10 +145,11 @@ export interface JobResults {
   'instruct-eval': InstructEvaluation;
 }
 
-export interface JobRecord {
+/** One run of a job of kind K, as kept on disk: its parameters as the job schema gave them, and its result once it succeeded. */
+export interface JobRecordOf<K extends JobKind> {
   id: string;
-  kind: JobKind;
-  params: Record<string, unknown>;
+  kind: K;
+  params: JobParams<K>;
   projectId: string | null;
   state: JobState;
   createdAt: string;
@@ -159,7 +160,27 @@ export interface JobRecord {
   error: string | null;
   /** Technical detail for the "details" toggle (stderr tail, stack) — never shown by default. */
   errorDetail: string | null;
-  result: unknown;
+  /** Set when state is succeeded. */
+  result: JobResults[K] | null;
+}
+
+/** A job of any of the kinds K (default: any kind); testing `kind` narrows params and result. */
+export type JobRecord<K extends JobKind = JobKind> = { [P in K]: JobRecordOf<P> }[K];
+
+/** Whether `job` is of kind `kind` (its params and result typed as that kind's). */
+export function isJobKind<K extends JobKind>(job: JobRecord, kind: K): job is Extract<JobRecord, { kind: K }> {
+  return job.kind === kind;
+}
+
+/** The jobs of kind `kind` among `jobs`, typed as that kind's. */
+export function jobsOfKind<K extends JobKind>(jobs: readonly JobRecord[], kind: K): JobRecord<K>[] {
+  return jobs.filter((j) => j.kind === kind) as JobRecord<K>[];
+}
+
+/** The result of `job` when it is of kind `kind` and succeeded, else null. */
+export function jobResult<K extends JobKind>(job: Pick<JobRecord, 'kind' | 'state' | 'result'> | null | undefined, kind: K): JobResults[K] | null {
+  // The one place the result's type follows from `kind`: TypeScript cannot narrow a union by a generic key.
+  return job?.kind === kind && job.state === 'succeeded' ? (job.result as JobResults[K]) : null;
 }
 
 /** Messages between main and the compute process (the same over fork IPC and utilityProcess). */

@@ -22,7 +22,7 @@ let jobs: JobRecord[];
 let calls: [string, Record<string, unknown>][];
 let preview: InstructPreview;
 
-function record(id: string, patch: Partial<JobRecord>, params: Record<string, unknown>): JobRecord {
+function record(id: string, patch: Partial<Record<keyof JobRecord, unknown>>, params: Record<string, unknown>): JobRecord {
   const at = '2026-01-01T09:00:00Z';
   return {
     id,
@@ -38,7 +38,7 @@ function record(id: string, patch: Partial<JobRecord>, params: Record<string, un
     result: null,
     params,
     ...patch,
-  };
+  } as JobRecord;
 }
 
 const bridge: SlayerApi = {
