@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { engineOptions, path, seed, seqLen, split } from './commands/common.js';
+import { scoreSchema } from './commands/score.js';
 import { trainSchema } from './commands/train.js';
 import { HTML_READINGS } from './corpus.js';
 import { BOS_POLICIES } from './evaluation.js';
@@ -62,18 +63,7 @@ export const jobParamSchemas = {
     /** Share of every training step replayed from the general text. */
     replay: replay.default(0),
   }),
-  score: z.object({
-    modelDir: path,
-    data: path,
-    split: split.optional(),
-    seqLen: seqLen.default(128),
-    samples: samples.default(64),
-    seed,
-    /** Run lengths for the n-layer distances (default: the S plan's deleted count on this model). */
-    spans: z.array(z.number().int().min(2).max(4096)).max(16).optional(),
-    ...analysis,
-    ...engine,
-  }),
+  score: scoreSchema,
   probe: z.object({
     modelDir: path,
     data: path,

@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flagFields, helpLines, parseArgsOptions, parseFlags } from '../../../src/shared/command-schema';
+import { scoreSchema } from '../../../src/shared/commands/score';
 import { sftSchema, trainCommandLine, trainSchema, TRAIN_OPTION_DEFAULTS, type TrainJobRequest } from '../../../src/shared/commands/train';
 import { jobParamSchemas } from '../../../src/shared/jobs';
 import { main } from '../../../src/cli/main';
@@ -191,5 +192,18 @@ describe('the command line the app shows', () => {
         '--resume --dtype bf16 --provider cpu --threads 2 --streaming --max-memory 12884901888',
     );
     expect(trainCommandLine(cases[2][1])).toBe('slayer sft /m --data /chat.jsonl --out /o --lr 0.00005 --template /t.jinja --packing pad --force');
+  });
+});
+
+describe('the score schema', () => {
+  it('describes every flag, and the command line and the job fill in the same defaults', () => {
+    for (const f of flagFields(scoreSchema)) expect(f.info.description, f.info.flag).toMatch(/^\S.{8,}$/);
+    const fromFlags = parseFlags(scoreSchema, { data: 'corpus' }, { modelDir: 'model' }, 'usage');
+    expect(fromFlags).toEqual(jobParamSchemas.score.parse({ modelDir: 'model', data: 'corpus' }));
+    // Written out by hand: 64 sequences, seed 0, fp32; the sequence length is left to the model's context.
+    expect(fromFlags).toEqual({ modelDir: 'model', data: 'corpus', samples: 64, seed: 0, precision: 'fp32' });
+    expect(parseFlags(scoreSchema, { data: 'c', spans: '2,3' }, { modelDir: 'm' }, 'usage').spans).toEqual([2, 3]);
+    expect(parseFlags(scoreSchema, { data: 'c', spans: 'none' }, { modelDir: 'm' }, 'usage').spans).toEqual([]);
+    expect(() => parseFlags(scoreSchema, { data: 'c', spans: '2,x' }, { modelDir: 'm' }, 'usage')).toThrow(/^--spans must be a number, got "2,x"\.$/);
   });
 });
