@@ -22,6 +22,8 @@ export interface Command<Result = unknown> {
   /** Extra help lines shown by `slayer <name> --help`. */
   details?: string[];
   options: OptionSpec;
+  /** One --help line per option, with its description and default (from the command's schema, src/shared/commands). */
+  optionHelp?: string[];
   run(positionals: string[], values: Record<string, string | boolean | string[] | undefined>, ctx: CommandContext): Promise<Result>;
   /** Plain-text rendering for stdout without --json; JSON pretty-print when absent. */
   format?: (result: Result) => string;

@@ -40,7 +40,8 @@ function mainHelp(): string {
 function commandHelp(entry: CommandEntry, c: Command): string {
   const lines = [entry.summary, '', `Usage: ${c.usage}`];
   const opts = Object.entries(c.options);
-  if (opts.length) {
+  if (c.optionHelp) lines.push('', 'Options:', ...c.optionHelp);
+  else if (opts.length) {
     lines.push('', 'Options:');
     for (const [name, o] of opts) lines.push(`  --${name}${o.type === 'string' ? ' VALUE' : ''}`);
   }

@@ -5,7 +5,9 @@
 import type { GpuAdapter, GpuPrecision, GpuReport, TrainingLayout } from './compute.js';
 import type { Fit, GpuEstimate, MachineMemory, MemoryEstimate, MemoryPart, WeightMode } from './memory.js';
 
-export type WeightDtype = 'f32' | 'f16' | 'bf16';
+/** How weights are stored on disk: the one list of float types a model, export or plan may use. */
+export const WEIGHT_DTYPES = ['f32', 'f16', 'bf16'] as const;
+export type WeightDtype = (typeof WEIGHT_DTYPES)[number];
 
 export interface TrainingMemory {
   batch: number;

@@ -1,10 +1,10 @@
 /** What an export (`slayer export`, the Export step) reports. Written by src/main/export. */
-import type { WeightDtype } from './estimate.js';
+import { WEIGHT_DTYPES, type WeightDtype } from './estimate.js';
 
 /** peft: the LoRA adapter of a LoRA-trained model, unmerged, as a PEFT folder. */
 export const EXPORT_FORMATS = ['hf', 'gguf', 'llamafactory', 'axolotl', 'peft'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-export const EXPORT_DTYPES = ['f32', 'f16', 'bf16'] as const satisfies readonly WeightDtype[];
+export const EXPORT_DTYPES = WEIGHT_DTYPES;
 
 export type GgufArchitecture = 'llama' | 'qwen2';
 export type GgufTokenizerModel = 'llama' | 'gpt2';

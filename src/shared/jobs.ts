@@ -3,15 +3,19 @@
  * record kept on disk for each run. Shared by main, the compute process and the renderer.
  */
 import { z } from 'zod';
+import { engineOptions, path, seed, seqLen, split } from './commands/common.js';
+import { scoreSchema } from './commands/score.js';
+import { trainSchema } from './commands/train.js';
 import { HTML_READINGS } from './corpus.js';
 import { BOS_POLICIES } from './evaluation.js';
 import { ANALYSIS_PRECISIONS, type ProbeResult, type ScoreResult } from './analysis.js';
 import type { CorpusReport } from './corpus.js';
 import type { EvaluateResult, GenerateResult } from './evaluation.js';
+import { WEIGHT_DTYPES } from './estimate.js';
 import type { ExportResult } from './export.js';
 import type { ApplyResult } from './surgery.js';
-import { LORA_TARGETS, type TrainResult } from './training.js';
-import { INSTRUCT_PACKINGS, type InstructEvaluation } from './instruct.js';
+import type { TrainResult } from './training.js';
+import type { InstructEvaluation } from './instruct.js';
 import type { CorpusMixture } from './mixture.js';
 
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -21,30 +25,12 @@ export type JobState = (typeof jobStates)[number];
  * Parameters of every job kind. Paths are validated in main (exist, readable) before a job starts;
  * these schemas check shape and ranges.
  */
-const path = z.string().min(1, 'a path is required');
-const seqLen = z.number().int().min(8).max(131072);
-const seed = z
-  .number()
-  .int()
-  .min(0)
-  .max(2 ** 31 - 1)
-  .default(0);
 const samples = z.number().int().min(1).max(1_000_000);
-const split = z.enum(['train', 'validation', 'general-train', 'general-validation']);
 const sourceName = z.string().regex(/^[A-Za-z][\w.-]{0,63}$/, 'a source name starts with a letter and holds letters, digits, ".", "_" or "-"');
 const weight = z.number().positive('a weight must be positive').finite();
 const replay = z.number().min(0).lt(1, 'the replay share must be below 1');
-/**
- * The compute settings main adds from the user's settings (threads, execution provider, memory
- * limit), and `streaming` to read weights from disk one block at a time whatever else fits.
- */
-const engine = {
-  threads: z.number().int().min(1).max(256).optional(),
-  provider: z.enum(['cpu', 'webgpu', 'cuda', 'auto']).optional(),
-  memoryLimitBytes: z.number().positive().optional(),
-  gpuMemoryBytes: z.number().positive().optional(),
-  streaming: z.boolean().optional(),
-};
+/** The compute settings main adds from the user's Settings (src/shared/commands/common.ts). */
+const engine = engineOptions;
 
 /**
  * Scores and probes: fp32, or int8 for a quick scan; `weightCache` is the folder of the int8
@@ -77,18 +63,7 @@ export const jobParamSchemas = {
     /** Share of every training step replayed from the general text. */
     replay: replay.default(0),
   }),
-  score: z.object({
-    modelDir: path,
-    data: path,
-    split: split.optional(),
-    seqLen: seqLen.default(128),
-    samples: samples.default(64),
-    seed,
-    /** Run lengths for the n-layer distances (default: the S plan's deleted count on this model). */
-    spans: z.array(z.number().int().min(2).max(4096)).max(16).optional(),
-    ...analysis,
-    ...engine,
-  }),
+  score: scoreSchema,
   probe: z.object({
     modelDir: path,
     data: path,
@@ -118,53 +93,14 @@ export const jobParamSchemas = {
     bos: z.enum(BOS_POLICIES).optional(),
     ...engine,
   }),
-  train: z.object({
-    modelDir: path,
-    data: path,
-    split: split.optional(),
-    out: path,
-    steps: z.number().int().min(1).max(10_000_000).optional(),
-    seqLen: seqLen.optional(),
-    batch: z.number().int().min(1).max(4096).optional(),
-    gradAccum: z.number().int().min(1).max(4096).optional(),
-    lr: z.number().min(0).max(10).optional(),
-    warmup: z.number().int().min(0).optional(),
-    schedule: z.enum(['constant', 'linear', 'cosine']).optional(),
-    weightDecay: z.number().min(0).max(10).optional(),
-    clip: z.number().min(0).optional(),
-    optimizer: z.enum(['adamw', 'sgd']).optional(),
-    trainable: z.union([z.enum(['auto', 'all']), z.array(z.number().int().min(0))]).default('auto'),
-    seed,
-    shuffle: z.boolean().optional(),
-    evalData: z.array(path).optional(),
-    evalEvery: z.number().int().min(0).optional(),
-    checkpointEvery: z.number().int().min(0).optional(),
-    resume: z.boolean().default(false),
-    overwrite: z.boolean().default(false),
-    dtype: z.enum(['f32', 'f16', 'bf16']).optional(),
-    replay: replay.optional(),
-    /** "instruct": instruction examples rendered with the chat template, loss on the responses only. */
-    format: z.enum(['text', 'instruct']).optional(),
-    packing: z.enum(INSTRUCT_PACKINGS).optional(),
-    template: path.optional(),
-    lora: z
-      .object({
-        rank: z.number().int().min(1).max(65536).optional(),
-        alpha: z.number().positive().optional(),
-        dropout: z.number().min(0).max(0.99).optional(),
-        targets: z.array(z.enum(LORA_TARGETS)).min(1).optional(),
-        layers: z.array(z.number().int().min(0)).min(1).optional(),
-      })
-      .optional(),
-    ...engine,
-  }),
+  train: trainSchema,
   /** Response perplexity on held-out instruction examples (src/main/train/instruct-eval.ts). */
   'instruct-eval': z.object({ modelDir: path, data: path, template: path.optional(), seqLen: seqLen.default(512), ...engine }),
   export: z.object({
     modelDir: path,
     format: z.enum(['hf', 'gguf', 'llamafactory', 'axolotl', 'peft']),
     out: path,
-    dtype: z.enum(['f32', 'f16', 'bf16']).optional(),
+    dtype: z.enum(WEIGHT_DTYPES).optional(),
     overwrite: z.boolean().default(false),
   }),
   generate: z.object({
@@ -199,10 +135,11 @@ export interface JobResults {
   'instruct-eval': InstructEvaluation;
 }
 
-export interface JobRecord {
+/** One run of a job of kind K, as kept on disk: its parameters as the job schema gave them, and its result once it succeeded. */
+export interface JobRecordOf<K extends JobKind> {
   id: string;
-  kind: JobKind;
-  params: Record<string, unknown>;
+  kind: K;
+  params: JobParams<K>;
   projectId: string | null;
   state: JobState;
   createdAt: string;
@@ -213,7 +150,27 @@ export interface JobRecord {
   error: string | null;
   /** Technical detail for the "details" toggle (stderr tail, stack) — never shown by default. */
   errorDetail: string | null;
-  result: unknown;
+  /** Set when state is succeeded. */
+  result: JobResults[K] | null;
+}
+
+/** A job of any of the kinds K (default: any kind); testing `kind` narrows params and result. */
+export type JobRecord<K extends JobKind = JobKind> = { [P in K]: JobRecordOf<P> }[K];
+
+/** Whether `job` is of kind `kind` (its params and result typed as that kind's). */
+export function isJobKind<K extends JobKind>(job: JobRecord, kind: K): job is Extract<JobRecord, { kind: K }> {
+  return job.kind === kind;
+}
+
+/** The jobs of kind `kind` among `jobs`, typed as that kind's. */
+export function jobsOfKind<K extends JobKind>(jobs: readonly JobRecord[], kind: K): JobRecord<K>[] {
+  return jobs.filter((j) => j.kind === kind) as JobRecord<K>[];
+}
+
+/** The result of `job` when it is of kind `kind` and succeeded, else null. */
+export function jobResult<K extends JobKind>(job: Pick<JobRecord, 'kind' | 'state' | 'result'> | null | undefined, kind: K): JobResults[K] | null {
+  // The one place the result's type follows from `kind`: TypeScript cannot narrow a union by a generic key.
+  return job?.kind === kind && job.state === 'succeeded' ? (job.result as JobResults[K]) : null;
 }
 
 /** Messages between main and the compute process (the same over fork IPC and utilityProcess). */

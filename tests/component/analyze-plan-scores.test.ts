@@ -65,7 +65,7 @@ function scoreJob(id: string, createdAt: string, split: string, angular: number[
             seconds: 1,
           }
         : null,
-  };
+  } as JobRecord;
 }
 
 // Layer 5 changes the text least in the deep half (4-7): the paper's rule still removes the deepest layer, the scores rule removes 5.

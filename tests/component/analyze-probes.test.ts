@@ -73,20 +73,21 @@ beforeEach(() => {
   setActivePinia(createPinia());
 });
 
-const finished = (id: string, params: Record<string, unknown>, result: unknown): JobRecord => ({
-  id,
-  kind: 'probe',
-  projectId: 'p1',
-  state: 'succeeded',
-  createdAt: '2026-01-01T00:00:00Z',
-  startedAt: null,
-  endedAt: '2026-01-01T00:01:00Z',
-  progress: null,
-  error: null,
-  errorDetail: null,
-  params,
-  result,
-});
+const finished = (id: string, params: Record<string, unknown>, result: unknown): JobRecord =>
+  ({
+    id,
+    kind: 'probe',
+    projectId: 'p1',
+    state: 'succeeded',
+    createdAt: '2026-01-01T00:00:00Z',
+    startedAt: null,
+    endedAt: '2026-01-01T00:01:00Z',
+    progress: null,
+    error: null,
+    errorDetail: null,
+    params,
+    result,
+  }) as JobRecord;
 
 describe('behaviour probes panel', () => {
   it('runs drop-one and insert-one on the validation split of the project corpus', async () => {

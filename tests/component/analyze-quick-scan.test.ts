@@ -44,7 +44,7 @@ function job(id: string, kind: JobRecord['kind'], params: Record<string, unknown
     errorDetail: null,
     params,
     result,
-  };
+  } as JobRecord;
 }
 
 const corpusJob = job('c', 'corpus', { modelDir: project.modelDir, out: corpusDir(project) }, { general: null });

@@ -139,7 +139,7 @@ describe('corpus step with documents', () => {
         error: null,
         errorDetail: null,
         result: report,
-      },
+      } as JobRecord,
     ];
     settingsFiles = new FakeProjectSettings({ p1: { corpus: { data: docs, general: null, html: null, seqLen: 512, seed: 0 } } });
     const w = await mountStep({ ...base, modelDir });

@@ -179,7 +179,7 @@ describe('corpus step', () => {
         error: null,
         errorDetail: null,
         result: report,
-      },
+      } as JobRecord,
     ];
     settingsFiles = new FakeProjectSettings({ p1: { corpus: { data: docs, general: null, seqLen: 128, seed: 0 } } });
     const w = await mountStep({ ...base, modelDir });

@@ -82,7 +82,7 @@ function evalJob(id: string, dir: string, split: string, result: JobResults['eva
     errorDetail: null,
     result,
     params: { modelDir: dir, data: corpus, split, seqLen: 128, samples: 16, seed: 0, ...(result.qaHash ? { qa: '/qa/general.jsonl' } : {}) },
-  };
+  } as JobRecord;
 }
 
 // Base: domain 20, general 10 (general questions 50 %); injected: domain 15, general 10.8 (44 %).
@@ -252,7 +252,7 @@ describe('evaluate step', () => {
       kind: 'train',
       params: { modelDir: '/p/models/expanded', data: corpus, out: trained },
       result: training as unknown as JobResults['train'],
-    });
+    } as JobRecord);
     const w = await mountStep();
     await w.get('[data-testid="save-report"]').trigger('click');
     await flushPromises();

@@ -158,7 +158,7 @@ describe('export step', () => {
       warnings: [],
     };
     const jobs = useJobsStore();
-    jobs.jobs = jobs.jobs.map((j): JobRecord => (j.id === 'export-1' ? { ...j, state: 'succeeded', result } : j));
+    jobs.jobs = jobs.jobs.map((j): JobRecord => (j.id === 'export-1' ? ({ ...j, state: 'succeeded', result } as JobRecord) : j));
     await flushPromises();
     const card = w.get('[data-testid="export-result"]');
     expect(card.attributes('data-format')).toBe('axolotl');
@@ -194,7 +194,7 @@ describe('export step', () => {
       },
     };
     const jobs = useJobsStore();
-    jobs.jobs = jobs.jobs.map((j): JobRecord => (j.id === 'export-1' ? { ...j, state: 'succeeded', result } : j));
+    jobs.jobs = jobs.jobs.map((j): JobRecord => (j.id === 'export-1' ? ({ ...j, state: 'succeeded', result } as JobRecord) : j));
     await flushPromises();
     expect(text(w, 'gguf-verified')).toContain('Verified: all 30 tensors (123,456 values) and 28 metadata entries read back equal');
     expect(text(w, 'export-warnings')).toContain('Left out 1 tensor(s)');

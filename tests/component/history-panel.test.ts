@@ -47,7 +47,7 @@ function job(kind: JobRecord['kind'], id: string, at: string, patch: Partial<Job
     result: null,
     params,
     ...patch,
-  };
+  } as JobRecord;
 }
 
 function trainResult(losses: number[], patch: Partial<JobResults['train']['settings']> = {}): JobResults['train'] {

@@ -44,7 +44,13 @@ let calls: [string, Record<string, unknown>][];
 const listeners = new Map<string, ((p: unknown) => void)[]>();
 const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload));
 
-function record(kind: JobRecord['kind'], id: string, createdAt: string, patch: Partial<JobRecord>, params: Record<string, unknown>): JobRecord {
+function record(
+  kind: JobRecord['kind'],
+  id: string,
+  createdAt: string,
+  patch: Partial<Record<keyof JobRecord, unknown>>,
+  params: Record<string, unknown>,
+): JobRecord {
   return {
     id,
     kind,
@@ -59,7 +65,7 @@ function record(kind: JobRecord['kind'], id: string, createdAt: string, patch: P
     result: null,
     params,
     ...patch,
-  };
+  } as JobRecord;
 }
 
 function applyJob(plan: Plan, functionCheck: JobResults['apply']['functionCheck']): JobRecord {

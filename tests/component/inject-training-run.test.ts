@@ -24,7 +24,7 @@ function train(id: string, createdAt: string, patch: Partial<JobRecord> = {}, pa
     result: null,
     params: { modelDir: '/p/models/expanded', out: OUT, resume: false, ...params },
     ...patch,
-  };
+  } as JobRecord;
 }
 
 /** A finished run's result: only what the curves read is meaningful here. */

@@ -23,7 +23,7 @@ function record(patch: Partial<JobRecord>): JobRecord {
     errorDetail: null,
     result: null,
     ...patch,
-  };
+  } as JobRecord;
 }
 
 describe('wizard stepper', () => {

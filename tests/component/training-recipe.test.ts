@@ -22,7 +22,7 @@ let jobs: JobRecord[];
 let calls: [string, Record<string, unknown>][];
 let preview: InstructPreview;
 
-function record(id: string, patch: Partial<JobRecord>, params: Record<string, unknown>): JobRecord {
+function record(id: string, patch: Partial<Record<keyof JobRecord, unknown>>, params: Record<string, unknown>): JobRecord {
   const at = '2026-01-01T09:00:00Z';
   return {
     id,
@@ -38,7 +38,7 @@ function record(id: string, patch: Partial<JobRecord>, params: Record<string, un
     result: null,
     params,
     ...patch,
-  };
+  } as JobRecord;
 }
 
 const bridge: SlayerApi = {
@@ -133,7 +133,7 @@ describe('instruct stage', () => {
     expect(w.get('[data-testid="fallback-template"]').text()).toContain('### Instruction:');
     expect(w.get('[data-testid="first-example"] mark').text()).toBe('4</s>');
     expect(w.get('[data-testid="sft-command"]').text()).toContain(
-      'slayer sft /d/p1/models/trained --data /d/chat.jsonl --out /d/p1/models/instruct --packing pack',
+      'slayer sft /d/p1/models/trained --data /d/chat.jsonl --out /d/p1/models/instruct --seq-len 1024 --batch 4 --lr 0.00005 --packing pack',
     );
     await w.get('[data-testid="start-instruct"]').trigger('click');
     await flushPromises();

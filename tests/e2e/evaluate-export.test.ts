@@ -103,9 +103,10 @@ describe('evaluate and export steps in browser mode', () => {
     await results.waitFor({ timeout: 90_000 });
 
     // The table shows what the four eval jobs measured, with the changes computed here.
-    const evals = (await invoke(app, 'jobs.list', { projectId: project.id })).filter((j) => j.kind === 'eval' && j.state === 'succeeded');
-    const measured = (dir: string, split: string) =>
-      evals.find((j: JobRecord) => j.params.modelDir === dir && j.params.split === split)!.result as JobResults['eval'];
+    const evals = (await invoke(app, 'jobs.list', { projectId: project.id })).filter(
+      (j): j is JobRecord<'eval'> => j.kind === 'eval' && j.state === 'succeeded',
+    );
+    const measured = (dir: string, split: string) => evals.find((j) => j.params.modelDir === dir && j.params.split === split)!.result as JobResults['eval'];
     const base = { domain: measured(modelDir, 'validation'), general: measured(modelDir, 'general-validation') };
     const after = { domain: measured(trained, 'validation'), general: measured(trained, 'general-validation') };
     const row = (key: string) => page.locator(`[data-row="${key}"] td`);
@@ -139,7 +140,9 @@ describe('evaluate and export steps in browser mode', () => {
     // Side by side: the same prompt and settings for both models; the page shows what each job wrote.
     await page.getByTestId('generate').click();
     await expect.poll(() => page.getByTestId('generations').locator('.text').count(), { timeout: 60_000 }).toBe(2);
-    const generations = (await invoke(app, 'jobs.list', { projectId: project.id })).filter((j) => j.kind === 'generate' && j.state === 'succeeded');
+    const generations = (await invoke(app, 'jobs.list', { projectId: project.id })).filter(
+      (j): j is JobRecord<'generate'> => j.kind === 'generate' && j.state === 'succeeded',
+    );
     for (const [role, dir] of [
       ['base', modelDir],
       ['injected', trained],

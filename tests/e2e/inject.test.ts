@@ -116,8 +116,8 @@ describe('inject step in browser mode', () => {
     const commands = (await page.getByTestId('inject-command').textContent())!.split('\n');
     expect(commands[0]).toBe(`slayer apply ${join(project.dir, 'plan.json')} --model ${modelDir} --out ${expanded} --force`);
     expect(commands[1]).toBe(
-      `slayer train ${expanded} --data ${corpus} --out ${trained} --steps ${STEPS} --seq-len 32 --batch 2 --grad-accum 1 --lr 0.0001 --schedule cosine ` +
-        `--weight-decay 0.1 --clip 1 --optimizer adamw --seed 0 --eval-data ${corpus} --eval-every 50 --checkpoint-every 0`,
+      // Settings at their defaults (lr 1e-4, cosine, weight decay 0.1, clip 1, adamw, seed 0) are left out.
+      `slayer train ${expanded} --data ${corpus} --out ${trained} --steps ${STEPS} --seq-len 32 --batch 2 --eval-data ${corpus} --eval-every 50 --checkpoint-every 0`,
     );
     await page.getByRole('button', { name: 'Show command' }).click();
 

@@ -7,6 +7,7 @@ import { PLAN_STRATEGIES, REFRESH_CHOICES, SCORE_METRICS, type Plan, type PlanOp
 import { readModelConfig } from '../../main/model/config.js';
 import { modelParameters } from '../../main/model/tensors.js';
 import { estimatePlan, formatEstimate, formatPlan, makePlan, parseLayerSpec, readScores, writePlanFile } from '../../main/plan/index.js';
+import { WEIGHT_DTYPES } from '../../shared/estimate.js';
 import type { Command } from '../command.js';
 import { bytesFlag, choiceFlag, numberFlag, requirePositional, stringFlag } from '../args.js';
 import { describeGpu } from '../../main/engine/gpu-adapter.js';
@@ -122,7 +123,7 @@ export const planCommand: Command<Plan> = {
     const estimate = estimatePlan(plan, m, {
       batch: numberFlag(values, 'batch', 1, { min: 1, integer: true }),
       seqLen: numberFlag(values, 'seq-len', 512, { min: 1, integer: true }),
-      dtype: values.dtype === undefined ? undefined : choiceFlag(values, 'dtype', ['f32', 'f16', 'bf16'] as const, 'f32'),
+      dtype: values.dtype === undefined ? undefined : choiceFlag(values, 'dtype', WEIGHT_DTYPES, 'f32'),
       gpu: await describeGpu(bytesFlag(values, 'gpu-memory')),
     });
     ctx.info(formatEstimate(estimate));

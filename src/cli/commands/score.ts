@@ -1,38 +1,32 @@
 /** `slayer score MODEL --data DATA`: angular distance and Block Influence of every block. */
-import { scoreLayers, SCORE_SAMPLES, SCORE_SEQ_LEN, type ScoreResult } from '../../main/analysis/index.js';
-import { UserError } from '../../shared/errors.js';
+import { join, resolve } from 'node:path';
+import { helpLines, parseArgsOptions, parseFlags } from '../../shared/command-schema.js';
+import { scoreSchema } from '../../shared/commands/score.js';
+import { scoreLayers, type ScoreResult } from '../../main/analysis/index.js';
+import { defaultHome } from '../../main/settings.js';
 import type { Command } from '../command.js';
-import { ANALYSIS_DETAILS, ANALYSIS_FLAGS, ANALYSIS_USAGE, analysisSettings, precisionWords } from '../analysis-flags.js';
+import { ANALYSIS_DETAILS, precisionWords } from '../analysis-flags.js';
 import { requirePositional } from '../args.js';
-import { DATA_DETAILS, DATA_FLAGS, dataOptions, ENGINE_DETAILS, ENGINE_FLAGS, ENGINE_USAGE, engineSettings } from '../run-flags.js';
+import { DATA_DETAILS, ENGINE_DETAILS } from '../run-flags.js';
 
-const USAGE = `slayer score MODEL --data DATA [--seq-len ${SCORE_SEQ_LEN}] [--samples ${SCORE_SAMPLES}] [--seed 0] [--split S] [--spans N[,M...]] ${ANALYSIS_USAGE} ${ENGINE_USAGE} [--json]`;
-
-/** "2,3" -> [2, 3]; the range is checked against the model's depth by scoreLayers. */
-function spansFlag(raw: string | undefined): number[] | undefined {
-  if (raw === undefined) return undefined;
-  if (raw.trim() === 'none') return [];
-  const spans = raw.split(',').map((x) => Number(x.trim()));
-  if (!spans.every((n) => Number.isInteger(n))) throw new UserError(`--spans takes whole numbers separated by commas (e.g. 2,3) or none, got "${raw}".`);
-  return spans;
-}
+const USAGE = 'slayer score MODEL --data DATA [options] [--json]';
 
 export const scoreCommand: Command<ScoreResult> = {
   usage: USAGE,
   details: [
     'Small values mark layers that do little: candidates for pruning. `slayer plan --scores FILE` reads the --json output.',
-    '--spans N[,M]: also measure d(h_l, h_l+N), how much each run of N layers changes the representation (read by',
-    '  slayer plan --prune gromov). Default: the number of layers the S plan deletes on this model when it is 2 or more; none to skip.',
+    '--spans N[,M]: d(h_l, h_l+N), how much each run of N layers changes the representation.',
     ...DATA_DETAILS,
     ...ANALYSIS_DETAILS,
     ...ENGINE_DETAILS,
   ],
-  options: { ...DATA_FLAGS, ...ANALYSIS_FLAGS, ...ENGINE_FLAGS, spans: { type: 'string' } },
+  options: parseArgsOptions(scoreSchema),
+  optionHelp: helpLines(scoreSchema),
   async run(positionals, values, ctx) {
     const model = requirePositional(positionals, 0, 'the model folder', USAGE);
-    const { data, ...rest } = dataOptions(values, USAGE);
-    const spans = spansFlag(typeof values.spans === 'string' ? values.spans : undefined);
-    return scoreLayers(model, data, { ...rest, ...analysisSettings(values), ...engineSettings(values), ...(spans ? { spans } : {}) }, ctx);
+    const { modelDir, data, weightCache, ...options } = parseFlags(scoreSchema, values, { modelDir: model }, USAGE);
+    const cache = weightCache === 'none' ? undefined : resolve(weightCache ?? join(defaultHome(), 'weight-cache'));
+    return scoreLayers(modelDir, data, { ...options, provider: options.provider ?? 'auto', weightCache: cache }, ctx);
   },
   format(r) {
     const f = (x: number) => x.toFixed(4).padStart(12);

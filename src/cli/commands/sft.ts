@@ -3,13 +3,15 @@
  * (messages, ShareGPT, Alpaca or prompt/completion JSON Lines) rendered with the model's chat
  * template, loss on the response tokens only, training the same layers as the S stage.
  */
+import { sftSchema } from '../../shared/commands/train.js';
 import { train, type TrainRunResult } from '../../main/train/index.js';
+import { requireRoomForJob } from '../../main/estimate/job.js';
 import type { Command } from '../command.js';
 import { requirePositional } from '../args.js';
 import { formatTrainResult } from '../format-train.js';
-import { TRAIN_DETAILS, TRAIN_FLAGS, TRAIN_USAGE, trainOptions } from '../train-flags.js';
+import { TRAIN_DETAILS, trainCommandOptions, trainOptions } from '../train-flags.js';
 
-const USAGE = `slayer sft MODEL --data CHAT.jsonl --out DIR [--template FILE] [--packing pack|pad] [--bad-lines stop|skip] ${TRAIN_USAGE}`;
+const USAGE = 'slayer sft MODEL --data CHAT.jsonl --out DIR [--template FILE] [--packing pack|pad] [options] [--json]';
 
 export const sftCommand: Command<TrainRunResult> = {
   usage: USAGE,
@@ -27,10 +29,12 @@ export const sftCommand: Command<TrainRunResult> = {
     '--eval-data CHAT.jsonl: held-out examples, scored on their response tokens.',
     ...TRAIN_DETAILS,
   ],
-  options: TRAIN_FLAGS,
+  ...trainCommandOptions(sftSchema),
   async run(positionals, values, ctx) {
     const model = requirePositional(positionals, 0, 'the model folder', USAGE);
-    return train(model, trainOptions(values, USAGE, 'instruct'), ctx);
+    const options = trainOptions(sftSchema, values, model, USAGE, { format: 'instruct' });
+    await requireRoomForJob('train', { ...options, modelDir: model });
+    return train(model, options, ctx);
   },
   format: formatTrainResult,
 };

@@ -23,8 +23,8 @@ import { withAnalysisEngine, type AnalysisSettings } from './analysis-session.js
 import type { ScoreResult } from '../../shared/analysis.js';
 
 /** Calibration defaults (docs/cli.md): 64 sequences of 128 tokens, seed 0. */
-export const SCORE_SEQ_LEN = 128;
-export const SCORE_SAMPLES = 64;
+export { SCORE_SAMPLES, SCORE_SEQ_LEN } from '../../shared/commands/score.js';
+import { SCORE_SAMPLES, SCORE_SEQ_LEN } from '../../shared/commands/score.js';
 
 export interface ScoreOptions extends Omit<DataOptions, 'data'>, AnalysisSettings {
   /**

@@ -31,8 +31,9 @@ export const jobChecks: { [K in JobKind]: Check<K> } = {
   train: async (p) => ({
     ...p,
     modelDir: await model(p.modelDir),
-    data: await data(p.data),
+    data: typeof p.data === 'string' ? await data(p.data) : await Promise.all(p.data.map(async (s) => ({ ...s, data: await data(s.data) }))),
     out: resolve(p.out),
+    replayData: await optional(p.replayData, 'general text'),
     evalData: p.evalData && (await Promise.all(p.evalData.map((e) => requireReadablePath(e, 'evaluation text')))),
     template: await optional(p.template, 'chat template'),
   }),

@@ -19,22 +19,8 @@ export interface DataSource {
   weight: number;
 }
 
-/**
- * "[NAME=]PATH[:WEIGHT]". The text after the last ":" is the weight unless it holds a path
- * separator or the ":" is a Windows drive's (C:\data); a weight that is not a number is refused.
- */
-export function parseSourceSpec(spec: string): { name?: string; data: string; weight?: number } {
-  let rest = spec.trim();
-  let name: string | undefined;
-  const named = /^([A-Za-z][\w.-]*)=(.+)$/.exec(rest);
-  if (named) [, name, rest] = named;
-  const colon = rest.lastIndexOf(':');
-  const suffix = rest.slice(colon + 1);
-  if (colon <= 0 || /[\\/]/.test(suffix)) return { name, data: rest };
-  const weight = suffix.trim() === '' ? NaN : Number(suffix);
-  if (Number.isNaN(weight)) throw new UserError(`"${spec}": the weight after ":" must be a number, got "${suffix}". Write DIR:0.6, or NAME=DIR:0.6.`);
-  return { name, data: rest.slice(0, colon), weight };
-}
+/** "[NAME=]PATH[:WEIGHT]": read where the option is declared (src/shared/commands/train.ts). */
+export { parseSourceSpec } from '../../shared/commands/train.js';
 
 /** Names, weights and paths checked: every weight a positive number, names unique. */
 export function resolveSources(specs: readonly { name?: string; data: string; weight?: number }[]): DataSource[] {

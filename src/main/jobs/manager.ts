@@ -91,8 +91,9 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     return this.running?.id === id ? this.running.proc.pid : undefined;
   }
 
+  /** `params` are the job schema's output for `kind` (checked by the API before a job starts). */
   async start(kind: JobKind, params: Record<string, unknown>, projectId: string | null = null): Promise<JobRecord> {
-    const record: JobRecord = {
+    const record = {
       id: `${new Date().toISOString().slice(0, 10)}-${kind}-${randomBytes(4).toString('hex')}`,
       kind,
       params,
@@ -105,7 +106,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       error: null,
       errorDetail: null,
       result: null,
-    };
+    } as JobRecord;
     this.records.set(record.id, record);
     await this.save(record);
     this.queue.push(record.id);
@@ -207,7 +208,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     proc.send({ type: 'start', job: { id, kind: record.kind, params: record.params } });
   }
 
-  private async finish(record: JobRecord, patch: Partial<JobRecord>): Promise<void> {
+  private async finish(record: JobRecord, patch: Partial<Omit<JobRecord, 'result'>> & { result?: unknown }): Promise<void> {
     Object.assign(record, patch, { endedAt: new Date().toISOString() });
     await this.save(record);
     this.emit('updated', record);

@@ -2,8 +2,6 @@
 export { train, TrainingStopped } from './trainer.js';
 export type { TrainResult, TrainRunResult } from './trainer.js';
 export type { TrainOptions, TrainableOption, RunSettings, SourceOption, DataFormat } from './options.js';
-export { DATA_FORMATS } from './options.js';
-export { DEFAULTS as TRAIN_DEFAULTS } from './options.js';
 export { SCHEDULES } from '../../shared/schedules.js';
 export type { Schedule } from '../../shared/schedules.js';
 export { OPTIMIZERS } from './optimizer.js';

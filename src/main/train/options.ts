@@ -5,6 +5,7 @@
  * refused here, before any work, with one line that names the setting.
  */
 import { UserError } from '../../shared/errors.js';
+import type { DATA_FORMATS } from '../../shared/commands/train.js';
 import type { ModelDescription } from '../../shared/model.js';
 import type { WeightDtype } from '../../shared/estimate.js';
 import type { BadLinePolicy, CorpusSplit } from '../data/index.js';
@@ -28,7 +29,6 @@ export interface SourceOption {
 }
 
 /** What the training data is: plain text (continued pre-training) or instruction examples (the instruct stage). */
-export const DATA_FORMATS = ['text', 'instruct'] as const;
 export type DataFormat = (typeof DATA_FORMATS)[number];
 
 export interface TrainOptions extends ProviderOptions, Omit<MemorySettings, 'forceMode'> {

@@ -3,7 +3,7 @@
  * project's model (the newest 'apply' job into it says which plan and model it was made from),
  * and the function check of that surgery in plain words.
  */
-import type { JobRecord, JobResults } from '../../shared/jobs';
+import { jobResult, type JobRecord, type JobResults } from '../../shared/jobs';
 import type { Plan } from '../../shared/plan';
 import type { FunctionCheck } from '../../shared/surgery';
 import { planShape } from './plan-edit';
@@ -17,12 +17,12 @@ export type ExpansionState =
   | { kind: 'built'; job: JobRecord; result: JobResults['apply'] };
 
 /** `applies`: the project's apply jobs into models/expanded, newest first. */
-export function expansionState(applies: readonly JobRecord[], plan: Plan, modelDir: string): ExpansionState {
+export function expansionState(applies: readonly JobRecord<'apply'>[], plan: Plan, modelDir: string): ExpansionState {
   const newest = applies[0] ?? null;
   if (newest && (newest.state === 'running' || newest.state === 'queued')) return { kind: 'building', job: newest };
   const built = applies.find((j) => j.state === 'succeeded');
   if (!built || newest !== built) return { kind: 'missing', job: newest };
-  const result = built.result as JobResults['apply'];
+  const result = jobResult(built, 'apply')!;
   if (built.params.modelDir !== modelDir) return { kind: 'stale', job: built, result, why: 'It was built from another model than the project uses now.' };
   if (planShape(built.params.plan as Plan) !== planShape(plan)) return { kind: 'stale', job: built, result, why: 'The plan changed since it was built.' };
   return { kind: 'built', job: built, result };

@@ -4,7 +4,7 @@
  * from the job records (the plan a run trained is the plan of the 'apply' job that built its
  * model just before it).
  */
-import type { JobKind, JobRecord, JobResults } from '../../shared/jobs';
+import { isJobKind, jobResult, jobsOfKind, type JobKind, type JobRecord } from '../../shared/jobs';
 import type { Plan } from '../../shared/plan';
 import { DEFAULTS, type RunSettings } from '../../shared/training';
 import { formatCount } from './format';
@@ -37,7 +37,7 @@ export function jobNumbers(job: JobRecord): string {
   if (job.state !== 'succeeded' || job.result === null) return '';
   switch (job.kind) {
     case 'train': {
-      const r = job.result as JobResults['train'];
+      const r = job.result;
       const loss = r.losses.at(-1);
       return [
         loss === undefined ? null : `final loss ${fixed(loss, 4)}`,
@@ -49,41 +49,41 @@ export function jobNumbers(job: JobRecord): string {
         .join(' · ');
     }
     case 'eval': {
-      const r = job.result as JobResults['eval'];
+      const r = job.result;
       const qa = r.qa ? ` · QA accuracy ${percent(r.qa.accuracy)}` : '';
       return `perplexity ${fixed(r.perplexity, 2)} on ${job.params.split ?? 'the data'}${qa}`;
     }
     case 'corpus': {
-      const r = job.result as JobResults['corpus'];
+      const r = job.result;
       return `${r.documents.toLocaleString('en-US')} documents · ${formatCount(r.split.train.tokens)} training tokens`;
     }
     case 'score': {
-      const r = job.result as JobResults['score'];
+      const r = job.result;
       return `${r.layers.length} layers on ${r.samples} samples`;
     }
     case 'probe': {
-      const r = job.result as JobResults['probe'];
+      const r = job.result;
       return `${r.kind} probe · baseline perplexity ${fixed(r.baseline.perplexity, 2)}`;
     }
     case 'apply': {
-      const r = job.result as JobResults['apply'];
+      const r = job.result;
       const check = r.functionCheck.checked ? (r.functionCheck.passed ? 'outputs unchanged' : 'outputs differ') : 'not checked';
       return `${r.layers} layers · ${formatCount(r.parameters)} parameters · ${check}`;
     }
     case 'export': {
-      const r = job.result as JobResults['export'];
+      const r = job.result;
       return `${r.format}${r.dtype ? ` ${r.dtype}` : ''} · ${r.files.length} files`;
     }
     case 'instruct-eval': {
-      const r = job.result as JobResults['instruct-eval'];
+      const r = job.result;
       return `response perplexity ${fixed(r.perplexity, 2)} on ${r.examples} examples`;
     }
     case 'generate': {
-      const r = job.result as JobResults['generate'];
+      const r = job.result;
       return `${r.tokens.length} tokens`;
     }
     case 'hash-folder': {
-      const r = job.result as JobResults['hash-folder'];
+      const r = job.result;
       return `${r.files.length} files`;
     }
   }
@@ -143,15 +143,16 @@ const SETTING_WORDS: [keyof RunSettings, string][] = [
  * unfinished one what its job set and the trainer's fixed defaults.
  */
 export function settingsRows(runs: readonly JobRecord[]): CompareRow[] {
-  const result = (job: JobRecord) => (job.state === 'succeeded' ? (job.result as JobResults['train']) : null);
+  const result = (job: JobRecord) => jobResult(job, 'train');
   const settingOf = (job: JobRecord, key: keyof RunSettings): string | null => {
-    const value = result(job)?.settings[key] ?? job.params[key] ?? FIXED_DEFAULTS[key];
+    const params: Record<string, unknown> = job.params;
+    const value = result(job)?.settings[key] ?? params[key] ?? FIXED_DEFAULTS[key];
     return value === undefined ? null : String(value);
   };
   const trained = (job: JobRecord) => {
     const r = result(job);
     if (r) return r.trainGlobals ? 'all' : r.trainableLayers.join(', ');
-    const asked = job.params.trainable;
+    const asked = isJobKind(job, 'train') ? job.params.trainable : undefined;
     return Array.isArray(asked) ? asked.join(', ') : asked === 'all' ? 'all' : null;
   };
   return [
@@ -188,7 +189,8 @@ export function settingsRows(runs: readonly JobRecord[]): CompareRow[] {
  * model folder that ended before the run was started. Null for a model built elsewhere.
  */
 export function trainedPlan(run: JobRecord, jobs: readonly JobRecord[]): Plan | null {
-  const built = jobs.find((j) => j.kind === 'apply' && j.state === 'succeeded' && j.params.out === run.params.modelDir && (j.endedAt ?? '') <= run.createdAt);
+  const modelDir = 'modelDir' in run.params ? run.params.modelDir : null;
+  const built = jobsOfKind(jobs, 'apply').find((j) => j.state === 'succeeded' && j.params.out === modelDir && (j.endedAt ?? '') <= run.createdAt);
   return (built?.params.plan as Plan | undefined) ?? null;
 }
 

@@ -7,7 +7,7 @@ import type { Project } from '../../shared/api';
 import type { InstructPacking } from '../../shared/instruct';
 import type { JobRequestParams } from '../../shared/jobs';
 import { DEFAULTS } from '../../shared/training';
-import { shellQuote } from './plan-command';
+import { trainCommandLine } from '../../shared/commands/train';
 
 export interface InstructForm {
   /** The instruction examples (.jsonl or .json). */
@@ -66,17 +66,5 @@ export function instructParams(form: InstructForm, project: Project, overwrite: 
   };
 }
 
-export function sftCommand(p: JobRequestParams<'train'>): string {
-  const args = ['slayer', 'sft', shellQuote(p.modelDir), '--data', shellQuote(p.data), '--out', shellQuote(p.out)];
-  const flag = (name: string, value: string | number | undefined) => value !== undefined && args.push(`--${name}`, shellQuote(String(value)));
-  flag('template', p.template);
-  flag('packing', p.packing);
-  flag('steps', p.steps);
-  flag('lr', p.lr);
-  flag('batch', p.batch);
-  flag('seq-len', p.seqLen);
-  for (const e of p.evalData ?? []) flag('eval-data', e);
-  if (p.resume) args.push('--resume');
-  if (p.overwrite) args.push('--force');
-  return args.join(' ');
-}
+/** The `slayer sft` command line of the job `p`, from the training schema (src/shared/commands/train.ts). */
+export const sftCommand = (p: JobRequestParams<'train'>): string => trainCommandLine(p);

@@ -1,10 +1,10 @@
 /**
- * The Inject step's training settings: what the form holds, its defaults (the trainer's own,
- * src/main/train/options.ts, so the form and `slayer train` agree), and the 'train' job
+ * The Inject step's training settings: what the form holds, its defaults (the training schema's,
+ * src/shared/commands/train.ts, so the form and `slayer train` agree), and the 'train' job
  * parameters they make. Where the project's files go is fixed: the expanded model in
  * models/expanded, the trained one (with its checkpoints) in models/trained.
  */
-import { DEFAULTS } from '../../shared/training';
+import { TRAIN_OPTION_DEFAULTS } from '../../shared/commands/train';
 import type { Schedule } from '../../shared/schedules';
 import type { OptimizerName } from '../../shared/training';
 export { SCHEDULES } from '../../shared/schedules';
@@ -36,7 +36,7 @@ export interface TrainForm {
  * Held-out points on the loss chart while training runs. The trainer's own default is 0 (start
  * and end only); the step shows curves, so it measures as often as it saves.
  */
-const EVAL_EVERY = DEFAULTS.checkpointEvery;
+const EVAL_EVERY = TRAIN_OPTION_DEFAULTS.checkpointEvery;
 
 /** The project's fixed places: what the surgery writes, what training reads and writes. */
 export function injectPlaces(project: Project) {
@@ -53,18 +53,18 @@ export type InjectPlaces = ReturnType<typeof injectPlaces>;
 export function defaultForm(seqLen: number): TrainForm {
   return {
     steps: null,
-    lr: DEFAULTS.lr,
-    batch: DEFAULTS.batch,
+    lr: TRAIN_OPTION_DEFAULTS.lr,
+    batch: TRAIN_OPTION_DEFAULTS.batch,
     seqLen,
-    gradAccum: DEFAULTS.gradAccum,
+    gradAccum: TRAIN_OPTION_DEFAULTS.gradAccum,
     warmup: null,
-    schedule: DEFAULTS.schedule,
-    weightDecay: DEFAULTS.weightDecay,
-    clip: DEFAULTS.clip,
-    optimizer: DEFAULTS.optimizer,
-    seed: DEFAULTS.seed,
+    schedule: TRAIN_OPTION_DEFAULTS.schedule,
+    weightDecay: TRAIN_OPTION_DEFAULTS.weightDecay,
+    clip: TRAIN_OPTION_DEFAULTS.clip,
+    optimizer: TRAIN_OPTION_DEFAULTS.optimizer,
+    seed: TRAIN_OPTION_DEFAULTS.seed,
     evalEvery: EVAL_EVERY,
-    checkpointEvery: DEFAULTS.checkpointEvery,
+    checkpointEvery: TRAIN_OPTION_DEFAULTS.checkpointEvery,
   };
 }
 

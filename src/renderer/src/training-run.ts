@@ -5,7 +5,7 @@
  * models/trained/checkpoints), not on why it stopped: "Stop and save", a closed desktop app and a
  * crashed compute process all leave the last saved step there.
  */
-import type { JobRecord, JobResults } from '../../shared/jobs';
+import { isJobKind, jobResult, jobsOfKind, type JobRecord, type JobResults } from '../../shared/jobs';
 import { learningRate } from '../../shared/schedules';
 
 export type Point = [step: number, value: number];
@@ -24,10 +24,10 @@ export const EVAL_PREFIX = 'evalLoss/';
 
 export type TrainStatus =
   | { kind: 'none' }
-  | { kind: 'active'; job: JobRecord }
-  | { kind: 'done'; job: JobRecord; result: JobResults['train'] }
+  | { kind: 'active'; job: JobRecord<'train'> }
+  | { kind: 'done'; job: JobRecord<'train'>; result: JobResults['train'] }
   /** Stopped, interrupted or failed; resumable from `savedStep` when a checkpoint is on disk. */
-  | { kind: 'stopped'; job: JobRecord; savedStep: number | null };
+  | { kind: 'stopped'; job: JobRecord<'train'>; savedStep: number | null };
 
 /** The step numbers of the checkpoint folders (step-00000012 -> 12), newest first. */
 export function checkpointSteps(folderNames: readonly string[]): number[] {
@@ -43,17 +43,18 @@ export function checkpointSteps(folderNames: readonly string[]): number[] {
  * checkpoint of an earlier build belongs to another model, so it is not offered for resuming.
  */
 export function trainStatus(latest: JobRecord | null, savedSteps: readonly number[], builtAt: string | null): TrainStatus {
-  if (!latest) return { kind: 'none' };
+  if (!latest || !isJobKind(latest, 'train')) return { kind: 'none' };
   if (latest.state === 'running' || latest.state === 'queued') return { kind: 'active', job: latest };
-  if (latest.state === 'succeeded') return { kind: 'done', job: latest, result: latest.result as JobResults['train'] };
+  const result = jobResult(latest, 'train');
+  if (result) return { kind: 'done', job: latest, result };
   const sameBuild = builtAt === null || latest.createdAt >= builtAt;
   return { kind: 'stopped', job: latest, savedStep: sameBuild ? (savedSteps[0] ?? null) : null };
 }
 
 /** The newest train job into `out` and the jobs it continued, oldest first. Jobs are newest first. */
-export function runChain(jobs: readonly JobRecord[], out: string): JobRecord[] {
-  const into = jobs.filter((j) => j.kind === 'train' && j.params.out === out);
-  const chain: JobRecord[] = [];
+export function runChain(jobs: readonly JobRecord[], out: string): JobRecord<'train'>[] {
+  const into = jobsOfKind(jobs, 'train').filter((j) => j.params.out === out);
+  const chain: JobRecord<'train'>[] = [];
   for (const job of into) {
     chain.unshift(job);
     if (job.params.resume !== true) break;
@@ -116,7 +117,7 @@ export function remainingSeconds(pace: Pace | undefined, totalSteps: number): nu
 
 /** The run's total steps: as set, or (one pass by default) from the progress fraction step/steps. */
 export function totalSteps(job: JobRecord, step: number): number | null {
-  if (typeof job.params.steps === 'number') return job.params.steps;
+  if (isJobKind(job, 'train') && job.params.steps !== undefined) return job.params.steps;
   const fraction = job.progress?.fraction;
   return fraction && step > 0 ? Math.round(step / fraction) : null;
 }

@@ -7,7 +7,7 @@
  */
 import { defineStore } from 'pinia';
 import type { Project } from '../../../shared/api';
-import type { JobKind, JobRecord, JobResults } from '../../../shared/jobs';
+import { jobResult, jobsOfKind, type JobKind, type JobParams, type JobRecord, type JobResults } from '../../../shared/jobs';
 import { useJobsStore } from './jobs';
 import { useProjectSettingsStore } from './project-settings';
 
@@ -30,9 +30,11 @@ export function scanParams(quick: boolean, dataDir: string | undefined): { preci
 export const isQuick = (r: { precision?: string }) => r.precision === 'int8';
 
 export type ScoreSplit = 'train' | 'general-train';
+/** The kinds this store finds: jobs run on a project's model. */
+type AnalysisKind = 'corpus' | 'score' | 'probe';
 
 export interface Finished<K extends JobKind> {
-  job: JobRecord;
+  job: JobRecord<K>;
   result: JobResults[K];
 }
 
@@ -42,21 +44,27 @@ export const useAnalysisStore = defineStore('analysis', () => {
   const projectSettings = useProjectSettingsStore();
 
   /** The newest job of a kind for the project and its model that `match` accepts (jobs are newest first). */
-  function latest(kind: JobKind, project: Project, match: (params: Record<string, unknown>) => boolean, state?: JobRecord['state']): JobRecord | null {
+  function latest<K extends AnalysisKind>(
+    kind: K,
+    project: Project,
+    match: (params: JobParams<K>) => boolean,
+    state?: JobRecord['state'],
+  ): JobRecord<K> | null {
     return (
-      jobs.jobs.find(
-        (j) => j.kind === kind && j.projectId === project.id && j.params.modelDir === project.modelDir && (!state || j.state === state) && match(j.params),
+      jobsOfKind(jobs.jobs, kind).find(
+        (j) => j.projectId === project.id && j.params.modelDir === project.modelDir && (!state || j.state === state) && match(j.params),
       ) ?? null
     );
   }
 
-  function finished<K extends JobKind>(kind: K, project: Project, match: (params: Record<string, unknown>) => boolean): Finished<K> | null {
+  function finished<K extends AnalysisKind>(kind: K, project: Project, match: (params: JobParams<K>) => boolean): Finished<K> | null {
     const job = latest(kind, project, match, 'succeeded');
-    return job ? { job, result: job.result as JobResults[K] } : null;
+    const result = jobResult(job, kind);
+    return job && result ? { job, result } : null;
   }
 
-  const inCorpus = (project: Project) => (p: Record<string, unknown>) => p.out === corpusDir(project);
-  const onCorpus = (project: Project, split: string) => (p: Record<string, unknown>) => p.data === corpusDir(project) && p.split === split;
+  const inCorpus = (project: Project) => (p: { out: string }) => p.out === corpusDir(project);
+  const onCorpus = (project: Project, split: string) => (p: { data: string; split?: string }) => p.data === corpusDir(project) && p.split === split;
 
   /** The project's corpus as last built for its model. */
   const corpus = (project: Project) => finished('corpus', project, inCorpus(project));
@@ -66,7 +74,7 @@ export const useAnalysisStore = defineStore('analysis', () => {
   const scores = (project: Project, split: ScoreSplit) => finished('score', project, onCorpus(project, split));
   const scoreRun = (project: Project, split: ScoreSplit) => latest('score', project, onCorpus(project, split));
 
-  const probeMatch = (project: Project, kind: 'drop' | 'insert', init: 'copy' | 'average') => (p: Record<string, unknown>) =>
+  const probeMatch = (project: Project, kind: 'drop' | 'insert', init: 'copy' | 'average') => (p: JobParams<'probe'>) =>
     onCorpus(project, 'validation')(p) && p.kind === kind && (kind === 'drop' || (p.init ?? 'copy') === init);
   const probe = (project: Project, kind: 'drop' | 'insert', init: 'copy' | 'average') => finished('probe', project, probeMatch(project, kind, init));
   const probeRun = (project: Project, kind: 'drop' | 'insert', init: 'copy' | 'average') => latest('probe', project, probeMatch(project, kind, init));
@@ -74,9 +82,10 @@ export const useAnalysisStore = defineStore('analysis', () => {
   /** The domain scores the plan uses, or null when none were chosen for this model. */
   function planScores(project: Project | null): Finished<'score'> | null {
     const id = project && projectSettings.loadedFor === project.id ? projectSettings.settings.steps.planScoresJob : null;
-    const job = id ? jobs.jobs.find((j) => j.id === id) : null;
-    if (!project || !job || job.state !== 'succeeded' || job.params.modelDir !== project.modelDir) return null;
-    return { job, result: job.result as JobResults['score'] };
+    const job = id ? jobsOfKind(jobs.jobs, 'score').find((j) => j.id === id) : null;
+    const result = jobResult(job, 'score');
+    if (!project || !job || !result || job.params.modelDir !== project.modelDir) return null;
+    return { job, result };
   }
 
   function useInPlan(jobId: string) {

@@ -1,0 +1,60 @@
+/**
+ * Options several commands share, declared once: paths, the sequence length, the seed, the part
+ * of a built corpus, and where the math runs (the engine options main also fills in from the
+ * user's Settings).
+ */
+import { z } from 'zod';
+import { flag } from '../command-schema.js';
+import { PROVIDER_CHOICES } from '../compute.js';
+import { UserError } from '../errors.js';
+
+export const path = z.string().min(1, 'a path is required');
+export const seqLen = z.number().int().min(8).max(131072);
+export const seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1)
+  .default(0);
+export const split = z.enum(['train', 'validation', 'general-train', 'general-validation']);
+export const SPLIT_DESCRIPTION = 'the part of a built corpus to read: train, validation, general-train or general-validation';
+
+const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 2 ** 10, KB: 2 ** 10, M: 2 ** 20, MB: 2 ** 20, G: 2 ** 30, GB: 2 ** 30, T: 2 ** 40, TB: 2 ** 40 };
+
+/** A size such as "12GB", "512M" or "1e9" in bytes (K/M/G/T count in powers of 1024); `name` is the flag, for the error. */
+export function parseSize(raw: string, name: string): number {
+  const m = /^\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([a-z]*)\s*$/i.exec(raw);
+  const unit = m ? SIZE_UNITS[m[2].toUpperCase().replace(/IB$/, 'B')] : undefined;
+  if (!m || unit === undefined || !(Number(m[1]) > 0)) throw new UserError(`--${name} must be a size such as 12GB or 512MB, got "${raw}".`);
+  return Math.floor(Number(m[1]) * unit);
+}
+
+/** Where the forward and backward passes run; main fills in what the job leaves out from the user's Settings. */
+export const engineOptions = {
+  provider: flag(z.enum(PROVIDER_CHOICES as readonly ['auto', 'cpu', 'webgpu', 'cuda']).optional(), {
+    flag: 'provider',
+    value: 'auto|cpu|webgpu|cuda',
+    description: 'where the math runs: auto picks the GPU when one answers and the job fits, else the CPU',
+    defaultText: 'auto',
+  }),
+  threads: flag(z.number().int().min(1).max(256).optional(), {
+    flag: 'threads',
+    value: 'N',
+    description: 'CPU threads',
+    defaultText: 'all cores',
+  }),
+  streaming: flag(z.boolean().optional(), { flag: 'streaming', description: 'read the weights from disk one block at a time whatever else would fit' }),
+  memoryLimitBytes: flag(z.number().positive().optional(), {
+    flag: 'max-memory',
+    value: 'SIZE',
+    description: 'use at most this much memory, e.g. 12GB',
+    defaultText: "the machine's free memory",
+    parse: (raw) => parseSize(raw, 'max-memory'),
+  }),
+  gpuMemoryBytes: flag(z.number().positive().optional(), {
+    flag: 'gpu-memory',
+    value: 'SIZE',
+    description: "the GPU's memory, for drivers that do not report it",
+    parse: (raw) => parseSize(raw, 'gpu-memory'),
+  }),
+};
