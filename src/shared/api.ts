@@ -83,7 +83,6 @@ export const apiMethods = {
   'model.inspect': z.object({ dir: nonEmptyPath }),
   'models.list': z.object({}),
   'corpus.preview': z.object({ path: nonEmptyPath, html: z.enum(HTML_READINGS).optional(), domain: z.enum(domains).optional() }),
-  'report.write': z.object({ projectId: id, report: z.unknown() }),
   'report.read': z.object({ projectId: id }),
   /** Every pipeline stage of the project and its state, from the stage records on disk. */
   'pipeline.status': z.object({ projectId: id }),
@@ -181,7 +180,6 @@ export interface ApiResponses {
   'models.list': { cacheDir: string; models: CachedModel[] };
   'corpus.preview': CorpusPreview;
   'instruct.preview': InstructPreview;
-  'report.write': { json: string; html: string };
   /** The project's report.html, to show in the app; null when none was written yet. */
   'report.read': { html: string | null; path: string; report: RunReport | null };
   'pipeline.status': PipelineStatus;

@@ -20,9 +20,7 @@ import { jobChecks } from './job-checks.js';
 import { requireOpenablePath, requireReadableDir, requireReadablePath } from './paths.js';
 import { previewCorpus } from '../data/preview.js';
 import { previewInstructions } from '../data/instruction-sequences.js';
-import { renderReportHtml } from '../report/report-html.js';
 import { parseRunReport } from '../report/parse.js';
-import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { listEntries } from '../fs/entries.js';
 import { REPORT_HTML, REPORT_JSON } from '../../shared/project-layout.js';
 import { pipelineStatus } from '../pipeline/status.js';
@@ -145,15 +143,6 @@ export class Backend {
     'models.list': async () => {
       const cacheDir = hfCacheDir();
       return { cacheDir, models: await listCachedModels(cacheDir) };
-    },
-    'report.write': async (req) => {
-      const project = await this.projects.get(req.projectId);
-      const report = parseRunReport(req.report);
-      const json = join(project.dir, 'report.json');
-      const html = join(project.dir, 'report.html');
-      await writeJsonAtomic(json, report);
-      await writeFileAtomic(html, renderReportHtml(report));
-      return { json, html };
     },
     'report.read': async (req) => {
       const project = await this.projects.get(req.projectId);

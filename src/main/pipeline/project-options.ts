@@ -8,7 +8,8 @@
 import { basename, join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { mixtureParams, patchProjectSettings, type ProjectSettings } from '../../shared/project-settings.js';
-import { PROJECT_FILE, SETTINGS_FILE } from '../../shared/project-layout.js';
+import { PLAN_FILE, PROJECT_FILE, SETTINGS_FILE } from '../../shared/project-layout.js';
+import { existsSync } from 'node:fs';
 import { UserError } from '../../shared/errors.js';
 import { readProjectIn, readSettingsIn, type StoredProject } from '../projects/store.js';
 import { writeJsonAtomic } from '../fs/atomic.js';
@@ -59,6 +60,7 @@ export async function projectRunOptions(projectDir: string): Promise<ProjectRunO
       scoreSamples: pipeline.scoreSamples,
       evalSamples: pipeline.evalSamples,
       forgettingLimit: settings.evaluation.forgettingLimit,
+      planFile: existsSync(join(dir, PLAN_FILE)) ? join(dir, PLAN_FILE) : null,
     },
   };
 }

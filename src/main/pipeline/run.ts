@@ -25,7 +25,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { ModelFolder } from '../model/folder.js';
 import { buildMixedCorpus, type CorpusSourceSpec, type Domain } from '../data/index.js';
 import { scoreLayers, type ScoreResult } from '../analysis/index.js';
-import { makePlan, writePlanFile } from '../plan/index.js';
+import { makePlan, readPlanFile, writePlanFile } from '../plan/index.js';
 import { applyPlan, type ApplyResult } from '../surgery/index.js';
 import { evaluateModel } from '../evaluate/index.js';
 import { train, type TrainResult } from '../train/index.js';
@@ -69,6 +69,11 @@ export interface RunOptions {
   baselines: readonly (typeof BASELINES)[number][];
   /** How the S plan chooses the layers it deletes (default deepest, the paper's rule). */
   pruneRule?: PruneRule;
+  /**
+   * A saved plan (the Plan step's plan.json) the S run uses instead of making one: an S or a
+   * hand-edited plan; a plan of another strategy is left to that strategy's own run.
+   */
+  planFile?: string | null;
   scoreSamples: number;
   evalSamples: number;
   /** The most the general perplexity may rise before the report calls it forgetting (default: the findings' own). */
@@ -277,8 +282,10 @@ async function pipelineStages(o: RunOptions, control: TaskControl, stages: Stage
           : strategy === 'full'
             ? { strategy: 'full' }
             : { strategy: 'last-k' };
-    const planStage = await stages.run<Plan>(`plan-${strategy}`, { upstream: upstream(domainScores), options }, async () => {
-      const plan = makePlan(description, options);
+    const saved = strategy === 's' && o.planFile ? await readPlanFile(o.planFile, description) : null;
+    const own = saved && (saved.strategy === 's' || saved.strategy === 'manual') ? saved : null;
+    const planStage = await stages.run<Plan>(`plan-${strategy}`, { upstream: upstream(domainScores), ...(own ? { plan: own } : { options }) }, async () => {
+      const plan = own ?? makePlan(description, options);
       await writePlanFile(join(project, 'plans', `${strategy}.json`), plan);
       return { output: plan, artifacts: [join(project, 'plans', `${strategy}.json`)] };
     });

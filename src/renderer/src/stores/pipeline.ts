@@ -29,7 +29,7 @@ export const usePipelineStore = defineStore('pipeline', () => {
     }
     try {
       const next = await api().invoke('pipeline.status', { projectId: p.id });
-      if (p.id !== app.project?.id) return;
+      if (p.id !== app.project?.id || !Array.isArray(next?.stages)) return;
       status.value = next;
       error.value = null;
     } catch (e) {
