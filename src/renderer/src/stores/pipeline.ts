@@ -10,6 +10,7 @@ import type { PipelineStatus } from '../../../shared/pipeline';
 import { api } from '../api';
 import { useAppStore } from './app';
 import { useJobsStore } from './jobs';
+import { useProjectSettingsStore } from './project-settings';
 
 /** How often the stage list is read again while a pipeline job runs. */
 const REFRESH_MS = 3000;
@@ -60,7 +61,10 @@ export const usePipelineStore = defineStore('pipeline', () => {
     if (job.value && running.value) await jobs.cancel(job.value.id);
   }
 
-  watch(() => app.project?.id, refresh, { immediate: true });
+  // What the stages depend on: the project's model and field (project.json) and its settings.json.
+  const projectSettings = useProjectSettingsStore();
+  watch(() => [app.project?.id, app.project?.modelDir, app.project?.domain], refresh, { immediate: true });
+  watch(() => projectSettings.settings, refresh, { deep: true });
   watch(
     () => [job.value?.id, job.value?.state] as const,
     ([id, state], [oldId, oldState]) => {
