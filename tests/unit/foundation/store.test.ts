@@ -24,7 +24,14 @@ describe('project store', () => {
     await store.updateSettings(a.id, { corpus: { data: '/docs', seqLen: 256 }, evaluation: { forgettingLimit: 0.08 } });
     await store.updateSettings(a.id, { corpus: { general: '/novels' }, steps: { runs: { evaluate: { 'base-domain': 'job-1' } }, planScoresJob: 'job-2' } });
     const saved = JSON.parse(await readFile(join(a.dir, 'settings.json'), 'utf8'));
-    expect(saved.corpus).toEqual({ data: '/docs', general: '/novels', html: null, seqLen: 256, seed: 0, mixture: { weight: 1, sources: [], replayPercent: 0 } });
+    expect(saved.corpus).toEqual({
+      data: '/docs',
+      general: '/novels',
+      html: null,
+      seqLen: 256,
+      seed: 0,
+      mixture: { weight: 1, sources: [], replayPercent: 0 },
+    });
     expect(saved.pipeline).toMatchObject({ steps: 200, baselines: ['llama-pro', 'last-k'] });
     expect(saved.instruct).toMatchObject({ data: null, packing: 'pack', seqLen: null });
     expect(saved.evaluation.forgettingLimit).toBe(0.08);
