@@ -42,7 +42,7 @@ function seeded(seed: number): () => number {
 
 /** API methods that only read; any other method name is sent only with a body that can never reach its handler. */
 const READ_ONLY = ['app.info', 'settings.get', 'projects.list', 'jobs.list', 'projects.get', 'jobs.get'];
-const MUTATING = ['projects.create', 'projects.delete', 'projects.update', 'settings.update', 'jobs.start', 'jobs.cancel', 'plan.save'];
+const MUTATING = ['projects.create', 'projects.delete', 'projects.update', 'settings.update', 'jobs.start', 'jobs.cancel', 'report.write', 'plan.save'];
 const UNKNOWN = ['rm.rf', '__proto__', 'constructor', 'toString', '', '.', '..'];
 
 interface Case {
