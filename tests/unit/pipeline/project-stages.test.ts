@@ -12,6 +12,8 @@ import { jobRunners } from '../../../src/main/jobs/runners.js';
 import { jobParamSchemas } from '../../../src/shared/jobs.js';
 import { pipelineStatus, stageNames } from '../../../src/main/pipeline/status.js';
 import { main } from '../../../src/cli/main.js';
+import { makePlan, writePlanFile } from '../../../src/main/plan/index.js';
+import type { ModelDescription } from '../../../src/shared/model.js';
 import type { PipelineStatus } from '../../../src/shared/pipeline.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -24,12 +26,22 @@ describe('the pipeline as stage jobs and as slayer run, on one project folder', 
   let model: string;
   let docs: string;
   let general: string;
+  let description: ModelDescription;
 
   beforeAll(async () => {
     t = await tempDir();
     model = join(t.dir, 'model');
     // 8 layers: the S plan deletes one, so the built model is measured (evaluate-built-s is a stage).
-    await generateTestModel(model, { layers: 8, hiddenSize: 32, intermediateSize: 64, heads: 4, kvHeads: 2, vocabSize: 320, seed: 5, tokenizer: 'byte-level' });
+    ({ description } = await generateTestModel(model, {
+      layers: 8,
+      hiddenSize: 32,
+      intermediateSize: 64,
+      heads: 4,
+      kvHeads: 2,
+      vocabSize: 320,
+      seed: 5,
+      tokenizer: 'byte-level',
+    }));
     docs = join(t.dir, 'docs');
     general = join(t.dir, 'general');
     await mkdir(docs);
@@ -119,6 +131,20 @@ describe('the pipeline as stage jobs and as slayer run, on one project folder', 
     const rerun = await runJob(out);
     expect(rerun.ran).toEqual(['train-s', 'evaluate-s', 'export', 'report']);
     expect(rerun.report).toBe(join(out, 'report.json'));
+  });
+
+  it("uses the Plan step's saved plan for the S run (an S or hand-edited plan only), and a changed plan redoes plan-s", async () => {
+    const p = await appProject('saved-plan');
+    const own = makePlan(description, { strategy: 'manual', layout: { expand: [{ after: 1, init: 'copy' }], prune: [], refresh: 'none' } });
+    await writePlanFile(join(p.dir, 'plan.json'), own);
+    expect((await runJob(p.dir, 'plan-s')).ran).toContain('plan-s');
+    const used = JSON.parse(await readFile(join(p.dir, 'plans', 's.json'), 'utf8'));
+    expect(used.counts).toEqual(own.counts);
+    expect(used.strategy).toBe('manual');
+    // A plan of another strategy is not the S run's: the S plan is made by the prune rule, and plan-s runs again.
+    await writePlanFile(join(p.dir, 'plan.json'), makePlan(description, { strategy: 'llama-pro' }));
+    expect((await runJob(p.dir, 'plan-s')).ran).toEqual(['plan-s']);
+    expect(JSON.parse(await readFile(join(p.dir, 'plans', 's.json'), 'utf8')).strategy).toBe('s');
   });
 
   it('a damaged artifact fails its checksum: the stage runs again', async () => {
