@@ -16,6 +16,8 @@ import { HTML_READINGS } from './corpus.js';
 import type { CorpusPreview } from './corpus.js';
 import { INSTRUCT_PACKINGS, type InstructPreview } from './instruct.js';
 import { ESTIMATED_JOBS, type JobEstimate, type WelcomeEstimates } from './job-estimate.js';
+import type { PipelineStatus } from './pipeline.js';
+import type { RunReport } from './report.js';
 
 export { domains, type Domain } from './domains.js';
 
@@ -87,8 +89,9 @@ export const apiMethods = {
   'model.inspect': z.object({ dir: nonEmptyPath }),
   'models.list': z.object({}),
   'corpus.preview': z.object({ path: nonEmptyPath, html: z.enum(HTML_READINGS).optional(), domain: z.enum(domains).optional() }),
-  'report.write': z.object({ projectId: id, report: z.unknown() }),
   'report.read': z.object({ projectId: id }),
+  /** Every pipeline stage of the project and its state, from the stage records on disk. */
+  'pipeline.status': z.object({ projectId: id }),
   /** The first examples of an instruction file as the model would see them (template, response tokens), before training. */
   'instruct.preview': z.object({
     modelDir: nonEmptyPath,
@@ -187,9 +190,9 @@ export interface ApiResponses {
   'models.list': { cacheDir: string; models: CachedModel[] };
   'corpus.preview': CorpusPreview;
   'instruct.preview': InstructPreview;
-  'report.write': { json: string; html: string };
   /** The project's report.html, to show in the app; null when none was written yet. */
-  'report.read': { html: string | null; path: string };
+  'report.read': { html: string | null; path: string; report: RunReport | null };
+  'pipeline.status': PipelineStatus;
   /** A job's metrics from the project's metrics.jsonl, in the order they were logged. */
   'metrics.read': { name: string; step: number; value: number }[];
   /** opened is false where the app cannot open folders (browser mode): show the path instead. */

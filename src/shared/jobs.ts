@@ -17,6 +17,7 @@ import type { ApplyResult } from './surgery.js';
 import type { TrainResult } from './training.js';
 import type { InstructEvaluation } from './instruct.js';
 import type { CorpusMixture } from './mixture.js';
+import type { PipelineJobResult } from './pipeline.js';
 
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof jobStates)[number];
@@ -42,6 +43,18 @@ const analysis = {
 };
 
 export const jobParamSchemas = {
+  /**
+   * The pipeline's stages on a project folder (its project.json and settings.json give every
+   * option): up to and including `until`, or every remaining stage and the report. Stages done
+   * and unchanged are reused; a cancelled run keeps every stage it finished.
+   */
+  pipeline: z.object({
+    projectDir: path,
+    until: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,40}$/, 'must be a stage name')
+      .optional(),
+  }),
   'hash-folder': z.object({ path }),
   corpus: z.object({
     modelDir: path,
@@ -123,6 +136,7 @@ export type JobParams<K extends JobKind> = z.output<(typeof jobParamSchemas)[K]>
 export type JobRequestParams<K extends JobKind> = z.input<(typeof jobParamSchemas)[K]>;
 
 export interface JobResults {
+  pipeline: PipelineJobResult;
   'hash-folder': { files: { path: string; bytes: number; sha256: string }[]; totalBytes: number };
   corpus: CorpusReport & { mixture?: CorpusMixture | null };
   score: ScoreResult;

@@ -8,6 +8,10 @@ import { z } from 'zod';
 import { domains, type Domain } from './domains.js';
 import { HTML_READINGS } from './corpus.js';
 import { DEFAULT_FORGETTING_THRESHOLD } from './report-findings.js';
+import { PRUNE_RULES } from './plan.js';
+import { BASELINES, DEFAULT_BASELINES } from './pipeline.js';
+import { INSTRUCT_PACKINGS } from './instruct.js';
+import { DEFAULTS } from './training.js';
 
 export const PROJECT_SETTINGS_VERSION = 1;
 
@@ -34,6 +38,51 @@ const mixture = z.object({
 });
 export type MixtureForm = z.output<typeof mixture>;
 const NO_MIXTURE: MixtureForm = { weight: 1, sources: [], replayPercent: 0 };
+
+/**
+ * The pipeline's settings: what every stage of `slayer run` and of the wizard's "Do the remaining
+ * steps for me" uses besides the corpus (the recommended values by default). The CLI's flags
+ * override them for one run.
+ */
+const pipeline = z.object({
+  /** Optimizer steps of every training run (the same for S and the baselines, for a fair comparison). */
+  steps: z.number().int().min(1).default(200),
+  batch: z.number().int().min(1).default(8),
+  lr: z.number().positive().max(10).default(1e-4),
+  scoreSamples: z.number().int().min(1).default(64),
+  evalSamples: z.number().int().min(1).default(64),
+  baselines: z.array(z.enum(BASELINES)).default([...DEFAULT_BASELINES]),
+  pruneRule: z.enum(PRUNE_RULES).default('deepest'),
+  loraRank: z.number().int().min(1).nullable().default(null),
+  /** Multiple-choice questions (JSONL) and benchmark tasks measured on every model. */
+  domainQa: path.nullable().default(null),
+  generalQa: path.nullable().default(null),
+  domainTasks: z.array(path).default([]),
+  generalTasks: z.array(path).default([]),
+});
+export type PipelineSettings = z.output<typeof pipeline>;
+
+/** The Inject step's instruct stage (instruction examples after continued pre-training). */
+const instruct = z.object({
+  /** The instruction examples (.jsonl or .json), and held-out ones scored before and after. */
+  data: path.nullable().default(null),
+  heldOut: path.nullable().default(null),
+  /** A .jinja template instead of the model's own. */
+  template: path.nullable().default(null),
+  packing: z.enum(INSTRUCT_PACKINGS).default('pack'),
+  /** null: one pass over the examples. */
+  steps: z.number().int().min(1).nullable().default(null),
+  /** A smaller learning rate than continued pre-training: instruction data are few and the model already knows the field. */
+  lr: z
+    .number()
+    .positive()
+    .max(10)
+    .default(DEFAULTS.lr / 2),
+  batch: z.number().int().min(1).default(4),
+  /** null: the corpus's sequence length. */
+  seqLen: z.number().int().min(8).max(131072).nullable().default(null),
+});
+export type InstructSettings = z.output<typeof instruct>;
 
 export const projectSettingsSchema = z.object({
   version: z.literal(PROJECT_SETTINGS_VERSION).default(PROJECT_SETTINGS_VERSION),
@@ -63,6 +112,8 @@ export const projectSettingsSchema = z.object({
       planScoresJob: z.string().nullable().default(null),
     })
     .default({ runs: {}, planScoresJob: null }),
+  pipeline: pipeline.default(pipeline.parse({})),
+  instruct: instruct.default(instruct.parse({})),
 });
 
 export type ProjectSettings = z.output<typeof projectSettingsSchema>;
@@ -74,6 +125,8 @@ export const projectSettingsPatchSchema = z.object({
   corpus: projectSettingsSchema.shape.corpus.unwrap().partial().optional(),
   evaluation: projectSettingsSchema.shape.evaluation.unwrap().partial().optional(),
   steps: projectSettingsSchema.shape.steps.unwrap().partial().optional(),
+  pipeline: pipeline.partial().optional(),
+  instruct: instruct.partial().optional(),
 });
 
 export function defaultProjectSettings(): ProjectSettings {

@@ -1,10 +1,10 @@
 /**
- * The Evaluate step on a real project folder: a generated 4-layer model and, in models/trained, a
+ * The Evaluate step on a real project folder: a generated 4-layer model and, in models/s-trained, a
  * generated model of the S plan's shape (the surgery itself runs in the e2e test; it needs Node's
  * own URL handling, which happy-dom replaces), the eval results in the job history. The step
  * finds the trained model, shows the before/after table and the forgetting verdict for the limit,
- * starts the four eval jobs with the settings its command line shows, and saves a report that
- * carries the plan's layers.
+ * starts the four eval jobs with the settings its command line shows, and shows the pipeline's
+ * report as report.json says (the step writes no report of its own).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   const { description } = await generateTestModel(base, { layers: 4, ...shape });
   plan = makePlan(description, { strategy: 's' });
   project = { id: 'p1', name: 'Helpers', domain: 'code', createdAt: '', updatedAt: '', modelDir: base, dir: join(tmp.dir, 'project') };
-  trained = join(project.dir, 'models', 'trained');
+  trained = join(project.dir, 'models', 's-trained');
   await generateTestModel(trained, { layers: plan.counts.layers, ...shape });
   corpus = join(project.dir, 'corpus');
   await mkdir(corpus);
@@ -105,6 +105,7 @@ async function browse(path: string): Promise<BrowseResult> {
 }
 
 let calls: [string, Record<string, unknown>][];
+let report: RunReport | null;
 let jobs: JobRecord[];
 
 beforeEach(() => {
@@ -114,6 +115,7 @@ beforeEach(() => {
     p1: { steps: { runs: { evaluate: { 'base-domain': 'bd', 'base-general': 'bg', 'injected-domain': 'id', 'injected-general': 'ig' } } } },
   });
   calls = [];
+  report = null;
   jobs = history();
   window.slayer = {
     invoke: async (method: string, request: Record<string, unknown>) => {
@@ -124,7 +126,8 @@ beforeEach(() => {
       if (method === 'fs.browse') return browse(request.path as string);
       if (method === 'model.inspect') return inspectModel(request.dir as string);
       if (method === 'plan.load') return plan;
-      if (method === 'report.write') return { json: join(project.dir, 'report.json'), html: join(project.dir, 'report.html') };
+      if (method === 'report.read') return { html: report ? '<html></html>' : null, path: join(project.dir, 'report.html'), report };
+      if (method === 'pipeline.status') return { missing: null, stages: [] };
       if (method === 'app.openPath') return { opened: false, path: request.path };
       if (method === 'jobs.start') return { ...jobs[0], id: `new-${calls.length}`, state: 'queued', params: request.params, result: null };
       throw new Error(`unexpected ${method}`);
@@ -139,7 +142,8 @@ async function mountStep() {
   useAppStore().project = project;
   const w = mount(EvaluateStep, { global: { stubs: { EChart: true } } });
   await vi.waitFor(() => w.get('[data-testid="evaluation-results"]'));
-  await vi.waitFor(() => expect(w.find('[data-testid="gain-chart"]').exists()).toBe(true));
+  // The project's models are found by browsing its folder (and the base model inspected).
+  await vi.waitFor(() => w.get('[data-testid="model-choice-injected"] input:checked'));
   await flushPromises();
   return w;
 }
@@ -204,63 +208,72 @@ describe('evaluate step', () => {
     w.unmount();
   });
 
-  it('saves a report with both measurements and the plan of the trained model', async () => {
+  it('shows the report the pipeline wrote, with the numbers of report.json, and no report of its own', async () => {
+    const measured = (domain: number, general: number) => ({
+      domain: { meanNll: Math.log(domain), perplexity: domain, tokens: 100, seqLen: 128, dataHash: 'sha256:d' },
+      general: { meanNll: Math.log(general), perplexity: general, tokens: 100, seqLen: 128, dataHash: 'sha256:g' },
+      domainQa: null,
+      generalQa: null,
+    });
+    report = {
+      version: 1,
+      createdAt: '2026-01-01T00:00:00Z',
+      domain: 'code',
+      model: { dir: base, architecture: 'LlamaForCausalLM', layers: 4, parameters: 1, sourceHash: 'x' },
+      data: { domain: '/docs', general: '/general', domainQa: null, generalQa: null, seqLen: 128, seed: 0 },
+      scores: { domain: { layers: [], samples: 0, seqLen: 0, dataHash: '' }, general: null },
+      before: measured(313.88, 331.74),
+      runs: [
+        {
+          strategy: 's',
+          label: 'S (SLayer)',
+          counts: plan.counts,
+          trainableLayers: [],
+          removedLayers: [],
+          training: { steps: 2, losses: [5.7, 5.6], tokensPerSecond: 100, trainableParameters: 10, seconds: 1 },
+          after: measured(308.65, 331.77),
+          modelDir: trained,
+        },
+        {
+          strategy: 'last-k',
+          label: 'last-k',
+          counts: plan.counts,
+          trainableLayers: [],
+          removedLayers: [],
+          training: { steps: 2, losses: [5.7, 5.6], tokensPerSecond: 100, trainableParameters: 10, seconds: 1 },
+          after: measured(310.5, 332.1),
+          modelDir: '/p/models/last-k-trained',
+        },
+      ],
+      timings: {},
+      reused: [],
+      exports: [],
+      findings: ['S (SLayer): domain perplexity 313.9 → 308.6 (-1.7 %), general perplexity 331.7 → 331.8 (+0.0 %).'],
+    };
     const w = await mountStep();
-    await w.get('[data-testid="save-report"]').trigger('click');
-    await flushPromises();
-    const [, request] = calls.find(([m]) => m === 'report.write')!;
-    const report = request.report as RunReport;
-    expect(request.projectId).toBe('p1');
-    expect(report.before.general.perplexity).toBe(10);
-    expect(report.before.generalQa).toEqual({ accuracy: 0.5, accuracyNorm: 0.5, items: 50, qaHash: 'sha256:qa' });
-    expect(report.runs).toHaveLength(1);
-    expect(report.runs[0].after.domain.perplexity).toBe(15);
-    expect(report.runs[0].strategy).toBe('s');
-    expect(report.runs[0].counts).toEqual(plan.counts);
-    expect(report.runs[0].trainableLayers).toEqual(plan.layers.filter((l) => l.trainable).map((l) => l.index));
-    expect(report.runs[0].removedLayers).toEqual(plan.removed);
-    expect(report.data.generalQa).toBe('/qa/general.jsonl');
-    expect(report.timings).toEqual({ 'evaluate base': 3, 'evaluate injected model': 3 });
-    expect(report.reused).toEqual([]);
-    expect(report.findings.some((f) => f.startsWith('Warning: injected model forgot some general ability'))).toBe(true);
-    expect(report.findings.at(-1)).toContain('Training steps, losses and speed are not in this report');
-    expect(w.get('[data-testid="report-saved"]').text()).toContain('Saved report.html and report.json');
-
-    expect(report.findings.some((f) => f.includes('removed layers'))).toBe(false);
+    await vi.waitFor(() => w.get('[data-testid="report-table"]'));
+    expect(w.get('[data-testid="report-before-domain"]').text()).toBe('313.9');
+    expect(w.get('[data-testid="report-before-general"]').text()).toBe('331.7');
+    expect(w.get('[data-run="s"] [data-field="domain"]').text()).toBe('308.6');
+    expect(w.get('[data-run="last-k"] [data-field="general"]').text()).toBe('332.1');
+    // (308.65 - 313.88) / 313.88 = -1.67 %.
+    expect(w.findAll('[data-run="s"] td').map((c) => c.text())[2]).toBe('-1.7 %');
+    expect(w.get('[data-testid="report-findings"]').text()).toContain('domain perplexity 313.9 → 308.6');
+    expect(w.find('[data-testid="gain-chart"]').exists()).toBe(true);
+    // The comparison of two models measures; it saves no report.
+    expect(w.find('[data-testid="save-report"]').exists()).toBe(false);
+    expect(calls.some(([m]) => m === 'report.write')).toBe(false);
 
     // Browser mode: the folder is shown with a copy button instead of opened.
-    await w.get('[data-testid="open-path"]').trigger('click');
+    await w.get('[data-testid="pipeline-report"] [data-testid="open-path"]').trigger('click');
     await flushPromises();
     expect(w.get('[data-testid="shown-path"] .path').text()).toBe(project.dir);
     w.unmount();
   });
 
-  it('takes the training summary and trained layers from the train job that wrote the injected model', async () => {
-    const training = {
-      steps: 3,
-      losses: [5.9, 5.7, 5.6],
-      tokensPerSecond: 1234,
-      trainableParameters: 999,
-      out: trained,
-      trainableLayers: [1, 4],
-      trainGlobals: false,
-      seconds: 12,
-    };
-    jobs.unshift({
-      ...jobs[0],
-      id: 'train',
-      kind: 'train',
-      params: { modelDir: '/p/models/expanded', data: corpus, out: trained },
-      result: training as unknown as JobResults['train'],
-    } as JobRecord);
+  it('says where the report comes from when the pipeline has not written one', async () => {
     const w = await mountStep();
-    await w.get('[data-testid="save-report"]').trigger('click');
-    await flushPromises();
-    const report = calls.find(([m]) => m === 'report.write')![1].report as RunReport;
-    expect(report.runs[0].training).toEqual({ steps: 3, losses: [5.9, 5.7, 5.6], tokensPerSecond: 1234, trainableParameters: 999, seconds: 12 });
-    expect(report.runs[0].trainableLayers).toEqual([1, 4]);
-    expect(report.timings.train).toBe(12);
-    expect(report.findings.some((f) => f.startsWith('Training steps, losses and speed are not in this report'))).toBe(false);
+    expect(w.get('[data-testid="no-report"]').text()).toContain('written by the last stage of the pipeline');
     w.unmount();
   });
 });

@@ -28,9 +28,9 @@ describe('training settings', () => {
     });
     const params = trainParams({ ...form, steps: 300 }, places, false);
     expect(params).toMatchObject({
-      modelDir: '/data/projects/helpers/models/expanded',
+      modelDir: '/data/projects/helpers/models/s-expanded',
       data: '/data/projects/helpers/corpus',
-      out: '/data/projects/helpers/models/trained',
+      out: '/data/projects/helpers/models/s-trained',
       evalData: ['/data/projects/helpers/corpus'],
       trainable: 'auto',
       steps: 300,
@@ -65,10 +65,10 @@ describe('command lines', () => {
   it('apply the saved plan file, forcing over an existing folder', () => {
     const apply = { modelDir: '/m/base', plan: {}, out: places.expanded, overwrite: true };
     expect(applyCommand(places.plan, apply)).toBe(
-      'slayer apply /data/projects/helpers/plan.json --model /m/base --out /data/projects/helpers/models/expanded --force',
+      'slayer apply /data/projects/helpers/plan.json --model /m/base --out /data/projects/helpers/models/s-expanded --force',
     );
     expect(applyCommand('/my plans/plan.json', { ...apply, overwrite: false })).toBe(
-      "slayer apply '/my plans/plan.json' --model /m/base --out /data/projects/helpers/models/expanded",
+      "slayer apply '/my plans/plan.json' --model /m/base --out /data/projects/helpers/models/s-expanded",
     );
   });
 
@@ -80,7 +80,7 @@ describe('command lines', () => {
     );
     expect(trainCommand(params)).toBe(
       // Settings at the schema's defaults (grad-accum 1, lr 1e-4, weight decay 0.1, adamw, seed 0) are left out.
-      'slayer train /data/projects/helpers/models/expanded --data /data/projects/helpers/corpus --out /data/projects/helpers/models/trained ' +
+      'slayer train /data/projects/helpers/models/s-expanded --data /data/projects/helpers/corpus --out /data/projects/helpers/models/s-trained ' +
         '--steps 12 --seq-len 32 --batch 2 --warmup 1 --schedule linear --clip 0 --eval-data /data/projects/helpers/corpus --eval-every 4 --checkpoint-every 6',
     );
     expect(trainCommand(resumeParams(params)).endsWith('--checkpoint-every 6 --resume')).toBe(true);

@@ -33,8 +33,8 @@ const model = parseModelConfig({
 });
 const sPlan = makePlan(model, { strategy: 's' });
 const project: Project = { id: 'p1', name: 'Helpers', domain: 'code', createdAt: '', updatedAt: '', modelDir: '/m/base', dir: '/d/p1' };
-const EXPANDED = '/d/p1/models/expanded';
-const TRAINED = '/d/p1/models/trained';
+const EXPANDED = '/d/p1/models/s-expanded';
+const TRAINED = '/d/p1/models/s-trained';
 
 // What the scripted API answers; each test sets it up.
 let jobs: JobRecord[];
@@ -204,7 +204,7 @@ describe('inject step', () => {
     w.unmount();
   });
 
-  it('builds the saved plan into models/expanded and reports an exact pass-through', async () => {
+  it('builds the saved plan into models/s-expanded and reports an exact pass-through', async () => {
     const expandOnly = makePlan(model, { strategy: 's', prune: 0, refresh: 'none' });
     savedPlan = expandOnly;
     const w = await mountStep();

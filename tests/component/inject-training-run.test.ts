@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobRecord, JobResults } from '../../src/shared/jobs';
 import { checkpointSteps, remainingSeconds, runChain, runCurves, totalSteps, trainStatus, type MetricSeries } from '../../src/renderer/src/training-run';
 
-const OUT = '/p/models/trained';
+const OUT = '/p/models/s-trained';
 
 function train(id: string, createdAt: string, patch: Partial<JobRecord> = {}, params: Record<string, unknown> = {}): JobRecord {
   return {
@@ -22,7 +22,7 @@ function train(id: string, createdAt: string, patch: Partial<JobRecord> = {}, pa
     error: null,
     errorDetail: null,
     result: null,
-    params: { modelDir: '/p/models/expanded', out: OUT, resume: false, ...params },
+    params: { modelDir: '/p/models/s-expanded', out: OUT, resume: false, ...params },
     ...patch,
   } as JobRecord;
 }

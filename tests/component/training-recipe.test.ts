@@ -14,6 +14,8 @@ import { mixtureParams, type ProjectSettings } from '../../src/shared/project-se
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import type { BrowseResult, Project, SlayerApi } from '../../src/shared/api.js';
 import type { InstructPreview } from '../../src/shared/instruct.js';
+import { useAppStore } from '../../src/renderer/src/stores/app';
+import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings';
 import type { JobRecord } from '../../src/shared/jobs.js';
 
 const project: Project = { id: 'p1', name: 'Helpers', domain: 'code', createdAt: '', updatedAt: '', modelDir: '/m/base', dir: '/d/p1' };
@@ -43,6 +45,8 @@ function record(id: string, patch: Partial<Record<keyof JobRecord, unknown>>, pa
 
 const bridge: SlayerApi = {
   invoke: (async (method: string, request: Record<string, unknown>) => {
+    const setting = settingsFiles.answer(method, request);
+    if (setting !== NOT_SETTINGS) return setting;
     calls.push([method, request]);
     switch (method) {
       case 'jobs.list':
@@ -61,7 +65,10 @@ const bridge: SlayerApi = {
   on: (() => () => {}) as SlayerApi['on'],
 };
 
+let settingsFiles = new FakeProjectSettings();
+
 beforeEach(() => {
+  settingsFiles = new FakeProjectSettings();
   localStorage.clear();
   calls = [];
   jobs = [];
@@ -125,22 +132,29 @@ describe('corpus mixture form', () => {
 
 describe('instruct stage', () => {
   it('shows the fallback template and the marked answer, then starts the instruct training of the S model', async () => {
-    localStorage.setItem('slayer-instruct:p1', JSON.stringify({ data: '/d/chat.jsonl' }));
+    // The instruct form is the project's settings.json instruct section.
+    settingsFiles = new FakeProjectSettings({ p1: { instruct: { data: '/d/chat.jsonl' } } });
+    useAppStore().project = project;
     await useJobsStore().load();
     const w = mount(InstructStage, { props: { project, ready: true, maxSeqLen: 2048 }, global: { stubs: { EChart: true, FilePicker: true } } });
     await vi.waitFor(() => expect(w.find('[data-testid="instruct-preview"]').exists()).toBe(true));
-    expect(calls.find(([m]) => m === 'instruct.preview')![1]).toMatchObject({ modelDir: '/d/p1/models/trained', data: '/d/chat.jsonl', packing: 'pack' });
+    expect(calls.find(([m]) => m === 'instruct.preview')![1]).toMatchObject({ modelDir: '/d/p1/models/s-trained', data: '/d/chat.jsonl', packing: 'pack' });
     expect(w.get('[data-testid="fallback-template"]').text()).toContain('### Instruction:');
     expect(w.get('[data-testid="first-example"] mark').text()).toBe('4</s>');
     expect(w.get('[data-testid="sft-command"]').text()).toContain(
-      'slayer sft /d/p1/models/trained --data /d/chat.jsonl --out /d/p1/models/instruct --seq-len 1024 --batch 4 --lr 0.00005 --packing pack',
+      'slayer sft /d/p1/models/s-trained --data /d/chat.jsonl --out /d/p1/models/instruct --seq-len 1024 --batch 4 --lr 0.00005 --packing pack',
     );
+    // A change of the form is saved in settings.json, not in the browser.
+    await w.get('input[value="pad"]').setValue(true);
+    await flushPromises();
+    expect(settingsFiles.get('p1').instruct).toMatchObject({ data: '/d/chat.jsonl', packing: 'pad' });
+    expect(localStorage.length).toBe(0);
     await w.get('[data-testid="start-instruct"]').trigger('click');
     await flushPromises();
     const start = calls.find(([m]) => m === 'jobs.start')![1];
     expect(start.kind).toBe('train');
     expect(start.params).toMatchObject({
-      modelDir: '/d/p1/models/trained',
+      modelDir: '/d/p1/models/s-trained',
       data: '/d/chat.jsonl',
       out: '/d/p1/models/instruct',
       format: 'instruct',
@@ -163,7 +177,7 @@ describe('layer updates card', () => {
       { layer: 2, relative: 0.031, deltaNorm: 1, weightNorm: 32, tensors: [] },
       { layer: 5, relative: 0.012, deltaNorm: 1, weightNorm: 80, tensors: [] },
     ];
-    jobs = [record('t1', { result: { updates, losses: [1], lora: null } }, { out: '/d/p1/models/trained' })];
+    jobs = [record('t1', { result: { updates, losses: [1], lora: null } }, { out: '/d/p1/models/s-trained' })];
     await useJobsStore().load();
     const w = mount(LayerUpdatesCard, { props: { project }, global: { stubs: { EChart: true } } });
     expect(w.get('[data-testid="layer-updates"]').text()).toContain('Injection (S): changed most in block 2 (3.10 %), block 5 (1.20 %)');

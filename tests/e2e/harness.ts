@@ -114,6 +114,8 @@ export async function stepScreenshot(page: Page, name: string): Promise<void> {
 
 /** Creates a project through the top bar, as a person would, and waits until it is the open one. */
 export async function createProject(page: Page, name: string, field: 'code' | 'math' | 'legal'): Promise<void> {
+  // The app has read its projects (else its first read could replace the new project with none).
+  await page.locator('.env').getByText('browser mode').waitFor();
   await page.getByRole('button', { name: 'New project' }).click();
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Field').selectOption(field);

@@ -95,11 +95,11 @@ describe('inject step in browser mode', () => {
     await expect.poll(() => cost.locator('tbody tr').count(), { timeout: 60_000 }).toBe(2);
     expect(await page.getByTestId('surgery-cost-words').textContent()).toContain('perplexity on your documents by');
     expect(await page.getByTestId('trainable-layers').textContent()).toBe('2, 5, 8');
-    expect(existsSync(join(project.dir, 'models', 'expanded', 'slayer.json'))).toBe(true);
+    expect(existsSync(join(project.dir, 'models', 's-expanded', 'slayer.json'))).toBe(true);
 
     // Stage 2: a short run, set in the form; the command line says the same.
-    const expanded = join(project.dir, 'models', 'expanded');
-    const trained = join(project.dir, 'models', 'trained');
+    const expanded = join(project.dir, 'models', 's-expanded');
+    const trained = join(project.dir, 'models', 's-trained');
     await page.getByLabel('Training steps').fill(String(STEPS));
     await page.getByLabel('Training steps').dispatchEvent('change');
     await page.getByTestId('train-settings').locator('summary').click();

@@ -1,6 +1,8 @@
 /** `slayer run`: score -> plan (S) -> apply -> train -> evaluate before/after -> report, resumable. */
 import { resolve } from 'node:path';
-import { BASELINES, DEFAULT_BASELINES, runPipeline, type RunResult } from '../../main/pipeline/run.js';
+import { BASELINES, DEFAULT_BASELINES, runPipeline, type RunOptions, type RunResult } from '../../main/pipeline/run.js';
+import { projectRunOptions, recordRunOptions } from '../../main/pipeline/project-options.js';
+import { readProjectIn } from '../../main/projects/store.js';
 import { DOMAINS, parseSourceSpec, type Domain } from '../../main/data/index.js';
 import { UserError } from '../../shared/errors.js';
 import type { Command } from '../command.js';
@@ -9,11 +11,13 @@ import { formatRunResult } from '../format-run.js';
 import { pruneRuleFlag } from '../prune-flag.js';
 
 const USAGE =
-  'slayer run --model MODEL --data [NAME=]DATA[:WEIGHT] [--data ...] --domain code|math|legal --general DATA --out PROJECT [--replay SHARE] [--qa QA] [--general-qa QA] [--steps 200] [--batch 8] [--lr 1e-4] [--seq-len 256] [--seed 0] [--baselines llama-pro,last-k,full,lora|none] [--lora-rank R] [--prune deepest|scores|gromov] [--json]';
+  'slayer run --out PROJECT (a project folder the app made or an earlier run wrote: its settings, any flag below overriding) | slayer run --model MODEL --data [NAME=]DATA[:WEIGHT] [--data ...] --domain code|math|legal --general DATA --out PROJECT [--replay SHARE] [--qa QA] [--general-qa QA] [--steps 200] [--batch 8] [--lr 1e-4] [--seq-len 256] [--seed 0] [--baselines llama-pro,last-k,full,lora|none] [--lora-rank R] [--prune deepest|scores|gromov] [--json]';
 
 export const runCommand: Command<RunResult> = {
   usage: USAGE,
   details: [
+    'PROJECT holds project.json (model, field) and settings.json (corpus, pipeline settings): on a project the app made, or one an',
+    '  earlier run wrote, --out PROJECT alone finishes what was started; flags given override the saved settings for this run.',
     'Every stage writes into PROJECT with checksums; running the same command again reuses every stage whose inputs did not change.',
     '--general: general text for the forgetting check. --qa / --general-qa: multiple-choice JSONL sets for domain and general.',
     '--baselines: also train these the same way, for a side-by-side comparison (default llama-pro,last-k; "none" to skip):',
@@ -44,34 +48,40 @@ export const runCommand: Command<RunResult> = {
     prune: { type: 'string' },
   },
   async run(_positionals, values, ctx) {
-    const baselinesRaw = stringFlag(values, 'baselines') ?? DEFAULT_BASELINES.join(',');
+    const out = resolve(requireStringFlag(values, 'out', USAGE));
+    const saved = values.model === undefined ? await projectRunOptions(out) : null;
+    const base = saved?.options ?? null;
+    if (saved && saved.missing !== null && (await readProjectIn(out))) throw new UserError(`${saved.missing} Or give the flags: ${USAGE}`);
+    const given = (name: string) => values[name] !== undefined;
+    const baselinesRaw = stringFlag(values, 'baselines') ?? (base ? base.baselines.join(',') || 'none' : DEFAULT_BASELINES.join(','));
     const baselines = baselinesRaw === 'none' ? [] : baselinesRaw.split(',').map((b) => b.trim());
     for (const b of baselines) {
       if (!(BASELINES as readonly string[]).includes(b)) throw new UserError(`--baselines takes ${BASELINES.join(', ')} or none; got "${b}".`);
     }
-    const result = await runPipeline(
-      {
-        model: requireStringFlag(values, 'model', USAGE),
-        data: dataSources(values.data as string[] | undefined),
-        replay: numberFlag(values, 'replay', 0, { min: 0, max: 1 }),
-        loraRank: values['lora-rank'] === undefined ? undefined : numberFlag(values, 'lora-rank', 8, { min: 1, integer: true }),
-        domain: choiceFlag(values, 'domain', DOMAINS, 'code'),
-        general: requireStringFlag(values, 'general', USAGE),
-        out: resolve(requireStringFlag(values, 'out', USAGE)),
-        domainQa: stringFlag(values, 'qa') ?? null,
-        generalQa: stringFlag(values, 'general-qa') ?? null,
-        steps: numberFlag(values, 'steps', 200, { min: 1, integer: true }),
-        batch: numberFlag(values, 'batch', 8, { min: 1, integer: true }),
-        lr: numberFlag(values, 'lr', 1e-4, { min: 0 }),
-        seqLen: numberFlag(values, 'seq-len', 256, { min: 8, integer: true }),
-        seed: numberFlag(values, 'seed', 0, { min: 0, integer: true }),
-        scoreSamples: numberFlag(values, 'samples', 64, { min: 1, integer: true }),
-        evalSamples: numberFlag(values, 'samples', 64, { min: 1, integer: true }),
-        baselines: baselines as (typeof BASELINES)[number][],
-        pruneRule: pruneRuleFlag(values),
-      },
-      ctx,
-    );
+    const options: RunOptions = {
+      ...base,
+      model: base && !given('model') ? base.model : requireStringFlag(values, 'model', USAGE),
+      data: base && !given('data') ? base.data : dataSources(values.data as string[] | undefined),
+      replay: base && !given('replay') ? base.replay : numberFlag(values, 'replay', 0, { min: 0, max: 1 }),
+      loraRank: values['lora-rank'] === undefined ? base?.loraRank : numberFlag(values, 'lora-rank', 8, { min: 1, integer: true }),
+      domain: base && !given('domain') ? base.domain : choiceFlag(values, 'domain', DOMAINS, 'code'),
+      general: base && !given('general') ? base.general : requireStringFlag(values, 'general', USAGE),
+      out,
+      domainQa: stringFlag(values, 'qa') ?? base?.domainQa ?? null,
+      generalQa: stringFlag(values, 'general-qa') ?? base?.generalQa ?? null,
+      steps: numberFlag(values, 'steps', base?.steps ?? 200, { min: 1, integer: true }),
+      batch: numberFlag(values, 'batch', base?.batch ?? 8, { min: 1, integer: true }),
+      lr: numberFlag(values, 'lr', base?.lr ?? 1e-4, { min: 0 }),
+      seqLen: numberFlag(values, 'seq-len', base?.seqLen ?? 256, { min: 8, integer: true }),
+      seed: numberFlag(values, 'seed', base?.seed ?? 0, { min: 0, integer: true }),
+      scoreSamples: numberFlag(values, 'samples', base?.scoreSamples ?? 64, { min: 1, integer: true }),
+      evalSamples: numberFlag(values, 'samples', base?.evalSamples ?? 64, { min: 1, integer: true }),
+      baselines: baselines as (typeof BASELINES)[number][],
+      pruneRule: given('prune') || !base ? pruneRuleFlag(values) : base.pruneRule,
+    };
+    // The folder becomes (or stays) a project the app opens with these choices.
+    await recordRunOptions(options);
+    const result = await runPipeline(options, ctx);
     ctx.info(`Report: ${result.reportHtml}`);
     return result;
   },

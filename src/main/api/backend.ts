@@ -20,11 +20,10 @@ import { jobChecks } from './job-checks.js';
 import { requireOpenablePath, requireReadableDir, requireReadablePath } from './paths.js';
 import { previewCorpus } from '../data/preview.js';
 import { previewInstructions } from '../data/instruction-sequences.js';
-import { renderReportHtml } from '../report/report-html.js';
 import { parseRunReport } from '../report/parse.js';
-import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { listEntries } from '../fs/entries.js';
-import { CORPUS_FOLDER, REPORT_HTML } from '../../shared/project-layout.js';
+import { CORPUS_FOLDER, REPORT_HTML, REPORT_JSON } from '../../shared/project-layout.js';
+import { pipelineStatus } from '../pipeline/status.js';
 import { appVersion } from '../version.js';
 import { inspectModel } from '../inspect/inspect.js';
 import { describeGpu } from '../engine/gpu-adapter.js';
@@ -169,20 +168,19 @@ export class Backend {
       const cacheDir = hfCacheDir();
       return { cacheDir, models: await listCachedModels(cacheDir) };
     },
-    'report.write': async (req) => {
-      const project = await this.projects.get(req.projectId);
-      const report = parseRunReport(req.report);
-      const json = join(project.dir, 'report.json');
-      const html = join(project.dir, 'report.html');
-      await writeJsonAtomic(json, report);
-      await writeFileAtomic(html, renderReportHtml(report));
-      return { json, html };
-    },
     'report.read': async (req) => {
       const project = await this.projects.get(req.projectId);
       const path = join(project.dir, REPORT_HTML);
-      return { html: await readFile(path, 'utf8').catch(() => null), path };
+      const json = await readFile(join(project.dir, REPORT_JSON), 'utf8').catch(() => null);
+      let report = null;
+      try {
+        report = json === null ? null : parseRunReport(JSON.parse(json));
+      } catch {
+        // A damaged report.json reads as none: the next report stage writes it again.
+      }
+      return { html: await readFile(path, 'utf8').catch(() => null), path, report };
     },
+    'pipeline.status': async (req) => pipelineStatus((await this.projects.get(req.projectId)).dir),
     'metrics.read': async (req) =>
       (await this.projects.readMetrics(req.projectId))
         .filter((r) => r.job === req.jobId && typeof r.name === 'string' && typeof r.step === 'number' && typeof r.value === 'number')

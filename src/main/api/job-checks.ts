@@ -14,6 +14,7 @@ const data = (path: string) => requireReadablePath(path, 'documents');
 const optional = async (path: string | undefined, what: string) => (path === undefined ? undefined : requireReadablePath(path, what));
 
 export const jobChecks: { [K in JobKind]: Check<K> } = {
+  pipeline: async (p) => ({ ...p, projectDir: await requireReadableDir(p.projectDir, 'project folder') }),
   'hash-folder': async (p) => ({ ...p, path: await requireReadableDir(p.path) }),
   corpus: async (p) => ({
     ...p,

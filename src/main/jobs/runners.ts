@@ -10,6 +10,11 @@ import type { TaskControl } from '../../shared/progress.js';
 type Runner<K extends JobKind> = (params: JobParams<K>, control: TaskControl) => Promise<JobResults[K]>;
 
 export const jobRunners: { [K in JobKind]: Runner<K> } = {
+  pipeline: async (p, control) => {
+    const { requireProjectRunOptions } = await import('../pipeline/project-options.js');
+    const { runStages } = await import('../pipeline/run.js');
+    return runStages(await requireProjectRunOptions(p.projectDir), control, p.until);
+  },
   'hash-folder': async (p, control) => (await import('../fs/hash-folder.js')).hashFolder(p.path, control),
   corpus: async (p, control) => {
     const { ModelFolder } = await import('../model/folder.js');

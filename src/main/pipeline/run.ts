@@ -25,7 +25,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { ModelFolder } from '../model/folder.js';
 import { buildMixedCorpus, type CorpusSourceSpec, type Domain } from '../data/index.js';
 import { scoreLayers, type ScoreResult } from '../analysis/index.js';
-import { makePlan, writePlanFile } from '../plan/index.js';
+import { makePlan, readPlanFile, writePlanFile } from '../plan/index.js';
 import { applyPlan, type ApplyResult } from '../surgery/index.js';
 import { evaluateModel } from '../evaluate/index.js';
 import { train, type TrainResult } from '../train/index.js';
@@ -35,11 +35,11 @@ import type { CorpusMixture } from '../../shared/mixture.js';
 import { modelParameters } from '../model/tensors.js';
 import { reportFindings } from '../report/findings.js';
 import { renderReportHtml } from '../report/report-html.js';
-import { StageRunner, type StageRecord } from './stage.js';
+import { StageRunner, StopAtStage, type StageRecord, type StageRunnerOptions } from './stage.js';
+import { BASELINES, DEFAULT_BASELINES, type PipelineJobResult } from '../../shared/pipeline.js';
+import type { HtmlReading } from '../../shared/corpus.js';
 
-export const BASELINES = ['llama-pro', 'last-k', 'full', 'lora'] as const;
-/** What `slayer run` trains besides S unless told otherwise (full fine-tuning and LoRA on request). */
-export const DEFAULT_BASELINES = ['llama-pro', 'last-k'] as const;
+export { BASELINES, DEFAULT_BASELINES };
 
 export interface RunOptions {
   model: string;
@@ -51,6 +51,8 @@ export interface RunOptions {
   loraRank?: number;
   domain: Domain;
   general: string;
+  /** How .html files are read; null or absent: as the field suggests. */
+  html?: HtmlReading | null;
   out: string;
   domainQa?: string | null;
   generalQa?: string | null;
@@ -67,8 +69,15 @@ export interface RunOptions {
   baselines: readonly (typeof BASELINES)[number][];
   /** How the S plan chooses the layers it deletes (default deepest, the paper's rule). */
   pruneRule?: PruneRule;
+  /**
+   * A saved plan (the Plan step's plan.json) the S run uses instead of making one: an S or a
+   * hand-edited plan; a plan of another strategy is left to that strategy's own run.
+   */
+  planFile?: string | null;
   scoreSamples: number;
   evalSamples: number;
+  /** The most the general perplexity may rise before the report calls it forgetting (default: the findings' own). */
+  forgettingLimit?: number;
 }
 
 export interface RunResult {
@@ -90,10 +99,44 @@ const LABELS: Record<PlanStrategy | 'lora', string> = {
 /** What a later stage depends on from an earlier one: its inputs and what it wrote. */
 const upstream = (r: StageRecord<unknown>) => [r.inputsHash, r.artifacts];
 
+/** Every stage, then the report: what `slayer run` and the app's "Do the remaining steps for me" do. */
 export async function runPipeline(o: RunOptions, control: TaskControl = {}): Promise<RunResult> {
   const project = resolve(o.out);
   await mkdir(project, { recursive: true });
-  const stages = new StageRunner(project, control);
+  return pipelineStages(o, control, new StageRunner(project, control));
+}
+
+/**
+ * The stages up to `until` (every stage when absent), each reused when done and unchanged: the
+ * app's stage and pipeline jobs. Stopping early leaves every finished stage on disk for the next run.
+ */
+export async function runStages(o: RunOptions, control: TaskControl = {}, until?: string): Promise<PipelineJobResult> {
+  const project = resolve(o.out);
+  await mkdir(project, { recursive: true });
+  const stages = new StageRunner(project, control, { until });
+  try {
+    const result = await pipelineStages(o, control, stages);
+    return { until: until ?? null, ran: stages.ran, reused: stages.reused, report: result.report };
+  } catch (e) {
+    if (!(e instanceof StopAtStage)) throw e;
+    control.onProgress?.({ fraction: 1, message: `Done up to: ${e.stage}` });
+    return { until: until ?? null, ran: stages.ran, reused: stages.reused, report: null };
+  }
+}
+
+/** Walks the stages with a runner that may stop early (StopAtStage) or run nothing (a dry run for the status). */
+export async function walkStages(o: RunOptions, options: StageRunnerOptions): Promise<StageRunner> {
+  const stages = new StageRunner(resolve(o.out), {}, options);
+  try {
+    await pipelineStages(o, {}, stages);
+  } catch (e) {
+    if (!(e instanceof StopAtStage)) throw e;
+  }
+  return stages;
+}
+
+async function pipelineStages(o: RunOptions, control: TaskControl, stages: StageRunner): Promise<RunResult> {
+  const project = resolve(o.out);
   const span = (from: number, to: number, label: string) => progressSpan(control, from, to, label);
   const modelDir = resolve(o.model);
   const folder = await ModelFolder.open(modelDir);
@@ -110,6 +153,7 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
       upstream: upstream(modelStage),
       data: sources.length === 1 && sources[0].weight === undefined && !o.replay ? sources[0].data : sources,
       ...(o.replay ? { replay: o.replay } : {}),
+      ...(o.html ? { html: o.html } : {}),
       general: resolve(o.general),
       domain: o.domain,
       seqLen: o.seqLen,
@@ -118,7 +162,16 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
     async () => {
       const { report, mixture } = await buildMixedCorpus(
         sources,
-        { general: resolve(o.general), tokenizer, cacheRoot: join(project, 'cache'), domain: o.domain, seqLen: o.seqLen, seed: o.seed, replay: o.replay },
+        {
+          general: resolve(o.general),
+          tokenizer,
+          cacheRoot: join(project, 'cache'),
+          domain: o.domain,
+          html: o.html ?? null,
+          seqLen: o.seqLen,
+          seed: o.seed,
+          replay: o.replay,
+        },
         corpusDir,
         span(0, 0.05, 'Reading documents'),
       );
@@ -229,8 +282,10 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
           : strategy === 'full'
             ? { strategy: 'full' }
             : { strategy: 'last-k' };
-    const planStage = await stages.run<Plan>(`plan-${strategy}`, { upstream: upstream(domainScores), options }, async () => {
-      const plan = makePlan(description, options);
+    const saved = strategy === 's' && o.planFile ? await readPlanFile(o.planFile, description) : null;
+    const own = saved && (saved.strategy === 's' || saved.strategy === 'manual') ? saved : null;
+    const planStage = await stages.run<Plan>(`plan-${strategy}`, { upstream: upstream(domainScores), ...(own ? { plan: own } : { options }) }, async () => {
+      const plan = own ?? makePlan(description, options);
       await writePlanFile(join(project, 'plans', `${strategy}.json`), plan);
       return { output: plan, artifacts: [join(project, 'plans', `${strategy}.json`)] };
     });
@@ -298,34 +353,41 @@ export async function runPipeline(o: RunOptions, control: TaskControl = {}): Pro
     artifacts: [exportsDir],
   }));
 
-  const partial: Omit<RunReport, 'findings'> = {
-    version: REPORT_VERSION,
-    createdAt: new Date().toISOString(),
-    domain: o.domain,
-    model: { dir: modelDir, architecture: description.architecture, layers: description.layers, parameters: modelParameters(description), sourceHash },
-    data: {
-      domain: sources[0].data,
-      general: resolve(o.general),
-      mixture,
-      domainQa: o.domainQa ? resolve(o.domainQa) : null,
-      generalQa: o.generalQa ? resolve(o.generalQa) : null,
-      seqLen: o.seqLen,
-      seed: o.seed,
-    },
-    scores: { domain: layerScoresOf(domainScores.output), general: layerScoresOf(generalScores.output) },
-    before: before.output,
-    runs,
-    exports: exported.output,
-    timings: stages.timings,
-    reused: stages.reused,
-  };
-  const report: RunReport = { ...partial, findings: reportFindings(partial) };
   const reportJson = join(project, 'report.json');
   const reportHtml = join(project, 'report.html');
-  await writeJsonAtomic(reportJson, report);
-  await writeFileAtomic(reportHtml, renderReportHtml(report));
+  const reportStage = await stages.run<RunReport>('report', { upstream: stages.visited.map((v) => v.record && upstream(v.record)) }, async () => {
+    const report = assembleReport();
+    await writeJsonAtomic(reportJson, report);
+    await writeFileAtomic(reportHtml, renderReportHtml(report));
+    return { output: report, artifacts: [reportJson, reportHtml] };
+  });
   control.onProgress?.({ fraction: 1, message: 'Report written' });
-  return { report: reportJson, reportHtml, reportJson: report, reusedStages: stages.reused };
+  return { report: reportJson, reportHtml, reportJson: reportStage.output, reusedStages: stages.reused };
+
+  function assembleReport(): RunReport {
+    const partial: Omit<RunReport, 'findings'> = {
+      version: REPORT_VERSION,
+      createdAt: new Date().toISOString(),
+      domain: o.domain,
+      model: { dir: modelDir, architecture: description.architecture, layers: description.layers, parameters: modelParameters(description), sourceHash },
+      data: {
+        domain: sources[0].data,
+        general: resolve(o.general),
+        mixture,
+        domainQa: o.domainQa ? resolve(o.domainQa) : null,
+        generalQa: o.generalQa ? resolve(o.generalQa) : null,
+        seqLen: o.seqLen,
+        seed: o.seed,
+      },
+      scores: { domain: layerScoresOf(domainScores.output), general: layerScoresOf(generalScores.output) },
+      before: before.output,
+      runs,
+      exports: exported.output,
+      timings: stages.timings,
+      reused: stages.reused,
+    };
+    return { ...partial, findings: reportFindings(partial, o.forgettingLimit) };
+  }
 }
 
 /** Every export of the trained S model, each read back by its own reader before it counts. */

@@ -5,7 +5,7 @@
  * its checksum; otherwise the stage (and, through the inputs hash, every later one) runs again.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
 import { writeJsonAtomic } from '../fs/atomic.js';
 import { hashFolder } from '../fs/hash-folder.js';
@@ -42,10 +42,11 @@ export async function artifactHash(path: string): Promise<string> {
   return hashInputs(files.map((f) => [f.path, f.sha256]));
 }
 
-async function stillValid<T>(projectDir: string, record: StageRecord<T>): Promise<boolean> {
+async function stillValid<T>(projectDir: string, record: StageRecord<T>, verify: boolean): Promise<boolean> {
   for (const a of record.artifacts) {
     try {
-      if ((await artifactHash(join(projectDir, a.path))) !== a.sha256) return false;
+      if (!verify) await access(join(projectDir, a.path));
+      else if ((await artifactHash(join(projectDir, a.path))) !== a.sha256) return false;
     } catch {
       return false;
     }
@@ -53,27 +54,64 @@ async function stillValid<T>(projectDir: string, record: StageRecord<T>): Promis
   return true;
 }
 
+/** Thrown by a StageRunner to end a run early: after its `until` stage, or (dry run) at the first stage that would run. */
+export class StopAtStage extends Error {
+  constructor(readonly stage: string) {
+    super(`stopped at stage ${stage}`);
+  }
+}
+
+export interface StageRunnerOptions {
+  /** Stop after this stage (ran or reused). */
+  until?: string;
+  /** Run nothing: stop at the first stage that is not up to date (for the stages' status). */
+  dryRun?: boolean;
+  /** Check every artifact's checksum (default); false: only that it exists (a quick status). */
+  verify?: boolean;
+}
+
+/** A stage the runner met, and whether it was up to date. */
+export interface VisitedStage {
+  name: string;
+  state: 'done' | 'ran' | 'stale' | 'to-do';
+  record: StageRecord<unknown> | null;
+}
+
+/** The record of a stage in a project folder, or null when it never ran. */
+export async function readStageRecord<T>(projectDir: string, name: string): Promise<StageRecord<T> | null> {
+  return readFile(join(projectDir, 'stages', `${name}.json`), 'utf8')
+    .then((t) => JSON.parse(t) as StageRecord<T>)
+    .catch(() => null);
+}
+
 export class StageRunner {
   readonly timings: Record<string, number> = {};
   readonly reused: string[] = [];
+  readonly ran: string[] = [];
+  readonly visited: VisitedStage[] = [];
 
   constructor(
     private readonly projectDir: string,
     private readonly control: TaskControl,
+    private readonly options: StageRunnerOptions = {},
   ) {}
 
   async run<T>(name: string, inputs: unknown, compute: () => Promise<StageOutcome<T>>): Promise<StageRecord<T>> {
     throwIfCancelled(this.control.signal);
     const file = join(this.projectDir, 'stages', `${name}.json`);
     const inputsHash = hashInputs(inputs);
-    const previous = await readFile(file, 'utf8')
-      .then((t) => JSON.parse(t) as StageRecord<T>)
-      .catch(() => null);
-    if (previous && previous.inputsHash === inputsHash && (await stillValid(this.projectDir, previous))) {
+    const previous = await readStageRecord<T>(this.projectDir, name);
+    if (previous && previous.inputsHash === inputsHash && (await stillValid(this.projectDir, previous, this.options.verify ?? true))) {
       this.control.onLog?.(`${name}: up to date (inputs unchanged), reused.`);
       this.timings[name] = previous.seconds;
       this.reused.push(name);
+      this.visited.push({ name, state: 'done', record: previous });
+      if (this.options.until === name) throw new StopAtStage(name);
       return previous;
+    }
+    if (this.options.dryRun) {
+      this.visited.push({ name, state: previous ? 'stale' : 'to-do', record: previous });
+      throw new StopAtStage(name);
     }
     this.control.onLog?.(`${name}: running…`);
     const started = Date.now();
@@ -93,6 +131,9 @@ export class StageRunner {
     };
     await writeJsonAtomic(file, record);
     this.timings[name] = record.seconds;
+    this.ran.push(name);
+    this.visited.push({ name, state: 'ran', record });
+    if (this.options.until === name) throw new StopAtStage(name);
     return record;
   }
 }

@@ -16,10 +16,31 @@ import {
   type ProjectSettings,
   type ProjectSettingsPatch,
 } from '../../shared/project-settings.js';
-import { PLAN_FILE, SETTINGS_FILE } from '../../shared/project-layout.js';
+import { PLAN_FILE, PROJECT_FILE, SETTINGS_FILE } from '../../shared/project-layout.js';
 import { writeJsonAtomic, TEMP_PREFIX } from '../fs/atomic.js';
 
-type StoredProject = Omit<Project, 'dir'>;
+export type StoredProject = Omit<Project, 'dir'>;
+
+/** A project folder's project.json (name, field, model), or null when the folder is not a project. */
+export async function readProjectIn(dir: string): Promise<StoredProject | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, PROJECT_FILE), 'utf8')) as StoredProject;
+  } catch {
+    return null;
+  }
+}
+
+/** A project folder's settings.json, with defaults for what it does not say; a damaged file reads as the defaults. */
+export async function readSettingsIn(dir: string): Promise<ProjectSettings> {
+  const text = await readFile(join(dir, SETTINGS_FILE), 'utf8').catch(() => null);
+  if (text === null) return defaultProjectSettings();
+  try {
+    const parsed = projectSettingsSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : defaultProjectSettings();
+  } catch {
+    return defaultProjectSettings();
+  }
+}
 
 function slugify(name: string): string {
   const slug = name
@@ -101,15 +122,7 @@ export class ProjectStore {
 
   /** settings.json, with defaults for what it does not say; a damaged file reads as the defaults (the next change repairs it). */
   async readSettings(id: string): Promise<ProjectSettings> {
-    const project = await this.get(id);
-    const text = await readFile(join(project.dir, SETTINGS_FILE), 'utf8').catch(() => null);
-    if (text === null) return defaultProjectSettings();
-    try {
-      const parsed = projectSettingsSchema.safeParse(JSON.parse(text));
-      return parsed.success ? parsed.data : defaultProjectSettings();
-    } catch {
-      return defaultProjectSettings();
-    }
+    return readSettingsIn((await this.get(id)).dir);
   }
 
   async updateSettings(id: string, patch: ProjectSettingsPatch): Promise<ProjectSettings> {

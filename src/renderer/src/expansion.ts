@@ -1,5 +1,5 @@
 /**
- * The Inject step's first stage: whether models/expanded holds the saved plan applied to the
+ * The Inject step's first stage: whether models/s-expanded holds the saved plan applied to the
  * project's model (the newest 'apply' job into it says which plan and model it was made from),
  * and the function check of that surgery in plain words.
  */
@@ -16,7 +16,7 @@ export type ExpansionState =
   | { kind: 'stale'; job: JobRecord; result: JobResults['apply']; why: string }
   | { kind: 'built'; job: JobRecord; result: JobResults['apply'] };
 
-/** `applies`: the project's apply jobs into models/expanded, newest first. */
+/** `applies`: the project's apply jobs into models/s-expanded, newest first. */
 export function expansionState(applies: readonly JobRecord<'apply'>[], plan: Plan, modelDir: string): ExpansionState {
   const newest = applies[0] ?? null;
   if (newest && (newest.state === 'running' || newest.state === 'queued')) return { kind: 'building', job: newest };

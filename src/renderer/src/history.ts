@@ -11,6 +11,7 @@ import { formatCount } from './format';
 import { layoutOf } from './plan-edit';
 
 export const KIND_WORDS: Record<JobKind, string> = {
+  pipeline: 'Pipeline stages',
   'hash-folder': 'Fingerprint',
   corpus: 'Build corpus',
   score: 'Measure layers',
@@ -47,6 +48,10 @@ export function jobNumbers(job: JobRecord): string {
       ]
         .filter(Boolean)
         .join(' · ');
+    }
+    case 'pipeline': {
+      const r = job.result;
+      return `${r.ran.length} stages run · ${r.reused.length} reused${r.report ? ' · report written' : ''}`;
     }
     case 'eval': {
       const r = job.result;

@@ -1,47 +1,26 @@
 /**
- * The instruct stage as the Inject step runs it: what its form holds (kept per project in
- * localStorage), where it writes (models/instruct, trained from models/trained), the 'train'
- * job it starts (format "instruct") and the `slayer sft` line that does the same.
+ * The instruct stage as the Inject step runs it: what its form holds (settings.json's instruct
+ * section), where it writes (models/instruct, trained from models/s-trained), the 'train' job it
+ * starts (format "instruct") and the `slayer sft` line that does the same.
  */
 import type { Project } from '../../shared/api';
-import type { InstructPacking } from '../../shared/instruct';
 import type { JobRequestParams } from '../../shared/jobs';
 import { DEFAULTS } from '../../shared/training';
 import { trainCommandLine } from '../../shared/commands/train';
+import type { InstructSettings } from '../../shared/project-settings';
+import { joinPath, trainedModelOf } from '../../shared/project-layout';
 
-export interface InstructForm {
-  /** The instruction examples (.jsonl or .json). */
-  data: string | null;
-  /** Held-out examples, scored on their responses before and after. */
-  heldOut: string | null;
-  /** A .jinja template instead of the model's own. */
-  template: string | null;
-  packing: InstructPacking;
-  /** null: one pass over the examples. */
-  steps: number | null;
-  lr: number;
-  batch: number;
-  seqLen: number;
+/** The instruct stage's form: settings.json's instruct section with the sequence length settled. */
+export type InstructForm = Omit<InstructSettings, 'seqLen'> & { seqLen: number };
+
+/** The saved choices, the sequence length defaulting to `seqLen` (the corpus's, within the model's context). */
+export function instructFormOf(saved: InstructSettings, seqLen: number): InstructForm {
+  return { ...saved, seqLen: saved.seqLen ?? seqLen };
 }
 
+/** Trained from the S model (the pipeline's train-s folder, which the Inject step also writes), into models/instruct. */
 export function instructPlaces(project: Project) {
-  return { from: `${project.dir}/models/trained`, out: `${project.dir}/models/instruct` };
-}
-
-const key = (projectId: string) => `slayer-instruct:${projectId}`;
-
-export function loadInstructForm(projectId: string, seqLen: number): InstructForm {
-  // A smaller learning rate than continued pre-training: instruction data are few and the model already knows the field.
-  const defaults: InstructForm = { data: null, heldOut: null, template: null, packing: 'pack', steps: null, lr: DEFAULTS.lr / 2, batch: 4, seqLen };
-  try {
-    return { ...defaults, ...(JSON.parse(localStorage.getItem(key(projectId)) ?? 'null') as Partial<InstructForm> | null) };
-  } catch {
-    return defaults;
-  }
-}
-
-export function saveInstructForm(projectId: string, form: InstructForm): void {
-  localStorage.setItem(key(projectId), JSON.stringify(form));
+  return { from: joinPath(project.dir, trainedModelOf('s')), out: joinPath(project.dir, 'models/instruct') };
 }
 
 /** The 'train' job of the instruct stage: the S model's trainable layers (slayer.json), on the examples, into models/instruct. */

@@ -1,10 +1,14 @@
 /**
  * The model folders inside a project (`<project>/models/*`: what the Inject step writes, the
- * trained model at models/trained), found by browsing, so the Evaluate and Export steps offer
+ * S model at models/s-trained, the same folder `slayer run` writes), found by browsing, so the Evaluate and Export steps offer
  * them without the person typing a path.
  */
 import type { Project } from '../../shared/api';
+import { baseName } from './paths';
 import { api } from './api';
+import { trainedModelOf } from '../../shared/project-layout';
+
+const S_TRAINED = baseName(trainedModelOf('s'));
 
 export interface ProjectModel {
   name: string;
@@ -31,5 +35,5 @@ export async function projectModels(project: Project): Promise<ProjectModel[]> {
       ),
   );
   const models = folders.filter((m): m is ProjectModel => m !== null);
-  return models.sort((a, b) => Number(b.name === 'trained') - Number(a.name === 'trained'));
+  return models.sort((a, b) => Number(b.name === S_TRAINED) - Number(a.name === S_TRAINED));
 }

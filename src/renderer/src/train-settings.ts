@@ -2,7 +2,8 @@
  * The Inject step's training settings: what the form holds, its defaults (the training schema's,
  * src/shared/commands/train.ts, so the form and `slayer train` agree), and the 'train' job
  * parameters they make. Where the project's files go is fixed: the expanded model in
- * models/expanded, the trained one (with its checkpoints) in models/trained.
+ * models/s-expanded, the trained one (with its checkpoints) in models/s-trained: the folders of
+ * the pipeline's apply-s and train-s stages (a model trained here makes those stages' records stale).
  */
 import { TRAIN_OPTION_DEFAULTS } from '../../shared/commands/train';
 import type { Schedule } from '../../shared/schedules';
@@ -12,6 +13,7 @@ export { OPTIMIZERS } from '../../shared/training';
 import type { Project } from '../../shared/api';
 import type { JobRequestParams } from '../../shared/jobs';
 import { corpusDir } from './stores/analysis';
+import { expandedModelOf, joinPath, trainedModelOf } from '../../shared/project-layout';
 
 export interface TrainForm {
   /** null: one pass over the training sequences (the trainer's default). */
@@ -42,9 +44,9 @@ const EVAL_EVERY = TRAIN_OPTION_DEFAULTS.checkpointEvery;
 export function injectPlaces(project: Project) {
   return {
     plan: `${project.dir}/plan.json`,
-    expanded: `${project.dir}/models/expanded`,
+    expanded: joinPath(project.dir, expandedModelOf('s')),
     corpus: corpusDir(project),
-    trained: `${project.dir}/models/trained`,
+    trained: joinPath(project.dir, trainedModelOf('s')),
   };
 }
 export type InjectPlaces = ReturnType<typeof injectPlaces>;
@@ -86,7 +88,7 @@ export function onePassSteps(sequences: number, form: Pick<TrainForm, 'batch' | 
 /**
  * A new run on the expanded model: the plan's trainable layers ('auto' reads slayer.json), held-out
  * curves from the corpus's validation and general-text parts. `overwrite` starts over in a
- * models/trained that already holds a model or checkpoints.
+ * models/s-trained that already holds a model or checkpoints.
  */
 export function trainParams(form: TrainForm, places: InjectPlaces, overwrite: boolean): JobRequestParams<'train'> {
   return {

@@ -1,8 +1,8 @@
 /**
  * A training run as the Inject step sees it, read from the job history: the run is the newest
- * 'train' job into models/trained and the jobs it resumed, back to the one that started it.
+ * 'train' job into models/s-trained and the jobs it resumed, back to the one that started it.
  * Whether it can be resumed depends on what is on disk (complete checkpoints under
- * models/trained/checkpoints), not on why it stopped: "Stop and save", a closed desktop app and a
+ * models/s-trained/checkpoints), not on why it stopped: "Stop and save", a closed desktop app and a
  * crashed compute process all leave the last saved step there.
  */
 import { isJobKind, jobResult, jobsOfKind, type JobRecord, type JobResults } from '../../shared/jobs';

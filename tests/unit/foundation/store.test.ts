@@ -35,6 +35,8 @@ describe('project store', () => {
       seed: 0,
       mixture: { weight: 1, sources: [], replayPercent: 0 },
     });
+    expect(saved.pipeline).toMatchObject({ steps: 200, baselines: ['llama-pro', 'last-k'] });
+    expect(saved.instruct).toMatchObject({ data: null, packing: 'pack', seqLen: null });
     expect(saved.evaluation.forgettingLimit).toBe(0.08);
     expect((await store.readSettings(b.id)).corpus.data).toBeNull();
     // Out-of-range values are refused, and the file is unchanged.

@@ -1,13 +1,21 @@
-/** Compute jobs as the UI sees them: the history, live progress, start and cancel. */
+/**
+ * Compute jobs as the UI sees them: the history, live progress, start and cancel. A job's end can
+ * be missed (it ended while a reloaded page was connecting to the event stream), so the unfinished
+ * jobs are asked for now and then: no view waits forever on a job that already ended.
+ */
 import { defineStore } from 'pinia';
 import { ref, computed } from 'vue';
 import type { JobKind, JobRecord, JobRequestParams } from '../../../shared/jobs';
 import { api } from '../api';
 
+const CHECK_EVERY_MS = 5000;
+
 export const useJobsStore = defineStore('jobs', () => {
   const jobs = ref<JobRecord[]>([]);
+  const active = computed(() => jobs.value.filter((j) => j.state === 'running' || j.state === 'queued'));
   const logs = ref<Record<string, string[]>>({});
   let subscribed = false;
+  let checker: ReturnType<typeof setInterval> | undefined;
 
   function upsert(record: JobRecord) {
     const i = jobs.value.findIndex((j) => j.id === record.id);
@@ -15,10 +23,21 @@ export const useJobsStore = defineStore('jobs', () => {
     else jobs.value.unshift(record);
   }
 
+  /** Asks main for every unfinished job and takes any whose state changed (missed events). */
+  async function recoverMissed() {
+    for (const job of active.value) {
+      const fresh = await api()
+        .invoke('jobs.get', { id: job.id })
+        .catch(() => null);
+      if (fresh && fresh.state !== job.state) upsert(fresh);
+    }
+  }
+
   async function load() {
     jobs.value = await api().invoke('jobs.list', {});
     if (subscribed) return;
     subscribed = true;
+    checker = setInterval(() => void recoverMissed(), CHECK_EVERY_MS);
     api().on('job.updated', upsert);
     api().on('job.progress', (p) => {
       const job = jobs.value.find((j) => j.id === p.id);
@@ -42,12 +61,15 @@ export const useJobsStore = defineStore('jobs', () => {
     upsert(await api().invoke('jobs.cancel', { id }));
   }
 
-  const active = computed(() => jobs.value.filter((j) => j.state === 'running' || j.state === 'queued'));
-
   /** Resolves with the final record of a job (for steps that wait on their own job). */
   function byId(id: string) {
     return computed(() => jobs.value.find((j) => j.id === id) ?? null);
   }
 
-  return { jobs, logs, active, load, start, cancel, byId };
+  /** Stops asking for missed ends (tests; the app checks for as long as it runs). */
+  function stopChecking() {
+    clearInterval(checker);
+  }
+
+  return { jobs, logs, active, load, start, cancel, byId, recoverMissed, stopChecking };
 });

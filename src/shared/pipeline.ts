@@ -1,0 +1,100 @@
+/**
+ * The pipeline's stages as the wizard and `slayer run` both see them: their names, which wizard
+ * step shows each, and the state of each as its record on disk says (stages/<name>.json).
+ * One stage list, computed in main (src/main/pipeline/status.ts) from the project folder.
+ */
+export const BASELINES = ['llama-pro', 'last-k', 'full', 'lora'] as const;
+export type Baseline = (typeof BASELINES)[number];
+/** What the pipeline trains besides S unless told otherwise (full fine-tuning and LoRA on request). */
+export const DEFAULT_BASELINES = ['llama-pro', 'last-k'] as const;
+
+/** The wizard steps that show pipeline stages. */
+export type StageStep = 'corpus' | 'analyze' | 'plan' | 'inject' | 'evaluate' | 'export';
+
+/**
+ * done: its record's inputs match and (when verified) its files still have their checksums — it will be reused.
+ * stale: a record is on disk but its inputs or files changed, or an earlier stage must run first.
+ * to-do: never ran in this project folder.
+ */
+export type StageState = 'done' | 'stale' | 'to-do';
+
+export interface StageStatus {
+  name: string;
+  /** Plain words for the stage ("Training S (SLayer)"). */
+  label: string;
+  step: StageStep;
+  state: StageState;
+  /** Seconds the stage took when it last ran (from its record), null when it never ran. */
+  seconds: number | null;
+  finishedAt: string | null;
+}
+
+export interface PipelineStatus {
+  /** Null when the project can run its stages; else one line saying what to choose first. */
+  missing: string | null;
+  stages: StageStatus[];
+}
+
+/** The 'pipeline' job's result: which stages ran, which were reused, and the report when the run reached it. */
+export interface PipelineJobResult {
+  until: string | null;
+  ran: string[];
+  reused: string[];
+  report: string | null;
+}
+
+/** The stage each wizard step runs up to when it starts "its" stages (the stages before run first when not done). */
+export const STEP_TARGET: Record<StageStep, string> = {
+  corpus: 'corpus',
+  analyze: 'score-general',
+  plan: 'plan-s',
+  inject: 'train-s',
+  evaluate: 'report',
+  export: 'report',
+};
+
+/**
+ * Which step shows a stage: the S strategy's own stages go to their steps; the baselines, every
+ * evaluation and the report are the Evaluate step's comparison; the exports the Export step's.
+ */
+export function stepOfStage(name: string): StageStep {
+  if (name === 'model' || name === 'corpus') return 'corpus';
+  if (name.startsWith('score-')) return 'analyze';
+  if (name === 'export') return 'export';
+  if (name === 'plan-s') return 'plan';
+  if (name === 'apply-s' || name === 'evaluate-built-s' || name === 'train-s') return 'inject';
+  return 'evaluate';
+}
+
+const STRATEGY_LABELS: Record<string, string> = {
+  s: 'S (SLayer)',
+  'llama-pro': 'LLaMA Pro',
+  'last-k': 'last-k',
+  full: 'full fine-tuning',
+  lora: 'LoRA',
+};
+
+/** The plain-words name of a stage. */
+export function stageLabel(name: string): string {
+  const fixed: Record<string, string> = {
+    model: 'Reading the model',
+    corpus: 'Building the corpus',
+    'score-domain': 'Scoring layers on your documents',
+    'score-general': 'Scoring layers on general text',
+    'evaluate-base': 'Measuring the base model',
+    export: 'Exporting the S model',
+    report: 'Writing the report',
+  };
+  if (fixed[name]) return fixed[name];
+  const m = /^(plan|apply|evaluate-built|train|evaluate)-(.+)$/.exec(name);
+  if (!m) return name;
+  const who = STRATEGY_LABELS[m[2]] ?? m[2];
+  const verb: Record<string, string> = {
+    plan: `Planning ${who}`,
+    apply: `Building the ${who} model`,
+    'evaluate-built': `Measuring the ${who} model before training`,
+    train: `Training ${who}`,
+    evaluate: `Measuring the trained ${who} model`,
+  };
+  return verb[m[1]];
+}

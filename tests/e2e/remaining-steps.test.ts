@@ -1,0 +1,96 @@
+/**
+ * "Do the remaining steps for me" in browser mode, end to end on the real server and compute
+ * processes: a project with a generated 8-layer model and the demo's code and general corpora,
+ * tiny pipeline settings in its settings.json; one click runs every stage, Stop in the middle of
+ * training keeps the finished stages, the same button resumes without redoing them, and the app
+ * lands on the Evaluate step showing the numbers of the project's report.json.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateTestModel } from '../../src/tooling/test-model.js';
+import type { Project } from '../../src/shared/api.js';
+import type { JobResults } from '../../src/shared/jobs.js';
+import type { RunReport } from '../../src/shared/report.js';
+import { startApp, type App, invoke, stepScreenshot, createProject, chooseModel, TINY_MODEL } from './harness.js';
+
+const CODE = join(process.cwd(), 'resources/demo/corpora/code');
+const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
+/** Perplexities as the report card shows them: two decimals, one from 100 up. */
+const perplexityText = (x: number) => (x >= 100 ? x.toFixed(1) : x.toFixed(2));
+
+describe('the remaining steps in one action, in browser mode', () => {
+  let app: App;
+  let modelDir: string;
+
+  beforeAll(async () => {
+    app = await startApp();
+    modelDir = join(app.work, 'tiny-llama-8');
+    await generateTestModel(modelDir, TINY_MODEL);
+  });
+  afterAll(async () => app?.close());
+
+  it('runs every stage, stops mid-way keeping what finished, resumes, and shows report.json on the Evaluate step', async () => {
+    const { page } = app;
+    await page.goto(app.url);
+    await createProject(page, 'Helpers', 'code');
+    await chooseModel(page, modelDir);
+    const [project] = (await invoke(app, 'projects.list', {})) as Project[];
+    // The Corpus step's choices and tiny pipeline settings (enough training steps to stop in the middle).
+    await invoke(app, 'projects.updateSettings', {
+      id: project.id,
+      patch: {
+        corpus: { data: CODE, general: GENERAL, seqLen: 32 },
+        pipeline: { steps: 40, batch: 2, scoreSamples: 4, evalSamples: 8, baselines: [] },
+      },
+    });
+    await page.reload();
+    await page.locator('[data-step="analyze"]').click();
+    const start = page.getByTestId('remaining-start');
+    expect(await start.textContent()).toContain('Do the remaining steps for me');
+    await start.click();
+
+    // One progress view across the stages; Stop while the S model trains.
+    await page.getByTestId('remaining-progress').waitFor();
+    await page.locator('[data-stage="train-s"][data-state="running"]').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('remaining-current').textContent()).toContain('Training S (SLayer)');
+    await stepScreenshot(page, '00-remaining-steps-progress');
+    await page.getByTestId('remaining-stop').click();
+    await page.getByTestId('remaining-stopped').waitFor();
+    const stopped = await invoke(app, 'pipeline.status', { projectId: project.id });
+    const done = stopped.stages.filter((s) => s.state === 'done').map((s) => s.name);
+    expect(done).toEqual(['model', 'corpus', 'score-domain', 'score-general', 'evaluate-base', 'plan-s', 'apply-s', 'evaluate-built-s']);
+    expect(stopped.stages.find((s) => s.name === 'train-s')!.state).not.toBe('done');
+    const finishedBefore = Object.fromEntries(stopped.stages.map((s) => [s.name, s.finishedAt]));
+
+    // Resume: the finished stages are reused, the rest run, and the app lands on the Evaluate step.
+    expect(await start.textContent()).toContain('Resume the remaining steps');
+    await start.click();
+    await page.getByTestId('report-table').waitFor({ timeout: 180_000 });
+    expect(await page.locator('[data-step="evaluate"]').getAttribute('aria-current')).toBe('step');
+    const runs = (await invoke(app, 'jobs.list', { projectId: project.id })).filter((j) => j.kind === 'pipeline');
+    expect(runs.map((j) => j.state)).toEqual(['succeeded', 'cancelled']);
+    const resumed = runs[0].result as JobResults['pipeline'];
+    expect(resumed.reused).toEqual(done);
+    expect(resumed.ran).toEqual(['train-s', 'evaluate-s', 'export', 'report']);
+    const after = await invoke(app, 'pipeline.status', { projectId: project.id });
+    expect(after.stages.every((s) => s.state === 'done')).toBe(true);
+    for (const name of done) expect(after.stages.find((s) => s.name === name)!.finishedAt).toBe(finishedBefore[name]);
+
+    // The Evaluate step shows the numbers of the project's report.json.
+    const report = JSON.parse(await readFile(join(project.dir, 'report.json'), 'utf8')) as RunReport;
+    // report.html explains its numbers in the app's words (src/shared/glossary.ts).
+    const html = await readFile(join(project.dir, 'report.html'), 'utf8');
+    expect(html).toContain('<h3>What this means for you</h3>');
+    expect(html).toContain('<h2>Glossary</h2>');
+    expect(await page.getByTestId('report-before-domain').textContent()).toBe(perplexityText(report.before.domain.perplexity));
+    expect(await page.getByTestId('report-before-general').textContent()).toBe(perplexityText(report.before.general.perplexity));
+    const s = report.runs.find((r) => r.strategy === 's')!;
+    expect(await page.locator('[data-run="s"] [data-field="domain"]').textContent()).toBe(perplexityText(s.after.domain.perplexity));
+    expect(await page.locator('[data-run="s"] [data-field="general"]').textContent()).toBe(perplexityText(s.after.general.perplexity));
+    expect(s.training.steps).toBe(40);
+    expect(await page.getByTestId('report-findings').textContent()).toContain(report.findings[0]);
+    expect(await page.getByTestId('remaining-all-done').textContent()).toContain('Every stage is done');
+    await stepScreenshot(page, '06-evaluate-pipeline-report');
+  });
+});
