@@ -41,7 +41,8 @@ export function runMeasured(command: string, args: string[], env: NodeJS.Process
       if (sample) clearInterval(sample);
       const mark = stderr.lastIndexOf(MARK);
       const peakRssBytes = mark >= 0 ? Number(stderr.slice(mark + MARK.length).trim()) * 1024 : sampled;
-      if (mark >= 0) stderr = stderr.slice(0, mark);
+      // GNU time adds "Command exited with non-zero status N" before its own line: not the command's words.
+      if (mark >= 0) stderr = stderr.slice(0, mark).replace(/Command exited with non-zero status \d+\n$/, '');
       resolve({ stdout, stderr, code, peakRssBytes, seconds: (performance.now() - started) / 1000 });
     });
   });
