@@ -1,7 +1,7 @@
 /**
  * The training recipe's costs on the train benchmark's model (a generated ~60M-parameter Llama:
  * hidden 512, 8 layers, MLP 1536, vocabulary 32000), each run as a user runs it (`slayer train` /
- * `slayer sft` in a child process, peak RSS from /proc VmHWM), batch 4:
+ * `slayer sft` in a child process, peak RSS measured by tests/bench/measure.ts), batch 4:
  *
  *   s            the S plan's blocks (the train benchmark's run), sequences of 256
  *   lora         LoRA rank 8 on q_proj and v_proj of every block, same data
@@ -14,7 +14,6 @@
  * step's tokens/s, trainable parameters, peak RSS; for SFT also the steps and the answer tokens.
  * One round each: this measures the recipe's relative costs, not the engine (see `train`).
  */
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -23,31 +22,12 @@ import { makePlan } from '../../../src/main/plan/index.js';
 import { applyPlan } from '../../../src/main/surgery/index.js';
 import type { TrainRunResult } from '../../../src/main/train/index.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { runMeasured } from '../measure.js';
 
 const SHAPE = { hiddenSize: 512, layers: 8, intermediateSize: 1536, heads: 8, vocabSize: 32000 };
 const SEQ_LEN = 256;
 const BATCH = 4;
 const STEPS = 3;
-
-function runMeasured(args: string[]): Promise<{ stdout: string; stderr: string; code: number | null; peakRssBytes: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('node', ['bin/slayer.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let peakRssBytes = 0;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const sample = setInterval(async () => {
-      const kb = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => ''));
-      if (kb) peakRssBytes = Math.max(peakRssBytes, Number(kb[1]) * 1024);
-    }, 100);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(sample);
-      resolve({ stdout, stderr, code, peakRssBytes });
-    });
-  });
-}
 
 export async function run(): Promise<Record<string, unknown>> {
   const { dir, cleanup } = await tempDir('slayer-bench-recipe-');
@@ -70,7 +50,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const common = ['--batch', String(BATCH), '--checkpoint-every', '0', '--threads', threads, '--json'];
 
     const measure = async (name: string, args: string[]) => {
-      const r = await runMeasured([...args, '--out', join(dir, `out-${name}`), ...common]);
+      const r = await runMeasured('node', ['bin/slayer.js', ...args, '--out', join(dir, `out-${name}`), ...common]);
       if (r.code !== 0) return { error: r.stderr.trim().split('\n').pop() };
       const result = JSON.parse(r.stdout) as TrainRunResult;
       const record = JSON.parse(await readFile(join(result.out, 'slayer.json'), 'utf8')).training as {
