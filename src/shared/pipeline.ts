@@ -86,6 +86,8 @@ export function stageLabel(name: string): string {
     report: 'Writing the report',
   };
   if (fixed[name]) return fixed[name];
+  const seed = /^(.+)-seed(\d+)$/.exec(name);
+  if (seed) return `${stageLabel(seed[1])} (seed +${seed[2]})`;
   const m = /^(plan|apply|evaluate-built|train|evaluate)-(.+)$/.exec(name);
   if (!m) return name;
   const who = STRATEGY_LABELS[m[2]] ?? m[2];

@@ -53,6 +53,8 @@ const pipeline = z.object({
   evalSamples: z.number().int().min(1).default(64),
   baselines: z.array(z.enum(BASELINES)).default([...DEFAULT_BASELINES]),
   pruneRule: z.enum(PRUNE_RULES).default('deepest'),
+  /** How many times each strategy is trained (seeds corpus.seed, +1, ...): the report gives mean ± standard deviation. */
+  seeds: z.number().int().min(1).max(100).default(1),
   loraRank: z.number().int().min(1).nullable().default(null),
   /** Multiple-choice questions (JSONL) and benchmark tasks measured on every model. */
   domainQa: path.nullable().default(null),

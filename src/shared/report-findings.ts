@@ -5,6 +5,7 @@
  */
 import type { Measurement, RunReport, StrategyRun } from './report.js';
 import { percentChange } from './report-charts.js';
+import { differsBeyondSpread, type MeanSd } from './report-variance.js';
 
 /**
  * Forgetting limit (a user setting; default 5 %): general perplexity may rise by at most this
@@ -57,7 +58,9 @@ export function reportFindings(report: Omit<RunReport, 'findings'>, threshold = 
   const lines = report.runs.flatMap((r) => describe(r, report.before, threshold));
   const s = report.runs.find((r) => r.strategy === 's');
   const others = report.runs.filter((r) => r !== s);
-  if (s && others.length) {
+  if (s && others.length && report.runs.every((r) => r.spread)) {
+    lines.push(...seedFindings(s, others));
+  } else if (s && others.length) {
     const best = [...report.runs].sort((a, b) => a.after.domain.perplexity - b.after.domain.perplexity)[0];
     lines.push(
       `Lowest domain perplexity after training: ${best.label}${best === s ? ' (the S strategy)' : ' — at this scale the S strategy did not win on domain perplexity'}.`,
@@ -66,6 +69,33 @@ export function reportFindings(report: Omit<RunReport, 'findings'>, threshold = 
   return lines;
 }
 
+/**
+ * Several seeds: each strategy's mean ± sd, and S against each baseline on domain perplexity,
+ * called a win only when the difference of means exceeds the sum of the standard deviations.
+ */
+function seedFindings(s: StrategyRun, others: StrategyRun[]): string[] {
+  const n = s.spread!.seeds.length;
+  const lines = [
+    `Across ${n} seeds (mean ± standard deviation after training): ${[s, ...others].map((r) => `${r.label} domain perplexity ${pm(r.spread!.domain)}, general ${pm(r.spread!.general)}`).join('; ')}.`,
+  ];
+  for (const other of others) {
+    const a = s.spread!.domain;
+    const b = other.spread!.domain;
+    const gap = `difference ${fmt(Math.abs(a.mean - b.mean))}, spread ${fmt(a.sd + b.sd)}`;
+    if (!differsBeyondSpread(a, b)) {
+      lines.push(
+        `${s.label} and ${other.label} do not differ on domain perplexity beyond the spread across seeds: ${pm(a)} vs ${pm(b)} (${gap}). Train with more seeds or longer to tell them apart.`,
+      );
+    } else {
+      const [winner, loser] = a.mean < b.mean ? [s, other] : [other, s];
+      lines.push(`${winner.label} beats ${loser.label} on domain perplexity: ${pm(winner.spread!.domain)} vs ${pm(loser.spread!.domain)} (${gap}).`);
+    }
+  }
+  lines.push('A difference counts as real only when the difference of the means exceeds the sum of the two standard deviations (the spread).');
+  return lines;
+}
+
+const pm = (m: MeanSd) => `${fmt(m.mean)} ± ${fmt(m.sd)}`;
 /** The limit as people write it: 5, 2.5. */
 const limitWords = (threshold: number) => String(Number((threshold * 100).toFixed(2)));
 const fmt = (x: number) => (x >= 100 ? x.toFixed(1) : x.toFixed(2));

@@ -6,6 +6,7 @@ import type { LayerScores, PlanCounts, PlanStrategy, PruneBy } from './plan.js';
 import type { TaskReport } from './evaluation.js';
 import type { CorpusMixture } from './mixture.js';
 import type { LayerUpdate, LoraSettings } from './training.js';
+import type { RunSpread } from './report-variance.js';
 
 export const REPORT_VERSION = 1;
 
@@ -55,6 +56,14 @@ export interface LoraRunSettings extends LoraSettings {
   budgetMatched: boolean;
 }
 
+/** The same training with another seed (--seeds N > 1): data order and start from seed base+k. */
+export interface SeedRun {
+  seed: number;
+  training: TrainingSummary;
+  after: Measurement;
+  modelDir: string;
+}
+
 /** The S strategy or a baseline, trained the same way on the same data. */
 export interface StrategyRun {
   strategy: RunStrategy;
@@ -76,6 +85,10 @@ export interface StrategyRun {
   /** How much each trained layer changed (LoRA: with the adapters' effective ranks). */
   updates?: LayerUpdate[];
   lora?: LoraRunSettings;
+  /** The runs with the further seeds (base+1, base+2, ...) when the pipeline trained each strategy several times. */
+  seedRuns?: SeedRun[];
+  /** Mean ± standard deviation over every seed (this run's, then seedRuns'), when there are several. */
+  spread?: RunSpread;
 }
 
 export interface ExportRecord {
@@ -98,6 +111,8 @@ export interface RunReport {
     generalQa: string | null;
     seqLen: number;
     seed: number;
+    /** How many times each strategy was trained (seeds seed, seed+1, ...), when more than once. */
+    seeds?: number;
     /** Several domain sources mixed by weight, and the general replay share. */
     mixture?: CorpusMixture | null;
   };

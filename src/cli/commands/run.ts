@@ -11,7 +11,7 @@ import { formatRunResult } from '../format-run.js';
 import { pruneRuleFlag } from '../prune-flag.js';
 
 const USAGE =
-  'slayer run --out PROJECT (a project folder the app made or an earlier run wrote: its settings, any flag below overriding) | slayer run --model MODEL --data [NAME=]DATA[:WEIGHT] [--data ...] --domain code|math|legal --general DATA --out PROJECT [--replay SHARE] [--qa QA] [--general-qa QA] [--steps 200] [--batch 8] [--lr 1e-4] [--seq-len 256] [--seed 0] [--baselines llama-pro,last-k,full,lora|none] [--lora-rank R] [--prune deepest|scores|gromov] [--json]';
+  'slayer run --out PROJECT (a project folder the app made or an earlier run wrote: its settings, any flag below overriding) | slayer run --model MODEL --data [NAME=]DATA[:WEIGHT] [--data ...] --domain code|math|legal --general DATA --out PROJECT [--replay SHARE] [--qa QA] [--general-qa QA] [--steps 200] [--batch 8] [--lr 1e-4] [--seq-len 256] [--seed 0] [--seeds 1] [--baselines llama-pro,last-k,full,lora|none] [--lora-rank R] [--prune deepest|scores|gromov] [--json]';
 
 export const runCommand: Command<RunResult> = {
   usage: USAGE,
@@ -25,6 +25,8 @@ export const runCommand: Command<RunResult> = {
     "  rank whose adapters train as many values as the S run, capped at the weights' own rank; --lora-rank R to choose).",
     '--data [NAME=]DATA[:WEIGHT] (repeatable): several domain sources mixed by weight (e.g. code=docs/code:0.6 math=docs/math:0.4);',
     '  each is evaluated on its own. --replay SHARE: that share of every training step is --general text (e.g. 0.05).',
+    '--seeds N: train every strategy N times (seed, seed+1, ...); the report gives mean ± standard deviation and calls a difference',
+    '  real only when the difference of the means exceeds the sum of the standard deviations. Seed 0 keeps the names of a single run.',
     "--prune: how the S plan chooses the deep layers it deletes (default deepest, the paper's rule; scores and gromov read the",
     '  layer scores this run measures). The built model is evaluated before training too, so the report shows what the surgery cost.',
   ],
@@ -41,6 +43,7 @@ export const runCommand: Command<RunResult> = {
     lr: { type: 'string' },
     'seq-len': { type: 'string' },
     seed: { type: 'string' },
+    seeds: { type: 'string' },
     baselines: { type: 'string' },
     'lora-rank': { type: 'string' },
     replay: { type: 'string' },
@@ -74,6 +77,7 @@ export const runCommand: Command<RunResult> = {
       lr: numberFlag(values, 'lr', base?.lr ?? 1e-4, { min: 0 }),
       seqLen: numberFlag(values, 'seq-len', base?.seqLen ?? 256, { min: 8, integer: true }),
       seed: numberFlag(values, 'seed', base?.seed ?? 0, { min: 0, integer: true }),
+      seeds: numberFlag(values, 'seeds', base?.seeds ?? 1, { min: 1, max: 100, integer: true }),
       scoreSamples: numberFlag(values, 'samples', base?.scoreSamples ?? 64, { min: 1, integer: true }),
       evalSamples: numberFlag(values, 'samples', base?.evalSamples ?? 64, { min: 1, integer: true }),
       baselines: baselines as (typeof BASELINES)[number][],

@@ -10,6 +10,10 @@
  * exactly (the function check proves it), so its built model is the base model's measurement.
  * The domain data may be several sources mixed by weight, with general text replayed in every
  * batch; each domain is then evaluated on its own.
+ * With several seeds (--seeds N) every strategy is trained and evaluated N times, seed k of N
+ * with seed base+k (data order and start); seed 0 keeps the stage names and folders of a single
+ * run (train-s, models/s-trained), seed k > 0 adds -seedK (train-s-seed1, models/s-trained-seed1),
+ * and the report gives each strategy's mean ± standard deviation (src/shared/report-variance.ts).
  * Every stage's output stays in the project folder with checksums; a rerun resumes from the
  * first stage whose inputs changed (stage.ts).
  */
@@ -20,7 +24,8 @@ import { exportModel } from '../export/index.js';
 import type { Plan, PlanOptions, PlanStrategy, PruneRule } from '../../shared/plan.js';
 import { keepsBaseFunction, layerScoresOf } from '../../shared/plan.js';
 import { measurementOf } from '../../shared/measurement.js';
-import { REPORT_VERSION, type ExportRecord, type Measurement, type RunReport, type StrategyRun } from '../../shared/report.js';
+import { REPORT_VERSION, type ExportRecord, type Measurement, type RunReport, type SeedRun, type StrategyRun } from '../../shared/report.js';
+import { spreadOf } from '../../shared/report-variance.js';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.js';
 import { ModelFolder } from '../model/folder.js';
 import { buildMixedCorpus, type CorpusSourceSpec, type Domain } from '../data/index.js';
@@ -28,7 +33,7 @@ import { scoreLayers, type ScoreResult } from '../analysis/index.js';
 import { makePlan, readPlanFile, writePlanFile } from '../plan/index.js';
 import { applyPlan, type ApplyResult } from '../surgery/index.js';
 import { evaluateModel } from '../evaluate/index.js';
-import { train, type TrainResult } from '../train/index.js';
+import { train, type TrainOptions, type TrainResult } from '../train/index.js';
 import { loraForBudget } from '../train/lora-budget.js';
 import { perplexityOf } from '../../shared/measurement.js';
 import type { CorpusMixture } from '../../shared/mixture.js';
@@ -61,6 +66,8 @@ export interface RunOptions {
   generalTasks?: readonly string[];
   seqLen: number;
   seed: number;
+  /** How many times each strategy is trained, seed k of them with seed + k (default 1). */
+  seeds?: number;
   /** Optimizer steps of every training run (the same for S and the baselines, for a fair comparison). */
   steps: number;
   batch: number;
@@ -223,6 +230,52 @@ async function pipelineStages(o: RunOptions, control: TaskControl, stages: Stage
   };
   const before = await measure('evaluate-base', modelDir, [upstream(modelStage), upstream(corpus)], 0.13, 0.2);
 
+  const seeds = o.seeds ?? 1;
+  /**
+   * Trains one strategy from `sourceDir` with each seed and measures every trained model. Seed 0
+   * is the run itself (train-S, models/S-trained); seed k > 0 adds -seedK to the stage names and
+   * the folder. `span` is [start of training, end of training, end of measuring], shared by the seeds.
+   */
+  const trainSeeds = async (
+    strategy: PlanStrategy | 'lora',
+    sourceDir: string,
+    settings: Pick<TrainOptions, 'lora' | 'trainable'>,
+    inputsFor: (seed: number) => unknown,
+    [start, trained, end]: [number, number, number],
+  ) => {
+    const part = (end - start) / seeds;
+    const trainShare = (trained - start) / (end - start);
+    const results: { seed: number; trainStage: StageRecord<TrainResult>; after: StageRecord<Measurement>; trainedDir: string }[] = [];
+    for (let k = 0; k < seeds; k++) {
+      const seed = o.seed + k;
+      const suffix = k === 0 ? '' : `-seed${k}`;
+      const trainedDir = join(project, 'models', `${strategy}-trained${suffix}`);
+      const [from, mid, to] = [start + k * part, start + k * part + part * trainShare, start + (k + 1) * part];
+      const trainStage = await stages.run<TrainResult>(`train-${strategy}${suffix}`, inputsFor(seed), async () => {
+        const result = await train(
+          sourceDir,
+          { data: corpusDir, split: 'train', out: trainedDir, steps: o.steps, batch: o.batch, lr: o.lr, seed, seqLen: o.seqLen, ...settings, overwrite: true },
+          span(from, mid, `Training ${LABELS[strategy]}${k === 0 ? '' : ` (seed ${seed})`}`),
+        );
+        return { output: result, artifacts: [trainedDir] };
+      });
+      const after = await measure(`evaluate-${strategy}${suffix}`, trainedDir, [upstream(trainStage), upstream(corpus)], mid, to);
+      results.push({ seed, trainStage, after, trainedDir });
+    }
+    const [first, ...rest] = results;
+    const seedRuns: { seedRuns?: SeedRun[]; spread?: StrategyRun['spread'] } =
+      seeds === 1
+        ? {}
+        : {
+            seedRuns: rest.map((r) => ({ seed: r.seed, training: trainingSummary(r.trainStage), after: r.after.output, modelDir: r.trainedDir })),
+            spread: spreadOf(
+              results.map((r) => r.seed),
+              results.map((r) => r.after.output),
+            ),
+          };
+    return { trainStage: first.trainStage, after: first.after, trainedDir: first.trainedDir, seedRuns };
+  };
+
   const strategies: (PlanStrategy | 'lora')[] = ['s', ...o.baselines];
   const runs: StrategyRun[] = [];
   let sourceHash = '';
@@ -235,31 +288,13 @@ async function pipelineStages(o: RunOptions, control: TaskControl, stages: Stage
       const budget = sTrainStage!.output.trainableParameters;
       const sized = loraForBudget(description, budget);
       const lora = o.loraRank ? { ...sized.settings, rank: o.loraRank, alpha: 2 * o.loraRank } : sized.settings;
-      const trainedDir = join(project, 'models', 'lora-trained');
-      const trainStage = await stages.run<TrainResult>(
-        'train-lora',
-        { upstream: [upstream(modelStage), upstream(corpus)], lora, steps: o.steps, batch: o.batch, lr: o.lr, seed: o.seed, seqLen: o.seqLen },
-        async () => ({
-          output: await train(
-            modelDir,
-            {
-              data: corpusDir,
-              split: 'train',
-              out: trainedDir,
-              steps: o.steps,
-              batch: o.batch,
-              lr: o.lr,
-              seed: o.seed,
-              seqLen: o.seqLen,
-              lora,
-              overwrite: true,
-            },
-            span(from, from + share * 0.8, 'Training LoRA'),
-          ),
-          artifacts: [trainedDir],
-        }),
+      const { trainStage, after, trainedDir, seedRuns } = await trainSeeds(
+        'lora',
+        modelDir,
+        { lora },
+        (seed) => ({ upstream: [upstream(modelStage), upstream(corpus)], lora, steps: o.steps, batch: o.batch, lr: o.lr, seed, seqLen: o.seqLen }),
+        [from, from + share * 0.8, from + share],
       );
-      const after = await measure('evaluate-lora', trainedDir, [upstream(trainStage), upstream(corpus)], from + share * 0.8, from + share);
       runs.push({
         strategy,
         label: LABELS.lora,
@@ -271,6 +306,7 @@ async function pipelineStages(o: RunOptions, control: TaskControl, stages: Stage
         modelDir: trainedDir,
         updates: trainStage.output.updates,
         lora: { ...lora, budgetParameters: budget, budgetMatched: Math.abs(trainStage.output.trainableParameters - budget) <= sized.perRank },
+        ...seedRuns,
       });
       continue;
     }
@@ -302,32 +338,14 @@ async function pipelineStages(o: RunOptions, control: TaskControl, stages: Stage
     const built = changesFunction
       ? (await measure(`evaluate-built-${strategy}`, expandedDir, [upstream(applied), upstream(corpus)], from + share * 0.1, from + share * 0.15)).output
       : before.output;
-    const trainedDir = join(project, 'models', `${strategy}-trained`);
-    const trainStage = await stages.run<TrainResult>(
-      `train-${strategy}`,
-      { upstream: upstream(applied), steps: o.steps, batch: o.batch, lr: o.lr, seed: o.seed, seqLen: o.seqLen },
-      async () => {
-        const result = await train(
-          expandedDir,
-          {
-            data: corpusDir,
-            split: 'train',
-            out: trainedDir,
-            steps: o.steps,
-            batch: o.batch,
-            lr: o.lr,
-            seed: o.seed,
-            seqLen: o.seqLen,
-            trainable: 'auto',
-            overwrite: true,
-          },
-          span(from + share * 0.15, from + share * 0.8, `Training ${LABELS[strategy]}`),
-        );
-        return { output: result, artifacts: [trainedDir] };
-      },
+    const { trainStage, after, trainedDir, seedRuns } = await trainSeeds(
+      strategy,
+      expandedDir,
+      { trainable: 'auto' },
+      (seed) => ({ upstream: upstream(applied), steps: o.steps, batch: o.batch, lr: o.lr, seed, seqLen: o.seqLen }),
+      [from + share * 0.15, from + share * 0.8, from + share],
     );
     if (strategy === 's') sTrainStage = trainStage;
-    const after = await measure(`evaluate-${strategy}`, trainedDir, [upstream(trainStage), upstream(corpus)], from + share * 0.8, from + share);
     const plan = planStage.output;
     runs.push({
       strategy,
@@ -343,6 +361,7 @@ async function pipelineStages(o: RunOptions, control: TaskControl, stages: Stage
       after: after.output,
       modelDir: trainedDir,
       updates: trainStage.output.updates,
+      ...seedRuns,
     });
   }
 
@@ -378,6 +397,7 @@ async function pipelineStages(o: RunOptions, control: TaskControl, stages: Stage
         generalQa: o.generalQa ? resolve(o.generalQa) : null,
         seqLen: o.seqLen,
         seed: o.seed,
+        ...(seeds > 1 ? { seeds } : {}),
       },
       scores: { domain: layerScoresOf(domainScores.output), general: layerScoresOf(generalScores.output) },
       before: before.output,

@@ -9,12 +9,17 @@ import { projectRunOptions } from './project-options.js';
 import { walkStages, type RunOptions } from './run.js';
 import { readStageRecord } from './stage.js';
 
-/** Every stage the pipeline runs for these options, in order (the built model's measurement only where S changes the function). */
-export function stageNames(o: Pick<RunOptions, 'baselines'>): string[] {
+/**
+ * Every stage the pipeline runs for these options, in order (the built model's measurement only
+ * where S changes the function; each further seed's training and measurement after the first's).
+ */
+export function stageNames(o: Pick<RunOptions, 'baselines' | 'seeds'>): string[] {
   const names = ['model', 'corpus', 'score-domain', 'score-general', 'evaluate-base'];
+  const trained = (strategy: string) =>
+    Array.from({ length: o.seeds ?? 1 }, (_, k) => (k === 0 ? '' : `-seed${k}`)).flatMap((suffix) => [`train-${strategy}${suffix}`, `evaluate-${strategy}${suffix}`]);
   for (const strategy of ['s', ...o.baselines]) {
-    if (strategy === 'lora') names.push('train-lora', 'evaluate-lora');
-    else names.push(`plan-${strategy}`, `apply-${strategy}`, ...(strategy === 's' ? ['evaluate-built-s'] : []), `train-${strategy}`, `evaluate-${strategy}`);
+    if (strategy === 'lora') names.push(...trained('lora'));
+    else names.push(`plan-${strategy}`, `apply-${strategy}`, ...(strategy === 's' ? ['evaluate-built-s'] : []), ...trained(strategy));
   }
   return [...names, 'export', 'report'];
 }

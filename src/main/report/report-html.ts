@@ -10,6 +10,7 @@ import { gainVersusForgettingOption, layerScoresOption, perplexityOption, traini
 import { recipeSections } from './recipe-html.js';
 import { GLOSSARY, GLOSSARY_TERMS, perplexityMeaning } from '../../shared/glossary.js';
 import { DEFAULT_FORGETTING_THRESHOLD } from '../../shared/report-findings.js';
+import type { MeanSd } from '../../shared/report-variance.js';
 
 function svg(option: Record<string, unknown>, width = 640, height = 340): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
@@ -31,6 +32,24 @@ const pct = (x: number | undefined) => (x === undefined ? '—' : `${(x * 100).t
 
 function measurementRow(label: string, m: Measurement): string {
   return `<tr><th>${esc(label)}</th><td>${num(m.domain.perplexity)}</td><td>${num(m.general.perplexity)}</td><td>${pct(m.domainQa?.accuracy)}</td><td>${pct(m.domainQa?.accuracyNorm)}</td><td>${pct(m.generalQa?.accuracy)}</td><td>${pct(m.generalQa?.accuracyNorm)}</td></tr>`;
+}
+
+/** Several seeds: each strategy's mean ± standard deviation and every seed's value (the table above shows the first seed). */
+function seedsSection(r: RunReport): string {
+  const spread = r.runs.filter((run) => run.spread);
+  if (!spread.length) return '';
+  const pm = (m: MeanSd) => `${num(m.mean)} ± ${num(m.sd)}`;
+  const rows = spread
+    .map((run) => {
+      const s = run.spread!;
+      return `<tr><th>${esc(run.label)}</th><td>${s.seeds.join(', ')}</td><td>${pm(s.domain)}</td><td>${s.domain.values.map((v) => num(v)).join(', ')}</td><td>${pm(s.general)}</td><td>${s.general.values.map((v) => num(v)).join(', ')}</td></tr>`;
+    })
+    .join('\n');
+  return `<h3>Across seeds (mean ± standard deviation)</h3>
+<p class="muted">Each strategy trained ${spread[0].spread!.seeds.length} times with the seeds listed; the rows above are the first seed. A difference counts as real only when the difference of the means exceeds the sum of the two standard deviations.</p>
+<table><thead><tr><th>model</th><th>seeds</th><th>domain perplexity</th><th>per seed</th><th>general perplexity</th><th>per seed</th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
 }
 
 export function renderReportHtml(r: RunReport): string {
@@ -69,6 +88,7 @@ ${r.runs
   .join('\n')}
 ${r.runs.map((run) => measurementRow(run.label, run.after)).join('\n')}
 </tbody></table>
+${seedsSection(r)}
 <h3>What this means for you</h3><ul class="findings">${r.runs.map((run) => `<li><strong>${esc(run.label)}:</strong> ${esc(meaning(r.before, run.after))}</li>`).join('')}</ul>
 <div class="charts">
 <div>${svg(perplexityOption(r))}</div>
