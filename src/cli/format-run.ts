@@ -8,7 +8,11 @@ export function formatRunResult(r: RunResult): string {
   return [
     `${'model'.padEnd(24)}${'domain ppl'.padStart(12)}${'general ppl'.padStart(12)}${'domain QA'.padStart(12)}`,
     row('base', rep.before),
-    ...rep.runs.flatMap((run) => [...(run.built && !run.builtIsBase ? [row(`${run.label}, built`, run.built)] : []), row(run.label, run.after)]),
+    ...rep.runs.flatMap((run) => [
+      ...(run.built && !run.builtIsBase ? [row(`${run.label}, built`, run.built)] : []),
+      row(run.label, run.after),
+      ...(run.seedRuns ?? []).map((extra) => row(`${run.label}, seed ${extra.seed}`, extra.after)),
+    ]),
     '',
     ...rep.findings,
     '',

@@ -16,7 +16,10 @@ import { readStageRecord } from './stage.js';
 export function stageNames(o: Pick<RunOptions, 'baselines' | 'seeds'>): string[] {
   const names = ['model', 'corpus', 'score-domain', 'score-general', 'evaluate-base'];
   const trained = (strategy: string) =>
-    Array.from({ length: o.seeds ?? 1 }, (_, k) => (k === 0 ? '' : `-seed${k}`)).flatMap((suffix) => [`train-${strategy}${suffix}`, `evaluate-${strategy}${suffix}`]);
+    Array.from({ length: o.seeds ?? 1 }, (_, k) => (k === 0 ? '' : `-seed${k}`)).flatMap((suffix) => [
+      `train-${strategy}${suffix}`,
+      `evaluate-${strategy}${suffix}`,
+    ]);
   for (const strategy of ['s', ...o.baselines]) {
     if (strategy === 'lora') names.push(...trained('lora'));
     else names.push(`plan-${strategy}`, `apply-${strategy}`, ...(strategy === 's' ? ['evaluate-built-s'] : []), ...trained(strategy));
