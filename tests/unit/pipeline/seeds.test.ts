@@ -78,6 +78,7 @@ describe('slayer run --seeds 2', () => {
     const status = await pipelineStatus(out);
     expect(status.stages.every((s) => s.state === 'done')).toBe(true);
     expect(status.stages.map((s) => s.name)).toEqual(names);
+    expect(status.stages.find((s) => s.name === 'train-last-k-seed1')?.label).toBe('Training last-k (seed +1)');
     const records = async () => Promise.all(names.map((n) => readFile(join(out, 'stages', `${n}.json`), 'utf8')));
     const first = await records();
     // The same command again: every stage record (with its finish time) stays as it was.
