@@ -1,5 +1,5 @@
 /**
- * The GGUF container (version 3), as llama.cpp reads it (ggml/docs/gguf.md):
+ * The GGUF container (version 3), as llama.cpp reads it (the GGUF specification published with ggml):
  *
  *   "GGUF" | u32 version | u64 tensor_count | u64 kv_count
  *   kv_count x  (string key, u32 value_type, value)
