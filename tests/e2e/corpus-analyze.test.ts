@@ -7,9 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateTestModel } from '../../src/tooling/test-model.js';
 import type { CorpusReport } from '../../src/main/data/report.js';
-import { startApp, type App, stepScreenshot, createProject, chooseModel, TINY_MODEL } from './harness.js';
+import { type App, stepScreenshot, createProject, chooseModel, startAppWithTinyModel } from './harness.js';
 
 const CODE = join(process.cwd(), 'resources/demo/corpora/code');
 const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
@@ -25,9 +24,7 @@ describe('corpus and analyze steps in browser mode', () => {
   let modelDir: string;
 
   beforeAll(async () => {
-    app = await startApp();
-    modelDir = join(app.work, 'tiny-llama-8');
-    await generateTestModel(modelDir, TINY_MODEL);
+    ({ app, modelDir } = await startAppWithTinyModel());
   });
   afterAll(async () => app?.close());
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { ApiMethod, ApiRequest, ApiResponses } from '../../src/shared/api.js';
-import type { TestModelOptions } from '../../src/tooling/test-model.js';
+import { generateTestModel, type TestModelOptions } from '../../src/tooling/test-model.js';
 import { tempDir } from '../helpers/tmp.js';
 import { AxeBuilder } from '@axe-core/playwright';
 
@@ -125,6 +125,14 @@ export async function createProject(page: Page, name: string, field: 'code' | 'm
 
 /** The tiny model the step tests share: 8 layers so pruning and expansion mean something, bf16 like real checkpoints. */
 export const TINY_MODEL: TestModelOptions = { layers: 8, hiddenSize: 64, intermediateSize: 172, heads: 4, kvHeads: 2, vocabSize: 400, seed: 7, dtype: 'bf16' };
+
+/** A started app and the step tests' tiny model, written under the app's work folder. */
+export async function startAppWithTinyModel(): Promise<{ app: App; modelDir: string }> {
+  const app = await startApp();
+  const modelDir = join(app.work, 'tiny-llama-8');
+  await generateTestModel(modelDir, TINY_MODEL);
+  return { app, modelDir };
+}
 
 /** Chooses a model folder in the Model step and waits for its summary. */
 export async function chooseModel(page: Page, dir: string): Promise<void> {

@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { generateTestModel } from '../../src/tooling/test-model.js';
 import type { Project } from '../../src/shared/api.js';
 import type { JobResults } from '../../src/shared/jobs.js';
-import { startApp, screenshot, type App, invoke, stepScreenshot, createProject, chooseModel, TINY_MODEL } from './harness.js';
+import { screenshot, type App, invoke, stepScreenshot, createProject, chooseModel, startAppWithTinyModel } from './harness.js';
 
 const CODE = join(process.cwd(), 'resources/demo/corpora/code');
 const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
@@ -36,9 +35,7 @@ describe('inject step in browser mode', () => {
   let modelDir: string;
 
   beforeAll(async () => {
-    app = await startApp();
-    modelDir = join(app.work, 'tiny-llama-8');
-    await generateTestModel(modelDir, TINY_MODEL);
+    ({ app, modelDir } = await startAppWithTinyModel());
   });
   afterAll(async () => app?.close());
 

@@ -8,11 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateTestModel } from '../../src/tooling/test-model.js';
 import type { Project } from '../../src/shared/api.js';
 import type { JobResults } from '../../src/shared/jobs.js';
 import type { RunReport } from '../../src/shared/report.js';
-import { startApp, type App, invoke, stepScreenshot, createProject, chooseModel, TINY_MODEL } from './harness.js';
+import { type App, invoke, stepScreenshot, createProject, chooseModel, startAppWithTinyModel } from './harness.js';
 
 const CODE = join(process.cwd(), 'resources/demo/corpora/code');
 const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
@@ -24,9 +23,7 @@ describe('the remaining steps in one action, in browser mode', () => {
   let modelDir: string;
 
   beforeAll(async () => {
-    app = await startApp();
-    modelDir = join(app.work, 'tiny-llama-8');
-    await generateTestModel(modelDir, TINY_MODEL);
+    ({ app, modelDir } = await startAppWithTinyModel());
   });
   afterAll(async () => app?.close());
 
