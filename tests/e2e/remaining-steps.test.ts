@@ -33,12 +33,13 @@ describe('the remaining steps in one action, in browser mode', () => {
     await createProject(page, 'Helpers', 'code');
     await chooseModel(page, modelDir);
     const [project] = (await invoke(app, 'projects.list', {})) as Project[];
-    // The Corpus step's choices and tiny pipeline settings (enough training steps to stop in the middle).
+    // The Corpus step's choices and tiny pipeline settings: 200 training steps (some seconds even on a fast
+    // machine), so Stop lands in the middle of training; with 40, a fast CI machine finished before the click.
     await invoke(app, 'projects.updateSettings', {
       id: project.id,
       patch: {
         corpus: { data: CODE, general: GENERAL, seqLen: 32 },
-        pipeline: { steps: 40, batch: 2, scoreSamples: 4, evalSamples: 8, baselines: [] },
+        pipeline: { steps: 200, batch: 2, scoreSamples: 4, evalSamples: 8, baselines: [] },
       },
     });
     await page.reload();
@@ -85,7 +86,7 @@ describe('the remaining steps in one action, in browser mode', () => {
     const s = report.runs.find((r) => r.strategy === 's')!;
     expect(await page.locator('[data-run="s"] [data-field="domain"]').textContent()).toBe(perplexityText(s.after.domain.perplexity));
     expect(await page.locator('[data-run="s"] [data-field="general"]').textContent()).toBe(perplexityText(s.after.general.perplexity));
-    expect(s.training.steps).toBe(40);
+    expect(s.training.steps).toBe(200);
     expect(await page.getByTestId('report-findings').textContent()).toContain(report.findings[0]);
     expect(await page.getByTestId('remaining-all-done').textContent()).toContain('Every stage is done');
     await stepScreenshot(page, '06-evaluate-pipeline-report');
