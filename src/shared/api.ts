@@ -16,7 +16,7 @@ import { HTML_READINGS } from './corpus.js';
 import type { CorpusPreview } from './corpus.js';
 import { INSTRUCT_PACKINGS, type InstructPreview } from './instruct.js';
 import { ESTIMATED_JOBS, type JobEstimate, type WelcomeEstimates } from './job-estimate.js';
-import type { PipelineStatus } from './pipeline.js';
+import { stageName, type PipelineStatus, type StageRecord } from './pipeline.js';
 import type { RunReport } from './report.js';
 
 export { domains, type Domain } from './domains.js';
@@ -92,6 +92,8 @@ export const apiMethods = {
   'report.read': z.object({ projectId: id }),
   /** Every pipeline stage of the project and its state, from the stage records on disk. */
   'pipeline.status': z.object({ projectId: id }),
+  /** One stage's record (stages/<name>.json) as on disk, whatever its state; null when it never ran. */
+  'pipeline.record': z.object({ projectId: id, name: stageName }),
   /** The first examples of an instruction file as the model would see them (template, response tokens), before training. */
   'instruct.preview': z.object({
     modelDir: nonEmptyPath,
@@ -193,6 +195,8 @@ export interface ApiResponses {
   /** The project's report.html, to show in the app; null when none was written yet. */
   'report.read': { html: string | null; path: string; report: RunReport | null };
   'pipeline.status': PipelineStatus;
+  /** The output's type follows the stage's name: read it through StageOutput<name>. */
+  'pipeline.record': StageRecord<unknown> | null;
   /** A job's metrics from the project's metrics.jsonl, in the order they were logged. */
   'metrics.read': { name: string; step: number; value: number }[];
   /** opened is false where the app cannot open folders (browser mode): show the path instead. */

@@ -17,7 +17,7 @@ import type { ApplyResult } from './surgery.js';
 import type { TrainResult } from './training.js';
 import type { InstructEvaluation } from './instruct.js';
 import type { CorpusMixture } from './mixture.js';
-import type { PipelineJobResult } from './pipeline.js';
+import { stageName, type PipelineJobResult } from './pipeline.js';
 
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof jobStates)[number];
@@ -50,10 +50,7 @@ export const jobParamSchemas = {
    */
   pipeline: z.object({
     projectDir: path,
-    until: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,40}$/, 'must be a stage name')
-      .optional(),
+    until: stageName.optional(),
   }),
   'hash-folder': z.object({ path }),
   corpus: z.object({

@@ -3,6 +3,14 @@
  * step shows each, and the state of each as its record on disk says (stages/<name>.json).
  * One stage list, computed in main (src/main/pipeline/status.ts) from the project folder.
  */
+import { z } from 'zod';
+import type { ScoreResult } from './analysis.js';
+import type { CorpusMixture } from './mixture.js';
+import type { Plan } from './plan.js';
+import type { ExportRecord, Measurement, RunReport } from './report.js';
+import type { ApplyResult } from './surgery.js';
+import type { TrainResult } from './training.js';
+
 export const BASELINES = ['llama-pro', 'last-k', 'full', 'lora'] as const;
 export type Baseline = (typeof BASELINES)[number];
 /** What the pipeline trains besides S unless told otherwise (full fine-tuning and LoRA on request). */
@@ -34,6 +42,53 @@ export interface PipelineStatus {
   missing: string | null;
   stages: StageStatus[];
 }
+
+/** A stage's name as a request may give it (also the file name of its record). */
+export const stageName = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'must be a stage name');
+
+/** One stage's record on disk, stages/<name>.json. */
+export interface StageRecord<T> {
+  name: string;
+  /** Hash of everything the stage was computed from (settings and the records it depends on). */
+  inputsHash: string;
+  output: T;
+  /**
+   * Files and folders the stage produced, relative to the project folder: content hash, and the
+   * sizes and modification times of their files hashed (a match spares re-reading the content).
+   */
+  artifacts: { path: string; sha256: string; fingerprint?: string }[];
+  seconds: number;
+  finishedAt: string;
+}
+
+/** What the corpus stage records: counts, warnings, and the mixture when there are several sources. */
+export interface CorpusStageOutput {
+  documents: number;
+  tokens: number;
+  warnings: string[];
+  mixture?: CorpusMixture | null;
+}
+
+/** What a stage records as its output, by the stage's name. */
+export type StageOutput<N extends string> = N extends 'model'
+  ? { dir: string }
+  : N extends 'corpus'
+    ? CorpusStageOutput
+    : N extends `score-${string}`
+      ? ScoreResult
+      : N extends `evaluate-${string}`
+        ? Measurement
+        : N extends `plan-${string}`
+          ? Plan
+          : N extends `apply-${string}`
+            ? ApplyResult
+            : N extends `train-${string}`
+              ? TrainResult
+              : N extends 'export'
+                ? ExportRecord[]
+                : N extends 'report'
+                  ? RunReport
+                  : unknown;
 
 /** The 'pipeline' job's result: which stages ran, which were reused, and the report when the run reached it. */
 export interface PipelineJobResult {

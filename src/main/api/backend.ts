@@ -24,6 +24,7 @@ import { parseRunReport } from '../report/parse.js';
 import { listEntries } from '../fs/entries.js';
 import { CORPUS_FOLDER, REPORT_HTML, REPORT_JSON } from '../../shared/project-layout.js';
 import { pipelineStatus } from '../pipeline/status.js';
+import { readStageRecord } from '../pipeline/stage.js';
 import { appVersion } from '../version.js';
 import { inspectModel } from '../inspect/inspect.js';
 import { describeGpu } from '../engine/gpu-adapter.js';
@@ -181,6 +182,7 @@ export class Backend {
       return { html: await readFile(path, 'utf8').catch(() => null), path, report };
     },
     'pipeline.status': async (req) => pipelineStatus((await this.projects.get(req.projectId)).dir),
+    'pipeline.record': async (req) => readStageRecord((await this.projects.get(req.projectId)).dir, req.name),
     'metrics.read': async (req) =>
       (await this.projects.readMetrics(req.projectId))
         .filter((r) => r.job === req.jobId && typeof r.name === 'string' && typeof r.step === 'number' && typeof r.value === 'number')

@@ -15,6 +15,8 @@ export interface Entry {
   kind: 'file' | 'dir' | 'broken-link' | 'other';
   /** Size of the file (of the link's target), 0 for anything else. */
   bytes: number;
+  /** When the file (the link's target) was last written, in whole ms since 1970; 0 for anything else. */
+  modifiedMs: number;
   /** The entry is a symbolic link (followed for kind and bytes). */
   link: boolean;
 }
@@ -28,9 +30,9 @@ async function entryOf(path: string, name: string): Promise<Entry> {
   const own = await lstat(path);
   const link = own.isSymbolicLink();
   const info = link ? await stat(path).catch(() => null) : own;
-  if (!info) return { name, path, kind: 'broken-link', bytes: 0, link };
+  if (!info) return { name, path, kind: 'broken-link', bytes: 0, modifiedMs: 0, link };
   const kind = info.isFile() ? 'file' : info.isDirectory() ? 'dir' : 'other';
-  return { name, path, kind, bytes: kind === 'file' ? info.size : 0, link };
+  return { name, path, kind, bytes: kind === 'file' ? info.size : 0, modifiedMs: kind === 'file' ? Math.trunc(info.mtimeMs) : 0, link };
 }
 
 /** The folder's files (links followed); a broken link is an error that names it. */

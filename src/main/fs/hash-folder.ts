@@ -30,6 +30,19 @@ async function filesUnder(root: string): Promise<Entry[]> {
   return out;
 }
 
+/**
+ * The size and modification time of a file, or of every file under a folder (with their paths),
+ * hashed. It changes when a file is added, removed, resized or rewritten, and reads no content: a
+ * 13 GB model folder is fingerprinted in milliseconds where hashing it takes about ten seconds a GB.
+ */
+export async function statFingerprint(path: string): Promise<string> {
+  const info = await stat(path);
+  const files = info.isFile() ? [{ path, bytes: info.size, modifiedMs: Math.trunc(info.mtimeMs) }] : await filesUnder(path);
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(`${relative(path, f.path)}\0${f.bytes}\0${f.modifiedMs}\n`);
+  return hash.digest('hex');
+}
+
 export async function hashFolder(root: string, control: TaskControl = {}): Promise<{ files: FileHash[]; totalBytes: number }> {
   let info;
   try {

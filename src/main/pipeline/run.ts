@@ -36,12 +36,11 @@ import { evaluateModel } from '../evaluate/index.js';
 import { train, type TrainOptions, type TrainResult } from '../train/index.js';
 import { loraForBudget } from '../train/lora-budget.js';
 import { perplexityOf } from '../../shared/measurement.js';
-import type { CorpusMixture } from '../../shared/mixture.js';
 import { modelParameters } from '../model/tensors.js';
 import { reportFindings } from '../report/findings.js';
 import { renderReportHtml } from '../report/report-html.js';
 import { StageRunner, StopAtStage, type StageRecord, type StageRunnerOptions } from './stage.js';
-import { BASELINES, DEFAULT_BASELINES, type PipelineJobResult } from '../../shared/pipeline.js';
+import { BASELINES, DEFAULT_BASELINES, type CorpusStageOutput, type PipelineJobResult } from '../../shared/pipeline.js';
 import type { HtmlReading } from '../../shared/corpus.js';
 
 export { BASELINES, DEFAULT_BASELINES };
@@ -154,7 +153,7 @@ async function pipelineStages(o: RunOptions, control: TaskControl, stages: Stage
 
   const corpusDir = join(project, 'corpus');
   const sources = (typeof o.data === 'string' ? [{ data: o.data }] : o.data).map((s) => ({ ...s, data: resolve(s.data) }));
-  const corpus = await stages.run<{ documents: number; tokens: number; warnings: string[]; mixture?: CorpusMixture | null }>(
+  const corpus = await stages.run<CorpusStageOutput>(
     'corpus',
     {
       upstream: upstream(modelStage),

@@ -8,18 +8,11 @@ import { createHash } from 'node:crypto';
 import { access, readFile, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
 import { writeJsonAtomic } from '../fs/atomic.js';
-import { hashFolder } from '../fs/hash-folder.js';
+import { hashFolder, statFingerprint } from '../fs/hash-folder.js';
 import { throwIfCancelled, type TaskControl } from '../../shared/progress.js';
+import type { StageRecord } from '../../shared/pipeline.js';
 
-export interface StageRecord<T> {
-  name: string;
-  inputsHash: string;
-  output: T;
-  /** Files and folders the stage produced, relative to the project folder, with content hashes. */
-  artifacts: { path: string; sha256: string }[];
-  seconds: number;
-  finishedAt: string;
-}
+export type { StageRecord };
 
 export interface StageOutcome<T> {
   output: T;
@@ -42,11 +35,18 @@ export async function artifactHash(path: string): Promise<string> {
   return hashInputs(files.map((f) => [f.path, f.sha256]));
 }
 
+/**
+ * Whether every artifact is still there and unchanged. Verified: an artifact whose sizes and
+ * modification times are as recorded (statFingerprint) counts as unchanged without reading it;
+ * any other is hashed again and compared.
+ */
 async function stillValid<T>(projectDir: string, record: StageRecord<T>, verify: boolean): Promise<boolean> {
   for (const a of record.artifacts) {
+    const path = join(projectDir, a.path);
     try {
-      if (!verify) await access(join(projectDir, a.path));
-      else if ((await artifactHash(join(projectDir, a.path))) !== a.sha256) return false;
+      if (!verify) await access(path);
+      else if (a.fingerprint !== undefined && (await statFingerprint(path)) === a.fingerprint) continue;
+      else if ((await artifactHash(path)) !== a.sha256) return false;
     } catch {
       return false;
     }
@@ -119,7 +119,8 @@ export class StageRunner {
     const artifacts = [];
     for (const path of outcome.artifacts ?? []) {
       const rel = isAbsolute(path) ? relative(this.projectDir, path) : path;
-      artifacts.push({ path: rel, sha256: await artifactHash(join(this.projectDir, rel)) });
+      const fingerprint = await statFingerprint(join(this.projectDir, rel));
+      artifacts.push({ path: rel, sha256: await artifactHash(join(this.projectDir, rel)), fingerprint });
     }
     const record: StageRecord<T> = {
       name,

@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import { jobsOfKind } from '../../../shared/jobs';
-import type { PipelineStatus } from '../../../shared/pipeline';
+import type { PipelineStatus, StageOutput, StageRecord, StageStatus } from '../../../shared/pipeline';
 import { api } from '../api';
 import { useAppStore } from './app';
 import { useJobsStore } from './jobs';
@@ -44,6 +44,18 @@ export const usePipelineStore = defineStore('pipeline', () => {
   const running = computed(() => job.value !== null && (job.value.state === 'running' || job.value.state === 'queued'));
   /** The stages not done (to run), in order. */
   const remaining = computed(() => status.value?.stages.filter((s) => s.state !== 'done') ?? []);
+
+  /** One stage's state in the open project, null before the status is read or when the stage is not part of the run. */
+  function stage(name: string): StageStatus | null {
+    return status.value?.stages.find((s) => s.name === name) ?? null;
+  }
+
+  /** One stage's record in the open project, its output typed by the stage's name; null when it never ran. */
+  async function record<N extends string>(name: N): Promise<StageRecord<StageOutput<N>> | null> {
+    const p = app.project;
+    if (!p) return null;
+    return (await api().invoke('pipeline.record', { projectId: p.id, name })) as StageRecord<StageOutput<N>> | null;
+  }
 
   /** Runs the stages up to `until`, or every remaining stage; done and unchanged stages are reused. */
   async function start(until?: string) {
@@ -84,5 +96,5 @@ export const usePipelineStore = defineStore('pipeline', () => {
     { immediate: true },
   );
 
-  return { status, error, startError, job, running, remaining, refresh, start, stop };
+  return { status, error, startError, job, running, remaining, stage, record, refresh, start, stop };
 });
