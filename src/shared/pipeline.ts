@@ -121,7 +121,8 @@ export function stepOfStage(name: string): StageStep {
   return 'evaluate';
 }
 
-const STRATEGY_LABELS: Record<string, string> = {
+/** Each strategy the pipeline trains, in words. */
+export const STRATEGY_LABELS: Record<string, string> = {
   s: 'S (SLayer)',
   'llama-pro': 'LLaMA Pro',
   'last-k': 'last-k',
