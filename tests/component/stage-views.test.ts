@@ -5,7 +5,8 @@
  * pipeline.record) and the corpus folder's corpus.json (corpus.report) say; the newer of a
  * stage's output and a step's own job is shown; the plan reads the pipeline's domain scores; a
  * corpus or scores made for another model do not count; and the Corpus step builds through the
- * pipeline's corpus stage when the project has what the stage needs.
+ * pipeline's corpus stage when the project has what the stage needs; before the report exists,
+ * the Evaluate step shows what the evaluate stages measured.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -149,6 +150,7 @@ beforeEach(() => {
       if (method === 'pipeline.record') return records[request.name as string] ?? null;
       if (method === 'corpus.report') return corpusJson;
       if (method === 'plan.load') return null;
+      if (method === 'report.read') return { html: null, path: `${project.dir}/report.html`, report: null };
       if (method === 'corpus.preview') throw new Error('not read here');
       if (method === 'fs.browse') return { path: '/', parent: null, entries: [], hasConfig: false };
       if (method === 'model.inspect' || method === 'estimate.job') throw new Error('not needed here');
@@ -288,5 +290,17 @@ describe('the Corpus and Evaluate steps over the stages', () => {
     const without = await mountStep(EvaluateStep);
     expect(without.find('[data-testid="needs-corpus"]').exists()).toBe(true);
     without.unmount();
+  });
+
+  it('shows what the evaluate stages measured before the report is written', async () => {
+    records['evaluate-base'] = record('evaluate-base', { domain: { perplexity: 12.345 }, general: { perplexity: 145.67 } }, '2026-03-01T10:04:00.000Z');
+    states['evaluate-base'] = 'done';
+    const w = await mountStep(EvaluateStep);
+    expect(w.find('[data-testid="no-report"]').exists()).toBe(true);
+    const row = w.get('[data-testid="stage-measurements"] [data-stage="evaluate-base"]');
+    // Two decimals below 100, one from 100 up (as the report table shows perplexities).
+    expect(row.get('[data-field="domain"]').text()).toBe('12.35');
+    expect(row.get('[data-field="general"]').text()).toBe('145.7');
+    w.unmount();
   });
 });
