@@ -109,7 +109,7 @@ const LABELS: Record<PlanStrategy | 'lora', string> = {
 const EARLY_STAGE_END = { corpus: 0.05, 'score-domain': 0.09, 'score-general': 0.13, 'evaluate-base': 0.2 } as const;
 
 /** The progress of a run that stops after `until`: the fractions of the whole run, stretched over the part it covers. */
-function progressUntil(control: TaskControl, until: string | undefined): TaskControl {
+export function progressUntil(control: TaskControl, until: string | undefined): TaskControl {
   const end = until && until in EARLY_STAGE_END ? EARLY_STAGE_END[until as keyof typeof EARLY_STAGE_END] : 1;
   return end === 1 ? control : progressSpan(control, 0, 1 / end);
 }
