@@ -254,6 +254,42 @@ describe('the Analyze step over the stages', () => {
   });
 });
 
+describe('progress of a step run through the pipeline', () => {
+  const pipelineJob = (until: string): JobRecord =>
+    ({
+      id: `run-${until}`,
+      kind: 'pipeline',
+      projectId: project.id,
+      state: 'running',
+      createdAt: '2026-03-03T00:00:00.000Z',
+      startedAt: '2026-03-03T00:00:00.000Z',
+      endedAt: null,
+      progress: { fraction: 0.4, message: 'Reading documents: 4 of 10 files' },
+      error: null,
+      errorDetail: null,
+      params: { projectDir: project.dir, until },
+      result: null,
+    }) as JobRecord;
+
+  it("shows the Analyze step's stages running, and the corpus being built while the step waits for it", async () => {
+    history = [pipelineJob('score-general')];
+    const w = await mountStep(AnalyzeStep);
+    expect(w.get('[data-testid="stages-analyze"] [role="progressbar"]').attributes('aria-label')).toBe("Running this step's stages");
+    w.unmount();
+
+    setActivePinia(createPinia());
+    useAppStore().project = project;
+    records = {};
+    corpusJson = null;
+    states = { model: 'to-do', corpus: 'to-do' };
+    history = [pipelineJob('corpus')];
+    const waiting = await mountStep(AnalyzeStep);
+    expect(waiting.find('[data-testid="needs-corpus"]').exists()).toBe(true);
+    expect(waiting.get('[data-testid="corpus-waiting"]').text()).toContain('Reading documents: 4 of 10 files');
+    waiting.unmount();
+  });
+});
+
 describe('the Corpus and Evaluate steps over the stages', () => {
   it('shows the corpus the stage built (its corpus.json) and builds again through the corpus stage', async () => {
     corpusJson = realReport;
