@@ -2,7 +2,8 @@
  * A wizard step's own stages as the Corpus step runs them (a 'pipeline' job up to 'corpus'): the
  * job's progress covers 0 to 100 % of that part (not the 5 % the corpus is of a whole run), and
  * the corpus it leaves is the one the Corpus step's own 'corpus' job builds from the same choices
- * (same corpus.json counts and cache key), with the stage record `slayer run` then reuses.
+ * (same corpus.json counts and cache key), with the stage record `slayer run` then reuses; the
+ * corpus.report API reads that corpus.json for the steps.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +16,8 @@ import { pipelineStatus } from '../../../src/main/pipeline/status.js';
 import { progressUntil } from '../../../src/main/pipeline/run.js';
 import type { CorpusReport } from '../../../src/shared/corpus.js';
 import type { ProgressUpdate } from '../../../src/shared/progress.js';
+import { Backend } from '../../../src/main/api/backend.js';
+import { forkLauncher } from '../../../src/main/jobs/launcher.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 describe('the progress of a run up to a stage', () => {
@@ -91,6 +94,24 @@ describe("the Corpus step's build through the corpus stage", () => {
         staged.split.train.tokens,
         staged.general?.tokens,
       ]);
+    }
+  });
+
+  it("corpus.report (API) gives the built corpus's corpus.json, and none for a project without one or with a damaged one", async () => {
+    const backend = await Backend.create({ home: join(t.dir, 'backend-home'), mode: 'desktop', launcher: forkLauncher });
+    try {
+      const created = await backend.invoke('projects.create', { name: 'Report me', domain: 'code' });
+      const { id, dir } = (created as { value: { id: string; dir: string } }).value;
+      expect(await backend.invoke('corpus.report', { projectId: id })).toEqual({ ok: true, value: null });
+      await backend.invoke('projects.update', { id, modelDir: model });
+      await backend.invoke('projects.updateSettings', { id, patch: { corpus: { data: docs, general, seqLen: 32 } } });
+      await jobRunners.pipeline(jobParamSchemas.pipeline.parse({ projectDir: dir, until: 'corpus' }), {});
+      const onDisk = JSON.parse(await readFile(join(dir, 'corpus', 'corpus.json'), 'utf8')) as CorpusReport;
+      expect(await backend.invoke('corpus.report', { projectId: id })).toEqual({ ok: true, value: onDisk });
+      await writeFile(join(dir, 'corpus', 'corpus.json'), '{"documents": 3');
+      expect(await backend.invoke('corpus.report', { projectId: id })).toEqual({ ok: true, value: null });
+    } finally {
+      await backend.close();
     }
   });
 });
