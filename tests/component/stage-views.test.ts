@@ -296,7 +296,7 @@ describe('the Corpus and Evaluate steps over the stages', () => {
     const w = await mountStep(CorpusStep);
     expect(w.get('[data-testid="corpus-documents"]').text()).toBe(realReport.documents.toLocaleString('en-US'));
     expect(w.find('[data-testid="corpus-stale"]').exists()).toBe(false);
-    expect(w.get('[data-testid="corpus-through-pipeline"]').text()).toContain("Built by the pipeline's corpus stage");
+    expect(w.get('[data-testid="corpus-through-pipeline"]').text()).toContain("Build runs the pipeline's corpus stage");
     await w.get('[data-testid="build-corpus"]').trigger('click');
     await flushPromises();
     expect(started).toEqual([{ kind: 'pipeline', params: { projectDir: project.dir, until: 'corpus' }, projectId: project.id }]);
