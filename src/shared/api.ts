@@ -13,7 +13,7 @@ import { PRUNE_RULES, REFRESH_CHOICES, SCORE_METRICS, type Plan } from './plan.j
 import type { PlanEstimate } from './estimate.js';
 import { PROVIDER_CHOICES, type GpuReport, type ProviderChoice } from './compute.js';
 import { HTML_READINGS } from './corpus.js';
-import type { CorpusPreview } from './corpus.js';
+import type { CorpusPreview, CorpusReport } from './corpus.js';
 import { INSTRUCT_PACKINGS, type InstructPreview } from './instruct.js';
 import { ESTIMATED_JOBS, type JobEstimate, type WelcomeEstimates } from './job-estimate.js';
 import { stageName, type PipelineStatus, type StageRecord } from './pipeline.js';
@@ -94,6 +94,8 @@ export const apiMethods = {
   'pipeline.status': z.object({ projectId: id }),
   /** One stage's record (stages/<name>.json) as on disk, whatever its state; null when it never ran. */
   'pipeline.record': z.object({ projectId: id, name: stageName }),
+  /** The report of the project's built corpus (corpus/corpus.json), whoever built it: the Corpus step or the pipeline's corpus stage. */
+  'corpus.report': z.object({ projectId: id }),
   /** The first examples of an instruction file as the model would see them (template, response tokens), before training. */
   'instruct.preview': z.object({
     modelDir: nonEmptyPath,
@@ -197,6 +199,8 @@ export interface ApiResponses {
   'pipeline.status': PipelineStatus;
   /** The output's type follows the stage's name: read it through StageOutput<name>. */
   'pipeline.record': StageRecord<unknown> | null;
+  /** Null when the project has no built corpus (or its corpus.json cannot be read: build it again). */
+  'corpus.report': CorpusReport | null;
   /** A job's metrics from the project's metrics.jsonl, in the order they were logged. */
   'metrics.read': { name: string; step: number; value: number }[];
   /** opened is false where the app cannot open folders (browser mode): show the path instead. */

@@ -110,7 +110,7 @@ export const projectSettingsSchema = z.object({
     .object({
       /** Step runs by purpose ("evaluate", "generate", "export", "surgery-cost"): run name -> job id. */
       runs: z.record(z.string(), z.record(z.string(), z.string())).default({}),
-      /** The score job whose domain scores the plan uses ("Use these scores in the plan"). */
+      /** Whose domain scores the plan uses ("Use these scores in the plan"): a score job's id, or "stage:score-domain" for the pipeline's. */
       planScoresJob: z.string().nullable().default(null),
     })
     .default({ runs: {}, planScoresJob: null }),

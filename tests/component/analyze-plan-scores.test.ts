@@ -112,10 +112,10 @@ describe('analysis store', () => {
   it('finds the newest successful scores per split for the project model, and the newest run of any state', async () => {
     await useJobsStore().load();
     const analysis = useAnalysisStore();
-    expect(analysis.scores(project, 'train')?.job.id).toBe('train-new');
-    expect(analysis.scores(project, 'general-train')?.job.id).toBe('general');
+    expect(analysis.scores(project, 'train')?.job?.id).toBe('train-new');
+    expect(analysis.scores(project, 'general-train')?.job?.id).toBe('general');
     expect(analysis.scoreRun(project, 'train')?.id).toBe('train-failed');
-    expect(analysis.scores({ ...project, modelDir: '/models/other' }, 'train')?.job.id).toBe('other-model');
+    expect(analysis.scores({ ...project, modelDir: '/models/other' }, 'train')?.job?.id).toBe('other-model');
     expect(analysis.corpus(project)).toBeNull();
   });
 
@@ -125,7 +125,7 @@ describe('analysis store', () => {
     const analysis = useAnalysisStore();
     await flushPromises();
     expect(analysis.planScores(project)).toBeNull();
-    analysis.useInPlan('train-new');
+    analysis.useInPlan(analysis.scores(project, 'train')!);
     expect(analysis.planScores(project)?.result.layers.map((l) => l.angularLast)).toEqual(chosen);
     await flushPromises();
     expect(settingsFiles.get(project.id).steps.planScoresJob).toBe('train-new');
@@ -135,7 +135,7 @@ describe('analysis store', () => {
     useAppStore().project = project;
     useAnalysisStore();
     await flushPromises();
-    expect(useAnalysisStore().planScores(project)?.job.id).toBe('train-new');
+    expect(useAnalysisStore().planScores(project)?.job?.id).toBe('train-new');
     // Scores belong to one model: after the project's model changes they no longer apply.
     expect(useAnalysisStore().planScores({ ...project, modelDir: '/models/other' })).toBeNull();
   });
@@ -153,7 +153,7 @@ describe('plan step with the chosen scores', () => {
     expect(w.get('[data-kind="removed"]').attributes('data-original')).toBe('7');
     expect(w.findAll('.bar')).toHaveLength(0);
 
-    useAnalysisStore().useInPlan('train-new');
+    useAnalysisStore().useInPlan(useAnalysisStore().scores(project, 'train')!);
     await vi.waitFor(() => expect(w.findAll('.bar')).toHaveLength(8));
     await flushPromises();
     const sPlan = makeCalls.findLast((o) => o.strategy === 's' && 'scores' in o && o.scores);

@@ -1,8 +1,9 @@
 /**
  * Corpus and Analyze steps end to end in browser mode: the demo code corpus and general text are
- * previewed and built with a generated 8-layer model, the statistics and histogram shown match
- * the corpus.json the job wrote, the layers are measured on both texts, the curves are read out,
- * and the chosen scores reach the Plan step's layer map.
+ * previewed and built with a generated 8-layer model (through the pipeline's corpus stage, as
+ * general text is chosen), the statistics and histogram shown match the corpus.json it wrote,
+ * the layers are measured on both texts, the curves are read out, and the chosen scores reach
+ * the Plan step's layer map.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
@@ -14,7 +15,8 @@ const CODE = join(process.cwd(), 'resources/demo/corpora/code');
 const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
 
 async function findFile(root: string, name: string): Promise<string> {
-  const hits = (await readdir(root, { recursive: true })).filter((p) => p.endsWith(`/${name}`) && !p.includes('cache'));
+  // Not the token cache's files, nor the stage records (stages/corpus.json is the corpus stage's record).
+  const hits = (await readdir(root, { recursive: true })).filter((p) => p.endsWith(`/${name}`) && !p.includes('cache') && !p.includes('/stages/'));
   expect(hits).toHaveLength(1);
   return join(root, hits[0]);
 }
@@ -60,7 +62,8 @@ describe('corpus and analyze steps in browser mode', () => {
     const report = page.getByTestId('corpus-report');
     await report.waitFor({ timeout: 60_000 });
 
-    // What the page shows is what the job wrote to the project's corpus folder.
+    // Built by the corpus stage (a pipeline job), so `slayer run` reuses it; what the page shows is what it wrote to the project's corpus folder.
+    expect((await readdir(app.home, { recursive: true })).filter((p) => p.endsWith('stages/corpus.json'))).toHaveLength(1);
     const written = JSON.parse(await readFile(await findFile(app.home, 'corpus.json'), 'utf8')) as CorpusReport;
     expect(await page.getByTestId('corpus-documents').textContent()).toBe(written.documents.toLocaleString('en-US'));
     expect(await page.getByTestId('corpus-duplicates').textContent()).toBe(String(written.duplicatesRemoved));

@@ -2,15 +2,17 @@
  * "Do the remaining steps for me" in browser mode, end to end on the real server and compute
  * processes: a project with a generated 8-layer model and the demo's code and general corpora,
  * tiny pipeline settings in its settings.json; one click runs every stage, Stop in the middle of
- * training keeps the finished stages, the same button resumes without redoing them, and the app
- * lands on the Evaluate step showing the numbers of the project's report.json.
+ * training keeps the finished stages (the Evaluate step lists what their evaluate stages measured),
+ * the same button resumes without redoing them, and the app lands on the Evaluate step showing
+ * the numbers of the project's report.json.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Project } from '../../src/shared/api.js';
 import type { JobResults } from '../../src/shared/jobs.js';
-import type { RunReport } from '../../src/shared/report.js';
+import type { Measurement, RunReport } from '../../src/shared/report.js';
+import type { StageRecord } from '../../src/shared/pipeline.js';
 import { type App, invoke, stepScreenshot, createProject, chooseModel, startAppWithTinyModel } from './harness.js';
 
 const CODE = join(process.cwd(), 'resources/demo/corpora/code');
@@ -60,6 +62,16 @@ describe('the remaining steps in one action, in browser mode', () => {
     expect(done).toEqual(['model', 'corpus', 'score-domain', 'score-general', 'evaluate-base', 'plan-s', 'apply-s', 'evaluate-built-s']);
     expect(stopped.stages.find((s) => s.name === 'train-s')!.state).not.toBe('done');
     const finishedBefore = Object.fromEntries(stopped.stages.map((s) => [s.name, s.finishedAt]));
+
+    // Before the report exists, the Evaluate step lists what the evaluate stages measured, from their records.
+    await page.locator('[data-step="evaluate"]').click();
+    for (const name of ['evaluate-base', 'evaluate-built-s']) {
+      const record = JSON.parse(await readFile(join(project.dir, 'stages', `${name}.json`), 'utf8')) as StageRecord<Measurement>;
+      const row = page.locator(`[data-testid="stage-measurements"] [data-stage="${name}"]`);
+      await row.waitFor();
+      expect(await row.locator('[data-field="domain"]').textContent()).toBe(perplexityText(record.output.domain.perplexity));
+      expect(await row.locator('[data-field="general"]').textContent()).toBe(perplexityText(record.output.general.perplexity));
+    }
 
     // Resume: the finished stages are reused, the rest run, and the app lands on the Evaluate step.
     expect(await start.textContent()).toContain('Resume the remaining steps');

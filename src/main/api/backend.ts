@@ -19,6 +19,8 @@ import type { ComputeLauncher } from '../jobs/launcher.js';
 import { jobChecks } from './job-checks.js';
 import { requireOpenablePath, requireReadableDir, requireReadablePath } from './paths.js';
 import { previewCorpus } from '../data/preview.js';
+import { CORPUS_FILE } from '../data/built-corpus.js';
+import type { CorpusReport } from '../../shared/corpus.js';
 import { previewInstructions } from '../data/instruction-sequences.js';
 import { parseRunReport } from '../report/parse.js';
 import { listEntries } from '../fs/entries.js';
@@ -183,6 +185,16 @@ export class Backend {
     },
     'pipeline.status': async (req) => pipelineStatus((await this.projects.get(req.projectId)).dir),
     'pipeline.record': async (req) => readStageRecord((await this.projects.get(req.projectId)).dir, req.name),
+    'corpus.report': async (req) => {
+      const json = await readFile(join((await this.projects.get(req.projectId)).dir, CORPUS_FOLDER, CORPUS_FILE), 'utf8').catch(() => null);
+      try {
+        const report = json === null ? null : (JSON.parse(json) as CorpusReport);
+        // Only a corpus report of ours counts (the shape openBuiltCorpus accepts); a damaged one reads as none.
+        return report && typeof report.cacheKey === 'string' && typeof report.documents === 'number' ? report : null;
+      } catch {
+        return null;
+      }
+    },
     'metrics.read': async (req) =>
       (await this.projects.readMetrics(req.projectId))
         .filter((r) => r.job === req.jobId && typeof r.name === 'string' && typeof r.step === 'number' && typeof r.value === 'number')

@@ -102,6 +102,18 @@ const LABELS: Record<PlanStrategy | 'lora', string> = {
   lora: 'LoRA',
 };
 
+/**
+ * Where the first stages' progress ends within a whole run (they start where the one before ends).
+ * A run up to one of them (a wizard step's own stages) shows its own 0–100 % on that part.
+ */
+const EARLY_STAGE_END = { corpus: 0.05, 'score-domain': 0.09, 'score-general': 0.13, 'evaluate-base': 0.2 } as const;
+
+/** The progress of a run that stops after `until`: the fractions of the whole run, stretched over the part it covers. */
+export function progressUntil(control: TaskControl, until: string | undefined): TaskControl {
+  const end = until && until in EARLY_STAGE_END ? EARLY_STAGE_END[until as keyof typeof EARLY_STAGE_END] : 1;
+  return end === 1 ? control : progressSpan(control, 0, 1 / end);
+}
+
 /** What a later stage depends on from an earlier one: its inputs and what it wrote. */
 const upstream = (r: StageRecord<unknown>) => [r.inputsHash, r.artifacts];
 
@@ -121,7 +133,7 @@ export async function runStages(o: RunOptions, control: TaskControl = {}, until?
   await mkdir(project, { recursive: true });
   const stages = new StageRunner(project, control, { until });
   try {
-    const result = await pipelineStages(o, control, stages);
+    const result = await pipelineStages(o, progressUntil(control, until), stages);
     return { until: until ?? null, ran: stages.ran, reused: stages.reused, report: result.report };
   } catch (e) {
     if (!(e instanceof StopAtStage)) throw e;
@@ -179,7 +191,7 @@ async function pipelineStages(o: RunOptions, control: TaskControl, stages: Stage
           replay: o.replay,
         },
         corpusDir,
-        span(0, 0.05, 'Reading documents'),
+        span(0, EARLY_STAGE_END.corpus, 'Reading documents'),
       );
       const files = [join(corpusDir, 'corpus.json')];
       if (mixture) files.push(join(corpusDir, 'mixture.json'));
@@ -189,17 +201,17 @@ async function pipelineStages(o: RunOptions, control: TaskControl, stages: Stage
   );
   const mixture = corpus.output.mixture ?? null;
 
-  const scoreOf = async (name: string, split: 'train' | 'general-train', from: number) =>
+  const scoreOf = async (name: string, split: 'train' | 'general-train', from: number, to: number) =>
     stages.run<ScoreResult>(name, { upstream: upstream(corpus), split, samples: o.scoreSamples, seqLen: o.seqLen, seed: o.seed }, async () => ({
       output: await scoreLayers(
         modelDir,
         corpusDir,
         { split, samples: o.scoreSamples, seqLen: Math.min(o.seqLen, 128), seed: o.seed },
-        span(from, from + 0.04, `Scoring layers (${split})`),
+        span(from, to, `Scoring layers (${split})`),
       ),
     }));
-  const domainScores = await scoreOf('score-domain', 'train', 0.05);
-  const generalScores = await scoreOf('score-general', 'general-train', 0.09);
+  const domainScores = await scoreOf('score-domain', 'train', EARLY_STAGE_END.corpus, EARLY_STAGE_END['score-domain']);
+  const generalScores = await scoreOf('score-general', 'general-train', EARLY_STAGE_END['score-domain'], EARLY_STAGE_END['score-general']);
 
   const measure = async (name: string, dir: string, deps: unknown, from: number, to: number) => {
     const evalOn = (split: 'validation' | 'general-validation', qa: string | null | undefined, tasks: readonly string[] | undefined, c: TaskControl) =>
@@ -227,7 +239,13 @@ async function pipelineStages(o: RunOptions, control: TaskControl, stages: Stage
       return { output: measurement };
     });
   };
-  const before = await measure('evaluate-base', modelDir, [upstream(modelStage), upstream(corpus)], 0.13, 0.2);
+  const before = await measure(
+    'evaluate-base',
+    modelDir,
+    [upstream(modelStage), upstream(corpus)],
+    EARLY_STAGE_END['score-general'],
+    EARLY_STAGE_END['evaluate-base'],
+  );
 
   const seeds = o.seeds ?? 1;
   /**
@@ -279,9 +297,9 @@ async function pipelineStages(o: RunOptions, control: TaskControl, stages: Stage
   const runs: StrategyRun[] = [];
   let sourceHash = '';
   let sTrainStage: StageRecord<TrainResult> | null = null;
-  const share = 0.75 / strategies.length;
+  const share = (0.95 - EARLY_STAGE_END['evaluate-base']) / strategies.length;
   for (const [k, strategy] of strategies.entries()) {
-    const from = 0.2 + k * share;
+    const from = EARLY_STAGE_END['evaluate-base'] + k * share;
     if (strategy === 'lora') {
       // Adapters on the model as it is, as many trainable values as the S run trained (where the rank allows).
       const budget = sTrainStage!.output.trainableParameters;
