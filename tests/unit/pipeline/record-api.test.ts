@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Backend } from '../../../src/main/api/backend.js';
 import { forkLauncher } from '../../../src/main/jobs/launcher.js';
+import type { Project } from '../../../src/shared/api.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 describe('the pipeline.record API', () => {
@@ -27,9 +28,10 @@ describe('the pipeline.record API', () => {
     backend = await Backend.create({ home: join(t.dir, 'home'), mode: 'desktop', launcher: forkLauncher });
     const created = await backend.invoke('projects.create', { name: 'Stages', domain: 'code' });
     if (!created.ok) throw new Error(created.error);
-    projectId = created.value.id;
-    await mkdir(join(created.value.dir, 'stages'));
-    await writeFile(join(created.value.dir, 'stages', 'score-domain.json'), JSON.stringify(record));
+    const project = created.value as Project;
+    projectId = project.id;
+    await mkdir(join(project.dir, 'stages'));
+    await writeFile(join(project.dir, 'stages', 'score-domain.json'), JSON.stringify(record));
     await writeFile(join(t.dir, 'home', 'secret.json'), '{"secret": true}');
   });
   afterAll(async () => {
