@@ -70,9 +70,20 @@ export const useInjectStore = defineStore('inject', () => {
     checkpoints.value = checkpointSteps(saved?.entries.filter((e) => e.kind === 'dir').map((e) => e.name) ?? []);
   }
 
-  /** The records of the apply-s and train-s stages that the pipeline says are done (changes when a pipeline run ends). */
+  /**
+   * The records of the apply-s and train-s stages that the pipeline says are done (changes when a
+   * pipeline run ends). Read once for each state of the stages, however many ask.
+   */
+  let reading: { key: string; done: Promise<void> } | null = null;
   async function readStages() {
+    // Before the stage list is known, an older build of the step's own would show (and be measured) for a moment.
+    if (!pipeline.status) await pipeline.refresh();
     const id = project.value?.id;
+    const key = [id, ...INJECT_STAGES.map((name) => `${pipeline.stage(name)?.state}@${pipeline.stage(name)?.finishedAt}`)].join();
+    if (reading?.key !== key) reading = { key, done: readRecords(id) };
+    return reading.done;
+  }
+  async function readRecords(id: string | undefined) {
     const done = (name: string) => pipeline.stage(name)?.state === 'done';
     const [apply, train] = await Promise.all([
       done('apply-s') ? pipeline.record('apply-s').catch(() => null) : null,
