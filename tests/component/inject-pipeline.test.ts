@@ -113,6 +113,7 @@ let jobs: JobRecord[];
 let stages: Record<string, StageState>;
 let records: Record<string, StageRecord<unknown>>;
 let folders: Record<string, string[]>;
+let savedPlan: Plan | null;
 let calls: [string, Record<string, unknown>][];
 let settingsFiles = new FakeProjectSettings();
 
@@ -159,7 +160,7 @@ const bridge: SlayerApi = {
       case 'pipeline.record':
         return records[request.name as string] ?? null;
       case 'plan.load':
-        return sPlan;
+        return savedPlan;
       case 'model.inspect':
         return { maxPositionEmbeddings: 2048 };
       case 'plan.make': {
@@ -192,6 +193,7 @@ beforeEach(() => {
   settingsFiles = new FakeProjectSettings();
   calls = [];
   jobs = [];
+  savedPlan = sPlan;
   stages = { 'plan-s': 'done', 'apply-s': 'done', 'evaluate-built-s': 'done', 'train-s': 'done' };
   records = {
     'apply-s': stageRecord('apply-s', applyOutput, APPLY_DONE_AT, 3),
@@ -207,7 +209,7 @@ async function mountStep() {
   await useJobsStore().load();
   useAppStore().project = project;
   const w = mount(InjectStep, { global: { stubs: { EChart: true } } });
-  await vi.waitFor(() => expect(w.find('[data-testid="build-stage"]').exists()).toBe(true));
+  await vi.waitFor(() => expect(w.find('[data-testid="build-stage"]').exists() || w.find('[data-testid="inject-needs"]').exists()).toBe(true));
   await flushPromises();
   return w;
 }
@@ -236,7 +238,8 @@ const ownApply = (endedAt: string) =>
 describe('inject step over the pipeline stages', () => {
   it('shows a build and a training the remaining steps made, from their records, and leads to Evaluate', async () => {
     const w = await mountStep();
-    expect(recordsRead().sort()).toEqual(['apply-s', 'train-s']);
+    expect(recordsRead().sort()).toEqual(['apply-s', 'plan-s', 'train-s']);
+    expect(w.find('[data-testid="inject-needs"]').exists()).toBe(false);
 
     const build = w.get('[data-testid="build-stage"]');
     expect(build.attributes('data-state')).toBe('built');
@@ -271,13 +274,43 @@ describe('inject step over the pipeline stages', () => {
     w.unmount();
   });
 
+  it("builds on the plan-s stage's plan when the Plan step saved none, and names its file in the command", async () => {
+    savedPlan = null;
+    stages = { 'plan-s': 'done', 'apply-s': 'done', 'train-s': 'to-do' };
+    records = { 'plan-s': stageRecord('plan-s', sPlan, '2026-03-01T11:59:00.000Z', 1), 'apply-s': records['apply-s'] };
+    const w = await mountStep();
+    expect(recordsRead().sort()).toEqual(['apply-s', 'plan-s']);
+    expect(w.find('[data-testid="inject-needs"]').exists()).toBe(false);
+    expect(w.get('[data-testid="build-stage"]').attributes('data-state')).toBe('built');
+    expect(w.text()).toContain('made by the pipeline (none saved in the Plan step)');
+    await w
+      .findAll('button')
+      .find((b) => b.text() === 'Show command')!
+      .trigger('click');
+    expect(w.get('[data-testid="inject-command"]').text().split('\n')[0]).toBe(
+      'slayer apply /d/p1/plans/s.json --model /m/base --out /d/p1/models/s-expanded --force',
+    );
+    w.unmount();
+  });
+
+  it('asks for a plan when neither the Plan step nor the pipeline made one', async () => {
+    savedPlan = null;
+    stages = { 'plan-s': 'to-do', 'apply-s': 'to-do', 'train-s': 'to-do' };
+    records = {};
+    const w = await mountStep();
+    const needs = w.get('[data-testid="inject-needs"]');
+    expect(needs.get('[data-need="plan"]').attributes('data-ok')).toBe('false');
+    expect(needs.text()).toContain('Save a plan in step 4.');
+    w.unmount();
+  });
+
   it('offers training next when the pipeline built the model but has not trained it, over an older build of its own', async () => {
     stages['train-s'] = 'to-do';
     delete records['train-s'];
     folders = { '/d/p1/corpus': ['corpus.json'], [EXPANDED]: ['config.json'] };
     jobs = [ownApply('2026-03-01T11:00:00.000Z')];
     const w = await mountStep();
-    expect(recordsRead()).toEqual(['apply-s']);
+    expect(recordsRead().sort()).toEqual(['apply-s', 'plan-s']);
     expect(w.get('[data-testid="build-stage"]').attributes('data-state')).toBe('built');
     expect(w.find('[data-testid="build-by-pipeline"]').exists()).toBe(true);
     expect(w.get('[data-testid="trainable-layers"]').text()).toBe('1, 4, 7');
@@ -313,7 +346,7 @@ describe('inject step over the pipeline stages', () => {
     stages['apply-s'] = 'stale';
     stages['train-s'] = 'stale';
     const w = await mountStep();
-    expect(recordsRead()).toEqual([]);
+    expect(recordsRead()).toEqual(['plan-s']);
     expect(w.get('[data-testid="build-stage"]').attributes('data-state')).toBe('missing');
     expect(w.get('[data-testid="train-stage"]').attributes('data-status')).toBe('none');
     w.unmount();

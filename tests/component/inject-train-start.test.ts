@@ -107,7 +107,7 @@ async function mountStart(form: Partial<ReturnType<typeof defaultForm>>) {
   await useJobsStore().load();
   useAppStore().project = project;
   const inject = useInjectStore();
-  inject.plan = sPlan;
+  inject.savedPlan = sPlan;
   inject.form = { ...defaultForm(64), ...form };
   const w = mount(TrainStart, { global: { stubs: { EChart: true } } });
   await flushPromises();

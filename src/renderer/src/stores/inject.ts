@@ -1,7 +1,8 @@
 /**
- * What the Inject step works on, read from the open project: the saved plan, whether the corpus
+ * What the Inject step works on, read from the open project: the saved plan (or the plan-s stage's
+ * when the Plan step saved none and the pipeline made one), whether the corpus
  * is built, the model's context length, the expanded and trained model folders, the saved
- * checkpoints, and the records of the pipeline's apply-s and train-s stages when those are done.
+ * checkpoints, and the records of the pipeline's plan-s, apply-s and train-s stages when those are done.
  * From these and the job history: where the build and the training run stand, and the settings
  * form of the next run. The step's components read it; InjectStep says when to read the disk again.
  */
@@ -12,6 +13,7 @@ import type { StageRecord } from '../../../shared/pipeline';
 import type { Plan } from '../../../shared/plan';
 import type { ApplyResult } from '../../../shared/surgery';
 import type { TrainResult } from '../../../shared/training';
+import { joinPath, planFileOf } from '../../../shared/project-layout';
 import { api } from '../api';
 import { errorText } from '../error-text';
 import { expansionState } from '../expansion';
@@ -24,7 +26,7 @@ import { usePipelineStore } from './pipeline';
 import { useTrainingStore } from './training';
 
 /** The pipeline stages the step shows when they are newer than its own jobs. */
-export const INJECT_STAGES = ['apply-s', 'train-s'] as const;
+export const INJECT_STAGES = ['plan-s', 'apply-s', 'train-s'] as const;
 
 const exists = (path: string) =>
   api()
@@ -41,8 +43,10 @@ export const useInjectStore = defineStore('inject', () => {
   const places = computed(() => (project.value ? injectPlaces(project.value) : null));
 
   // On disk.
-  const plan = ref<Plan | null>(null);
+  /** The Plan step's plan.json. */
+  const savedPlan = ref<Plan | null>(null);
   const planError = ref<string | null>(null);
+  const planStage = ref<StageRecord<Plan> | null>(null);
   const corpusOnDisk = ref<boolean | null>(null);
   const maxSeqLen = ref<number | null>(null);
   const expandedOnDisk = ref(false);
@@ -53,6 +57,13 @@ export const useInjectStore = defineStore('inject', () => {
   const loaded = ref(false);
   const form = ref<TrainForm>(defaultForm(512));
   const corpus = computed(() => (project.value ? analysis.corpus(project.value) : null));
+  /** The plan the step builds: plan.json, else (none saved) the one the pipeline's plan-s stage made and wrote to plans/s.json. */
+  const plan = computed(() => savedPlan.value ?? (planError.value ? null : (planStage.value?.output ?? null)));
+  const planFile = computed(() => {
+    const p = project.value;
+    if (!p) return null;
+    return !savedPlan.value && planStage.value ? joinPath(p.dir, planFileOf('s')) : injectPlaces(p).plan;
+  });
   /** The corpus's own sequence length within the model's context: what training reads, and what the built model is measured on. */
   const seqLen = computed(() => {
     const own = corpus.value?.job.params.seqLen ?? 512;
@@ -85,11 +96,13 @@ export const useInjectStore = defineStore('inject', () => {
   }
   async function readRecords(id: string | undefined) {
     const done = (name: string) => pipeline.stage(name)?.state === 'done';
-    const [apply, train] = await Promise.all([
+    const [planned, apply, train] = await Promise.all([
+      done('plan-s') ? pipeline.record('plan-s').catch(() => null) : null,
       done('apply-s') ? pipeline.record('apply-s').catch(() => null) : null,
       done('train-s') ? pipeline.record('train-s').catch(() => null) : null,
     ]);
     if (id !== project.value?.id) return;
+    planStage.value = planned;
     applyStage.value = apply;
     trainStage.value = train;
   }
@@ -97,7 +110,7 @@ export const useInjectStore = defineStore('inject', () => {
   async function load() {
     const p = project.value;
     loaded.value = false;
-    plan.value = planError.value = null;
+    savedPlan.value = planError.value = null;
     corpusOnDisk.value = null;
     if (!p) return;
     const [saved, corpusListing, info] = await Promise.all([
@@ -117,7 +130,7 @@ export const useInjectStore = defineStore('inject', () => {
       readStages(),
     ]);
     if (p.id !== project.value?.id) return;
-    plan.value = saved;
+    savedPlan.value = saved;
     corpusOnDisk.value = corpusListing;
     maxSeqLen.value = info?.maxPositionEmbeddings ?? null;
     // The corpus is cut into sequences of its own length; train on those unless the model's context is shorter.
@@ -188,8 +201,11 @@ export const useInjectStore = defineStore('inject', () => {
   return {
     project,
     places,
+    savedPlan,
     plan,
+    planFile,
     planError,
+    planStage,
     corpusOnDisk,
     maxSeqLen,
     expandedOnDisk,
