@@ -307,6 +307,7 @@ describe('inject step over the pipeline stages', () => {
   it('offers training next when the pipeline built the model but has not trained it, over an older build of its own', async () => {
     stages['train-s'] = 'to-do';
     delete records['train-s'];
+    settingsFiles = new FakeProjectSettings({ p1: { corpus: { seqLen: 32 } } });
     folders = { '/d/p1/corpus': ['corpus.json'], [EXPANDED]: ['config.json'] };
     jobs = [ownApply('2026-03-01T11:00:00.000Z')];
     const w = await mountStep();
@@ -320,7 +321,8 @@ describe('inject step over the pipeline stages', () => {
     await w.get('[data-testid="start-training"]').trigger('click');
     await flushPromises();
     expect(started()).toHaveLength(1);
-    expect(started()[0]).toMatchObject({ kind: 'train', params: { modelDir: EXPANDED, out: TRAINED, resume: false }, projectId: 'p1' });
+    // The corpus is cut as the project's settings say (the pipeline's corpus stage): training reads 32-token sequences.
+    expect(started()[0]).toMatchObject({ kind: 'train', params: { modelDir: EXPANDED, out: TRAINED, seqLen: 32, resume: false }, projectId: 'p1' });
     w.unmount();
   });
 

@@ -7,7 +7,7 @@
  * form of the next run. The step's components read it; InjectStep says when to read the disk again.
  */
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import { jobsOfKind } from '../../../shared/jobs';
 import type { StageRecord } from '../../../shared/pipeline';
 import type { Plan } from '../../../shared/plan';
@@ -23,6 +23,7 @@ import { useAnalysisStore } from './analysis';
 import { useAppStore } from './app';
 import { useJobsStore } from './jobs';
 import { usePipelineStore } from './pipeline';
+import { useProjectSettingsStore } from './project-settings';
 import { useTrainingStore } from './training';
 
 /** The pipeline stages the step shows when they are newer than its own jobs. */
@@ -39,6 +40,7 @@ export const useInjectStore = defineStore('inject', () => {
   const analysis = useAnalysisStore();
   const pipeline = usePipelineStore();
   const training = useTrainingStore();
+  const projectSettings = useProjectSettingsStore();
   const project = computed(() => app.project);
   const places = computed(() => (project.value ? injectPlaces(project.value) : null));
 
@@ -64,9 +66,13 @@ export const useInjectStore = defineStore('inject', () => {
     if (!p) return null;
     return !savedPlan.value && planStage.value ? joinPath(p.dir, planFileOf('s')) : injectPlaces(p).plan;
   });
-  /** The corpus's own sequence length within the model's context: what training reads, and what the built model is measured on. */
+  /**
+   * The corpus's own sequence length (its corpus job's, else the project's corpus settings, which the
+   * pipeline's corpus stage cuts by) within the model's context: what training reads, and what the
+   * built model is measured on.
+   */
   const seqLen = computed(() => {
-    const own = corpus.value?.job.params.seqLen ?? 512;
+    const own = corpus.value?.job.params.seqLen ?? projectSettings.settings.corpus.seqLen;
     return Math.min(own, maxSeqLen.value ?? own);
   });
 
@@ -107,6 +113,19 @@ export const useInjectStore = defineStore('inject', () => {
     trainStage.value = train;
   }
 
+  /** Resolves once the project's settings.json is read (the corpus's sequence length is there), or another project opened. */
+  async function settingsRead(id: string) {
+    const read = () => projectSettings.loadedFor === id || project.value?.id !== id;
+    if (read()) return;
+    await new Promise<void>((resolve) => {
+      const stop = watch(read, (yes) => {
+        if (!yes) return;
+        stop();
+        resolve();
+      });
+    });
+  }
+
   async function load() {
     const p = project.value;
     loaded.value = false;
@@ -128,6 +147,7 @@ export const useInjectStore = defineStore('inject', () => {
         : null,
       refreshDisk(),
       readStages(),
+      settingsRead(p.id),
     ]);
     if (p.id !== project.value?.id) return;
     savedPlan.value = saved;
