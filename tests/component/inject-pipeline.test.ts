@@ -293,12 +293,14 @@ describe('inject step over the pipeline stages', () => {
     w.unmount();
   });
 
-  it('asks for a plan when neither the Plan step nor the pipeline made one', async () => {
+  it('asks for a plan when neither the Plan step nor the pipeline made one; a corpus the pipeline built counts', async () => {
     savedPlan = null;
-    stages = { 'plan-s': 'to-do', 'apply-s': 'to-do', 'train-s': 'to-do' };
+    stages = { corpus: 'done', 'plan-s': 'to-do', 'apply-s': 'to-do', 'train-s': 'to-do' };
     records = {};
+    folders = {};
     const w = await mountStep();
     const needs = w.get('[data-testid="inject-needs"]');
+    expect(needs.get('[data-need="corpus"]').attributes('data-ok')).toBe('true');
     expect(needs.get('[data-need="plan"]').attributes('data-ok')).toBe('false');
     expect(needs.text()).toContain('Save a plan in step 4.');
     w.unmount();

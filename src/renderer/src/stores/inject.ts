@@ -171,7 +171,7 @@ export const useInjectStore = defineStore('inject', () => {
     },
     {
       id: 'corpus',
-      ok: !!corpus.value || corpusOnDisk.value === true,
+      ok: !!corpus.value || corpusOnDisk.value === true || pipeline.stage('corpus')?.state === 'done',
       words: 'Your documents, built into a corpus',
       missing: 'Build the corpus in step 2.',
       go: 'corpus' as const,
