@@ -19,6 +19,7 @@ import { jobsOfKind, type JobRecord } from '../../src/shared/jobs.js';
 import { expansionState } from '../../src/renderer/src/expansion';
 import type { PipelineStatus, StageRecord, StageState } from '../../src/shared/pipeline.js';
 import type { Plan, PlanOptions } from '../../src/shared/plan.js';
+import type { Measurement } from '../../src/shared/report.js';
 import type { ApplyResult } from '../../src/shared/surgery.js';
 import type { TrainResult } from '../../src/shared/training.js';
 import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
@@ -103,6 +104,11 @@ const trainOutput: TrainResult = {
   memory: { mode: 'resident-f32', estimateBytes: 1e8, budgetBytes: 8e9, freeBytes: 1e10, forced: false },
   seconds: 95,
 } as TrainResult;
+
+/** The original and the built model before training, as evaluate-base and evaluate-built-s recorded them (hand-written). */
+const perplexity = (p: number) => ({ meanNll: Math.log(p), perplexity: p, tokens: 100, seqLen: 32, dataHash: 'sha256:x' });
+const measuredBase: Measurement = { domain: perplexity(20), general: perplexity(10), domainQa: null, generalQa: null };
+const measuredBuilt: Measurement = { domain: perplexity(23), general: perplexity(10.5), domainQa: null, generalQa: null };
 
 function stageRecord<T>(name: string, output: T, finishedAt: string, seconds: number): StageRecord<T> {
   return { name, inputsHash: `sha256:${name}`, output, artifacts: [], seconds, finishedAt };
@@ -194,8 +200,10 @@ beforeEach(() => {
   calls = [];
   jobs = [];
   savedPlan = sPlan;
-  stages = { 'plan-s': 'done', 'apply-s': 'done', 'evaluate-built-s': 'done', 'train-s': 'done' };
+  stages = { 'evaluate-base': 'done', 'plan-s': 'done', 'apply-s': 'done', 'evaluate-built-s': 'done', 'train-s': 'done' };
   records = {
+    'evaluate-base': stageRecord('evaluate-base', measuredBase, '2026-03-01T11:58:00.000Z', 2),
+    'evaluate-built-s': stageRecord('evaluate-built-s', measuredBuilt, '2026-03-01T12:01:00.000Z', 2),
     'apply-s': stageRecord('apply-s', applyOutput, APPLY_DONE_AT, 3),
     'train-s': stageRecord('train-s', trainOutput, TRAIN_DONE_AT, 95),
   };
@@ -238,7 +246,7 @@ const ownApply = (endedAt: string) =>
 describe('inject step over the pipeline stages', () => {
   it('shows a build and a training the remaining steps made, from their records, and leads to Evaluate', async () => {
     const w = await mountStep();
-    expect(recordsRead().sort()).toEqual(['apply-s', 'plan-s', 'train-s']);
+    expect(recordsRead().sort()).toEqual(['apply-s', 'evaluate-base', 'evaluate-built-s', 'plan-s', 'train-s']);
     expect(w.find('[data-testid="inject-needs"]').exists()).toBe(false);
 
     const build = w.get('[data-testid="build-stage"]');
@@ -254,7 +262,21 @@ describe('inject step over the pipeline stages', () => {
     expect(w.get('[data-testid="built-place"]').text()).toBe('The expanded model is in /d/p1/models/s-expanded.');
     // The pipeline measured the built model itself (evaluate-built-s): the step starts no measurement of its own.
     expect(started()).toEqual([]);
-    expect(w.find('[data-testid="surgery-cost-table"]').exists()).toBe(false);
+    const cost = w.get('[data-testid="surgery-cost-table"]');
+    // 20 → 23 is +15.0 %; 10 → 10.5 is +5.0 %.
+    expect(
+      cost
+        .get('[data-side="domain"]')
+        .findAll('td')
+        .map((td) => td.text()),
+    ).toEqual(['20.00', '23.00', '+15.0 %']);
+    expect(
+      cost
+        .get('[data-side="general"]')
+        .findAll('td')
+        .map((td) => td.text()),
+    ).toEqual(['10.00', '10.50', '+5.0 %']);
+    expect(w.get('[data-testid="surgery-cost-words"]').text()).toContain('raised perplexity on your documents by +15.0 % and on general text by +5.0 %');
 
     expect(w.get('[data-testid="train-stage"]').attributes('data-status')).toBe('done');
     const summary = w.get('[data-testid="train-summary"]');
@@ -313,7 +335,7 @@ describe('inject step over the pipeline stages', () => {
     folders = { '/d/p1/corpus': ['corpus.json'], [EXPANDED]: ['config.json'] };
     jobs = [ownApply('2026-03-01T11:00:00.000Z')];
     const w = await mountStep();
-    expect(recordsRead().sort()).toEqual(['apply-s', 'plan-s']);
+    expect(recordsRead().sort()).toEqual(['apply-s', 'evaluate-base', 'evaluate-built-s', 'plan-s']);
     expect(w.get('[data-testid="build-stage"]').attributes('data-state')).toBe('built');
     expect(w.find('[data-testid="build-by-pipeline"]').exists()).toBe(true);
     expect(w.get('[data-testid="trainable-layers"]').text()).toBe('1, 4, 7');
@@ -350,7 +372,7 @@ describe('inject step over the pipeline stages', () => {
     stages['apply-s'] = 'stale';
     stages['train-s'] = 'stale';
     const w = await mountStep();
-    expect(recordsRead()).toEqual(['plan-s']);
+    expect(recordsRead().sort()).toEqual(['evaluate-base', 'evaluate-built-s', 'plan-s']);
     expect(w.get('[data-testid="build-stage"]').attributes('data-state')).toBe('missing');
     expect(w.get('[data-testid="train-stage"]').attributes('data-status')).toBe('none');
     w.unmount();

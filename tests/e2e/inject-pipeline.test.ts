@@ -11,12 +11,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Project } from '../../src/shared/api.js';
 import type { StageRecord } from '../../src/shared/pipeline.js';
+import type { Measurement } from '../../src/shared/report.js';
 import type { ApplyResult } from '../../src/shared/surgery.js';
 import type { TrainResult } from '../../src/shared/training.js';
 import { type App, invoke, stepScreenshot, createProject, chooseModel, startAppWithTinyModel } from './harness.js';
 
 const CODE = join(process.cwd(), 'resources/demo/corpora/code');
 const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
+/** Perplexities as the step shows them (before-after.ts formatPerplexity): two decimals, one from 100 up. */
+const perplexityText = (x: number) => (x >= 100 ? x.toFixed(1) : x.toFixed(2));
 
 describe('the inject step over the pipeline stages, in browser mode', () => {
   let app: App;
@@ -55,6 +58,11 @@ describe('the inject step over the pipeline stages, in browser mode', () => {
     expect(await page.getByTestId('trainable-layers').textContent()).toBe(applied.output.trainableLayers.join(', '));
     expect(await page.getByTestId('built-place').textContent()).toContain(applied.output.out);
     expect(await page.getByTestId('function-check').textContent()).toMatch(/computes exactly what the plan says|gives the same outputs/);
+    // The S plan deletes and merges layers: what that cost before training, as evaluate-base and evaluate-built-s measured it.
+    const base = JSON.parse(await readFile(join(project.dir, 'stages', 'evaluate-base.json'), 'utf8')) as StageRecord<Measurement>;
+    const built = JSON.parse(await readFile(join(project.dir, 'stages', 'evaluate-built-s.json'), 'utf8')) as StageRecord<Measurement>;
+    const domainRow = page.getByTestId('surgery-cost-table').locator('[data-side="domain"] td');
+    expect((await domainRow.allTextContents()).slice(0, 2)).toEqual([base.output.domain.perplexity, built.output.domain.perplexity].map(perplexityText));
 
     expect(await page.getByTestId('train-stage').getAttribute('data-status')).toBe('done');
     expect(trained.output.steps).toBe(6);

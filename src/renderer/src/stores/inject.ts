@@ -2,7 +2,8 @@
  * What the Inject step works on, read from the open project: the saved plan (or the plan-s stage's
  * when the Plan step saved none and the pipeline made one), whether the corpus
  * is built, the model's context length, the expanded and trained model folders, the saved
- * checkpoints, and the records of the pipeline's plan-s, apply-s and train-s stages when those are done.
+ * checkpoints, and the records of the pipeline's plan-s, apply-s and train-s stages (and the measurements of
+ * the original and the built model before training) when those are done.
  * From these and the job history: where the build and the training run stand, and the settings
  * form of the next run. The step's components read it; InjectStep says when to read the disk again.
  */
@@ -11,6 +12,7 @@ import { computed, ref, watch } from 'vue';
 import { jobsOfKind } from '../../../shared/jobs';
 import type { StageRecord } from '../../../shared/pipeline';
 import type { Plan } from '../../../shared/plan';
+import type { Measurement } from '../../../shared/report';
 import type { ApplyResult } from '../../../shared/surgery';
 import type { TrainResult } from '../../../shared/training';
 import { joinPath, planFileOf } from '../../../shared/project-layout';
@@ -27,7 +29,7 @@ import { useProjectSettingsStore } from './project-settings';
 import { useTrainingStore } from './training';
 
 /** The pipeline stages the step shows when they are newer than its own jobs. */
-export const INJECT_STAGES = ['plan-s', 'apply-s', 'train-s'] as const;
+export const INJECT_STAGES = ['plan-s', 'apply-s', 'train-s', 'evaluate-base', 'evaluate-built-s'] as const;
 
 const exists = (path: string) =>
   api()
@@ -56,6 +58,9 @@ export const useInjectStore = defineStore('inject', () => {
   const checkpoints = ref<number[]>([]);
   const applyStage = ref<StageRecord<ApplyResult> | null>(null);
   const trainStage = ref<StageRecord<TrainResult> | null>(null);
+  /** The original and the built model before training, as the pipeline measured them (evaluate-base, evaluate-built-s). */
+  const measuredBase = ref<Measurement | null>(null);
+  const measuredBuilt = ref<Measurement | null>(null);
   const loaded = ref(false);
   const form = ref<TrainForm>(defaultForm(512));
   const corpus = computed(() => (project.value ? analysis.corpus(project.value) : null));
@@ -102,13 +107,17 @@ export const useInjectStore = defineStore('inject', () => {
   }
   async function readRecords(id: string | undefined) {
     const done = (name: string) => pipeline.stage(name)?.state === 'done';
-    const [planned, apply, train] = await Promise.all([
+    const [planned, apply, train, base, built] = await Promise.all([
       done('plan-s') ? pipeline.record('plan-s').catch(() => null) : null,
       done('apply-s') ? pipeline.record('apply-s').catch(() => null) : null,
       done('train-s') ? pipeline.record('train-s').catch(() => null) : null,
+      done('evaluate-base') ? pipeline.record('evaluate-base').catch(() => null) : null,
+      done('evaluate-built-s') ? pipeline.record('evaluate-built-s').catch(() => null) : null,
     ]);
     if (id !== project.value?.id) return;
     planStage.value = planned;
+    measuredBase.value = base?.output ?? null;
+    measuredBuilt.value = built?.output ?? null;
     applyStage.value = apply;
     trainStage.value = train;
   }
@@ -233,6 +242,8 @@ export const useInjectStore = defineStore('inject', () => {
     checkpoints,
     applyStage,
     trainStage,
+    measuredBase,
+    measuredBuilt,
     loaded,
     form,
     corpus,
