@@ -93,13 +93,14 @@ export const useInjectStore = defineStore('inject', () => {
   }
 
   /**
-   * The records of the apply-s and train-s stages that the pipeline says are done (changes when a
-   * pipeline run ends). Read once for each state of the stages, however many ask.
+   * The records of the step's stages (INJECT_STAGES) that the pipeline says are done (changes when a
+   * pipeline run ends). Read once for each state of the stages, however many ask. `fresh`: read the
+   * stage list again first (the plan or the folders may have changed since it was read).
    */
   let reading: { key: string; done: Promise<void> } | null = null;
-  async function readStages() {
+  async function readStages(fresh = false) {
     // Before the stage list is known, an older build of the step's own would show (and be measured) for a moment.
-    if (!pipeline.status) await pipeline.refresh();
+    if (fresh || !pipeline.status) await pipeline.refresh();
     const id = project.value?.id;
     const key = [id, ...INJECT_STAGES.map((name) => `${pipeline.stage(name)?.state}@${pipeline.stage(name)?.finishedAt}`)].join();
     if (reading?.key !== key) reading = { key, done: readRecords(id) };
@@ -155,7 +156,7 @@ export const useInjectStore = defineStore('inject', () => {
             .catch(() => null)
         : null,
       refreshDisk(),
-      readStages(),
+      readStages(true),
       settingsRead(p.id),
     ]);
     if (p.id !== project.value?.id) return;
