@@ -55,7 +55,7 @@ describe('training settings', () => {
   });
 
   it('resume a run with exactly its settings, leaving threads and provider to the current settings', () => {
-    const run = { ...trainParams({ ...defaultForm(32), steps: 50 }, places, true), threads: 2, provider: 'cpu' };
+    const run = { ...trainParams({ ...defaultForm(32), steps: 50 }, places, true), threads: 2, provider: 'cpu' as const };
     const again = resumeParams(run);
     expect(again).toEqual({ ...trainParams({ ...defaultForm(32), steps: 50 }, places, true), resume: true, overwrite: false });
   });

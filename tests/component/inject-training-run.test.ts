@@ -102,6 +102,27 @@ describe('train status', () => {
   });
 });
 
+describe("the pipeline's train-s stage", () => {
+  const stage = (finishedAt: string) => ({ name: 'train-s', inputsHash: 'h', output: result([3, 2], {}), artifacts: [], seconds: 60, finishedAt });
+
+  it('is the run when no job of the step ended after it', () => {
+    const done = stage('2026-01-01T12:00:00Z');
+    expect(trainStatus(null, [], null, done)).toEqual({ kind: 'done', job: null, result: done.output, stage: done });
+    const older = train('t1', '2026-01-01T11:00:00Z', { state: 'cancelled', endedAt: '2026-01-01T11:30:00Z' });
+    expect(trainStatus(older, [4], null, done).kind).toBe('done');
+  });
+
+  it('gives way to a job of the step that runs, waits, or ended after it', () => {
+    const done = stage('2026-01-01T12:00:00Z');
+    const running = train('t2', '2026-01-01T11:00:00Z', { state: 'running', endedAt: null });
+    expect(trainStatus(running, [], null, done).kind).toBe('active');
+    const queued = train('t3', '2026-01-01T13:00:00Z', { state: 'queued', startedAt: null, endedAt: null });
+    expect(trainStatus(queued, [], null, done).kind).toBe('active');
+    const later = train('t4', '2026-01-01T11:59:00Z', { state: 'cancelled', endedAt: '2026-01-01T12:00:01Z' });
+    expect(trainStatus(later, [9], null, done)).toMatchObject({ kind: 'stopped', savedStep: 9 });
+  });
+});
+
 describe('run chain', () => {
   it('is the newest job into the folder and the jobs it resumed, oldest first', () => {
     const jobs = [

@@ -6,7 +6,8 @@
  * A plan that only adds identity blocks is not measured: its built model computes exactly the
  * original's function (the function check confirms it).
  */
-import type { JobRequestParams, JobResults } from '../../shared/jobs';
+import type { JobRequestParams } from '../../shared/jobs';
+import type { Measurement } from '../../shared/report';
 import { percentChange } from '../../shared/report-charts';
 import { formatPerplexity, signedChange } from './before-after';
 
@@ -51,8 +52,8 @@ export interface CostRow {
   changeText: string;
 }
 
-/** One row per side both models were measured on. */
-export function surgeryCostRows(results: Partial<Record<string, JobResults['eval']>>): CostRow[] {
+/** One row per side both models were measured on (`results` by job name: base-domain, built-domain, ...). */
+export function surgeryCostRows(results: Partial<Record<string, { perplexity: number }>>): CostRow[] {
   return (['domain', 'general'] as const).flatMap((side) => {
     const base = results[`base-${side}`];
     const built = results[`built-${side}`];
@@ -69,6 +70,11 @@ export function surgeryCostRows(results: Partial<Record<string, JobResults['eval
       },
     ];
   });
+}
+
+/** The same measurements as the pipeline's evaluate-base and evaluate-built-s stages recorded them, by job name. */
+export function stageCostResults(base: Measurement, built: Measurement): Record<string, { perplexity: number }> {
+  return { 'base-domain': base.domain, 'built-domain': built.domain, 'base-general': base.general, 'built-general': built.general };
 }
 
 /** The rows in one sentence. */

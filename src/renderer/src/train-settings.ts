@@ -71,13 +71,22 @@ export function defaultForm(seqLen: number): TrainForm {
 }
 
 /** The form as an earlier run filled it in (its job parameters), for values the run did not set: `fallback`'s. */
-export function formOf(params: Record<string, unknown>, fallback: TrainForm): TrainForm {
-  const form = { ...fallback };
-  for (const key of Object.keys(fallback) as (keyof TrainForm)[]) {
-    const value = params[key];
-    if (value !== undefined) (form as Record<string, unknown>)[key] = value;
-  }
-  return form;
+export function formOf(params: Partial<JobRequestParams<'train'>>, fallback: TrainForm): TrainForm {
+  return {
+    steps: params.steps ?? fallback.steps,
+    lr: params.lr ?? fallback.lr,
+    batch: params.batch ?? fallback.batch,
+    seqLen: params.seqLen ?? fallback.seqLen,
+    gradAccum: params.gradAccum ?? fallback.gradAccum,
+    warmup: params.warmup ?? fallback.warmup,
+    schedule: params.schedule ?? fallback.schedule,
+    weightDecay: params.weightDecay ?? fallback.weightDecay,
+    clip: params.clip ?? fallback.clip,
+    optimizer: params.optimizer ?? fallback.optimizer,
+    seed: params.seed ?? fallback.seed,
+    evalEvery: params.evalEvery ?? fallback.evalEvery,
+    checkpointEvery: params.checkpointEvery ?? fallback.checkpointEvery,
+  };
 }
 
 /** One pass over the training sequences, in optimizer steps: what "steps: default" means. */
@@ -119,7 +128,7 @@ export function trainParams(form: TrainForm, places: InjectPlaces, overwrite: bo
  * The same run continued from its newest complete checkpoint: exactly its settings (the trainer
  * refuses a checkpoint of different ones), with the compute settings left to today's Settings.
  */
-export function resumeParams(params: Record<string, unknown>): JobRequestParams<'train'> {
+export function resumeParams(params: JobRequestParams<'train'>): JobRequestParams<'train'> {
   const { threads: _threads, provider: _provider, ...run } = params;
-  return { ...(run as JobRequestParams<'train'>), resume: true, overwrite: false };
+  return { ...run, resume: true, overwrite: false };
 }

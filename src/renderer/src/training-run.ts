@@ -1,12 +1,16 @@
 /**
  * A training run as the Inject step sees it, read from the job history: the run is the newest
- * 'train' job into models/s-trained and the jobs it resumed, back to the one that started it.
+ * 'train' job into models/s-trained and the jobs it resumed, back to the one that started it —
+ * unless the pipeline's train-s stage finished after it, whose record then is the run.
  * Whether it can be resumed depends on what is on disk (complete checkpoints under
  * models/s-trained/checkpoints), not on why it stopped: "Stop and save", a closed desktop app and a
  * crashed compute process all leave the last saved step there.
  */
-import { isJobKind, jobResult, jobsOfKind, type JobRecord, type JobResults } from '../../shared/jobs';
+import { isJobKind, jobResult, jobsOfKind, type JobRecord } from '../../shared/jobs';
+import type { StageRecord } from '../../shared/pipeline';
 import { learningRate } from '../../shared/schedules';
+import type { TrainResult } from '../../shared/training';
+import { stageIsNewer } from './expansion';
 
 export type Point = [step: number, value: number];
 
@@ -25,7 +29,9 @@ export const EVAL_PREFIX = 'evalLoss/';
 export type TrainStatus =
   | { kind: 'none' }
   | { kind: 'active'; job: JobRecord<'train'> }
-  | { kind: 'done'; job: JobRecord<'train'>; result: JobResults['train'] }
+  | { kind: 'done'; job: JobRecord<'train'>; result: TrainResult }
+  /** Trained by the pipeline's train-s stage, whose record `stage` is. */
+  | { kind: 'done'; job: null; result: TrainResult; stage: StageRecord<TrainResult> }
   /** Stopped, interrupted or failed; resumable from `savedStep` when a checkpoint is on disk. */
   | { kind: 'stopped'; job: JobRecord<'train'>; savedStep: number | null };
 
@@ -41,8 +47,15 @@ export function checkpointSteps(folderNames: readonly string[]): number[] {
 /**
  * Where the run stands. `builtAt` is when the expanded model it trains was last written: a
  * checkpoint of an earlier build belongs to another model, so it is not offered for resuming.
+ * `stage`: the train-s stage's record when the pipeline says that stage is done, else null.
  */
-export function trainStatus(latest: JobRecord | null, savedSteps: readonly number[], builtAt: string | null): TrainStatus {
+export function trainStatus(
+  latest: JobRecord | null,
+  savedSteps: readonly number[],
+  builtAt: string | null,
+  stage: StageRecord<TrainResult> | null = null,
+): TrainStatus {
+  if (stage && stageIsNewer(stage, latest)) return { kind: 'done', job: null, result: stage.output, stage };
   if (!latest || !isJobKind(latest, 'train')) return { kind: 'none' };
   if (latest.state === 'running' || latest.state === 'queued') return { kind: 'active', job: latest };
   const result = jobResult(latest, 'train');
@@ -71,19 +84,8 @@ const sorted = (m: Map<number, number>): Point[] => [...m.entries()].sort((a, b)
  * chain replacing the steps an earlier one also reported.
  */
 export function runCurves(chain: readonly JobRecord[], seen: (jobId: string) => MetricSeries | undefined): RunCurves {
-  const last = chain.at(-1);
-  if (last?.state === 'succeeded') {
-    const r = last.result as JobResults['train'];
-    const s = r.settings;
-    const schedule = { schedule: s.schedule, peak: s.lr, warmupSteps: s.warmup, totalSteps: s.steps, finalRatio: s.finalLrRatio };
-    const evals: Record<string, Point[]> = {};
-    for (const e of r.evals) (evals[e.name] ??= []).push([e.step, e.loss]);
-    return {
-      loss: r.losses.map((loss, i) => [i + 1, loss]),
-      lr: r.losses.map((_, i) => [i + 1, learningRate(schedule, i)]),
-      evals,
-    };
-  }
+  const finished = jobResult(chain.at(-1), 'train');
+  if (finished) return resultCurves(finished);
   const merged = new Map<string, Map<number, number>>();
   for (const job of chain) {
     for (const [name, points] of Object.entries(seen(job.id) ?? {})) {
@@ -95,6 +97,19 @@ export function runCurves(chain: readonly JobRecord[], seen: (jobId: string) => 
   const evals: Record<string, Point[]> = {};
   for (const [name, m] of merged) if (name.startsWith(EVAL_PREFIX)) evals[name.slice(EVAL_PREFIX.length)] = sorted(m);
   return { loss: sorted(merged.get('loss') ?? new Map()), lr: sorted(merged.get('lr') ?? new Map()), evals };
+}
+
+/** A finished run's curves from its result: every step's loss, the learning rate of its schedule, the held-out losses. */
+export function resultCurves(r: TrainResult): RunCurves {
+  const s = r.settings;
+  const schedule = { schedule: s.schedule, peak: s.lr, warmupSteps: s.warmup, totalSteps: s.steps, finalRatio: s.finalLrRatio };
+  const evals: Record<string, Point[]> = {};
+  for (const e of r.evals) (evals[e.name] ??= []).push([e.step, e.loss]);
+  return {
+    loss: r.losses.map((loss, i) => [i + 1, loss]),
+    lr: r.losses.map((_, i) => [i + 1, learningRate(schedule, i)]),
+    evals,
+  };
 }
 
 /** When the first and the latest optimizer step of a job were seen (ms since the epoch). */
