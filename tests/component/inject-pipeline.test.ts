@@ -221,7 +221,9 @@ async function mountStep() {
   await flushPromises();
   return w;
 }
-const recordsRead = () => calls.filter(([m]) => m === 'pipeline.record').map(([, r]) => r.name);
+/** The records of the Inject step's own stages that were read (the analysis store reads the corpus and score records besides). */
+const INJECT_RECORDS = ['plan-s', 'apply-s', 'evaluate-base', 'evaluate-built-s', 'train-s'];
+const recordsRead = () => calls.filter(([m, r]) => m === 'pipeline.record' && INJECT_RECORDS.includes(r.name as string)).map(([, r]) => r.name);
 const started = () => calls.filter(([m]) => m === 'jobs.start').map(([, r]) => r);
 
 const ownCheck = {
