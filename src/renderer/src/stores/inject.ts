@@ -63,7 +63,7 @@ export const useInjectStore = defineStore('inject', () => {
   const measuredBuilt = ref<Measurement | null>(null);
   const loaded = ref(false);
   const form = ref<TrainForm>(defaultForm(512));
-  const corpus = computed(() => (project.value ? analysis.corpus(project.value) : null));
+  const corpus = computed(() => (project.value ? analysis.builtCorpus(project.value) : null));
   /** The plan the step builds: plan.json, else (none saved) the one the pipeline's plan-s stage made and wrote to plans/s.json. */
   const plan = computed(() => savedPlan.value ?? (planError.value ? null : (planStage.value?.output ?? null)));
   const planFile = computed(() => {
@@ -72,12 +72,12 @@ export const useInjectStore = defineStore('inject', () => {
     return !savedPlan.value && planStage.value ? joinPath(p.dir, planFileOf('s')) : injectPlaces(p).plan;
   });
   /**
-   * The corpus's own sequence length (its corpus job's, else the project's corpus settings, which the
-   * pipeline's corpus stage cuts by) within the model's context: what training reads, and what the
+   * The built corpus's own sequence length (whoever built it; before it is read, the project's corpus
+   * settings, which the pipeline's corpus stage cuts by) within the model's context: what training reads, and what the
    * built model is measured on.
    */
   const seqLen = computed(() => {
-    const own = corpus.value?.job.params.seqLen ?? projectSettings.settings.corpus.seqLen;
+    const own = corpus.value?.report.seqLen ?? projectSettings.settings.corpus.seqLen;
     return Math.min(own, maxSeqLen.value ?? own);
   });
 
