@@ -173,4 +173,20 @@ describe('plan step with the chosen scores', () => {
     expect(w.findAll('.bar')).toHaveLength(8);
     w.unmount();
   });
+
+  it("follows the pipeline settings' prune rule for the recommended plan, once there are scores to apply it to", async () => {
+    settingsFiles = new FakeProjectSettings({ p1: { pipeline: { pruneRule: 'scores' } } });
+    await useJobsStore().load();
+    useAppStore().project = project;
+    const w = mount(PlanStep);
+    await vi.waitFor(() => w.get('[data-kind="removed"]'));
+    // No scores yet: the paper's rule, as the pipeline's plan-s would need measured scores for the other.
+    expect(makeCalls[0]).toEqual({ strategy: 's' });
+    useAnalysisStore().useInPlan(useAnalysisStore().scores(project, 'train')!);
+    await vi.waitFor(() => expect(makeCalls.findLast((o) => o.strategy === 's')).toMatchObject({ strategy: 's', pruneRule: 'scores' }));
+    const deep = chosen.slice(4);
+    await vi.waitFor(() => expect(w.get('[data-kind="removed"]').attributes('data-original')).toBe(String(4 + deep.indexOf(Math.min(...deep)))));
+    expect(w.get('[data-rule="scores"]').element).toHaveProperty('checked', true);
+    w.unmount();
+  });
 });
