@@ -45,13 +45,16 @@ describe('steps as views of the stages, in browser mode', () => {
     // The step's own stages, run by the pipeline: model, corpus, score-domain, score-general.
     await page.getByTestId('run-stages-analyze').click();
     await page.getByTestId('layer-scores').waitFor({ timeout: 180_000 });
+    // The domain curve shows as soon as score-domain is done; score-general follows in the same job.
+    await expect
+      .poll(() => page.getByTestId('pipeline-scores').textContent(), { timeout: 120_000 })
+      .toContain("The pipeline's measurement (your documents and general text)");
     const jobs = await invoke(app, 'jobs.list', { projectId: project.id });
     expect(jobs.map((j) => j.kind)).toEqual(['pipeline']);
 
     const stage = async <T>(name: string) => JSON.parse(await readFile(join(project.dir, 'stages', `${name}.json`), 'utf8')) as StageRecord<T>;
     const domain = await stage<ScoreResult>('score-domain');
     const general = await stage<ScoreResult>('score-general');
-    expect(await page.getByTestId('pipeline-scores').textContent()).toContain("The pipeline's measurement (your documents and general text)");
     const rows = page.getByTestId('recorded-settings').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(2);
     for (const [k, [label, record]] of (
