@@ -3,12 +3,13 @@
  * record kept on disk for each run. Shared by main, the compute process and the renderer.
  */
 import { z } from 'zod';
-import { engineOptions, path, seed, seqLen, split } from './commands/common.js';
+import { engineOptions, path, seed, seqLen } from './commands/common.js';
+import { evalJobSchema } from './commands/eval.js';
+import { probeSchema } from './commands/probe.js';
 import { scoreSchema } from './commands/score.js';
 import { trainSchema } from './commands/train.js';
 import { HTML_READINGS } from './corpus.js';
-import { BOS_POLICIES } from './evaluation.js';
-import { ANALYSIS_PRECISIONS, type ProbeResult, type ScoreResult } from './analysis.js';
+import type { ProbeResult, ScoreResult } from './analysis.js';
 import type { CorpusReport } from './corpus.js';
 import type { EvaluateResult, GenerateResult } from './evaluation.js';
 import { WEIGHT_DTYPES } from './estimate.js';
@@ -26,21 +27,11 @@ export type JobState = (typeof jobStates)[number];
  * Parameters of every job kind. Paths are validated in main (exist, readable) before a job starts;
  * these schemas check shape and ranges.
  */
-const samples = z.number().int().min(1).max(1_000_000);
 const sourceName = z.string().regex(/^[A-Za-z][\w.-]{0,63}$/, 'a source name starts with a letter and holds letters, digits, ".", "_" or "-"');
 const weight = z.number().positive('a weight must be positive').finite();
 const replay = z.number().min(0).lt(1, 'the replay share must be below 1');
 /** The compute settings main adds from the user's Settings (src/shared/commands/common.ts). */
 const engine = engineOptions;
-
-/**
- * Scores and probes: fp32, or int8 for a quick scan; `weightCache` is the folder of the int8
- * weight cache (the app passes <data folder>/weight-cache; none: quantise every time).
- */
-const analysis = {
-  precision: z.enum(ANALYSIS_PRECISIONS).default('fp32'),
-  weightCache: path.optional(),
-};
 
 export const jobParamSchemas = {
   /**
@@ -74,35 +65,9 @@ export const jobParamSchemas = {
     replay: replay.default(0),
   }),
   score: scoreSchema,
-  probe: z.object({
-    modelDir: path,
-    data: path,
-    split: split.optional(),
-    qa: path.optional(),
-    kind: z.enum(['drop', 'insert']),
-    init: z.enum(['copy', 'average']).default('copy'),
-    seqLen: seqLen.default(128),
-    samples: samples.default(32),
-    seed,
-    ...analysis,
-    ...engine,
-  }),
+  probe: probeSchema,
   apply: z.object({ modelDir: path, plan: z.unknown(), out: path, overwrite: z.boolean().default(false) }),
-  eval: z.object({
-    modelDir: path,
-    data: path,
-    split: split.optional(),
-    qa: path.optional(),
-    seqLen: seqLen.default(512),
-    samples: samples.optional(),
-    seed,
-    /** Benchmark tasks (src/main/evaluate/tasks): task files, JSONL files or bundled:NAME. */
-    tasks: z.array(path).max(64).optional(),
-    fewshot: z.number().int().min(0).max(256).optional(),
-    limit: z.number().int().min(1).optional(),
-    bos: z.enum(BOS_POLICIES).optional(),
-    ...engine,
-  }),
+  eval: evalJobSchema,
   train: trainSchema,
   /** Response perplexity on held-out instruction examples (src/main/train/instruct-eval.ts). */
   'instruct-eval': z.object({ modelDir: path, data: path, template: path.optional(), seqLen: seqLen.default(512), ...engine }),

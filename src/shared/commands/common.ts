@@ -58,3 +58,19 @@ export const engineOptions = {
     parse: (raw) => parseSize(raw, 'gpu-memory'),
   }),
 };
+
+/** What to do with a JSONL line that cannot be used. */
+export const BAD_LINE_CHOICES = ['stop', 'skip'] as const;
+export const badLines = flag(z.enum(BAD_LINE_CHOICES).optional(), {
+  flag: 'bad-lines',
+  value: 'stop|skip',
+  description: 'an unusable JSONL line stops the run, or is skipped and listed',
+  defaultText: 'stop',
+});
+
+/** Multiple-choice questions scored with the perplexity data. */
+export const qa = flag(path.optional(), {
+  flag: 'qa',
+  value: 'QA',
+  description: 'multiple-choice questions (.jsonl: question, choices, answer), each choice scored by its log-likelihood',
+});
