@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { engineOptions, path, seed, seqLen } from './commands/common.js';
 import { evalJobSchema } from './commands/eval.js';
+import { exportSchema } from './commands/export.js';
 import { probeSchema } from './commands/probe.js';
 import { scoreSchema } from './commands/score.js';
 import { trainSchema } from './commands/train.js';
@@ -12,7 +13,6 @@ import { HTML_READINGS } from './corpus.js';
 import type { ProbeResult, ScoreResult } from './analysis.js';
 import type { CorpusReport } from './corpus.js';
 import type { EvaluateResult, GenerateResult } from './evaluation.js';
-import { WEIGHT_DTYPES } from './estimate.js';
 import type { ExportResult } from './export.js';
 import type { ApplyResult } from './surgery.js';
 import type { TrainResult } from './training.js';
@@ -71,13 +71,7 @@ export const jobParamSchemas = {
   train: trainSchema,
   /** Response perplexity on held-out instruction examples (src/main/train/instruct-eval.ts). */
   'instruct-eval': z.object({ modelDir: path, data: path, template: path.optional(), seqLen: seqLen.default(512), ...engine }),
-  export: z.object({
-    modelDir: path,
-    format: z.enum(['hf', 'gguf', 'llamafactory', 'axolotl', 'peft']),
-    out: path,
-    dtype: z.enum(WEIGHT_DTYPES).optional(),
-    overwrite: z.boolean().default(false),
-  }),
+  export: exportSchema,
   generate: z.object({
     modelDir: path,
     prompt: z.string().min(1, 'a prompt is required').max(20_000),

@@ -45,6 +45,5 @@ export const jobRunners: { [K in JobKind]: Runner<K> } = {
   generate: async (p, control) => (await import('../evaluate/index.js')).generateText(p.modelDir, p.prompt, p, control),
   train: async (p, control) => (await import('../train/index.js')).train(p.modelDir, p, control),
   'instruct-eval': async (p, control) => (await import('../train/instruct-eval.js')).evaluateInstructions(p.modelDir, p, control),
-  export: async (p, control) =>
-    (await import('../export/index.js')).exportModel(p.modelDir, { format: p.format, out: p.out, dtype: p.dtype, overwrite: p.overwrite }, control),
+  export: async ({ modelDir, ...options }, control) => (await import('../export/index.js')).exportModel(modelDir, options, control),
 };
