@@ -4,12 +4,12 @@
  */
 import { z } from 'zod';
 import { engineOptions, path, seed, seqLen } from './commands/common.js';
+import { corpusJobSchema } from './commands/corpus.js';
 import { evalJobSchema } from './commands/eval.js';
 import { exportSchema } from './commands/export.js';
 import { probeSchema } from './commands/probe.js';
 import { scoreSchema } from './commands/score.js';
 import { trainSchema } from './commands/train.js';
-import { HTML_READINGS } from './corpus.js';
 import type { ProbeResult, ScoreResult } from './analysis.js';
 import type { CorpusReport } from './corpus.js';
 import type { EvaluateResult, GenerateResult } from './evaluation.js';
@@ -23,16 +23,14 @@ import { stageName, type PipelineJobResult } from './pipeline.js';
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof jobStates)[number];
 
-/**
- * Parameters of every job kind. Paths are validated in main (exist, readable) before a job starts;
- * these schemas check shape and ranges.
- */
-const sourceName = z.string().regex(/^[A-Za-z][\w.-]{0,63}$/, 'a source name starts with a letter and holds letters, digits, ".", "_" or "-"');
-const weight = z.number().positive('a weight must be positive').finite();
-const replay = z.number().min(0).lt(1, 'the replay share must be below 1');
 /** The compute settings main adds from the user's Settings (src/shared/commands/common.ts). */
 const engine = engineOptions;
 
+/**
+ * Parameters of every job kind. Paths are validated in main (exist, readable) before a job starts;
+ * these schemas check shape and ranges. The jobs that are also `slayer` commands take the
+ * command's own schema (src/shared/commands/*.ts), so both accept the same options.
+ */
 export const jobParamSchemas = {
   /**
    * The pipeline's stages on a project folder (its project.json and settings.json give every
@@ -44,26 +42,7 @@ export const jobParamSchemas = {
     until: stageName.optional(),
   }),
   'hash-folder': z.object({ path }),
-  corpus: z.object({
-    modelDir: path,
-    data: path,
-    general: path.nullable().default(null),
-    domain: z.enum(['code', 'math', 'legal']),
-    /** How .html files are read; null: as the domain suggests. */
-    html: z.enum(HTML_READINGS).nullable().default(null),
-    seqLen: seqLen.default(512),
-    seed,
-    out: path,
-    /** More domain sources besides `data` (which is the first, named `name`, weighted `weight`), mixed by weight. */
-    sources: z
-      .array(z.object({ name: sourceName, data: path, weight: weight, domain: z.enum(['code', 'math', 'legal']).nullable().default(null) }))
-      .max(16)
-      .default([]),
-    name: sourceName.optional(),
-    weight: weight.default(1),
-    /** Share of every training step replayed from the general text. */
-    replay: replay.default(0),
-  }),
+  corpus: corpusJobSchema,
   score: scoreSchema,
   probe: probeSchema,
   apply: z.object({ modelDir: path, plan: z.unknown(), out: path, overwrite: z.boolean().default(false) }),

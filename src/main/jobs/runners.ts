@@ -16,24 +16,15 @@ export const jobRunners: { [K in JobKind]: Runner<K> } = {
     return runStages(await requireProjectRunOptions(p.projectDir), control, p.until);
   },
   'hash-folder': async (p, control) => (await import('../fs/hash-folder.js')).hashFolder(p.path, control),
-  corpus: async (p, control) => {
+  corpus: async ({ modelDir, data, name, weight, sources, out, cache, ...options }, control) => {
     const { ModelFolder } = await import('../model/folder.js');
     const { buildMixedCorpus } = await import('../data/index.js');
-    const folder = await ModelFolder.open(p.modelDir);
+    const folder = await ModelFolder.open(modelDir);
     const tokenizer = await folder.loadTokenizer().finally(() => folder.close());
     const { report, mixture } = await buildMixedCorpus(
-      [{ name: p.name, data: p.data, weight: p.weight }, ...p.sources],
-      {
-        general: p.general,
-        tokenizer,
-        cacheRoot: join(p.out, '..', 'cache'),
-        domain: p.domain,
-        html: p.html,
-        seqLen: p.seqLen,
-        seed: p.seed,
-        replay: p.replay,
-      },
-      p.out,
+      [{ name, data, weight }, ...sources],
+      { ...options, tokenizer, cacheRoot: cache ?? join(out, '..', 'cache') },
+      out,
       control,
     );
     return { ...report, mixture };
