@@ -1,5 +1,5 @@
 /** `--prune RULE` of `slayer plan` and `slayer run`: which deep layers the S strategy deletes. */
-import { UserError } from '../shared/errors.js';
+import { parsePruneRule } from '../shared/commands/run.js';
 import { PRUNE_RULES, type PruneRule } from '../shared/plan.js';
 import { choiceFlag } from './args.js';
 
@@ -14,9 +14,6 @@ export const PRUNE_DETAILS = [
 
 /** The rule, or the default; a bare number (the count, given with --prune-count) gets a line that says so. */
 export function pruneRuleFlag(values: Values): PruneRule {
-  const raw = values.prune;
-  if (typeof raw === 'string' && /^\d+$/.test(raw.trim())) {
-    throw new UserError(`--prune names the rule (${PRUNE_RULES.join(', ')}); give the number of layers to delete with --prune-count ${raw.trim()}.`);
-  }
+  if (typeof values.prune === 'string') parsePruneRule(values.prune);
   return choiceFlag(values, 'prune', PRUNE_RULES, 'deepest');
 }

@@ -43,6 +43,16 @@ export function flag<T extends z.ZodType>(schema: T, info: FlagInfo): T {
   return copy;
 }
 
+/**
+ * `schema` spelled on the command line as `like` is: for a job that takes a flag's field with
+ * another type (required where the command leaves it optional).
+ */
+export function sameFlag<T extends z.ZodType>(schema: T, like: z.ZodType): T {
+  const info = flags.get(like);
+  if (!info) throw new Error('sameFlag: the field is not a flag');
+  return flag(schema, info);
+}
+
 type Values = Record<string, string | boolean | string[] | undefined>;
 type Shape = Record<string, z.ZodType>;
 type Def = { type: string; innerType?: z.ZodType; defaultValue?: unknown; element?: z.ZodType; shape?: Shape };
@@ -186,6 +196,7 @@ function issueLine(issue: z.core.$ZodIssue, fields: FlagField[], values: Values,
         return `${name} takes at most ${String(issue.maximum)} ${issue.origin === 'array' ? 'values' : 'characters'}.`;
       return `${name} must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}, got ${text}.`;
     case 'invalid_value':
+      if (given === undefined) return `Missing ${name}. Usage: ${usage}`;
       return `${name} must be one of ${issue.values.map(String).join(', ')}; got "${text}".`;
     default:
       return `${name}: ${issue.message} (got "${text}").`;

@@ -5,7 +5,7 @@
  * domain and output folder.
  */
 import { z } from 'zod';
-import { flag } from '../command-schema.js';
+import { flag, sameFlag } from '../command-schema.js';
 import { HTML_READINGS } from '../corpus.js';
 import { domains } from '../domains.js';
 import { badLines, path, seed, seqLen } from './common.js';
@@ -76,8 +76,8 @@ const weight = z.number().positive('a weight must be positive').finite();
  * `weight`) and more sources mixed by weight. The cache defaults to the folder beside `out`.
  */
 export const corpusJobSchema = corpusSchema.extend({
-  domain,
-  out: path,
+  domain: sameFlag(domain, corpusSchema.shape.domain),
+  out: sameFlag(path, corpusSchema.shape.out),
   data: path,
   name: sourceName.optional(),
   weight: weight.default(1),

@@ -4,23 +4,21 @@
  * command line of each of its runs from the same object.
  */
 import { z } from 'zod';
-import { commandLine, flag, type FlagInfo } from '../command-schema.js';
+import { commandLine, flag, sameFlag } from '../command-schema.js';
 import { BOS_POLICIES } from '../evaluation.js';
 import { badLines, engineOptions, path, qa, seed, seqLen, split, SPLIT_DESCRIPTION } from './common.js';
 
 export const EVAL_SEQ_LEN = 512;
 
-const DATA: FlagInfo = {
-  flag: 'data',
-  value: 'DATA',
-  description: 'text to measure perplexity on: a file or folder of documents, .jsonl, or a built corpus',
-  defaultText: 'none: only the tasks run',
-};
-
 /** `slayer eval`: DATA, tasks, or both. */
 export const evalSchema = z.object({
   modelDir: path,
-  data: flag(path.optional(), DATA),
+  data: flag(path.optional(), {
+    flag: 'data',
+    value: 'DATA',
+    description: 'text to measure perplexity on: a file or folder of documents, .jsonl, or a built corpus',
+    defaultText: 'none: only the tasks run',
+  }),
   split: flag(split.optional(), { flag: 'split', value: 'PART', description: SPLIT_DESCRIPTION, defaultText: 'train' }),
   qa,
   tasks: flag(z.array(path).max(64).optional(), {
@@ -60,7 +58,7 @@ export const evalSchema = z.object({
 });
 
 /** The 'eval' job: the same options, DATA required (a job measures perplexity; tasks come with it). */
-export const evalJobSchema = evalSchema.extend({ data: flag(path, DATA) });
+export const evalJobSchema = evalSchema.extend({ data: sameFlag(path, evalSchema.shape.data) });
 
 export type EvalJobRequest = z.input<typeof evalJobSchema>;
 
