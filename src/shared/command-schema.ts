@@ -112,15 +112,28 @@ export function parseArgsOptions(schema: z.ZodObject): Record<string, { type: 's
   );
 }
 
+/** Each flag as help shows it: the flag and its value (`head`), the description and the default in words. */
+function optionRows(schema: z.ZodObject): { head: string; nested: boolean; text: string }[] {
+  return flagFields(schema).map((f) => {
+    const d = f.info.defaultText ?? shownDefault(f);
+    return {
+      head: `--${f.info.flag}${isBooleanFlag(f) ? '' : ` ${f.info.value ?? 'VALUE'}`}`,
+      nested: f.parent !== null,
+      text: `${f.info.description}${d === undefined ? '' : ` (default: ${d})`}`,
+    };
+  });
+}
+
 /** One --help line per flag: the flag and its value, the description, and the default. */
 export function helpLines(schema: z.ZodObject): string[] {
-  const fields = flagFields(schema);
-  const head = (f: FlagField) => `${f.parent ? '  ' : ''}--${f.info.flag}${isBooleanFlag(f) ? '' : ` ${f.info.value ?? 'VALUE'}`}`;
-  const width = Math.max(...fields.map((f) => head(f).length));
-  return fields.map((f) => {
-    const d = f.info.defaultText ?? shownDefault(f);
-    return `  ${head(f).padEnd(width)}  ${f.info.description}${d === undefined ? '' : ` (default: ${d})`}`;
-  });
+  const rows = optionRows(schema).map((r) => ({ ...r, head: `${r.nested ? '  ' : ''}${r.head}` }));
+  const width = Math.max(...rows.map((r) => r.head.length));
+  return rows.map((r) => `  ${r.head.padEnd(width)}  ${r.text}`);
+}
+
+/** The options as a Markdown list, for docs/cli.md (`npm run docs:cli` writes it; a test checks it). */
+export function optionList(schema: z.ZodObject): string[] {
+  return optionRows(schema).map((r) => `${r.nested ? '  ' : ''}- \`${r.head}\`: ${r.text}`);
 }
 
 function shownDefault(f: FlagField): string | undefined {

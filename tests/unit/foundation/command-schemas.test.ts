@@ -4,10 +4,13 @@
  * defaults, the command lines the app shows read back to the same job, and `slayer run`'s flags
  * are the project settings they override. Expected values are written by hand.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defaultOf, flagFields, parseFlags } from '../../../src/shared/command-schema';
+import { defaultOf, flagFields, optionList, parseFlags } from '../../../src/shared/command-schema';
+import { COMMAND_SCHEMAS } from '../../../src/shared/commands/index';
 import { corpusSchema } from '../../../src/shared/commands/corpus';
 import { evalCommandLine, evalSchema, type EvalJobRequest } from '../../../src/shared/commands/eval';
 import { exportCommandLine, exportSchema, type ExportJobRequest } from '../../../src/shared/commands/export';
@@ -202,5 +205,15 @@ describe('slayer run and the project settings', () => {
     expect(() => parseFlags(runSchema, { out: 'p', prune: '2' }, {}, 'u')).toThrow(/^--prune names the rule .* --prune-count 2\.$/);
     // A run made from flags alone: 256 tokens per sequence (a project's corpus keeps its own, 512 by default).
     expect(parseFlags(runSchema, { out: 'p' }, {}, 'u').seqLen).toBe(256);
+  });
+});
+
+describe('docs/cli.md', () => {
+  it.each(Object.keys(COMMAND_SCHEMAS))('lists the options of slayer %s as its schema declares them (npm run docs:cli)', async (name) => {
+    const doc = await readFile(join(__dirname, '../../../docs/cli.md'), 'utf8');
+    const block = new RegExp(`<!-- options: ${name} -->\\n\\n([\\s\\S]*?)\\n\\n<!-- /options -->`).exec(doc);
+    expect(block, `docs/cli.md has the options of ${name}`).not.toBeNull();
+    expect(block![1].split('\n')).toEqual(optionList(COMMAND_SCHEMAS[name]));
+    expect(block![1]).toContain('`--'); // one entry per flag, written out
   });
 });
