@@ -3,10 +3,11 @@
  * record kept on disk for each run. Shared by main, the compute process and the renderer.
  */
 import { z } from 'zod';
-import { engineOptions, path, seed, seqLen } from './commands/common.js';
+import { engineOptions, path, seqLen } from './commands/common.js';
 import { corpusJobSchema } from './commands/corpus.js';
 import { evalJobSchema } from './commands/eval.js';
 import { exportSchema } from './commands/export.js';
+import { generateSchema } from './commands/generate.js';
 import { probeSchema } from './commands/probe.js';
 import { scoreSchema } from './commands/score.js';
 import { trainSchema } from './commands/train.js';
@@ -51,16 +52,7 @@ export const jobParamSchemas = {
   /** Response perplexity on held-out instruction examples (src/main/train/instruct-eval.ts). */
   'instruct-eval': z.object({ modelDir: path, data: path, template: path.optional(), seqLen: seqLen.default(512), ...engine }),
   export: exportSchema,
-  generate: z.object({
-    modelDir: path,
-    prompt: z.string().min(1, 'a prompt is required').max(20_000),
-    maxTokens: z.number().int().min(1).max(4096).default(64),
-    temperature: z.number().min(0).max(5).default(0),
-    topK: z.number().int().min(0).max(100_000).default(0),
-    topP: z.number().gt(0).max(1).default(1),
-    seed,
-    ...engine,
-  }),
+  generate: generateSchema,
 };
 
 export type JobKind = keyof typeof jobParamSchemas;

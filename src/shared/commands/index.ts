@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { corpusSchema } from './corpus.js';
 import { evalSchema } from './eval.js';
 import { exportSchema } from './export.js';
+import { generateSchema } from './generate.js';
 import { probeSchema } from './probe.js';
 import { runSchema } from './run.js';
 import { scoreSchema } from './score.js';
@@ -14,6 +15,7 @@ export const COMMAND_SCHEMAS: Record<string, z.ZodObject> = {
   corpus: corpusSchema,
   train: trainSchema,
   eval: evalSchema,
+  generate: generateSchema,
   export: exportSchema,
   run: runSchema,
 };

@@ -14,6 +14,7 @@ import { COMMAND_SCHEMAS } from '../../../src/shared/commands/index';
 import { corpusSchema } from '../../../src/shared/commands/corpus';
 import { evalCommandLine, evalSchema, type EvalJobRequest } from '../../../src/shared/commands/eval';
 import { exportCommandLine, exportSchema, type ExportJobRequest } from '../../../src/shared/commands/export';
+import { generateCommandLine, generateSchema, type GenerateJobRequest } from '../../../src/shared/commands/generate';
 import { probeSchema } from '../../../src/shared/commands/probe';
 import { runSchema } from '../../../src/shared/commands/run';
 import { scoreSchema } from '../../../src/shared/commands/score';
@@ -24,6 +25,7 @@ import type { Command } from '../../../src/cli/command';
 import { corpusCommand } from '../../../src/cli/commands/corpus';
 import { evalCommand } from '../../../src/cli/commands/eval';
 import { exportCommand } from '../../../src/cli/commands/export';
+import { generateCommand } from '../../../src/cli/commands/generate';
 import { probeCommand } from '../../../src/cli/commands/probe';
 import { runCommand } from '../../../src/cli/commands/run';
 import { scoreCommand } from '../../../src/cli/commands/score';
@@ -39,6 +41,7 @@ const COMMANDS: [string, Command, z.ZodObject, JobKind | null][] = [
   ['score', scoreCommand as Command, scoreSchema, 'score'],
   ['probe', probeCommand as Command, probeSchema, 'probe'],
   ['eval', evalCommand as Command, evalSchema, 'eval'],
+  ['generate', generateCommand as Command, generateSchema, 'generate'],
   ['export', exportCommand as Command, exportSchema, 'export'],
   ['corpus', corpusCommand as Command, corpusSchema, 'corpus'],
   ['train', trainCommand as Command, trainSchema, 'train'],
@@ -57,10 +60,11 @@ describe('slayer <command> --help', () => {
     expect(await main([name, '--help'])).toBe(0);
     const lines = out.split('\n');
     const options = lines.slice(lines.indexOf('Options:') + 1, lines.indexOf('', lines.indexOf('Options:')));
-    expect(options.map((l) => /^ {2,4}--(\S+)/.exec(l)?.[1])).toEqual(flagsOf(schema));
+    const flagOfLine = (l: string) => /^ {2,4}--(\S+)/.exec(l)?.[1];
+    expect(options.map(flagOfLine)).toEqual(flagsOf(schema));
     for (const f of flagFields(schema)) {
       expect(f.info.description, `${name} --${f.info.flag}`).toMatch(/^\S.{8,}$/);
-      expect(options.find((l) => l.includes(`--${f.info.flag} `) || l.endsWith(`--${f.info.flag}`))).toContain(f.info.description);
+      expect(options.find((l) => flagOfLine(l) === f.info.flag)).toContain(f.info.description);
     }
   });
 });
@@ -157,7 +161,17 @@ describe('the command lines the app shows', () => {
     expect(readBack(line, exportCommand as Command, exportSchema)).toEqual(jobParamSchemas.export.parse(params));
   });
 
+  const generations: [string, GenerateJobRequest][] = [
+    ['seeded sampling', { modelDir: '/m', prompt: "def f(x):\n    return 'x'", maxTokens: 48, temperature: 0.7, topK: 40, topP: 0.9, seed: 1 }],
+    ['greedy, the defaults', { modelDir: '/m', prompt: 'The tenant shall' }],
+  ];
+  it.each(generations)('generate, %s: reads back to the same job', (_name, params) => {
+    const line = generateCommandLine(params);
+    expect(readBack(line, generateCommand as Command, generateSchema)).toEqual(jobParamSchemas.generate.parse(params));
+  });
+
   it('writes the flags as the command reads them', () => {
+    expect(generateCommandLine(generations[1][1])).toBe("slayer generate /m --prompt 'The tenant shall'");
     expect(evalCommandLine(evals[1][1])).toBe(
       "slayer eval /m --data /d --task bundled:code --task '/t/my task.json' --fewshot 0 --limit 5 --bos never --threads 2",
     );
