@@ -221,16 +221,16 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 /**
  * The command line that gives `params`: `head` (e.g. "slayer train MODEL"), then every flag
- * whose value is set and differs from the schema's default, in the schema's order. Read back by
- * parseFlags it gives the same parameters.
+ * whose value is set and differs from the schema's default (or is one of `always`), in the
+ * schema's order. Read back by parseFlags it gives the same parameters.
  */
-export function commandLine(head: string[], schema: z.ZodObject, params: Record<string, unknown>): string {
+export function commandLine(head: string[], schema: z.ZodObject, params: Record<string, unknown>, always: readonly string[] = []): string {
   const args = head.map(quote);
   const valueAt = (path: string[]) => path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], params);
   const text = (f: FlagField, v: unknown) => quote(f.info.show ? f.info.show(v) : Array.isArray(v) ? v.join(',') : String(v));
   for (const f of flagFields(schema)) {
     const v = valueAt(f.path);
-    if (v === undefined || same(v, defaultOf(f.schema))) continue;
+    if (v === undefined || (same(v, defaultOf(f.schema)) && !always.includes(f.key))) continue;
     if (subShape(f.schema)) args.push(`--${f.info.flag}`);
     else if (typeof v === 'boolean') {
       if (v !== Boolean(f.info.negates)) args.push(`--${f.info.flag}`);

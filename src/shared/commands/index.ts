@@ -4,6 +4,7 @@ import { corpusSchema } from './corpus.js';
 import { evalSchema } from './eval.js';
 import { exportSchema } from './export.js';
 import { generateSchema } from './generate.js';
+import { planSchema } from './plan.js';
 import { probeSchema } from './probe.js';
 import { runSchema } from './run.js';
 import { scoreSchema } from './score.js';
@@ -12,6 +13,7 @@ import { trainSchema } from './train.js';
 export const COMMAND_SCHEMAS: Record<string, z.ZodObject> = {
   score: scoreSchema,
   probe: probeSchema,
+  plan: planSchema,
   corpus: corpusSchema,
   train: trainSchema,
   eval: evalSchema,

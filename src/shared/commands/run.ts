@@ -12,6 +12,7 @@ import { BASELINES } from '../pipeline.js';
 import { PRUNE_RULES } from '../plan.js';
 import { projectSettingsSchema } from '../project-settings.js';
 import { path } from './common.js';
+import { parsePruneRule } from './plan.js';
 import { parseSourceSpec, showSource, source } from './train.js';
 
 const pipeline = projectSettingsSchema.shape.pipeline.unwrap().shape;
@@ -28,14 +29,6 @@ function parseBaselines(raw: string): string[] {
     if (!(BASELINES as readonly string[]).includes(b)) throw new UserError(`--baselines takes ${BASELINES.join(', ')} or none; got "${b}".`);
   }
   return names;
-}
-
-/** The rule's name; a bare number (the count, which `slayer plan` takes as --prune-count) gets a line that says so. */
-export function parsePruneRule(raw: string): string {
-  if (/^\d+$/.test(raw.trim())) {
-    throw new UserError(`--prune names the rule (${PRUNE_RULES.join(', ')}); give the number of layers to delete with --prune-count ${raw.trim()}.`);
-  }
-  return raw;
 }
 
 /**

@@ -15,6 +15,7 @@ import { corpusSchema } from '../../../src/shared/commands/corpus';
 import { evalCommandLine, evalSchema, type EvalJobRequest } from '../../../src/shared/commands/eval';
 import { exportCommandLine, exportSchema, type ExportJobRequest } from '../../../src/shared/commands/export';
 import { generateCommandLine, generateSchema, type GenerateJobRequest } from '../../../src/shared/commands/generate';
+import { planCommandLine, planFlags, planSchema } from '../../../src/shared/commands/plan';
 import { probeSchema } from '../../../src/shared/commands/probe';
 import { runSchema } from '../../../src/shared/commands/run';
 import { scoreSchema } from '../../../src/shared/commands/score';
@@ -22,10 +23,12 @@ import { sftSchema, trainSchema } from '../../../src/shared/commands/train';
 import { jobParamSchemas, type JobKind } from '../../../src/shared/jobs';
 import { defaultProjectSettings, projectSettingsSchema } from '../../../src/shared/project-settings';
 import type { Command } from '../../../src/cli/command';
+import type { PlanOptions } from '../../../src/shared/plan';
 import { corpusCommand } from '../../../src/cli/commands/corpus';
 import { evalCommand } from '../../../src/cli/commands/eval';
 import { exportCommand } from '../../../src/cli/commands/export';
 import { generateCommand } from '../../../src/cli/commands/generate';
+import { planCommand } from '../../../src/cli/commands/plan';
 import { probeCommand } from '../../../src/cli/commands/probe';
 import { runCommand } from '../../../src/cli/commands/run';
 import { scoreCommand } from '../../../src/cli/commands/score';
@@ -46,6 +49,7 @@ const COMMANDS: [string, Command, z.ZodObject, JobKind | null][] = [
   ['corpus', corpusCommand as Command, corpusSchema, 'corpus'],
   ['train', trainCommand as Command, trainSchema, 'train'],
   ['sft', sftCommand as Command, sftSchema, null],
+  ['plan', planCommand as Command, planSchema, null],
   ['run', runCommand as Command, runSchema, null],
 ];
 
@@ -170,7 +174,48 @@ describe('the command lines the app shows', () => {
     expect(readBack(line, generateCommand as Command, generateSchema)).toEqual(jobParamSchemas.generate.parse(params));
   });
 
+  const plans: [string, PlanOptions][] = [
+    [
+      'S by scores',
+      {
+        strategy: 's',
+        expand: 4,
+        prune: 1,
+        pruneRule: 'gromov',
+        scores: { metric: 'angularLast', values: [] } as never,
+        scoreMetric: 'angularMean',
+        refresh: 'keep',
+      },
+    ],
+    ['S within a budget', { strategy: 's', paper: true, budgetParameters: 7.5e9, refresh: 'mean' }],
+    [
+      'manual',
+      {
+        strategy: 'manual',
+        layout: {
+          expand: [
+            { after: 1, init: 'copy' },
+            { after: 3, init: 'average' },
+          ],
+          prune: [6, 7],
+          refresh: 'none',
+        },
+      },
+    ],
+    ['last-k', { strategy: 'last-k', lastK: 3 }],
+  ];
+  it.each(plans)('plan, %s: reads back to the same flags', (_name, options) => {
+    const line = planCommandLine("/m/my model's", options, 2, 1024);
+    const [, , model, ...args] = shellWords(line);
+    expect(model).toBe("/m/my model's");
+    const { values } = parseArgs({ args, options: planCommand.options, strict: true });
+    expect(parseFlags(planSchema, values as Values, {}, 'usage')).toEqual(planSchema.parse(planFlags(options, 2, 1024, 'plan.json')));
+  });
+
   it('writes the flags as the command reads them', () => {
+    expect(planCommandLine('/m', plans[1][1], 1, 512)).toBe(
+      'slayer plan /m --strategy s --paper --refresh mean --budget-params 7500000000 --batch 1 --seq-len 512 --out plan.json',
+    );
     expect(generateCommandLine(generations[1][1])).toBe("slayer generate /m --prompt 'The tenant shall'");
     expect(evalCommandLine(evals[1][1])).toBe(
       "slayer eval /m --data /d --task bundled:code --task '/t/my task.json' --fewshot 0 --limit 5 --bos never --threads 2",
