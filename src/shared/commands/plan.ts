@@ -30,7 +30,12 @@ export const planSchema = z.object({
     description: 's: shallow expansion and deep pruning (the paper); llama-pro, last-k, full; manual: --layers SPEC',
   }),
   paper: flag(z.boolean().default(false), { flag: 'paper', description: 's: the published 32-layer layout exactly' }),
-  expand: flag(count.optional(), { flag: 'expand', value: 'N', description: 's, llama-pro: new blocks', defaultText: 'L/4, at most half the shallow half' }),
+  expand: flag(count.optional(), {
+    flag: 'expand',
+    value: 'N',
+    description: 's, llama-pro: new blocks',
+    defaultText: 'L/4; for s at most one after every other shallow layer',
+  }),
   pruneCount: flag(count.optional(), { flag: 'prune-count', value: 'K', description: 's: deep layers deleted', defaultText: 'L/16' }),
   pruneRule: flag(z.enum(PRUNE_RULES).optional(), {
     flag: 'prune',
@@ -57,7 +62,7 @@ export const planSchema = z.object({
     value: 'X',
     description: 's: as many new blocks as a parameter budget allows: a count (7.5e9) or a share of the base model (1.05x, 105%)',
   }),
-  lastK: flag(count.optional(), { flag: 'last-k', value: 'K', description: 'last-k: the last K layers are trained', defaultText: 'L/4' }),
+  lastK: flag(count.optional(), { flag: 'last-k', value: 'K', description: 'last-k: the last K layers are trained', defaultText: 'L/4 + 1' }),
   layers: flag(z.string().min(1).optional(), {
     flag: 'layers',
     value: 'SPEC',
