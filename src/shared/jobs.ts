@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { engineOptions, path, seqLen } from './commands/common.js';
+import { applyJobSchema } from './commands/apply.js';
 import { corpusJobSchema } from './commands/corpus.js';
 import { evalJobSchema } from './commands/eval.js';
 import { exportSchema } from './commands/export.js';
@@ -46,7 +47,7 @@ export const jobParamSchemas = {
   corpus: corpusJobSchema,
   score: scoreSchema,
   probe: probeSchema,
-  apply: z.object({ modelDir: path, plan: z.unknown(), out: path, overwrite: z.boolean().default(false) }),
+  apply: applyJobSchema,
   eval: evalJobSchema,
   train: trainSchema,
   /** Response perplexity on held-out instruction examples (src/main/train/instruct-eval.ts). */

@@ -1,5 +1,6 @@
 /** The schema of every `slayer` command that has one, by command name: docs/cli.md lists their options from these (`slayer sft` takes train's, less --format). */
 import type { z } from 'zod';
+import { applySchema } from './apply.js';
 import { corpusSchema } from './corpus.js';
 import { evalSchema } from './eval.js';
 import { exportSchema } from './export.js';
@@ -14,6 +15,7 @@ export const COMMAND_SCHEMAS: Record<string, z.ZodObject> = {
   score: scoreSchema,
   probe: probeSchema,
   plan: planSchema,
+  apply: applySchema,
   corpus: corpusSchema,
   train: trainSchema,
   eval: evalSchema,

@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultOf, flagFields, optionList, parseFlags } from '../../../src/shared/command-schema';
 import { COMMAND_SCHEMAS } from '../../../src/shared/commands/index';
+import { applyCommandLine, applySchema } from '../../../src/shared/commands/apply';
 import { corpusSchema } from '../../../src/shared/commands/corpus';
 import { evalCommandLine, evalSchema, type EvalJobRequest } from '../../../src/shared/commands/eval';
 import { exportCommandLine, exportSchema, type ExportJobRequest } from '../../../src/shared/commands/export';
@@ -24,6 +25,7 @@ import { jobParamSchemas, type JobKind } from '../../../src/shared/jobs';
 import { defaultProjectSettings, projectSettingsSchema } from '../../../src/shared/project-settings';
 import type { Command } from '../../../src/cli/command';
 import type { PlanOptions } from '../../../src/shared/plan';
+import { applyCommand } from '../../../src/cli/commands/apply';
 import { corpusCommand } from '../../../src/cli/commands/corpus';
 import { evalCommand } from '../../../src/cli/commands/eval';
 import { exportCommand } from '../../../src/cli/commands/export';
@@ -47,6 +49,7 @@ const COMMANDS: [string, Command, z.ZodObject, JobKind | null][] = [
   ['generate', generateCommand as Command, generateSchema, 'generate'],
   ['export', exportCommand as Command, exportSchema, 'export'],
   ['corpus', corpusCommand as Command, corpusSchema, 'corpus'],
+  ['apply', applyCommand as Command, applySchema, 'apply'],
   ['train', trainCommand as Command, trainSchema, 'train'],
   ['sft', sftCommand as Command, sftSchema, null],
   ['plan', planCommand as Command, planSchema, null],
@@ -210,6 +213,16 @@ describe('the command lines the app shows', () => {
     expect(model).toBe("/m/my model's");
     const { values } = parseArgs({ args, options: planCommand.options, strict: true });
     expect(parseFlags(planSchema, values as Values, {}, 'usage')).toEqual(planSchema.parse(planFlags(options, 2, 1024, 'plan.json')));
+  });
+
+  it('apply: reads back to the same job, the plan from its file', () => {
+    const params = { modelDir: '/p/models/base', out: '/p/models/expanded dir', overwrite: true };
+    const line = applyCommandLine('/p/plan.json', params);
+    expect(line).toBe("slayer apply /p/plan.json --model /p/models/base --out '/p/models/expanded dir' --force");
+    const [, , planFile, ...args] = shellWords(line);
+    const { values } = parseArgs({ args, options: applyCommand.options, strict: true });
+    expect(planFile).toBe('/p/plan.json');
+    expect(parseFlags(applySchema, values as Values, {}, 'usage')).toEqual(params);
   });
 
   it('writes the flags as the command reads them', () => {
