@@ -2,7 +2,9 @@
 import { inspectModel } from '../../main/inspect/inspect.js';
 import type { InspectResult, MemoryNeed } from '../../shared/model.js';
 import type { Command } from '../command.js';
-import { bytesFlag, requirePositional } from '../args.js';
+import { requirePositional } from '../args.js';
+import { helpLines, parseArgsOptions, parseFlags } from '../../shared/command-schema.js';
+import { inspectSchema } from '../../shared/commands/inspect.js';
 import type { GpuReport } from '../../shared/compute.js';
 
 const USAGE = 'slayer inspect MODEL [--gpu-memory SIZE] [--json]';
@@ -29,11 +31,13 @@ export const inspectCommand: Command<InspectResult> = {
   details: [
     'MODEL is a Hugging Face folder: config.json, *.safetensors (with the index when sharded), tokenizer.json.',
     'Also the GPU jobs would use (name, graphics API, fp16, memory) and where --provider auto (the default) would run them, and why.',
-    "--gpu-memory SIZE: the GPU's memory, for drivers that do not report it.",
   ],
-  options: { 'gpu-memory': { type: 'string' } },
+  options: parseArgsOptions(inspectSchema),
+  optionHelp: helpLines(inspectSchema),
   async run(positionals, values) {
-    return inspectModel(requirePositional(positionals, 0, 'the model folder', USAGE), undefined, bytesFlag(values, 'gpu-memory'));
+    const model = requirePositional(positionals, 0, 'the model folder', USAGE);
+    const { modelDir, gpuMemoryBytes } = parseFlags(inspectSchema, values, { modelDir: model }, USAGE);
+    return inspectModel(modelDir, undefined, gpuMemoryBytes);
   },
   format(r) {
     const yesNo = (b: boolean) => (b ? 'yes' : 'no');
