@@ -62,8 +62,8 @@ export const evalJobSchema = evalSchema.extend({ data: sameFlag(path, evalSchema
 
 export type EvalJobRequest = z.input<typeof evalJobSchema>;
 
-/** The `slayer eval` command line that runs the job `params`. */
+/** The `slayer eval` command line that runs the job `params`; a seed that was chosen is written even when it is the default, as part of the record. */
 export function evalCommandLine(params: EvalJobRequest): string {
   const parsed = evalJobSchema.parse(params);
-  return commandLine(['slayer', 'eval', parsed.modelDir], evalSchema, parsed);
+  return commandLine(['slayer', 'eval', parsed.modelDir], evalSchema, parsed, params.seed === undefined ? [] : ['seed']);
 }
