@@ -8,7 +8,7 @@ import { createDemoProject, type DemoProject } from '../../main/welcome/demo-pro
 import { UserError } from '../../shared/errors.js';
 import type { Command } from '../command.js';
 import { helpLines, parseArgsOptions, parseFlags } from '../../shared/command-schema.js';
-import { demoSchema } from '../../shared/commands/inspect.js';
+import { demoSchema } from '../../shared/commands/demo.js';
 import { formatRunResult } from '../format-run.js';
 
 const USAGE = 'slayer demo [--domain code|math|legal] [--out DIR | --project-only] [--json]';

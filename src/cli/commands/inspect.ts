@@ -3,8 +3,7 @@ import { inspectModel } from '../../main/inspect/inspect.js';
 import type { InspectResult, MemoryNeed } from '../../shared/model.js';
 import type { Command } from '../command.js';
 import { requirePositional } from '../args.js';
-import { helpLines, parseArgsOptions, parseFlags } from '../../shared/command-schema.js';
-import { inspectSchema } from '../../shared/commands/inspect.js';
+import { parseSize } from '../../shared/size.js';
 import type { GpuReport } from '../../shared/compute.js';
 
 const USAGE = 'slayer inspect MODEL [--gpu-memory SIZE] [--json]';
@@ -32,12 +31,13 @@ export const inspectCommand: Command<InspectResult> = {
     'MODEL is a Hugging Face folder: config.json, *.safetensors (with the index when sharded), tokenizer.json.',
     'Also the GPU jobs would use (name, graphics API, fp16, memory) and where --provider auto (the default) would run them, and why.',
   ],
-  options: parseArgsOptions(inspectSchema),
-  optionHelp: helpLines(inspectSchema),
+  // Its one flag is read by hand: inspect starts without zod (the command schemas' library), as a test of the built CLI checks.
+  options: { 'gpu-memory': { type: 'string' } },
+  optionHelp: ["  --gpu-memory SIZE  the GPU's memory, for drivers that do not report it"],
   async run(positionals, values) {
     const model = requirePositional(positionals, 0, 'the model folder', USAGE);
-    const { modelDir, gpuMemoryBytes } = parseFlags(inspectSchema, values, { modelDir: model }, USAGE);
-    return inspectModel(modelDir, undefined, gpuMemoryBytes);
+    const gpuMemory = values['gpu-memory'];
+    return inspectModel(model, undefined, typeof gpuMemory === 'string' ? parseSize(gpuMemory, 'gpu-memory') : undefined);
   },
   format(r) {
     const yesNo = (b: boolean) => (b ? 'yes' : 'no');

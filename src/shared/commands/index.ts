@@ -5,7 +5,7 @@ import { corpusSchema } from './corpus.js';
 import { evalSchema } from './eval.js';
 import { exportSchema } from './export.js';
 import { generateSchema } from './generate.js';
-import { demoSchema, inspectSchema } from './inspect.js';
+import { demoSchema } from './demo.js';
 import { planSchema } from './plan.js';
 import { probeSchema } from './probe.js';
 import { runSchema } from './run.js';
@@ -23,6 +23,5 @@ export const COMMAND_SCHEMAS: Record<string, z.ZodObject> = {
   generate: generateSchema,
   export: exportSchema,
   run: runSchema,
-  inspect: inspectSchema,
   demo: demoSchema,
 };

@@ -17,7 +17,7 @@ import { evalCommandLine, evalSchema, type EvalJobRequest } from '../../../src/s
 import { exportCommandLine, exportSchema, type ExportJobRequest } from '../../../src/shared/commands/export';
 import { generateCommandLine, generateSchema, type GenerateJobRequest } from '../../../src/shared/commands/generate';
 import { planCommandLine, planFlags, planSchema } from '../../../src/shared/commands/plan';
-import { demoSchema, inspectSchema } from '../../../src/shared/commands/inspect';
+import { demoSchema } from '../../../src/shared/commands/demo';
 import { probeSchema } from '../../../src/shared/commands/probe';
 import { runSchema } from '../../../src/shared/commands/run';
 import { scoreSchema } from '../../../src/shared/commands/score';
@@ -31,7 +31,6 @@ import { corpusCommand } from '../../../src/cli/commands/corpus';
 import { demoCommand } from '../../../src/cli/commands/demo';
 import { evalCommand } from '../../../src/cli/commands/eval';
 import { exportCommand } from '../../../src/cli/commands/export';
-import { inspectCommand } from '../../../src/cli/commands/inspect';
 import { generateCommand } from '../../../src/cli/commands/generate';
 import { planCommand } from '../../../src/cli/commands/plan';
 import { probeCommand } from '../../../src/cli/commands/probe';
@@ -57,7 +56,6 @@ const COMMANDS: [string, Command, z.ZodObject, JobKind | null][] = [
   ['sft', sftCommand as Command, sftSchema, null],
   ['plan', planCommand as Command, planSchema, null],
   ['run', runCommand as Command, runSchema, null],
-  ['inspect', inspectCommand as Command, inspectSchema, null],
   ['demo', demoCommand as Command, demoSchema, null],
 ];
 

@@ -1,13 +1,8 @@
-/** `slayer inspect` and `slayer demo`: their few options, declared once (src/shared/command-schema.ts). */
+/** `slayer demo`: its options, declared once (src/shared/command-schema.ts). */
 import { z } from 'zod';
 import { flag } from '../command-schema.js';
 import { domains } from '../domains.js';
-import { engineOptions, path } from './common.js';
-
-export const inspectSchema = z.object({
-  modelDir: path,
-  gpuMemoryBytes: engineOptions.gpuMemoryBytes,
-});
+import { path } from './common.js';
 
 export const demoSchema = z.object({
   domain: flag(z.enum(domains).default('code'), {
