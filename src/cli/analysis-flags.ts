@@ -1,33 +1,21 @@
 /**
- * Flags of the commands that analyse layers (score, probe): the precision of the products, and
- * where quick scans keep their int8 weights.
+ * What the commands that analyse layers (score, probe) add to their schema's flags: the longer
+ * explanation of --precision, where quick scans keep their int8 weights, and the summary line's
+ * words for the precision.
  */
 import { join, resolve } from 'node:path';
-import { ANALYSIS_PRECISIONS, type ScoreResult } from '../shared/analysis.js';
-import type { AnalysisSettings } from '../main/analysis/analysis-session.js';
+import type { ScoreResult } from '../shared/analysis.js';
 import { defaultHome } from '../main/settings.js';
-import type { OptionSpec } from './command.js';
-import { choiceFlag, stringFlag } from './args.js';
 
-type Values = Record<string, string | boolean | string[] | undefined>;
-
-export const ANALYSIS_FLAGS: OptionSpec = {
-  precision: { type: 'string' },
-  'weight-cache': { type: 'string' },
-};
-export const ANALYSIS_USAGE = '[--precision fp32|int8] [--weight-cache DIR|none]';
 export const ANALYSIS_DETAILS = [
   '--precision int8: a quick scan. Weight matrices quantised to int8 per output channel, activations per token, sums exact in int32,',
   '  the rest in fp32; several times faster where the CPU multiplies int8 quickly (VNNI, AMX). Agreement with fp32: docs/analysis.md.',
   `--weight-cache DIR: where quick scans keep the int8 weights, one entry per model (default ${join('<SLAYER_HOME>', 'weight-cache')}; none: keep nothing).`,
 ];
 
-export function analysisSettings(values: Values): Pick<AnalysisSettings, 'precision' | 'weightCache'> {
-  const cache = stringFlag(values, 'weight-cache');
-  return {
-    precision: choiceFlag(values, 'precision', ANALYSIS_PRECISIONS, 'fp32'),
-    weightCache: cache === 'none' ? undefined : resolve(cache ?? join(defaultHome(), 'weight-cache')),
-  };
+/** The folder --weight-cache names (default <SLAYER_HOME>/weight-cache), or undefined for "none". */
+export function weightCacheFolder(flag: string | undefined): string | undefined {
+  return flag === 'none' ? undefined : resolve(flag ?? join(defaultHome(), 'weight-cache'));
 }
 
 /** "fp32", or "int8 quick scan (weights from the cache)" for the summary line. */

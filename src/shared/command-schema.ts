@@ -43,6 +43,16 @@ export function flag<T extends z.ZodType>(schema: T, info: FlagInfo): T {
   return copy;
 }
 
+/**
+ * `schema` spelled on the command line as `like` is: for a job that takes a flag's field with
+ * another type (required where the command leaves it optional).
+ */
+export function sameFlag<T extends z.ZodType>(schema: T, like: z.ZodType): T {
+  const info = flags.get(like);
+  if (!info) throw new Error('sameFlag: the field is not a flag');
+  return flag(schema, info);
+}
+
 type Values = Record<string, string | boolean | string[] | undefined>;
 type Shape = Record<string, z.ZodType>;
 type Def = { type: string; innerType?: z.ZodType; defaultValue?: unknown; element?: z.ZodType; shape?: Shape };
@@ -102,15 +112,28 @@ export function parseArgsOptions(schema: z.ZodObject): Record<string, { type: 's
   );
 }
 
+/** Each flag as help shows it: the flag and its value (`head`), the description and the default in words. */
+function optionRows(schema: z.ZodObject): { head: string; nested: boolean; text: string }[] {
+  return flagFields(schema).map((f) => {
+    const d = f.info.defaultText ?? shownDefault(f);
+    return {
+      head: `--${f.info.flag}${isBooleanFlag(f) ? '' : ` ${f.info.value ?? 'VALUE'}`}`,
+      nested: f.parent !== null,
+      text: `${f.info.description}${d === undefined ? '' : ` (default: ${d})`}`,
+    };
+  });
+}
+
 /** One --help line per flag: the flag and its value, the description, and the default. */
 export function helpLines(schema: z.ZodObject): string[] {
-  const fields = flagFields(schema);
-  const head = (f: FlagField) => `${f.parent ? '  ' : ''}--${f.info.flag}${isBooleanFlag(f) ? '' : ` ${f.info.value ?? 'VALUE'}`}`;
-  const width = Math.max(...fields.map((f) => head(f).length));
-  return fields.map((f) => {
-    const d = f.info.defaultText ?? shownDefault(f);
-    return `  ${head(f).padEnd(width)}  ${f.info.description}${d === undefined ? '' : ` (default: ${d})`}`;
-  });
+  const rows = optionRows(schema).map((r) => ({ ...r, head: `${r.nested ? '  ' : ''}${r.head}` }));
+  const width = Math.max(...rows.map((r) => r.head.length));
+  return rows.map((r) => `  ${r.head.padEnd(width)}  ${r.text}`);
+}
+
+/** The options as a Markdown list, for docs/cli.md (`npm run docs:cli` writes it; a test checks it). */
+export function optionList(schema: z.ZodObject): string[] {
+  return optionRows(schema).map((r) => `${r.nested ? '  ' : ''}- \`${r.head}\`: ${r.text}`);
 }
 
 function shownDefault(f: FlagField): string | undefined {
@@ -186,6 +209,7 @@ function issueLine(issue: z.core.$ZodIssue, fields: FlagField[], values: Values,
         return `${name} takes at most ${String(issue.maximum)} ${issue.origin === 'array' ? 'values' : 'characters'}.`;
       return `${name} must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}, got ${text}.`;
     case 'invalid_value':
+      if (given === undefined) return `Missing ${name}. Usage: ${usage}`;
       return `${name} must be one of ${issue.values.map(String).join(', ')}; got "${text}".`;
     default:
       return `${name}: ${issue.message} (got "${text}").`;
@@ -197,16 +221,16 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 /**
  * The command line that gives `params`: `head` (e.g. "slayer train MODEL"), then every flag
- * whose value is set and differs from the schema's default, in the schema's order. Read back by
- * parseFlags it gives the same parameters.
+ * whose value is set and differs from the schema's default (or is one of `always`), in the
+ * schema's order. Read back by parseFlags it gives the same parameters.
  */
-export function commandLine(head: string[], schema: z.ZodObject, params: Record<string, unknown>): string {
+export function commandLine(head: string[], schema: z.ZodObject, params: Record<string, unknown>, always: readonly string[] = []): string {
   const args = head.map(quote);
   const valueAt = (path: string[]) => path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], params);
   const text = (f: FlagField, v: unknown) => quote(f.info.show ? f.info.show(v) : Array.isArray(v) ? v.join(',') : String(v));
   for (const f of flagFields(schema)) {
     const v = valueAt(f.path);
-    if (v === undefined || same(v, defaultOf(f.schema))) continue;
+    if (v === undefined || (same(v, defaultOf(f.schema)) && !always.includes(f.key))) continue;
     if (subShape(f.schema)) args.push(`--${f.info.flag}`);
     else if (typeof v === 'boolean') {
       if (v !== Boolean(f.info.negates)) args.push(`--${f.info.flag}`);

@@ -3,15 +3,18 @@
  * record kept on disk for each run. Shared by main, the compute process and the renderer.
  */
 import { z } from 'zod';
-import { engineOptions, path, seed, seqLen, split } from './commands/common.js';
+import { engineOptions, path, seqLen } from './commands/common.js';
+import { applyJobSchema } from './commands/apply.js';
+import { corpusJobSchema } from './commands/corpus.js';
+import { evalJobSchema } from './commands/eval.js';
+import { exportSchema } from './commands/export.js';
+import { generateSchema } from './commands/generate.js';
+import { probeSchema } from './commands/probe.js';
 import { scoreSchema } from './commands/score.js';
 import { trainSchema } from './commands/train.js';
-import { HTML_READINGS } from './corpus.js';
-import { BOS_POLICIES } from './evaluation.js';
-import { ANALYSIS_PRECISIONS, type ProbeResult, type ScoreResult } from './analysis.js';
+import type { ProbeResult, ScoreResult } from './analysis.js';
 import type { CorpusReport } from './corpus.js';
 import type { EvaluateResult, GenerateResult } from './evaluation.js';
-import { WEIGHT_DTYPES } from './estimate.js';
 import type { ExportResult } from './export.js';
 import type { ApplyResult } from './surgery.js';
 import type { TrainResult } from './training.js';
@@ -22,26 +25,14 @@ import { stageName, type PipelineJobResult } from './pipeline.js';
 export const jobStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof jobStates)[number];
 
-/**
- * Parameters of every job kind. Paths are validated in main (exist, readable) before a job starts;
- * these schemas check shape and ranges.
- */
-const samples = z.number().int().min(1).max(1_000_000);
-const sourceName = z.string().regex(/^[A-Za-z][\w.-]{0,63}$/, 'a source name starts with a letter and holds letters, digits, ".", "_" or "-"');
-const weight = z.number().positive('a weight must be positive').finite();
-const replay = z.number().min(0).lt(1, 'the replay share must be below 1');
 /** The compute settings main adds from the user's Settings (src/shared/commands/common.ts). */
 const engine = engineOptions;
 
 /**
- * Scores and probes: fp32, or int8 for a quick scan; `weightCache` is the folder of the int8
- * weight cache (the app passes <data folder>/weight-cache; none: quantise every time).
+ * Parameters of every job kind. Paths are validated in main (exist, readable) before a job starts;
+ * these schemas check shape and ranges. The jobs that are also `slayer` commands take the
+ * command's own schema (src/shared/commands/*.ts), so both accept the same options.
  */
-const analysis = {
-  precision: z.enum(ANALYSIS_PRECISIONS).default('fp32'),
-  weightCache: path.optional(),
-};
-
 export const jobParamSchemas = {
   /**
    * The pipeline's stages on a project folder (its project.json and settings.json give every
@@ -53,76 +44,16 @@ export const jobParamSchemas = {
     until: stageName.optional(),
   }),
   'hash-folder': z.object({ path }),
-  corpus: z.object({
-    modelDir: path,
-    data: path,
-    general: path.nullable().default(null),
-    domain: z.enum(['code', 'math', 'legal']),
-    /** How .html files are read; null: as the domain suggests. */
-    html: z.enum(HTML_READINGS).nullable().default(null),
-    seqLen: seqLen.default(512),
-    seed,
-    out: path,
-    /** More domain sources besides `data` (which is the first, named `name`, weighted `weight`), mixed by weight. */
-    sources: z
-      .array(z.object({ name: sourceName, data: path, weight: weight, domain: z.enum(['code', 'math', 'legal']).nullable().default(null) }))
-      .max(16)
-      .default([]),
-    name: sourceName.optional(),
-    weight: weight.default(1),
-    /** Share of every training step replayed from the general text. */
-    replay: replay.default(0),
-  }),
+  corpus: corpusJobSchema,
   score: scoreSchema,
-  probe: z.object({
-    modelDir: path,
-    data: path,
-    split: split.optional(),
-    qa: path.optional(),
-    kind: z.enum(['drop', 'insert']),
-    init: z.enum(['copy', 'average']).default('copy'),
-    seqLen: seqLen.default(128),
-    samples: samples.default(32),
-    seed,
-    ...analysis,
-    ...engine,
-  }),
-  apply: z.object({ modelDir: path, plan: z.unknown(), out: path, overwrite: z.boolean().default(false) }),
-  eval: z.object({
-    modelDir: path,
-    data: path,
-    split: split.optional(),
-    qa: path.optional(),
-    seqLen: seqLen.default(512),
-    samples: samples.optional(),
-    seed,
-    /** Benchmark tasks (src/main/evaluate/tasks): task files, JSONL files or bundled:NAME. */
-    tasks: z.array(path).max(64).optional(),
-    fewshot: z.number().int().min(0).max(256).optional(),
-    limit: z.number().int().min(1).optional(),
-    bos: z.enum(BOS_POLICIES).optional(),
-    ...engine,
-  }),
+  probe: probeSchema,
+  apply: applyJobSchema,
+  eval: evalJobSchema,
   train: trainSchema,
   /** Response perplexity on held-out instruction examples (src/main/train/instruct-eval.ts). */
   'instruct-eval': z.object({ modelDir: path, data: path, template: path.optional(), seqLen: seqLen.default(512), ...engine }),
-  export: z.object({
-    modelDir: path,
-    format: z.enum(['hf', 'gguf', 'llamafactory', 'axolotl', 'peft']),
-    out: path,
-    dtype: z.enum(WEIGHT_DTYPES).optional(),
-    overwrite: z.boolean().default(false),
-  }),
-  generate: z.object({
-    modelDir: path,
-    prompt: z.string().min(1, 'a prompt is required').max(20_000),
-    maxTokens: z.number().int().min(1).max(4096).default(64),
-    temperature: z.number().min(0).max(5).default(0),
-    topK: z.number().int().min(0).max(100_000).default(0),
-    topP: z.number().gt(0).max(1).default(1),
-    seed,
-    ...engine,
-  }),
+  export: exportSchema,
+  generate: generateSchema,
 };
 
 export type JobKind = keyof typeof jobParamSchemas;

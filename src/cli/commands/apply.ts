@@ -7,7 +7,9 @@ import { readJsonFile } from '../../main/plan/json-file.js';
 import { applyPlan, type ApplyResult } from '../../main/surgery/index.js';
 import { requireRoomForJob } from '../../main/estimate/job.js';
 import type { Command } from '../command.js';
-import { requirePositional, requireStringFlag } from '../args.js';
+import { requirePositional } from '../args.js';
+import { helpLines, parseArgsOptions, parseFlags } from '../../shared/command-schema.js';
+import { applySchema } from '../../shared/commands/apply.js';
 
 const USAGE = 'slayer apply PLAN.json --model MODEL --out DIR [--force] [--json]';
 
@@ -20,19 +22,15 @@ export const applyCommand: Command<ApplyResult> = {
     'same logits as MODEL. An existing DIR is refused unless --force, which replaces it only once the',
     'new model is complete.',
   ],
-  options: {
-    model: { type: 'string' },
-    out: { type: 'string' },
-    force: { type: 'boolean' },
-  },
+  options: parseArgsOptions(applySchema),
+  optionHelp: helpLines(applySchema),
   async run(positionals, values, ctx) {
     const planFile = requirePositional(positionals, 0, 'the plan file (PLAN.json)', USAGE);
-    const model = requireStringFlag(values, 'model', USAGE);
-    const out = requireStringFlag(values, 'out', USAGE);
+    const { modelDir: model, out, overwrite } = parseFlags(applySchema, values, {}, USAGE);
     // applyPlan opens the model first, then checks the plan against it, naming the file.
     const plan = await readJsonFile(planFile, 'Make the plan with slayer plan for this model.');
     await requireRoomForJob('apply', { modelDir: model, plan, out });
-    const result = await applyPlan(model, plan, out, { ...ctx, overwrite: values.force === true, planName: planFile });
+    const result = await applyPlan(model, plan, out, { ...ctx, overwrite, planName: planFile });
     ctx.info(`Wrote ${result.out}`);
     return result;
   },

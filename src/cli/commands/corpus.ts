@@ -9,7 +9,6 @@ import { UserError } from '../../shared/errors.js';
 import { readModelConfig } from '../../main/model/config.js';
 import { ModelTokenizer } from '../../main/model/tokenizer.js';
 import {
-  BAD_LINE_POLICIES,
   buildCorpus,
   buildMixedCorpus,
   clearMixture,
@@ -21,12 +20,13 @@ import {
 } from '../../main/data/index.js';
 import type { CorpusMixture } from '../../shared/mixture.js';
 import { defaultHome } from '../../main/settings.js';
-import { HTML_READING_LABELS, HTML_READINGS } from '../../shared/corpus.js';
+import { HTML_READING_LABELS } from '../../shared/corpus.js';
+import { helpLines, parseArgsOptions, parseFlags } from '../../shared/command-schema.js';
+import { corpusSchema } from '../../shared/commands/corpus.js';
 import type { Command } from '../command.js';
-import { choiceFlag, numberFlag, requirePositional, requireStringFlag, stringFlag } from '../args.js';
+import { requirePositional } from '../args.js';
 
-const USAGE =
-  'slayer corpus [NAME=]DATA[:WEIGHT]... --model MODEL [--domain code|math|legal] [--html document|code] [--general DATA] [--replay SHARE] [--seq-len N] [--seed S] [--validation F] [--text-field NAME] [--bad-lines stop|skip] [--out DIR] [--cache DIR] [--json]';
+const USAGE = 'slayer corpus [NAME=]DATA[:WEIGHT]... --model MODEL [options] [--out DIR] [--json]';
 
 export interface CorpusCommandResult extends CorpusReport {
   out: { report: string | null; cache: string };
@@ -44,14 +44,9 @@ export const corpusCommand: Command<CorpusCommandResult> = {
     'DATA: a file or folder (read recursively) of .txt, .md, source code, .jsonl ({"text": ...} or {"input_ids": [...]}), .pdf,',
     '  Word (.docx, .doc), OpenDocument (.odt), .rtf, e-books (.epub) and web pages (.html, .htm, .xhtml). Files without',
     '  an extension, or with one that names no type (Apache-2.0, notes.v2), are judged by their content.',
-    '--html document|code: read web pages as documents (their main text) or as source code (as written);',
-    '  default: code with --domain code, documents otherwise.',
     'Skipped: binaries, .git, node_modules and other vendored or build folders, lock files, minified and generated files,',
     '  PDF pages without text (listed with their page numbers); each with its reason.',
     'Exact and near duplicates (MinHash over 5-word shingles, Jaccard >= 0.8) are removed; the first copy stays.',
-    '--general DATA: everyday text held out the same way, for the forgetting check.',
-    '--validation F: share of documents held out for validation (default 0.1), chosen by --seed (default 0).',
-    '--seq-len N (default 512): for the histogram, the truncated share and sequence counts.',
     'Tokens are cached in --cache DIR (default DIR/cache with --out, else the app data folder) and reused',
     '  while the documents, the tokenizer and the reading settings stay the same.',
     '--out DIR also writes DIR/corpus.json, which `slayer train/eval/score --data DIR` read.',
@@ -60,29 +55,15 @@ export const corpusCommand: Command<CorpusCommandResult> = {
     '  and DIR/mixture.json records the weights, so `slayer train --data DIR` trains on the mixture. Needs --out.',
     '--replay SHARE (e.g. 0.05): recorded with the mixture: that share of every training step is the --general text.',
   ],
-  options: {
-    model: { type: 'string' },
-    domain: { type: 'string' },
-    html: { type: 'string' },
-    general: { type: 'string' },
-    replay: { type: 'string' },
-    'seq-len': { type: 'string' },
-    seed: { type: 'string' },
-    validation: { type: 'string' },
-    'text-field': { type: 'string' },
-    'bad-lines': { type: 'string' },
-    out: { type: 'string' },
-    cache: { type: 'string' },
-  },
+  options: parseArgsOptions(corpusSchema),
+  optionHelp: helpLines(corpusSchema),
   async run(positionals, values, ctx) {
     requirePositional(positionals, 0, 'the documents (a file or folder)', USAGE);
     const specs = positionals.map(parseSourceSpec);
-    const replay = numberFlag(values, 'replay', 0, { min: 0, max: 1 });
+    const { modelDir: model, out, cache, replay, ...options } = parseFlags(corpusSchema, values, {}, USAGE);
     const mixed = specs.length > 1 || specs[0].weight !== undefined || replay > 0;
     const data = specs[0].data;
-    const model = requireStringFlag(values, 'model', USAGE);
-    const seqLen = numberFlag(values, 'seq-len', 512, { min: 1, integer: true });
-    const out = stringFlag(values, 'out');
+    const seqLen = options.seqLen;
     const tokenizer = await ModelTokenizer.load(model);
     // Token ids in input_ids lines must fit the model's embedding, which may have more rows than the tokenizer uses.
     const hasConfig = await stat(join(model, 'config.json')).then(
@@ -90,21 +71,8 @@ export const corpusCommand: Command<CorpusCommandResult> = {
       () => false,
     );
     const vocabSize = hasConfig ? (await readModelConfig(model)).vocabSize : tokenizer.vocabSize;
-    const cacheRoot = resolve(stringFlag(values, 'cache') ?? (out ? join(out, 'cache') : join(defaultHome(), 'token-cache')));
-
-    const settings = {
-      general: stringFlag(values, 'general') ?? null,
-      tokenizer,
-      cacheRoot,
-      domain: values.domain === undefined ? null : choiceFlag(values, 'domain', DOMAINS, 'code'),
-      html: values.html === undefined ? null : choiceFlag(values, 'html', HTML_READINGS, 'document'),
-      seqLen,
-      seed: numberFlag(values, 'seed', 0, { integer: true, min: 0 }),
-      validationFraction: numberFlag(values, 'validation', 0.1, { min: 0, max: 0.5 }),
-      textField: stringFlag(values, 'text-field') ?? 'text',
-      badLines: choiceFlag(values, 'bad-lines', BAD_LINE_POLICIES, 'stop'),
-      vocabSize,
-    };
+    const cacheRoot = resolve(cache ?? (out ? join(out, 'cache') : join(defaultHome(), 'token-cache')));
+    const settings = { ...options, tokenizer, cacheRoot, vocabSize };
     if (mixed && !out) throw new UserError('Several sources (or a replay share) need --out DIR, where each source and mixture.json are written.');
     const built = mixed
       ? await buildMixedCorpus(

@@ -2,13 +2,13 @@
 import { join, resolve } from 'node:path';
 import { runDemo } from '../../main/pipeline/demo.js';
 import type { RunResult } from '../../main/pipeline/run.js';
-import { DOMAINS } from '../../main/data/index.js';
 import { defaultHome, SettingsStore } from '../../main/settings.js';
 import { ProjectStore } from '../../main/projects/store.js';
 import { createDemoProject, type DemoProject } from '../../main/welcome/demo-project.js';
 import { UserError } from '../../shared/errors.js';
 import type { Command } from '../command.js';
-import { choiceFlag, stringFlag } from '../args.js';
+import { helpLines, parseArgsOptions, parseFlags } from '../../shared/command-schema.js';
+import { demoSchema } from '../../shared/commands/demo.js';
 import { formatRunResult } from '../format-run.js';
 
 const USAGE = 'slayer demo [--domain code|math|legal] [--out DIR | --project-only] [--json]';
@@ -20,17 +20,18 @@ export const demoCommand: Command<RunResult | DemoProject> = {
     '--project-only: create the demo project in the app\'s data folder instead (the app\'s "Try it with the demo"):',
     'the demo model with its documents and general text chosen, ready for the Analyze step or "slayer run".',
   ],
-  options: { domain: { type: 'string' }, out: { type: 'string' }, 'project-only': { type: 'boolean' } },
+  options: parseArgsOptions(demoSchema),
+  optionHelp: helpLines(demoSchema),
   async run(_positionals, values, ctx) {
-    const domain = choiceFlag(values, 'domain', DOMAINS, 'code');
-    if (values['project-only'] === true) {
-      if (stringFlag(values, 'out') !== undefined) throw new UserError("--project-only creates the project in the app's data folder: leave out --out.");
+    const { domain, out, projectOnly } = parseFlags(demoSchema, values, {}, USAGE);
+    if (projectOnly) {
+      if (out !== undefined) throw new UserError("--project-only creates the project in the app's data folder: leave out --out.");
       const { dataDir } = (await SettingsStore.open(defaultHome())).get();
       const created = await createDemoProject(new ProjectStore(join(dataDir, 'projects')), domain);
       ctx.info(`Created the project "${created.project.name}" in ${created.project.dir}; open it in the app.`);
       return created;
     }
-    const result = await runDemo(domain, resolve(stringFlag(values, 'out') ?? `slayer-demo-${domain}`), ctx);
+    const result = await runDemo(domain, resolve(out ?? `slayer-demo-${domain}`), ctx);
     ctx.info(`Report: ${result.reportHtml}`);
     return result;
   },

@@ -1,29 +1,16 @@
 /** `slayer eval MODEL [--data DATA] [--qa QA] [--task FILE|bundled:NAME ...]`: perplexity, multiple-choice accuracy, benchmark tasks. */
-import { BOS_POLICIES, BUNDLED_DOMAINS_WORDS, METRIC_WORDS, type TaskReport } from '../../shared/evaluation.js';
+import { BUNDLED_DOMAINS_WORDS, METRIC_WORDS, type TaskReport } from '../../shared/evaluation.js';
 import { UserError } from '../../shared/errors.js';
-import { evaluateModel, evaluateTasks, EVAL_SEQ_LEN, type EvaluateResult, type TaskEvaluation, type TaskSelection } from '../../main/evaluate/index.js';
-import { BAD_LINE_POLICIES } from '../../main/data/index.js';
+import { helpLines, parseArgsOptions, parseFlags } from '../../shared/command-schema.js';
+import { evalSchema } from '../../shared/commands/eval.js';
+import { evaluateModel, evaluateTasks, type EvaluateResult, type TaskEvaluation } from '../../main/evaluate/index.js';
 import type { Command } from '../command.js';
-import { choiceFlag, numberFlag, requirePositional, stringFlag } from '../args.js';
-import { DATA_DETAILS, DATA_FLAGS, dataOptions, ENGINE_DETAILS, ENGINE_FLAGS, ENGINE_USAGE, engineSettings } from '../run-flags.js';
+import { requirePositional } from '../args.js';
+import { DATA_DETAILS, ENGINE_DETAILS } from '../run-flags.js';
 
-const USAGE = `slayer eval MODEL [--data DATA] [--seq-len ${EVAL_SEQ_LEN}] [--qa QA] [--task FILE|bundled:NAME ...] [--fewshot K] [--limit N] [--bos tokenizer|always|never] [--samples N] [--seed 0] [--split S] ${ENGINE_USAGE} [--json]`;
+const USAGE = 'slayer eval MODEL [--data DATA] [--qa QA] [--task FILE|bundled:NAME ...] [options] [--json]';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-
-type Values = Record<string, string | boolean | string[] | undefined>;
-
-function taskSelection(values: Values): TaskSelection {
-  const raw = values.task;
-  const tasks = raw === undefined ? [] : Array.isArray(raw) ? raw : [String(raw)];
-  return {
-    tasks,
-    fewshot: values.fewshot === undefined ? undefined : numberFlag(values, 'fewshot', 0, { min: 0, max: 256, integer: true }),
-    limit: values.limit === undefined ? undefined : numberFlag(values, 'limit', 1, { min: 1, integer: true }),
-    bos: values.bos === undefined ? undefined : choiceFlag(values, 'bos', BOS_POLICIES, 'tokenizer'),
-    badLines: choiceFlag(values, 'bad-lines', BAD_LINE_POLICIES, 'stop'),
-  };
-}
 
 /** One line per task and metric: value ± standard error, items, and why a task did not run. */
 export function formatTaskReports(reports: readonly TaskReport[]): string[] {
@@ -60,25 +47,19 @@ export const evalCommand: Command<EvaluateResult | TaskEvaluation> = {
     ...DATA_DETAILS,
     ...ENGINE_DETAILS,
   ],
-  options: {
-    qa: { type: 'string' },
-    task: { type: 'string', multiple: true },
-    fewshot: { type: 'string' },
-    limit: { type: 'string' },
-    bos: { type: 'string' },
-    ...DATA_FLAGS,
-    ...ENGINE_FLAGS,
-  },
+  options: parseArgsOptions(evalSchema),
+  optionHelp: helpLines(evalSchema),
   async run(positionals, values, ctx) {
     const model = requirePositional(positionals, 0, 'the model folder', USAGE);
-    const selection = taskSelection(values);
-    if (stringFlag(values, 'data') === undefined) {
-      if (!selection.tasks?.length) throw new UserError(`Give text to measure (--data) or tasks to run (--task), or both. Usage: ${USAGE}`);
-      if (stringFlag(values, 'qa') !== undefined)
+    const { modelDir, data, ...options } = parseFlags(evalSchema, values, { modelDir: model }, USAGE);
+    const settings = { ...options, provider: options.provider ?? 'auto' };
+    if (data === undefined) {
+      if (!options.tasks?.length) throw new UserError(`Give text to measure (--data) or tasks to run (--task), or both. Usage: ${USAGE}`);
+      if (options.qa !== undefined)
         throw new UserError(`--qa is scored with the perplexity data: give --data too, or run the questions as a task (--task QA.jsonl).`);
-      return evaluateTasks(model, { ...selection, ...engineSettings(values) }, ctx);
+      return evaluateTasks(modelDir, settings, ctx);
     }
-    return evaluateModel(model, { ...dataOptions(values, USAGE), qa: stringFlag(values, 'qa'), ...selection, ...engineSettings(values) }, ctx);
+    return evaluateModel(modelDir, { ...settings, data }, ctx);
   },
   format(r) {
     const lines: string[] = [];

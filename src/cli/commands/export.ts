@@ -3,13 +3,14 @@
  * Hugging Face folder with a model card, a GGUF file for llama.cpp (verified by reading it back),
  * or a hand-off folder that trains exactly the plan's layers with LLaMA-Factory or Axolotl.
  */
-import type { WeightDtype } from '../../shared/estimate.js';
-import { EXPORT_DTYPES, EXPORT_FORMATS, exportModel, type ExportFormat, type ExportResult } from '../../main/export/index.js';
+import { helpLines, parseArgsOptions, parseFlags } from '../../shared/command-schema.js';
+import { exportSchema } from '../../shared/commands/export.js';
+import { exportModel, type ExportResult } from '../../main/export/index.js';
 import { requireRoomForJob } from '../../main/estimate/job.js';
 import type { Command } from '../command.js';
-import { choiceFlag, requirePositional, requireStringFlag, stringFlag } from '../args.js';
+import { requirePositional } from '../args.js';
 
-const USAGE = 'slayer export MODEL --format hf|gguf|llamafactory|axolotl --out PATH [--dtype f32|f16|bf16] [--no-verify] [--force] [--json]';
+const USAGE = 'slayer export MODEL --format hf|gguf|llamafactory|axolotl|peft --out PATH [options] [--json]';
 
 export const exportCommand: Command<ExportResult> = {
   usage: USAGE,
@@ -22,23 +23,16 @@ export const exportCommand: Command<ExportResult> = {
     '              moved into place; --no-verify skips that.',
     'llamafactory  PATH is a folder: LLaMA-Factory config, launcher, dataset registry, DeepSpeed ZeRO-2 config and',
     'axolotl       README-handoff.md (or the Axolotl equivalents), training exactly the trainable layers in slayer.json.',
+    'peft          PATH is a folder: the LoRA adapter of a model trained with --lora, unmerged, as PEFT saves it.',
     'An existing PATH is refused unless --force, which replaces it only once the export is complete.',
   ],
-  options: {
-    format: { type: 'string' },
-    out: { type: 'string' },
-    dtype: { type: 'string' },
-    'no-verify': { type: 'boolean' },
-    force: { type: 'boolean' },
-  },
+  options: parseArgsOptions(exportSchema),
+  optionHelp: helpLines(exportSchema),
   async run(positionals, values, ctx) {
     const model = requirePositional(positionals, 0, 'the model folder (MODEL)', USAGE);
-    requireStringFlag(values, 'format', USAGE);
-    const format = choiceFlag<ExportFormat>(values, 'format', EXPORT_FORMATS, 'hf'); // present: checked just above
-    const out = requireStringFlag(values, 'out', USAGE);
-    const dtype = stringFlag(values, 'dtype') === undefined ? undefined : choiceFlag<WeightDtype>(values, 'dtype', EXPORT_DTYPES, 'f32');
-    await requireRoomForJob('export', { modelDir: model, format, out, dtype });
-    const result = await exportModel(model, { format, out, dtype, verify: values['no-verify'] !== true, overwrite: values.force === true }, ctx);
+    const { modelDir, ...options } = parseFlags(exportSchema, values, { modelDir: model }, USAGE);
+    await requireRoomForJob('export', { modelDir, format: options.format, out: options.out, dtype: options.dtype });
+    const result = await exportModel(modelDir, options, ctx);
     for (const w of result.warnings) ctx.info(`Warning: ${w}`);
     ctx.info(`Wrote ${result.out}`);
     return result;

@@ -2,7 +2,8 @@
 import { inspectModel } from '../../main/inspect/inspect.js';
 import type { InspectResult, MemoryNeed } from '../../shared/model.js';
 import type { Command } from '../command.js';
-import { bytesFlag, requirePositional } from '../args.js';
+import { requirePositional } from '../args.js';
+import { parseSize } from '../../shared/size.js';
 import type { GpuReport } from '../../shared/compute.js';
 
 const USAGE = 'slayer inspect MODEL [--gpu-memory SIZE] [--json]';
@@ -29,11 +30,14 @@ export const inspectCommand: Command<InspectResult> = {
   details: [
     'MODEL is a Hugging Face folder: config.json, *.safetensors (with the index when sharded), tokenizer.json.',
     'Also the GPU jobs would use (name, graphics API, fp16, memory) and where --provider auto (the default) would run them, and why.',
-    "--gpu-memory SIZE: the GPU's memory, for drivers that do not report it.",
   ],
+  // Its one flag is read by hand: inspect starts without zod (the command schemas' library), as a test of the built CLI checks.
   options: { 'gpu-memory': { type: 'string' } },
+  optionHelp: ["  --gpu-memory SIZE  the GPU's memory, for drivers that do not report it"],
   async run(positionals, values) {
-    return inspectModel(requirePositional(positionals, 0, 'the model folder', USAGE), undefined, bytesFlag(values, 'gpu-memory'));
+    const model = requirePositional(positionals, 0, 'the model folder', USAGE);
+    const gpuMemory = values['gpu-memory'];
+    return inspectModel(model, undefined, typeof gpuMemory === 'string' ? parseSize(gpuMemory, 'gpu-memory') : undefined);
   },
   format(r) {
     const yesNo = (b: boolean) => (b ? 'yes' : 'no');

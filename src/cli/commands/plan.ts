@@ -3,17 +3,18 @@
  * show it, and with --out save it for `slayer apply`.
  */
 import { UserError } from '../../shared/errors.js';
-import { PLAN_STRATEGIES, REFRESH_CHOICES, SCORE_METRICS, type Plan, type PlanOptions, type PlanStrategy } from '../../shared/plan.js';
+import type { Plan, PlanOptions, PlanStrategy } from '../../shared/plan.js';
+import { helpLines, parseArgsOptions, parseFlags } from '../../shared/command-schema.js';
+import { planSchema } from '../../shared/commands/plan.js';
 import { readModelConfig } from '../../main/model/config.js';
 import { modelParameters } from '../../main/model/tensors.js';
 import { estimatePlan, formatEstimate, formatPlan, makePlan, parseLayerSpec, readScores, writePlanFile } from '../../main/plan/index.js';
-import { WEIGHT_DTYPES } from '../../shared/estimate.js';
 import type { Command } from '../command.js';
-import { bytesFlag, choiceFlag, numberFlag, requirePositional, stringFlag } from '../args.js';
+import { requirePositional } from '../args.js';
 import { describeGpu } from '../../main/engine/gpu-adapter.js';
-import { PRUNE_DETAILS, PRUNE_USAGE, pruneRuleFlag } from '../prune-flag.js';
+import { PRUNE_DETAILS } from '../prune-flag.js';
 
-const USAGE = `slayer plan MODEL_OR_CONFIG --strategy s|llama-pro|last-k|full|manual [--paper] [--expand N] [--prune-count K] ${PRUNE_USAGE} [--scores SCORES.json] [--score-metric M] [--refresh mean|keep|none] [--budget-params X] [--last-k K] [--layers SPEC] [--out PLAN.json] [--json]`;
+const USAGE = 'slayer plan MODEL_OR_CONFIG --strategy s|llama-pro|last-k|full|manual [options] [--out PLAN.json] [--json]';
 
 /** Which strategy each strategy-specific flag belongs to, so a misplaced flag is an error rather than silently ignored. */
 const FLAG_STRATEGIES: Record<string, readonly PlanStrategy[]> = {
@@ -56,62 +57,45 @@ export const planCommand: Command<Plan> = {
     'Estimate: --batch B (1) --seq-len T (512) for training memory, --dtype f32|f16|bf16 for disk size; training on a GPU in',
     "  both layouts, judged against this machine's GPU (--gpu-memory SIZE where its driver does not report it).",
   ],
-  options: {
-    strategy: { type: 'string' },
-    paper: { type: 'boolean' },
-    expand: { type: 'string' },
-    prune: { type: 'string' },
-    'prune-count': { type: 'string' },
-    scores: { type: 'string' },
-    'score-metric': { type: 'string' },
-    refresh: { type: 'string' },
-    'budget-params': { type: 'string' },
-    'last-k': { type: 'string' },
-    layers: { type: 'string' },
-    out: { type: 'string' },
-    batch: { type: 'string' },
-    'seq-len': { type: 'string' },
-    dtype: { type: 'string' },
-    'gpu-memory': { type: 'string' },
-  },
+  options: parseArgsOptions(planSchema),
+  optionHelp: helpLines(planSchema),
   async run(positionals, values, ctx) {
     const source = requirePositional(positionals, 0, 'the model folder or its config.json', USAGE);
-    const strategy = choiceFlag(values, 'strategy', PLAN_STRATEGIES, 's');
+    // A flag of another strategy is named before its value is read.
+    const { strategy } = parseFlags(planSchema.pick({ strategy: true }), { strategy: values.strategy }, {}, USAGE);
     for (const [flag, strategies] of Object.entries(FLAG_STRATEGIES)) {
       if (values[flag] !== undefined && !strategies.includes(strategy)) {
         throw new UserError(`--${flag} does not apply to --strategy ${strategy} (only to ${strategies.join(', ')}).`);
       }
     }
+    const flags = parseFlags(planSchema, values, {}, USAGE);
     const m = await readModelConfig(source);
-    const count = (flag: string) => (values[flag] === undefined ? undefined : numberFlag(values, flag, 0, { min: 0, integer: true }));
 
     let options: PlanOptions;
     if (strategy === 's') {
-      const scoresFile = stringFlag(values, 'scores');
-      const budget = stringFlag(values, 'budget-params');
-      const pruneRule = pruneRuleFlag(values);
-      if (pruneRule === 'deepest' && (scoresFile !== undefined || values['score-metric'] !== undefined)) {
+      const pruneRule = flags.pruneRule ?? 'deepest';
+      if (pruneRule === 'deepest' && (flags.scores !== undefined || flags.scoreMetric !== undefined)) {
         throw new UserError(
-          `--scores and --score-metric are read by --prune scores or --prune gromov; the ${values.prune === undefined ? "default rule, deepest (the paper's)," : 'deepest rule'} does not use them. Add --prune scores or --prune gromov, or leave them out.`,
+          `--scores and --score-metric are read by --prune scores or --prune gromov; the ${flags.pruneRule === undefined ? "default rule, deepest (the paper's)," : 'deepest rule'} does not use them. Add --prune scores or --prune gromov, or leave them out.`,
         );
       }
       options = {
         strategy,
-        paper: values.paper === true,
-        expand: count('expand'),
-        prune: count('prune-count'),
+        paper: flags.paper,
+        expand: flags.expand,
+        prune: flags.pruneCount,
         pruneRule,
-        scores: scoresFile === undefined ? undefined : await readScores(scoresFile, m.layers),
-        scoreMetric: choiceFlag(values, 'score-metric', SCORE_METRICS, 'angularLast'),
-        refresh: choiceFlag(values, 'refresh', REFRESH_CHOICES, 'mean'),
-        budgetParameters: budget === undefined ? undefined : parseBudget(budget, modelParameters(m)),
+        scores: flags.scores === undefined ? undefined : await readScores(flags.scores, m.layers),
+        scoreMetric: flags.scoreMetric ?? 'angularLast',
+        refresh: flags.refresh ?? 'mean',
+        budgetParameters: flags.budgetParams === undefined ? undefined : parseBudget(flags.budgetParams, modelParameters(m)),
       };
     } else if (strategy === 'llama-pro') {
-      options = { strategy, expand: count('expand') };
+      options = { strategy, expand: flags.expand };
     } else if (strategy === 'last-k') {
-      options = { strategy, lastK: count('last-k') };
+      options = { strategy, lastK: flags.lastK };
     } else if (strategy === 'manual') {
-      const spec = stringFlag(values, 'layers');
+      const spec = flags.layers;
       if (spec === undefined)
         throw new UserError(`--strategy manual needs --layers SPEC, e.g. --layers "expand=1,3,5;prune=30,31;refresh=mean". Usage: ${USAGE}`);
       options = { strategy, layout: parseLayerSpec(spec), spec };
@@ -120,14 +104,9 @@ export const planCommand: Command<Plan> = {
     }
     const plan = makePlan(m, options);
 
-    const estimate = estimatePlan(plan, m, {
-      batch: numberFlag(values, 'batch', 1, { min: 1, integer: true }),
-      seqLen: numberFlag(values, 'seq-len', 512, { min: 1, integer: true }),
-      dtype: values.dtype === undefined ? undefined : choiceFlag(values, 'dtype', WEIGHT_DTYPES, 'f32'),
-      gpu: await describeGpu(bytesFlag(values, 'gpu-memory')),
-    });
+    const estimate = estimatePlan(plan, m, { batch: flags.batch, seqLen: flags.seqLen, dtype: flags.dtype, gpu: await describeGpu(flags.gpuMemoryBytes) });
     ctx.info(formatEstimate(estimate));
-    const out = stringFlag(values, 'out');
+    const { out } = flags;
     if (out === undefined) ctx.info('Preview only: add --out PLAN.json to save this plan.');
     else {
       await writePlanFile(out, plan);

@@ -1,11 +1,13 @@
 /** `slayer probe MODEL --kind drop|insert --data DATA [--qa QA]`: quality with each layer dropped, or with one inserted after it. */
-import { PROBE_INITS, PROBE_KINDS, PROBE_SAMPLES, PROBE_SEQ_LEN, probeLayers, type ProbeResult } from '../../main/analysis/index.js';
+import { helpLines, parseArgsOptions, parseFlags } from '../../shared/command-schema.js';
+import { probeSchema } from '../../shared/commands/probe.js';
+import { probeLayers, type ProbeResult } from '../../main/analysis/index.js';
 import type { Command } from '../command.js';
-import { ANALYSIS_DETAILS, ANALYSIS_FLAGS, ANALYSIS_USAGE, analysisSettings, precisionWords } from '../analysis-flags.js';
-import { choiceFlag, requirePositional, requireStringFlag, stringFlag } from '../args.js';
-import { DATA_DETAILS, DATA_FLAGS, dataOptions, ENGINE_DETAILS, ENGINE_FLAGS, ENGINE_USAGE, engineSettings } from '../run-flags.js';
+import { ANALYSIS_DETAILS, precisionWords, weightCacheFolder } from '../analysis-flags.js';
+import { requirePositional } from '../args.js';
+import { DATA_DETAILS, ENGINE_DETAILS } from '../run-flags.js';
 
-const USAGE = `slayer probe MODEL --kind drop|insert [--init copy|average] --data DATA [--qa QA] [--seq-len ${PROBE_SEQ_LEN}] [--samples ${PROBE_SAMPLES}] [--seed 0] [--split S] ${ANALYSIS_USAGE} ${ENGINE_USAGE} [--json]`;
+const USAGE = 'slayer probe MODEL --kind drop|insert --data DATA [options] [--json]';
 
 export const probeCommand: Command<ProbeResult> = {
   usage: USAGE,
@@ -18,22 +20,12 @@ export const probeCommand: Command<ProbeResult> = {
     ...ANALYSIS_DETAILS,
     ...ENGINE_DETAILS,
   ],
-  options: { kind: { type: 'string' }, init: { type: 'string' }, qa: { type: 'string' }, ...DATA_FLAGS, ...ANALYSIS_FLAGS, ...ENGINE_FLAGS },
+  options: parseArgsOptions(probeSchema),
+  optionHelp: helpLines(probeSchema),
   async run(positionals, values, ctx) {
     const model = requirePositional(positionals, 0, 'the model folder', USAGE);
-    requireStringFlag(values, 'kind', USAGE);
-    return probeLayers(
-      model,
-      {
-        kind: choiceFlag(values, 'kind', PROBE_KINDS, 'drop'),
-        init: choiceFlag(values, 'init', PROBE_INITS, 'copy'),
-        qa: stringFlag(values, 'qa'),
-        ...dataOptions(values, USAGE),
-        ...analysisSettings(values),
-        ...engineSettings(values),
-      },
-      ctx,
-    );
+    const { modelDir, weightCache, ...options } = parseFlags(probeSchema, values, { modelDir: model }, USAGE);
+    return probeLayers(modelDir, { ...options, provider: options.provider ?? 'auto', weightCache: weightCacheFolder(weightCache) }, ctx);
   },
   format(r) {
     const qa = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`).padStart(10);

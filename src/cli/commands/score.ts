@@ -1,11 +1,9 @@
 /** `slayer score MODEL --data DATA`: angular distance and Block Influence of every block. */
-import { join, resolve } from 'node:path';
 import { helpLines, parseArgsOptions, parseFlags } from '../../shared/command-schema.js';
 import { scoreSchema } from '../../shared/commands/score.js';
 import { scoreLayers, type ScoreResult } from '../../main/analysis/index.js';
-import { defaultHome } from '../../main/settings.js';
 import type { Command } from '../command.js';
-import { ANALYSIS_DETAILS, precisionWords } from '../analysis-flags.js';
+import { ANALYSIS_DETAILS, precisionWords, weightCacheFolder } from '../analysis-flags.js';
 import { requirePositional } from '../args.js';
 import { DATA_DETAILS, ENGINE_DETAILS } from '../run-flags.js';
 
@@ -25,8 +23,7 @@ export const scoreCommand: Command<ScoreResult> = {
   async run(positionals, values, ctx) {
     const model = requirePositional(positionals, 0, 'the model folder', USAGE);
     const { modelDir, data, weightCache, ...options } = parseFlags(scoreSchema, values, { modelDir: model }, USAGE);
-    const cache = weightCache === 'none' ? undefined : resolve(weightCache ?? join(defaultHome(), 'weight-cache'));
-    return scoreLayers(modelDir, data, { ...options, provider: options.provider ?? 'auto', weightCache: cache }, ctx);
+    return scoreLayers(modelDir, data, { ...options, provider: options.provider ?? 'auto', weightCache: weightCacheFolder(weightCache) }, ctx);
   },
   format(r) {
     const f = (x: number) => x.toFixed(4).padStart(12);

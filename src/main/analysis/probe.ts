@@ -11,6 +11,7 @@
  * quick scan.
  */
 import { progressSpan, type TaskControl } from '../../shared/progress.js';
+import { PROBE_SAMPLES, PROBE_SEQ_LEN } from '../../shared/commands/probe.js';
 import type { ProbeLayer, ProbeMeasure, ProbeResult } from '../../shared/analysis.js';
 import { withModelFolder } from '../evaluate/model-session.js';
 import { choiceLogLikelihood, multipleChoiceAccuracy } from '../evaluate/multiple-choice.js';
@@ -22,9 +23,6 @@ import { withAnalysisEngine, type AnalysisSettings } from './analysis-session.js
 import { probeLayout, type ProbeInit, type ProbeKind } from './probe-layouts.js';
 import { probeSweep } from './probe-sweep.js';
 
-/** Defaults as for scoring: every probe runs the whole set once, layers + 1 times in all. */
-export const PROBE_SEQ_LEN = 128;
-export const PROBE_SAMPLES = 64;
 const GPU_NO_CACHE_NOTE = 'On the GPU every probe recomputed the blocks before it (the probe cache holds hidden states for the CPU engine only).';
 
 export interface ProbeOptions extends QualityOptions, AnalysisSettings {
@@ -36,6 +34,7 @@ export interface ProbeOptions extends QualityOptions, AnalysisSettings {
 }
 
 export type { ProbeLayer, ProbeMeasure, ProbeResult } from '../../shared/analysis.js';
+export { PROBE_SAMPLES, PROBE_SEQ_LEN };
 
 export async function probeLayers(modelDir: string, options: ProbeOptions, control: TaskControl = {}): Promise<ProbeResult> {
   const started = performance.now();

@@ -14,9 +14,10 @@ import type { ModelFolder } from '../model/folder.js';
 import type { ModelTokenizer } from '../model/tokenizer.js';
 import { loadQualityInputs, measureQuality, qualityShape, type QualityOptions } from './quality.js';
 import { loadTasks, longestSequence, runTasks, type LoadedTask } from './tasks/index.js';
+import { EVAL_SEQ_LEN } from '../../shared/commands/eval.js';
 
 /** Default tokens per sequence (capped at the model's context). */
-export const EVAL_SEQ_LEN = 512;
+export { EVAL_SEQ_LEN };
 
 /** Benchmark tasks to run besides (or instead of) perplexity. */
 export interface TaskSelection {

@@ -16,24 +16,15 @@ export const jobRunners: { [K in JobKind]: Runner<K> } = {
     return runStages(await requireProjectRunOptions(p.projectDir), control, p.until);
   },
   'hash-folder': async (p, control) => (await import('../fs/hash-folder.js')).hashFolder(p.path, control),
-  corpus: async (p, control) => {
+  corpus: async ({ modelDir, data, name, weight, sources, out, cache, ...options }, control) => {
     const { ModelFolder } = await import('../model/folder.js');
     const { buildMixedCorpus } = await import('../data/index.js');
-    const folder = await ModelFolder.open(p.modelDir);
+    const folder = await ModelFolder.open(modelDir);
     const tokenizer = await folder.loadTokenizer().finally(() => folder.close());
     const { report, mixture } = await buildMixedCorpus(
-      [{ name: p.name, data: p.data, weight: p.weight }, ...p.sources],
-      {
-        general: p.general,
-        tokenizer,
-        cacheRoot: join(p.out, '..', 'cache'),
-        domain: p.domain,
-        html: p.html,
-        seqLen: p.seqLen,
-        seed: p.seed,
-        replay: p.replay,
-      },
-      p.out,
+      [{ name, data, weight }, ...sources],
+      { ...options, tokenizer, cacheRoot: cache ?? join(out, '..', 'cache') },
+      out,
       control,
     );
     return { ...report, mixture };
@@ -45,6 +36,5 @@ export const jobRunners: { [K in JobKind]: Runner<K> } = {
   generate: async (p, control) => (await import('../evaluate/index.js')).generateText(p.modelDir, p.prompt, p, control),
   train: async (p, control) => (await import('../train/index.js')).train(p.modelDir, p, control),
   'instruct-eval': async (p, control) => (await import('../train/instruct-eval.js')).evaluateInstructions(p.modelDir, p, control),
-  export: async (p, control) =>
-    (await import('../export/index.js')).exportModel(p.modelDir, { format: p.format, out: p.out, dtype: p.dtype, overwrite: p.overwrite }, control),
+  export: async ({ modelDir, ...options }, control) => (await import('../export/index.js')).exportModel(modelDir, options, control),
 };

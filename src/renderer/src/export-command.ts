@@ -1,10 +1,5 @@
-/** The `slayer export` command line that writes the same export as the Export step (docs/cli.md). */
+/** The `slayer export` command line that writes the same export as the Export step (docs/cli.md), from the export schema. */
 import type { JobRequestParams } from '../../shared/jobs';
-import { shellQuote } from './plan-command';
+import { exportCommandLine } from '../../shared/commands/export';
 
-export function exportCommand(p: JobRequestParams<'export'>): string {
-  const args = ['slayer', 'export', shellQuote(p.modelDir), '--format', p.format, '--out', shellQuote(p.out)];
-  if (p.dtype) args.push('--dtype', p.dtype);
-  if (p.overwrite) args.push('--force');
-  return args.join(' ');
-}
+export const exportCommand = (p: JobRequestParams<'export'>): string => exportCommandLine(p);

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { flag } from '../command-schema.js';
 import { PROVIDER_CHOICES } from '../compute.js';
-import { UserError } from '../errors.js';
+import { parseSize } from '../size.js';
 
 export const path = z.string().min(1, 'a path is required');
 export const seqLen = z.number().int().min(8).max(131072);
@@ -18,16 +18,6 @@ export const seed = z
   .default(0);
 export const split = z.enum(['train', 'validation', 'general-train', 'general-validation']);
 export const SPLIT_DESCRIPTION = 'the part of a built corpus to read: train, validation, general-train or general-validation';
-
-const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 2 ** 10, KB: 2 ** 10, M: 2 ** 20, MB: 2 ** 20, G: 2 ** 30, GB: 2 ** 30, T: 2 ** 40, TB: 2 ** 40 };
-
-/** A size such as "12GB", "512M" or "1e9" in bytes (K/M/G/T count in powers of 1024); `name` is the flag, for the error. */
-export function parseSize(raw: string, name: string): number {
-  const m = /^\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([a-z]*)\s*$/i.exec(raw);
-  const unit = m ? SIZE_UNITS[m[2].toUpperCase().replace(/IB$/, 'B')] : undefined;
-  if (!m || unit === undefined || !(Number(m[1]) > 0)) throw new UserError(`--${name} must be a size such as 12GB or 512MB, got "${raw}".`);
-  return Math.floor(Number(m[1]) * unit);
-}
 
 /** Where the forward and backward passes run; main fills in what the job leaves out from the user's Settings. */
 export const engineOptions = {
@@ -58,3 +48,19 @@ export const engineOptions = {
     parse: (raw) => parseSize(raw, 'gpu-memory'),
   }),
 };
+
+/** What to do with a JSONL line that cannot be used. */
+export const BAD_LINE_CHOICES = ['stop', 'skip'] as const;
+export const badLines = flag(z.enum(BAD_LINE_CHOICES).optional(), {
+  flag: 'bad-lines',
+  value: 'stop|skip',
+  description: 'an unusable JSONL line stops the run, or is skipped and listed',
+  defaultText: 'stop',
+});
+
+/** Multiple-choice questions scored with the perplexity data. */
+export const qa = flag(path.optional(), {
+  flag: 'qa',
+  value: 'QA',
+  description: 'multiple-choice questions (.jsonl: question, choices, answer), each choice scored by its log-likelihood',
+});

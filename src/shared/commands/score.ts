@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { flag } from '../command-schema.js';
 import { ANALYSIS_PRECISIONS } from '../analysis.js';
-import { engineOptions, path, seed, seqLen, split, SPLIT_DESCRIPTION } from './common.js';
+import { badLines, engineOptions, path, seed, seqLen, split, SPLIT_DESCRIPTION } from './common.js';
 
 export const SCORE_SEQ_LEN = 128;
 export const SCORE_SAMPLES = 64;
@@ -41,12 +41,7 @@ export const scoreSchema = z.object({
     description: 'sequences measured (a seeded sample)',
   }),
   seed: flag(seed, { flag: 'seed', value: 'S', description: 'seeds the sample of sequences' }),
-  badLines: flag(z.enum(['stop', 'skip']).optional(), {
-    flag: 'bad-lines',
-    value: 'stop|skip',
-    description: 'an unusable JSONL line stops the run, or is skipped and listed',
-    defaultText: 'stop',
-  }),
+  badLines,
   spans: flag(z.array(z.number().int()).max(16).optional(), {
     flag: 'spans',
     value: 'N[,M]|none',

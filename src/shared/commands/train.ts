@@ -17,7 +17,7 @@ import { engineOptions, path, seed, split, SPLIT_DESCRIPTION } from './common.js
 export const DATA_FORMATS = ['text', 'instruct'] as const;
 
 /** One training source: a file, folder or built corpus, with an optional name and sampling weight (default 1). */
-const source = z.object({ name: z.string().min(1).optional(), data: path, weight: z.number().optional() });
+export const source = z.object({ name: z.string().min(1).optional(), data: path, weight: z.number().optional() });
 export type SourceSpec = z.infer<typeof source>;
 
 /** "[NAME=]DATA[:WEIGHT]", e.g. code=corpora/code:0.6; a ":" followed by a path separator belongs to the path. */
@@ -35,7 +35,7 @@ export function parseSourceSpec(spec: string): SourceSpec {
 }
 
 /** A source as its flag writes it: the inverse of parseSourceSpec. */
-function showSource(s: unknown): string {
+export function showSource(s: unknown): string {
   if (typeof s === 'string') return s;
   const { name, data, weight } = s as SourceSpec;
   return `${name === undefined ? '' : `${name}=`}${data}${weight === undefined ? '' : `:${weight}`}`;

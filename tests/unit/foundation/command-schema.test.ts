@@ -12,34 +12,7 @@ import { sftSchema, trainCommandLine, trainSchema, TRAIN_OPTION_DEFAULTS, type T
 import { jobParamSchemas } from '../../../src/shared/jobs';
 import { main } from '../../../src/cli/main';
 import { trainOptions } from '../../../src/cli/train-flags';
-
-/** Splits a command line as a POSIX shell does for what commandLine writes: words, and '...' with '\'' inside. */
-function shellWords(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === "'") {
-      const end = line.indexOf("'", i + 1);
-      word += line.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (c === '\\') {
-      word += line[++i];
-      inWord = true;
-    } else if (c === ' ') {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
-}
+import { shellWords } from '../../helpers/shell-words';
 
 /** What `slayer train|sft` makes of a command line: the job parameters it would run. */
 function readBack(line: string) {
