@@ -21,6 +21,7 @@ export const runCommand: Command<RunResult> = {
     '  earlier run wrote, --out PROJECT alone finishes what was started; flags given override the saved settings for this run.',
     'Every stage writes into PROJECT with checksums; running the same command again reuses every stage whose inputs did not change.',
     '--general: general text for the forgetting check. --qa / --general-qa: multiple-choice JSONL sets for domain and general.',
+    '--task / --general-task (repeatable): benchmark tasks asked of every model, as slayer eval --task reads them (bundled:NAME too).',
     '--baselines: also train these the same way, for a side-by-side comparison (default llama-pro,last-k; "none" to skip):',
     '  llama-pro, last-k, full (full fine-tuning: every tensor), lora (LoRA adapters on q_proj and v_proj of every block, at the',
     "  rank whose adapters train as many values as the S run, capped at the weights' own rank; --lora-rank R to choose).",
@@ -58,6 +59,8 @@ export const runCommand: Command<RunResult> = {
       out,
       domainQa: given('domainQa') ? flags.domainQa : (base?.domainQa ?? null),
       generalQa: given('generalQa') ? flags.generalQa : (base?.generalQa ?? null),
+      domainTasks: given('domainTasks') ? flags.domainTasks.map(taskPath) : (base?.domainTasks ?? []),
+      generalTasks: given('generalTasks') ? flags.generalTasks.map(taskPath) : (base?.generalTasks ?? []),
       steps: pick('steps', base?.steps)!,
       batch: pick('batch', base?.batch)!,
       lr: pick('lr', base?.lr)!,
@@ -77,6 +80,13 @@ export const runCommand: Command<RunResult> = {
   },
   format: formatRunResult,
 };
+
+/** Task files as absolute paths (saved in settings.json, read from any folder later); bundled:NAME as it is; a comma list item by item. */
+const taskPath = (tasks: string) =>
+  tasks
+    .split(',')
+    .map((t) => (t.startsWith('bundled:') ? t : resolve(t)))
+    .join(',');
 
 /** One DATA folder as it is; several (or a weight) as sources, a NAME of code, math or legal setting that source's field. */
 function dataSources(specs: SourceSpec[]) {

@@ -62,6 +62,18 @@ export const runSchema = z.object({
   }),
   domainQa: flag(pipeline.domainQa, { flag: 'qa', value: 'QA', description: 'multiple-choice questions of the field (.jsonl), asked of every model' }),
   generalQa: flag(pipeline.generalQa, { flag: 'general-qa', value: 'QA', description: 'general multiple-choice questions (.jsonl), asked of every model' }),
+  domainTasks: flag(pipeline.domainTasks, {
+    flag: 'task',
+    value: 'FILE|bundled:NAME',
+    multiple: true,
+    description: 'a benchmark task of the field asked of every model: a task file, a JSONL file or bundled:NAME; repeat for several',
+  }),
+  generalTasks: flag(pipeline.generalTasks, {
+    flag: 'general-task',
+    value: 'FILE|bundled:NAME',
+    multiple: true,
+    description: 'a general benchmark task asked of every model, for the forgetting check; repeat for several',
+  }),
   steps: flag(pipeline.steps, { flag: 'steps', value: 'N', description: 'optimizer steps of every training run (the same for S and the baselines)' }),
   batch: flag(pipeline.batch, { flag: 'batch', value: 'B', description: 'sequences per training step' }),
   lr: flag(pipeline.lr, { flag: 'lr', value: 'X', description: 'peak learning rate of every training run' }),

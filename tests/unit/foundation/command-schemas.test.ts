@@ -254,6 +254,8 @@ describe('slayer run and the project settings', () => {
     ['prune', 'pipeline.pruneRule', settings.pipeline.pruneRule],
     ['qa', 'pipeline.domainQa', settings.pipeline.domainQa],
     ['general-qa', 'pipeline.generalQa', settings.pipeline.generalQa],
+    ['task', 'pipeline.domainTasks', settings.pipeline.domainTasks],
+    ['general-task', 'pipeline.generalTasks', settings.pipeline.generalTasks],
     ['seed', 'corpus.seed', settings.corpus.seed],
   ];
   const field = (flag: string) => flagFields(runSchema).find((f) => f.info.flag === flag)!;
@@ -278,6 +280,11 @@ describe('slayer run and the project settings', () => {
       /^--baselines takes llama-pro, last-k, full, lora or none; got "qlora"\.$/,
     );
     expect(() => parseFlags(runSchema, { out: 'p', prune: '2' }, {}, 'u')).toThrow(/^--prune names the rule .* --prune-count 2\.$/);
+    // Tasks repeat, as slayer eval's --task does.
+    expect(parseFlags(runSchema, { out: 'p', task: ['bundled:code-js', 't.json'], 'general-task': ['g.jsonl'] }, {}, 'u')).toMatchObject({
+      domainTasks: ['bundled:code-js', 't.json'],
+      generalTasks: ['g.jsonl'],
+    });
     // A run made from flags alone: 256 tokens per sequence (a project's corpus keeps its own, 512 by default).
     expect(parseFlags(runSchema, { out: 'p' }, {}, 'u').seqLen).toBe(256);
   });
