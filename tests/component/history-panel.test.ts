@@ -10,45 +10,17 @@ import HistoryPanel from '../../src/renderer/src/components/HistoryPanel.vue';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { jobDuration, jobNumbers, planRows, settingsRows, trainedPlan } from '../../src/renderer/src/history';
-import { parseModelConfig } from '../../src/main/model/config.js';
 import { DEFAULTS } from '../../src/main/train/options.js';
 import { makePlan } from '../../src/main/plan/index.js';
 import type { Project, SlayerApi } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
 import type { Plan } from '../../src/shared/plan.js';
+import { finishedJob, model, sPlan } from './inject-fixtures.js';
 
-const model = parseModelConfig({
-  architectures: ['LlamaForCausalLM'],
-  num_hidden_layers: 8,
-  hidden_size: 64,
-  intermediate_size: 172,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  vocab_size: 400,
-  max_position_embeddings: 2048,
-  rms_norm_eps: 1e-5,
-});
-const sPlan = makePlan(model, { strategy: 's' });
 const proPlan = makePlan(model, { strategy: 'llama-pro', expand: 4 });
 const EXPANDED = '/d/p1/models/expanded';
 
-function job(kind: JobRecord['kind'], id: string, at: string, patch: Partial<JobRecord> = {}, params: Record<string, unknown> = {}): JobRecord {
-  return {
-    id,
-    kind,
-    projectId: 'p1',
-    state: 'succeeded',
-    createdAt: at,
-    startedAt: at,
-    endedAt: at,
-    progress: null,
-    error: null,
-    errorDetail: null,
-    result: null,
-    params,
-    ...patch,
-  } as JobRecord;
-}
+const job = finishedJob;
 
 function trainResult(losses: number[], patch: Partial<JobResults['train']['settings']> = {}): JobResults['train'] {
   return {

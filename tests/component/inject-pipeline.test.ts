@@ -12,9 +12,8 @@ import InjectStep from '../../src/renderer/src/steps/InjectStep.vue';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
-import { parseModelConfig } from '../../src/main/model/config.js';
 import { estimatePlan, makePlan } from '../../src/main/plan/index.js';
-import type { BrowseResult, Project, SlayerApi } from '../../src/shared/api.js';
+import type { BrowseResult, SlayerApi } from '../../src/shared/api.js';
 import { jobsOfKind, type JobRecord } from '../../src/shared/jobs.js';
 import { expansionState } from '../../src/renderer/src/expansion';
 import type { PipelineStatus, StageRecord, StageState } from '../../src/shared/pipeline.js';
@@ -22,22 +21,9 @@ import type { Plan, PlanOptions } from '../../src/shared/plan.js';
 import type { Measurement } from '../../src/shared/report.js';
 import type { ApplyResult } from '../../src/shared/surgery.js';
 import type { TrainResult } from '../../src/shared/training.js';
+import { EXPANDED, finishedJob, model, project, sPlan } from './inject-fixtures.js';
 import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
 
-const model = parseModelConfig({
-  architectures: ['LlamaForCausalLM'],
-  num_hidden_layers: 8,
-  hidden_size: 64,
-  intermediate_size: 172,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  vocab_size: 400,
-  max_position_embeddings: 2048,
-  rms_norm_eps: 1e-5,
-});
-const sPlan: Plan = makePlan(model, { strategy: 's' });
-const project: Project = { id: 'p1', name: 'Helpers', domain: 'code', createdAt: '', updatedAt: '', modelDir: '/m/base', dir: '/d/p1' };
-const EXPANDED = '/d/p1/models/s-expanded';
 const TRAINED = '/d/p1/models/s-trained';
 
 const APPLY_DONE_AT = '2026-03-01T12:00:00.000Z';
@@ -123,23 +109,8 @@ let savedPlan: Plan | null;
 let calls: [string, Record<string, unknown>][];
 let settingsFiles = new FakeProjectSettings();
 
-function job(kind: 'apply' | 'train', id: string, at: string, patch: Partial<JobRecord>, params: Record<string, unknown>): JobRecord {
-  return {
-    id,
-    kind,
-    projectId: 'p1',
-    state: 'succeeded',
-    createdAt: at,
-    startedAt: at,
-    endedAt: at,
-    progress: null,
-    error: null,
-    errorDetail: null,
-    result: null,
-    params,
-    ...patch,
-  } as JobRecord;
-}
+const job = (kind: 'apply' | 'train', id: string, at: string, patch: Partial<JobRecord>, params: Record<string, unknown>) =>
+  finishedJob(kind, id, at, patch, params);
 
 const status = (): PipelineStatus => ({
   missing: null,

@@ -11,29 +11,15 @@ import InjectStep from '../../src/renderer/src/steps/InjectStep.vue';
 import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { useTrainingStore } from '../../src/renderer/src/stores/training';
-import { parseModelConfig } from '../../src/main/model/config.js';
 import { estimatePlan, makePlan } from '../../src/main/plan/index.js';
-import type { BrowseResult, Project, SlayerApi } from '../../src/shared/api.js';
+import type { BrowseResult, SlayerApi } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
 import type { Plan, PlanOptions } from '../../src/shared/plan.js';
+import { EXPANDED, finishedJob, model, project, sPlan } from './inject-fixtures.js';
 import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
 
 let settingsFiles = new FakeProjectSettings();
 
-const model = parseModelConfig({
-  architectures: ['LlamaForCausalLM'],
-  num_hidden_layers: 8,
-  hidden_size: 64,
-  intermediate_size: 172,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  vocab_size: 400,
-  max_position_embeddings: 2048,
-  rms_norm_eps: 1e-5,
-});
-const sPlan = makePlan(model, { strategy: 's' });
-const project: Project = { id: 'p1', name: 'Helpers', domain: 'code', createdAt: '', updatedAt: '', modelDir: '/m/base', dir: '/d/p1' };
-const EXPANDED = '/d/p1/models/s-expanded';
 const TRAINED = '/d/p1/models/s-trained';
 
 // What the scripted API answers; each test sets it up.
@@ -44,29 +30,7 @@ let calls: [string, Record<string, unknown>][];
 const listeners = new Map<string, ((p: unknown) => void)[]>();
 const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload));
 
-function record(
-  kind: JobRecord['kind'],
-  id: string,
-  createdAt: string,
-  patch: Partial<Record<keyof JobRecord, unknown>>,
-  params: Record<string, unknown>,
-): JobRecord {
-  return {
-    id,
-    kind,
-    projectId: 'p1',
-    state: 'succeeded',
-    createdAt,
-    startedAt: createdAt,
-    endedAt: createdAt,
-    progress: null,
-    error: null,
-    errorDetail: null,
-    result: null,
-    params,
-    ...patch,
-  } as JobRecord;
-}
+const record = finishedJob;
 
 function applyJob(plan: Plan, functionCheck: JobResults['apply']['functionCheck']): JobRecord {
   const result: JobResults['apply'] = {

@@ -12,44 +12,15 @@ import { useAppStore } from '../../src/renderer/src/stores/app';
 import { useInjectStore } from '../../src/renderer/src/stores/inject';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
 import { defaultForm } from '../../src/renderer/src/train-settings';
-import { parseModelConfig } from '../../src/main/model/config.js';
 import { estimatePlan, makePlan } from '../../src/main/plan/index.js';
-import type { Project, SlayerApi } from '../../src/shared/api.js';
+import type { SlayerApi } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
 import type { PlanOptions } from '../../src/shared/plan.js';
+import { finishedJob, model, project, sPlan } from './inject-fixtures.js';
 import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings.js';
 
-const model = parseModelConfig({
-  architectures: ['LlamaForCausalLM'],
-  num_hidden_layers: 8,
-  hidden_size: 64,
-  intermediate_size: 172,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  vocab_size: 400,
-  max_position_embeddings: 2048,
-  rms_norm_eps: 1e-5,
-});
-const sPlan = makePlan(model, { strategy: 's' });
-const project: Project = { id: 'p1', name: 'Helpers', domain: 'code', createdAt: '', updatedAt: '', modelDir: '/m/base', dir: '/d/p1' };
-
-function job(kind: JobRecord['kind'], id: string, params: Record<string, unknown>, result: unknown): JobRecord {
-  const at = '2026-01-01T09:00:00Z';
-  return {
-    id,
-    kind,
-    projectId: 'p1',
-    state: 'succeeded',
-    createdAt: at,
-    startedAt: at,
-    endedAt: at,
-    progress: null,
-    error: null,
-    errorDetail: null,
-    result,
-    params,
-  } as JobRecord;
-}
+const job = (kind: JobRecord['kind'], id: string, params: Record<string, unknown>, result: unknown) =>
+  finishedJob(kind, id, '2026-01-01T09:00:00Z', { result }, params);
 
 /** A corpus of 1,000 training sequences of 64 tokens (64,000 tokens). */
 const corpus = job('corpus', 'corpus-1', { modelDir: '/m/base', out: '/d/p1/corpus', seqLen: 64 }, {

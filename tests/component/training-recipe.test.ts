@@ -12,36 +12,19 @@ import InstructStage from '../../src/renderer/src/components/InstructStage.vue';
 import LayerUpdatesCard from '../../src/renderer/src/components/LayerUpdatesCard.vue';
 import { mixtureParams, type ProjectSettings } from '../../src/shared/project-settings';
 import { useJobsStore } from '../../src/renderer/src/stores/jobs';
-import type { BrowseResult, Project, SlayerApi } from '../../src/shared/api.js';
+import type { BrowseResult, SlayerApi } from '../../src/shared/api.js';
 import type { InstructPreview } from '../../src/shared/instruct.js';
 import { useAppStore } from '../../src/renderer/src/stores/app';
+import { finishedJob, project } from './inject-fixtures.js';
 import { FakeProjectSettings, NOT_SETTINGS } from './fake-project-settings';
 import type { JobRecord } from '../../src/shared/jobs.js';
-
-const project: Project = { id: 'p1', name: 'Helpers', domain: 'code', createdAt: '', updatedAt: '', modelDir: '/m/base', dir: '/d/p1' };
 
 let jobs: JobRecord[];
 let calls: [string, Record<string, unknown>][];
 let preview: InstructPreview;
 
-function record(id: string, patch: Partial<Record<keyof JobRecord, unknown>>, params: Record<string, unknown>): JobRecord {
-  const at = '2026-01-01T09:00:00Z';
-  return {
-    id,
-    kind: 'train',
-    projectId: 'p1',
-    state: 'succeeded',
-    createdAt: at,
-    startedAt: at,
-    endedAt: at,
-    progress: null,
-    error: null,
-    errorDetail: null,
-    result: null,
-    params,
-    ...patch,
-  } as JobRecord;
-}
+const record = (id: string, patch: Partial<Record<keyof JobRecord, unknown>>, params: Record<string, unknown>) =>
+  finishedJob('train', id, '2026-01-01T09:00:00Z', patch, params);
 
 const bridge: SlayerApi = {
   invoke: (async (method: string, request: Record<string, unknown>) => {
