@@ -9,10 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CorpusReport } from '../../src/main/data/report.js';
-import { type App, stepScreenshot, createProject, chooseModel, startAppWithTinyModel } from './harness.js';
-
-const CODE = join(process.cwd(), 'resources/demo/corpora/code');
-const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
+import { type App, stepScreenshot, createProject, chooseModel, startAppWithTinyModel, DEMO_CODE, DEMO_GENERAL } from './harness.js';
 
 async function findFile(root: string, name: string): Promise<string> {
   // Not the token cache's files, nor the stage records (stages/corpus.json is the corpus stage's record).
@@ -40,9 +37,9 @@ describe('corpus and analyze steps in browser mode', () => {
     // Corpus: the documents picker is open while no folder is chosen; the field comes from the project.
     await page.locator('[data-step="corpus"]').click();
     expect(await page.getByLabel('Field of the documents').inputValue()).toBe('code');
-    await page.getByLabel('Documents folder path').fill(CODE);
+    await page.getByLabel('Documents folder path').fill(DEMO_CODE);
     await page.getByRole('button', { name: 'Go', exact: true }).click();
-    await page.getByLabel(`Folders in ${CODE}`).waitFor();
+    await page.getByLabel(`Folders in ${DEMO_CODE}`).waitFor();
     await page.getByTestId('choose-folder').click();
     const preview = page.getByTestId('corpus-preview');
     await preview.waitFor();
@@ -50,9 +47,9 @@ describe('corpus and analyze steps in browser mode', () => {
     expect(await preview.locator('.excerpt').count()).toBe(3);
 
     await page.getByTestId('general-folder').getByRole('button', { name: 'Choose…' }).click();
-    await page.getByLabel('General text folder path').fill(GENERAL);
+    await page.getByLabel('General text folder path').fill(DEMO_GENERAL);
     await page.getByRole('button', { name: 'Go', exact: true }).click();
-    await page.getByLabel(`Folders in ${GENERAL}`).waitFor();
+    await page.getByLabel(`Folders in ${DEMO_GENERAL}`).waitFor();
     await page.getByTestId('choose-folder').click();
     await page.getByTestId('general-preview').waitFor();
     expect(await page.getByTestId('general-preview').textContent()).toMatch(/\d+ files · [\d.]+ MB · text \d+/);
@@ -112,8 +109,8 @@ describe('corpus and analyze steps in browser mode', () => {
     await page.reload();
     await page.locator('[data-step="corpus"]').click();
     await page.getByTestId('corpus-report').waitFor();
-    expect(await page.getByTestId('data-folder').textContent()).toContain(CODE);
-    expect(await page.getByTestId('general-folder').textContent()).toContain(GENERAL);
+    expect(await page.getByTestId('data-folder').textContent()).toContain(DEMO_CODE);
+    expect(await page.getByTestId('general-folder').textContent()).toContain(DEMO_GENERAL);
     await page.locator('[data-step="analyze"]').click();
     await page.getByTestId('scores-in-plan').waitFor();
 

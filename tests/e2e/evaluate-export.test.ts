@@ -15,17 +15,13 @@ import { applyPlan } from '../../src/main/surgery/index.js';
 import type { Project } from '../../src/shared/api.js';
 import type { JobRecord, JobResults } from '../../src/shared/jobs.js';
 import type { Plan } from '../../src/shared/plan.js';
-import { startApp, type App, invoke, stepScreenshot, createProject, chooseModel, TINY_MODEL } from './harness.js';
+import { startApp, type App, invoke, stepScreenshot, createProject, chooseModel, TINY_MODEL, DEMO_CODE, DEMO_GENERAL, perplexityText } from './harness.js';
 
-const CODE = join(process.cwd(), 'resources/demo/corpora/code');
-const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
 const BUNDLED_QA = join(process.cwd(), 'resources/demo/qa');
 /** Questions per set: the first ones of the bundled sets, enough for accuracies without a minute of scoring. */
 const QUESTIONS = 12;
 
 const pct = (before: number, after: number) => ((after - before) / before) * 100;
-/** Perplexities as people read them: two decimals, one from 100 up. */
-const perplexityText = (x: number) => (x >= 100 ? x.toFixed(1) : x.toFixed(2));
 const signed = (x: number, unit: string) => `${Math.abs(x) < 0.05 ? '±' : x > 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} ${unit}`;
 
 describe('evaluate and export steps in browser mode', () => {
@@ -64,7 +60,7 @@ describe('evaluate and export steps in browser mode', () => {
     const corpusDir = join(project.dir, 'corpus');
     const corpusJob = await invoke(app, 'jobs.start', {
       kind: 'corpus',
-      params: { modelDir, data: CODE, general: GENERAL, domain: 'code', seqLen: 128, out: corpusDir },
+      params: { modelDir, data: DEMO_CODE, general: DEMO_GENERAL, domain: 'code', seqLen: 128, out: corpusDir },
       projectId: project.id,
     });
     await expect.poll(async () => (await invoke(app, 'jobs.get', { id: corpusJob.id })).state, { timeout: 60_000, interval: 250 }).toBe('succeeded');

@@ -8,7 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { ApiMethod, ApiRequest, ApiResponses } from '../../src/shared/api.js';
+import type { ApiMethod, ApiRequest, ApiResponses, Project } from '../../src/shared/api.js';
+import type { ProjectSettingsPatch } from '../../src/shared/project-settings.js';
 import { generateTestModel, type TestModelOptions } from '../../src/tooling/test-model.js';
 import { tempDir } from '../helpers/tmp.js';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -141,4 +142,26 @@ export async function chooseModel(page: Page, dir: string): Promise<void> {
   await page.getByText('looks like a model folder').waitFor();
   await page.getByTestId('choose-folder').click();
   await page.getByTestId('model-summary').waitFor();
+}
+
+/** The bundled demo's code documents and general text, the step tests' corpus. */
+export const DEMO_CODE = join(process.cwd(), 'resources/demo/corpora/code');
+export const DEMO_GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
+
+/** Perplexities as the app shows them: two decimals, one from 100 up (written here, not taken from the app). */
+export const perplexityText = (x: number) => (x >= 100 ? x.toFixed(1) : x.toFixed(2));
+
+/**
+ * A code project on `modelDir` with its settings.json patched (the Corpus step's choices, tiny
+ * pipeline settings), made as a person would up to the model, then the page reloaded to read them.
+ */
+export async function openProjectWithSettings(app: App, modelDir: string, name: string, patch: ProjectSettingsPatch): Promise<Project> {
+  const { page } = app;
+  await page.goto(app.url);
+  await createProject(page, name, 'code');
+  await chooseModel(page, modelDir);
+  const [project] = await invoke(app, 'projects.list', {});
+  await invoke(app, 'projects.updateSettings', { id: project.id, patch });
+  await page.reload();
+  return project;
 }

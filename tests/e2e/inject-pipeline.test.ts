@@ -9,17 +9,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Project } from '../../src/shared/api.js';
 import type { StageRecord } from '../../src/shared/pipeline.js';
 import type { Measurement } from '../../src/shared/report.js';
 import type { ApplyResult } from '../../src/shared/surgery.js';
 import type { TrainResult } from '../../src/shared/training.js';
-import { type App, invoke, stepScreenshot, createProject, chooseModel, startAppWithTinyModel } from './harness.js';
-
-const CODE = join(process.cwd(), 'resources/demo/corpora/code');
-const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
-/** Perplexities as the step shows them (before-after.ts formatPerplexity): two decimals, one from 100 up. */
-const perplexityText = (x: number) => (x >= 100 ? x.toFixed(1) : x.toFixed(2));
+import { type App, stepScreenshot, startAppWithTinyModel, DEMO_CODE, DEMO_GENERAL, perplexityText, openProjectWithSettings } from './harness.js';
 
 describe('the inject step over the pipeline stages, in browser mode', () => {
   let app: App;
@@ -32,18 +26,10 @@ describe('the inject step over the pipeline stages, in browser mode', () => {
 
   it("shows the build and the training the stage list made, from the project's stage records", async () => {
     const { page } = app;
-    await page.goto(app.url);
-    await createProject(page, 'Pipeline helpers', 'code');
-    await chooseModel(page, modelDir);
-    const [project] = (await invoke(app, 'projects.list', {})) as Project[];
-    await invoke(app, 'projects.updateSettings', {
-      id: project.id,
-      patch: {
-        corpus: { data: CODE, general: GENERAL, seqLen: 32 },
-        pipeline: { steps: 6, batch: 2, scoreSamples: 4, evalSamples: 8, baselines: [] },
-      },
+    const project = await openProjectWithSettings(app, modelDir, 'Pipeline helpers', {
+      corpus: { data: DEMO_CODE, general: DEMO_GENERAL, seqLen: 32 },
+      pipeline: { steps: 6, batch: 2, scoreSamples: 4, evalSamples: 8, baselines: [] },
     });
-    await page.reload();
     await page.locator('[data-step="inject"]').click();
     // Nothing built yet, and no plan saved: the step asks for one.
     await page.getByTestId('inject-needs').waitFor();

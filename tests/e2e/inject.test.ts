@@ -11,10 +11,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Project } from '../../src/shared/api.js';
 import type { JobResults } from '../../src/shared/jobs.js';
-import { screenshot, type App, invoke, stepScreenshot, createProject, chooseModel, startAppWithTinyModel } from './harness.js';
+import { screenshot, type App, invoke, stepScreenshot, createProject, chooseModel, startAppWithTinyModel, DEMO_CODE, DEMO_GENERAL } from './harness.js';
 
-const CODE = join(process.cwd(), 'resources/demo/corpora/code');
-const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
 /** Long enough to stop, resume and reload mid-run when steps are fast (10-50 a second here, depending on the load). */
 const STEPS = 400;
 
@@ -70,7 +68,7 @@ describe('inject step in browser mode', () => {
     const corpus = join(project.dir, 'corpus');
     const corpusJob = await invoke(app, 'jobs.start', {
       kind: 'corpus',
-      params: { modelDir, data: CODE, general: GENERAL, domain: 'code', seqLen: 128, out: corpus },
+      params: { modelDir, data: DEMO_CODE, general: DEMO_GENERAL, domain: 'code', seqLen: 128, out: corpus },
       projectId: project.id,
     });
     await expect.poll(async () => (await invoke(app, 'jobs.get', { id: corpusJob.id })).state, { timeout: 60_000, interval: 250 }).toBe('succeeded');

@@ -9,16 +9,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Project } from '../../src/shared/api.js';
 import type { JobResults } from '../../src/shared/jobs.js';
 import type { Measurement, RunReport } from '../../src/shared/report.js';
 import type { StageRecord } from '../../src/shared/pipeline.js';
-import { type App, invoke, stepScreenshot, createProject, chooseModel, startAppWithTinyModel } from './harness.js';
-
-const CODE = join(process.cwd(), 'resources/demo/corpora/code');
-const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
-/** Perplexities as the report card shows them: two decimals, one from 100 up. */
-const perplexityText = (x: number) => (x >= 100 ? x.toFixed(1) : x.toFixed(2));
+import { type App, invoke, stepScreenshot, startAppWithTinyModel, DEMO_CODE, DEMO_GENERAL, perplexityText, openProjectWithSettings } from './harness.js';
 
 describe('the remaining steps in one action, in browser mode', () => {
   let app: App;
@@ -31,20 +25,12 @@ describe('the remaining steps in one action, in browser mode', () => {
 
   it('runs every stage, stops mid-way keeping what finished, resumes, and shows report.json on the Evaluate step', async () => {
     const { page } = app;
-    await page.goto(app.url);
-    await createProject(page, 'Helpers', 'code');
-    await chooseModel(page, modelDir);
-    const [project] = (await invoke(app, 'projects.list', {})) as Project[];
     // The Corpus step's choices and tiny pipeline settings: 200 training steps (some seconds even on a fast
     // machine), so Stop lands in the middle of training; with 40, a fast CI machine finished before the click.
-    await invoke(app, 'projects.updateSettings', {
-      id: project.id,
-      patch: {
-        corpus: { data: CODE, general: GENERAL, seqLen: 32 },
-        pipeline: { steps: 200, batch: 2, scoreSamples: 4, evalSamples: 8, baselines: [] },
-      },
+    const project = await openProjectWithSettings(app, modelDir, 'Helpers', {
+      corpus: { data: DEMO_CODE, general: DEMO_GENERAL, seqLen: 32 },
+      pipeline: { steps: 200, batch: 2, scoreSamples: 4, evalSamples: 8, baselines: [] },
     });
-    await page.reload();
     await page.locator('[data-step="analyze"]').click();
     const start = page.getByTestId('remaining-start');
     expect(await start.textContent()).toContain('Do the remaining steps for me');

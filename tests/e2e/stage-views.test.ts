@@ -10,14 +10,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Project } from '../../src/shared/api.js';
 import type { ScoreResult } from '../../src/shared/analysis.js';
 import type { CorpusReport } from '../../src/shared/corpus.js';
 import type { StageRecord } from '../../src/shared/pipeline.js';
-import { type App, invoke, stepScreenshot, createProject, chooseModel, startAppWithTinyModel } from './harness.js';
-
-const CODE = join(process.cwd(), 'resources/demo/corpora/code');
-const GENERAL = join(process.cwd(), 'resources/demo/corpora/general');
+import { type App, invoke, stepScreenshot, startAppWithTinyModel, DEMO_CODE, DEMO_GENERAL, openProjectWithSettings } from './harness.js';
 
 describe('steps as views of the stages, in browser mode', () => {
   let app: App;
@@ -30,15 +26,10 @@ describe('steps as views of the stages, in browser mode', () => {
 
   it('shows the corpus and the layer scores that the pipeline stages made in the Analyze, Plan and Corpus steps', async () => {
     const { page } = app;
-    await page.goto(app.url);
-    await createProject(page, 'Stages', 'code');
-    await chooseModel(page, modelDir);
-    const [project] = (await invoke(app, 'projects.list', {})) as Project[];
-    await invoke(app, 'projects.updateSettings', {
-      id: project.id,
-      patch: { corpus: { data: CODE, general: GENERAL, seqLen: 32, seed: 3 }, pipeline: { scoreSamples: 6, evalSamples: 8, baselines: [] } },
+    const project = await openProjectWithSettings(app, modelDir, 'Stages', {
+      corpus: { data: DEMO_CODE, general: DEMO_GENERAL, seqLen: 32, seed: 3 },
+      pipeline: { scoreSamples: 6, evalSamples: 8, baselines: [] },
     });
-    await page.reload();
     await page.locator('[data-step="analyze"]').click();
     await page.getByTestId('needs-corpus').waitFor();
 
