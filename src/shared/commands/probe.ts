@@ -44,5 +44,3 @@ export const probeSchema = z.object({
   ...analysisOptions,
   ...engineOptions,
 });
-
-export type ProbeJobParams = z.output<typeof probeSchema>;

@@ -222,7 +222,6 @@ export const trainSchema = z.object({
 /** `slayer sft`: the same options, the data always instruction examples. */
 export const sftSchema = trainSchema.omit({ format: true });
 
-export type TrainJobParams = z.output<typeof trainSchema>;
 export type TrainJobRequest = z.input<typeof trainSchema>;
 
 /** The defaults of the options that have one, read from the schema (what a form starts from). */
