@@ -64,3 +64,24 @@ export const qa = flag(path.optional(), {
   value: 'QA',
   description: 'multiple-choice questions (.jsonl: question, choices, answer), each choice scored by its log-likelihood',
 });
+
+/**
+ * The seeded sample of sequences a layer measurement reads (score, probe): tokens per sequence
+ * (at most the model's context), how many sequences, and the seed that picks them.
+ */
+export function sampleOptions(defaults: { seqLen: number; samples: number }) {
+  return {
+    seqLen: flag(seqLen.optional(), {
+      flag: 'seq-len',
+      value: 'L',
+      description: 'tokens per sequence',
+      defaultText: `${defaults.seqLen}, at most the model's context`,
+    }),
+    samples: flag(z.number().int().min(1).max(1_000_000).default(defaults.samples), {
+      flag: 'samples',
+      value: 'N',
+      description: 'sequences measured (a seeded sample)',
+    }),
+    seed: flag(seed, { flag: 'seed', value: 'S', description: 'seeds the sample of sequences' }),
+  };
+}

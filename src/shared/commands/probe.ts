@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { flag } from '../command-schema.js';
 import { PROBE_INITS, PROBE_KINDS } from '../analysis.js';
-import { badLines, engineOptions, path, qa, seed, seqLen, split, SPLIT_DESCRIPTION } from './common.js';
+import { badLines, engineOptions, path, qa, sampleOptions, split, SPLIT_DESCRIPTION } from './common.js';
 import { analysisOptions } from './score.js';
 
 /** Defaults as for scoring: every probe runs the whole set once, layers + 1 times in all. */
@@ -28,18 +28,7 @@ export const probeSchema = z.object({
   data: flag(path, { flag: 'data', value: 'DATA', description: 'text to measure perplexity on: a file or folder of documents, .jsonl, or a built corpus' }),
   split: flag(split.optional(), { flag: 'split', value: 'PART', description: SPLIT_DESCRIPTION, defaultText: 'train' }),
   qa,
-  seqLen: flag(seqLen.optional(), {
-    flag: 'seq-len',
-    value: 'L',
-    description: 'tokens per sequence',
-    defaultText: `${PROBE_SEQ_LEN}, at most the model's context`,
-  }),
-  samples: flag(z.number().int().min(1).max(1_000_000).default(PROBE_SAMPLES), {
-    flag: 'samples',
-    value: 'N',
-    description: 'sequences measured (a seeded sample)',
-  }),
-  seed: flag(seed, { flag: 'seed', value: 'S', description: 'seeds the sample of sequences' }),
+  ...sampleOptions({ seqLen: PROBE_SEQ_LEN, samples: PROBE_SAMPLES }),
   badLines,
   ...analysisOptions,
   ...engineOptions,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { flag } from '../command-schema.js';
 import { ANALYSIS_PRECISIONS } from '../analysis.js';
-import { badLines, engineOptions, path, seed, seqLen, split, SPLIT_DESCRIPTION } from './common.js';
+import { badLines, engineOptions, path, sampleOptions, split, SPLIT_DESCRIPTION } from './common.js';
 
 export const SCORE_SEQ_LEN = 128;
 export const SCORE_SAMPLES = 64;
@@ -29,18 +29,7 @@ export const scoreSchema = z.object({
   modelDir: path,
   data: flag(path, { flag: 'data', value: 'DATA', description: 'text to measure on: a file or folder of documents, .jsonl, or a built corpus' }),
   split: flag(split.optional(), { flag: 'split', value: 'PART', description: SPLIT_DESCRIPTION, defaultText: 'train' }),
-  seqLen: flag(seqLen.optional(), {
-    flag: 'seq-len',
-    value: 'L',
-    description: 'tokens per sequence',
-    defaultText: `${SCORE_SEQ_LEN}, at most the model's context`,
-  }),
-  samples: flag(z.number().int().min(1).max(1_000_000).default(SCORE_SAMPLES), {
-    flag: 'samples',
-    value: 'N',
-    description: 'sequences measured (a seeded sample)',
-  }),
-  seed: flag(seed, { flag: 'seed', value: 'S', description: 'seeds the sample of sequences' }),
+  ...sampleOptions({ seqLen: SCORE_SEQ_LEN, samples: SCORE_SAMPLES }),
   badLines,
   spans: flag(z.array(z.number().int()).max(16).optional(), {
     flag: 'spans',
